@@ -1,0 +1,248 @@
+/*
+ * aloud.h - the one public header of libaloud, the core of the aloud tool.
+ *
+ * aloud reads an article aloud: it parses UTF-8 text into paragraphs and
+ * sentences, synthesises each sentence with espeak-ng, and writes one audio
+ * file with one chapter per paragraph.
+ *
+ * Conventions:
+ * - Every object has a create/free pair; free(NULL) is a no-op.
+ * - Functions return an aloud_status; those that can fail with detail also
+ *   fill an aloud_error the caller provides (may be NULL).
+ * - The library never prints and never exits.
+ * - Strings are UTF-8 and NUL-terminated.
+ */
+#ifndef ALOUD_H
+#define ALOUD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ALOUD_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum aloud_status {
+    ALOUD_OK = 0,
+    ALOUD_ERR_NOMEM,    /* out of memory */
+    ALOUD_ERR_READ,     /* input missing or unreadable */
+    ALOUD_ERR_WRITE,    /* output could not be written */
+    ALOUD_ERR_UTF8,     /* input is not valid UTF-8 */
+    ALOUD_ERR_EMPTY,    /* input holds no words */
+    ALOUD_ERR_VOICE,    /* unknown voice, variant or bad preset */
+    ALOUD_ERR_ENGINE,   /* the speech engine failed */
+    ALOUD_ERR_FORMAT,   /* unknown or unsupported output format */
+    ALOUD_ERR_MEDIA,    /* a file read back is not one we understand */
+    ALOUD_ERR_ARG       /* a bad argument to a library function */
+} aloud_status;
+
+/* A static, human-readable name of a status. Never NULL. */
+const char *aloud_strerror(aloud_status status);
+
+/*
+ * Detail about a failure. `line` and `column` are 1-based positions in the
+ * input (column counts characters, not bytes), 0 where no position applies.
+ * `message` is the reason, without file name or position.
+ */
+typedef struct aloud_error {
+    aloud_status status;
+    unsigned line;
+    unsigned column;
+    char message[256];
+} aloud_error;
+
+/* Fills `err` (when not NULL) and returns `status`. printf-style message. */
+aloud_status aloud_error_set(aloud_error *err, aloud_status status, unsigned line,
+                             unsigned column, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+/* ------------------------------------------------------------- documents */
+
+typedef enum aloud_para_kind {
+    ALOUD_PARA_BODY = 0,  /* ordinary paragraph */
+    ALOUD_PARA_TITLE,     /* the document's title (first paragraph, one short line) */
+    ALOUD_PARA_HEADING,   /* a later one-line paragraph without final punctuation */
+    ALOUD_PARA_BYLINE     /* "Author: NAME", "By NAME", ... */
+} aloud_para_kind;
+
+typedef struct aloud_sentence {
+    const char *text;  /* normalised text, NUL-terminated, owned by the doc */
+    size_t length;     /* bytes in text */
+    unsigned line;     /* where the sentence starts in the input (1-based) */
+    unsigned column;   /* in characters (1-based) */
+} aloud_sentence;
+
+typedef struct aloud_paragraph {
+    aloud_para_kind kind;
+    const char *chapter_title;  /* heading text, or the first words ("…" when cut) */
+    size_t first_sentence;      /* index into the doc's sentences */
+    size_t sentence_count;      /* at least 1 */
+    unsigned line;              /* first line of the paragraph (1-based) */
+} aloud_paragraph;
+
+typedef struct aloud_doc aloud_doc;
+
+/*
+ * Parses a whole input buffer (borrowed; need not be NUL-terminated) into a
+ * document. Accepts a UTF-8 BOM and LF, CRLF or CR line ends. On failure
+ * returns ALOUD_ERR_UTF8 (with the position of the first bad byte),
+ * ALOUD_ERR_EMPTY (no words) or ALOUD_ERR_NOMEM, and sets *out to NULL.
+ * The caller owns *out and frees it with aloud_doc_free().
+ */
+aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, aloud_error *err);
+void aloud_doc_free(aloud_doc *doc);
+
+/* Paragraphs and sentences in document order; pointers owned by the doc. */
+size_t aloud_doc_paragraph_count(const aloud_doc *doc);
+const aloud_paragraph *aloud_doc_paragraph(const aloud_doc *doc, size_t index);
+size_t aloud_doc_sentence_count(const aloud_doc *doc);
+const aloud_sentence *aloud_doc_sentence(const aloud_doc *doc, size_t index);
+
+/* The title and the author's name, or NULL when the text has none. */
+const char *aloud_doc_title(const aloud_doc *doc);
+const char *aloud_doc_author(const aloud_doc *doc);
+
+/* ---------------------------------------------------------------- voices */
+
+/*
+ * A voice: an espeak-ng voice plus the parameters aloud applies. Presets are
+ * small text files in a presets folder (see voices/README.md); any plain
+ * espeak-ng voice name works too, with the default parameters.
+ */
+typedef struct aloud_voice {
+    char name[64];               /* preset name, or the espeak-ng voice name */
+    char espeak[128];            /* espeak-ng voice, e.g. "en-us" or "en-us+f3" */
+    char description[160];       /* one line, may be empty */
+    int rate;                    /* words per minute, 80..450 */
+    int pitch;                   /* 0..99 */
+    int range;                   /* pitch range 0..99 */
+    int volume;                  /* 0..200 */
+    int word_gap;                /* extra gap between words, in 10 ms units */
+    unsigned sentence_pause_ms;  /* silence after a sentence */
+    unsigned paragraph_pause_ms; /* silence after a paragraph's last sentence */
+} aloud_voice;
+
+/* The built-in defaults (the narrator's parameters, voice "en-us"). */
+void aloud_voice_defaults(aloud_voice *voice);
+
+/*
+ * Loads a voice by preset name, preset file path (contains '/' or ends in
+ * ".voice") or espeak-ng voice name. Presets are looked up as
+ * `presets_dir/NAME.voice` (presets_dir may be NULL). A name that is no
+ * preset is taken as an espeak-ng voice with default parameters; it is not
+ * checked here (see aloud_voice_check). A bad preset file gives
+ * ALOUD_ERR_VOICE with the line and column of the fault.
+ */
+aloud_status aloud_voice_load(const char *name, const char *presets_dir, aloud_voice *out,
+                              aloud_error *err);
+
+/* Checks ranges and that espeak-ng knows the voice and its variant. */
+aloud_status aloud_voice_check(const aloud_voice *voice, aloud_error *err);
+
+/* Called once per listed voice; `kind` is "preset" or "espeak-ng". */
+typedef void (*aloud_voice_list_fn)(void *ctx, const char *kind, const char *name,
+                                    const char *language, const char *description);
+
+/* Lists the presets in presets_dir (sorted), then espeak-ng's voices. */
+aloud_status aloud_voice_list(const char *presets_dir, aloud_voice_list_fn fn, void *ctx,
+                              aloud_error *err);
+
+/* espeak-ng's version string, e.g. "1.51". Static; never NULL. */
+const char *aloud_engine_version(void);
+
+/* --------------------------------------------------------------- formats */
+
+typedef struct aloud_format aloud_format;
+
+/* By name ("wav", "flac") or by a path's extension; NULL when unknown. */
+const aloud_format *aloud_format_by_name(const char *name);
+const aloud_format *aloud_format_by_path(const char *path);
+const char *aloud_format_name(const aloud_format *format);
+const char *aloud_format_extension(const aloud_format *format); /* without the dot */
+/* The i-th known format, NULL past the end. */
+const aloud_format *aloud_format_at(size_t index);
+
+/* ---------------------------------------------------------------- render */
+
+/* Where a paragraph and its sentences lie in the output, in sample frames. */
+typedef struct aloud_span {
+    uint64_t start;  /* first frame */
+    uint64_t end;    /* one past the last frame of speech (the pause follows) */
+} aloud_span;
+
+typedef struct aloud_progress {
+    size_t sentences_done;
+    size_t sentences_total;
+    uint64_t frames_done;
+    unsigned sample_rate;
+} aloud_progress;
+
+/* Called after each sentence; a non-zero return cancels the render. */
+typedef int (*aloud_progress_fn)(void *ctx, const aloud_progress *progress);
+
+typedef struct aloud_render_opts {
+    const aloud_voice *voice;      /* borrowed; checked with aloud_voice_check */
+    const aloud_format *format;    /* borrowed */
+    const char *output;            /* final path; written via a temporary name */
+    const char *software;          /* software tag, may be NULL */
+    aloud_progress_fn progress;    /* may be NULL */
+    void *progress_ctx;
+} aloud_render_opts;
+
+typedef struct aloud_render_result {
+    unsigned sample_rate;
+    uint64_t frames;              /* total length */
+    size_t paragraph_count;
+    aloud_span *paragraphs;       /* one per paragraph; owned, free with _result_free */
+    size_t sentence_count;
+    aloud_span *sentences;        /* one per sentence */
+} aloud_render_result;
+
+/*
+ * Renders `doc` to opts->output. The audio goes to a temporary file beside
+ * the output, renamed over it only on success: a failed render leaves
+ * nothing behind and never touches an existing file. Missing parent folders
+ * are not created here.
+ */
+aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
+                          aloud_render_result *result, aloud_error *err);
+void aloud_render_result_free(aloud_render_result *result);
+
+/* ------------------------------------------------------------ reading back */
+
+typedef struct aloud_chapter {
+    uint64_t frame;   /* start, in sample frames */
+    char *title;      /* may be empty, never NULL */
+} aloud_chapter;
+
+typedef struct aloud_media {
+    char format[8];       /* "wav", "flac" */
+    unsigned sample_rate;
+    unsigned channels;
+    uint64_t frames;
+    char *title;          /* tags; NULL when absent */
+    char *author;
+    char *software;
+    size_t chapter_count;
+    aloud_chapter *chapters;
+} aloud_media;
+
+/*
+ * Reads the duration, tags and chapters of a WAV/RF64 or FLAC file.
+ * ALOUD_ERR_READ when it cannot be opened, ALOUD_ERR_MEDIA when it is not a
+ * file of a known format. The caller frees *out with aloud_media_free().
+ */
+aloud_status aloud_media_read(const char *path, aloud_media **out, aloud_error *err);
+void aloud_media_free(aloud_media *media);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ALOUD_H */

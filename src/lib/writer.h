@@ -1,0 +1,57 @@
+/*
+ * writer.h - audio container writers (private to libaloud).
+ *
+ * Each output format is one entry in a table: its name, extension, what it
+ * can carry, and open / write / close / abort. The render loop streams PCM
+ * to write() and hands the chapter positions to close(), so a writer never
+ * holds the whole audio.
+ */
+#ifndef ALOUD_WRITER_H
+#define ALOUD_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aloud.h"
+
+typedef struct writer writer;
+
+typedef struct writer_params {
+    unsigned sample_rate;
+    unsigned channels;                   /* 1 */
+    const char *title;                   /* tags; each may be NULL */
+    const char *author;
+    const char *software;
+    size_t chapter_count;                /* known before any audio */
+    const char *const *chapter_titles;   /* chapter_count entries, borrowed */
+} writer_params;
+
+struct aloud_format {
+    const char *name;         /* "wav" */
+    const char *extension;    /* "wav", without the dot */
+    const char *description;  /* one line for --help */
+    size_t max_chapters;      /* chapters the container can name; SIZE_MAX for no limit */
+
+    /* Creates `path` (which must not exist yet or is overwritten) for writing. */
+    aloud_status (*open)(const char *path, const writer_params *params, writer **out,
+                         aloud_error *err);
+    /* Appends `frames` frames of interleaved 16-bit PCM. */
+    aloud_status (*write)(writer *w, const int16_t *pcm, size_t frames, aloud_error *err);
+    /*
+     * Finishes the file: chapter i starts at chapter_frames[i] (ascending,
+     * the first 0, params->chapter_count entries). Frees `w` whatever the
+     * outcome; on failure the caller removes the file.
+     */
+    aloud_status (*close)(writer *w, const uint64_t *chapter_frames, aloud_error *err);
+    /* Frees `w` without finishing; the caller removes the file. NULL is a no-op. */
+    void (*abort)(writer *w);
+};
+
+/* The table, NULL-terminated. */
+extern const aloud_format *const writer_formats[];
+
+extern const aloud_format writer_wav;
+extern const aloud_format writer_flac;
+
+#endif /* ALOUD_WRITER_H */
