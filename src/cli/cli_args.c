@@ -1,0 +1,271 @@
+/* cli_args.c - command-line parsing and the one place combinations are checked. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef enum cli_opt_id {
+    OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
+    OPT_PARAGRAPH_PAUSE, OPT_SENTENCES, OPT_CHAPTERS, OPT_LIST_VOICES, OPT_QUIET, OPT_VERBOSE,
+    OPT_HELP, OPT_VERSION
+} cli_opt_id;
+
+typedef struct cli_opt {
+    cli_opt_id id;
+    char short_name;      /* 0 for none */
+    const char *long_name;
+    bool takes_value;
+} cli_opt;
+
+static const cli_opt cli_opts[] = {
+    {OPT_OUTPUT, 'o', "output", true},
+    {OPT_FORMAT, 'f', "format", true},
+    {OPT_VOICE, 0, "voice", true},
+    {OPT_RATE, 0, "rate", true},
+    {OPT_PITCH, 0, "pitch", true},
+    {OPT_SENTENCE_PAUSE, 0, "sentence-pause", true},
+    {OPT_PARAGRAPH_PAUSE, 0, "paragraph-pause", true},
+    {OPT_SENTENCES, 0, "sentences", false},
+    {OPT_CHAPTERS, 0, "chapters", false},
+    {OPT_LIST_VOICES, 0, "list-voices", false},
+    {OPT_QUIET, 'q', "quiet", false},
+    {OPT_VERBOSE, 'v', "verbose", false},
+    {OPT_HELP, 'h', "help", false},
+    {OPT_VERSION, 'V', "version", false},
+};
+#define CLI_OPT_COUNT (sizeof cli_opts / sizeof cli_opts[0])
+
+/* Writes a reason into `why` and returns CLI_EXIT_USAGE. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int cli_fail(char *why, size_t why_size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, why_size, fmt, ap);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+static const cli_opt *cli_find_long(const char *name, size_t len)
+{
+    for (size_t i = 0; i < CLI_OPT_COUNT; i++)
+        if (strlen(cli_opts[i].long_name) == len && memcmp(cli_opts[i].long_name, name, len) == 0)
+            return &cli_opts[i];
+    return NULL;
+}
+
+static const cli_opt *cli_find_short(char c)
+{
+    for (size_t i = 0; i < CLI_OPT_COUNT; i++)
+        if (cli_opts[i].short_name == c)
+            return &cli_opts[i];
+    return NULL;
+}
+
+/* Parses a whole decimal number in [min, max]. */
+static bool cli_number(const char *text, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int cli_set_mode(cli_options *opts, cli_mode mode, const char *flag, char *why,
+                        size_t why_size)
+{
+    if (opts->mode != CLI_MODE_RENDER && opts->mode != mode)
+        return cli_fail(why, why_size, "%s cannot be combined with another mode option", flag);
+    opts->mode = mode;
+    return CLI_EXIT_OK;
+}
+
+/* Applies one option with its value (NULL for flags). */
+static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, char *why,
+                     size_t why_size)
+{
+    long n = 0;
+    switch (opt->id) {
+    case OPT_OUTPUT: opts->output = value; return CLI_EXIT_OK;
+    case OPT_FORMAT: opts->format = value; return CLI_EXIT_OK;
+    case OPT_VOICE: opts->voice = value; return CLI_EXIT_OK;
+    case OPT_RATE:
+        if (!cli_number(value, 80, 450, &n))
+            return cli_fail(why, why_size, "--rate takes words per minute from 80 to 450, not '%s'",
+                            value);
+        opts->rate = (int)n;
+        return CLI_EXIT_OK;
+    case OPT_PITCH:
+        if (!cli_number(value, 0, 99, &n))
+            return cli_fail(why, why_size, "--pitch takes a number from 0 to 99, not '%s'", value);
+        opts->pitch = (int)n;
+        return CLI_EXIT_OK;
+    case OPT_SENTENCE_PAUSE:
+    case OPT_PARAGRAPH_PAUSE:
+        if (!cli_number(value, 0, 60000, &n))
+            return cli_fail(why, why_size, "--%s takes milliseconds from 0 to 60000, not '%s'",
+                            opt->long_name, value);
+        *(opt->id == OPT_SENTENCE_PAUSE ? &opts->sentence_pause_ms : &opts->paragraph_pause_ms) = n;
+        return CLI_EXIT_OK;
+    case OPT_SENTENCES: return cli_set_mode(opts, CLI_MODE_SENTENCES, "--sentences", why, why_size);
+    case OPT_CHAPTERS: return cli_set_mode(opts, CLI_MODE_CHAPTERS, "--chapters", why, why_size);
+    case OPT_LIST_VOICES:
+        return cli_set_mode(opts, CLI_MODE_LIST_VOICES, "--list-voices", why, why_size);
+    case OPT_QUIET: opts->verbosity = -1; return CLI_EXIT_OK;
+    case OPT_VERBOSE: opts->verbosity = 1; return CLI_EXIT_OK;
+    case OPT_HELP: opts->mode = CLI_MODE_HELP; return CLI_EXIT_OK;
+    case OPT_VERSION:
+        if (opts->mode != CLI_MODE_HELP)
+            opts->mode = CLI_MODE_VERSION;
+        return CLI_EXIT_OK;
+    }
+    return cli_fail(why, why_size, "internal error: unhandled option");
+}
+
+/* Every combination rule, in one place. */
+static int cli_validate(cli_options *opts, size_t positional, char *why, size_t why_size)
+{
+    bool renders = opts->mode == CLI_MODE_RENDER;
+    bool voice_set = opts->voice || opts->rate >= 0 || opts->pitch >= 0 ||
+                     opts->sentence_pause_ms >= 0 || opts->paragraph_pause_ms >= 0;
+
+    if (opts->mode == CLI_MODE_HELP || opts->mode == CLI_MODE_VERSION)
+        return CLI_EXIT_OK;
+    if (!renders && (opts->output || opts->format))
+        return cli_fail(why, why_size, "--output and --format only apply when rendering");
+    if (!renders && opts->mode != CLI_MODE_LIST_VOICES && voice_set)
+        return cli_fail(why, why_size, "voice options only apply when rendering");
+    if (opts->mode == CLI_MODE_LIST_VOICES) {
+        if (positional > 0)
+            return cli_fail(why, why_size, "--list-voices takes no file");
+        return CLI_EXIT_OK;
+    }
+    if (positional == 0)
+        return cli_fail(why, why_size, "no input file (try 'aloud --help')");
+    if (positional > 1)
+        return cli_fail(why, why_size, "one input file at a time, got %zu", positional);
+    if (opts->mode == CLI_MODE_CHAPTERS && strcmp(opts->input, "-") == 0)
+        return cli_fail(why, why_size, "--chapters reads a file, not standard input");
+    if (opts->format && !aloud_format_by_name(opts->format))
+        return cli_fail(why, why_size, "unknown format '%s' (known: wav, flac)", opts->format);
+    if (opts->output && !opts->format && !aloud_format_by_path(opts->output))
+        return cli_fail(why, why_size,
+                        "cannot tell the format from '%s': name it .wav or .flac, or use --format",
+                        opts->output);
+    return CLI_EXIT_OK;
+}
+
+int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t why_size)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->rate = opts->pitch = -1;
+    opts->sentence_pause_ms = opts->paragraph_pause_ms = -1;
+    size_t positional = 0;
+    bool options_done = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const cli_opt *opt = NULL;
+        const char *value = NULL;
+
+        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (positional++ == 0)
+                opts->input = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            options_done = true;
+            continue;
+        }
+        if (arg[1] == '-') {
+            const char *name = arg + 2;
+            const char *eq = strchr(name, '=');
+            size_t len = eq ? (size_t)(eq - name) : strlen(name);
+            opt = cli_find_long(name, len);
+            if (!opt)
+                return cli_fail(why, why_size, "unknown option '--%.*s'", (int)len, name);
+            if (eq && !opt->takes_value)
+                return cli_fail(why, why_size, "--%s takes no value", opt->long_name);
+            value = eq ? eq + 1 : NULL;
+        } else {
+            opt = cli_find_short(arg[1]);
+            if (!opt)
+                return cli_fail(why, why_size, "unknown option '-%c'", arg[1]);
+            if (arg[2] != '\0') {
+                if (!opt->takes_value)
+                    return cli_fail(why, why_size, "unknown option '%s'", arg);
+                value = arg + 2;
+            }
+        }
+        if (opt->takes_value && !value) {
+            if (i + 1 >= argc)
+                return cli_fail(why, why_size, "--%s needs a value", opt->long_name);
+            value = argv[++i];
+        }
+        int rc = cli_apply(opts, opt, value, why, why_size);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+    }
+    return cli_validate(opts, positional, why, why_size);
+}
+
+/* The input's file name without folders and its last extension. */
+static void cli_stem(const char *input, char *stem, size_t size)
+{
+    if (strcmp(input, "-") == 0) {
+        snprintf(stem, size, "stdin");
+        return;
+    }
+    const char *base = strrchr(input, '/');
+    base = base ? base + 1 : input;
+    const char *dot = strrchr(base, '.');
+    size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    if (len == 0) {
+        snprintf(stem, size, "aloud");
+        return;
+    }
+    snprintf(stem, size, "%.*s", (int)(len > INT_MAX ? INT_MAX : len), base);
+}
+
+const aloud_format *cli_output_choose(const cli_options *opts, char *path, size_t path_size,
+                                      char *why, size_t why_size)
+{
+    const aloud_format *format = NULL;
+    if (opts->format)
+        format = aloud_format_by_name(opts->format);
+    else if (opts->output)
+        format = aloud_format_by_path(opts->output);
+    else
+        format = aloud_format_by_name("flac");
+    if (!format) {
+        cli_fail(why, why_size, "unknown output format");
+        return NULL;
+    }
+    if (opts->output) {
+        snprintf(path, path_size, "%s", opts->output);
+    } else {
+        char stem[256];
+        cli_stem(opts->input, stem, sizeof stem);
+        snprintf(path, path_size, "out/%s.%s", stem, aloud_format_extension(format));
+    }
+    return format;
+}
+
+char *cli_format_time(double seconds, char *buf, size_t size)
+{
+    if (seconds < 0)
+        seconds = 0;
+    unsigned long long ms = (unsigned long long)(seconds * 1000.0 + 0.5);
+    snprintf(buf, size, "%llu:%02llu:%02llu.%03llu", ms / 3600000, ms / 60000 % 60,
+             ms / 1000 % 60, ms % 1000);
+    return buf;
+}

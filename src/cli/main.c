@@ -1,0 +1,16 @@
+/* main.c - the aloud program: parse, then run. All logic lives in cli_*.c. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+    cli_options opts;
+    char why[256];
+    int rc = cli_parse(argc, argv, &opts, why, sizeof why);
+    if (rc != CLI_EXIT_OK) {
+        fprintf(stderr, "aloud: error: %s\n", why);
+        return rc;
+    }
+    return cli_run(&opts);
+}

@@ -1,0 +1,149 @@
+"""Shared helpers for aloud's end-to-end tests.
+
+The tests drive the built program ($ALOUD) and read its results back with
+independent readers (ffprobe, metaflac, Python's wave module) as well as with
+`aloud --chapters`. Each test script exits 0 on success, 1 on failure and 77
+when something it needs is missing (ctest reports that as skipped).
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+import wave
+
+ALOUD = os.environ.get("ALOUD", "build/aloud")
+SOURCE_DIR = os.environ.get("ALOUD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+SEEDS_DIR = os.path.join(SOURCE_DIR, "..", "shared", "seeds")
+RATE = 22050
+
+_failures = []
+
+
+def run(args, stdin=None, cwd=None, env=None):
+    """Runs aloud with args; returns (exit code, stdout, stderr) as text."""
+    proc = subprocess.run([ALOUD] + list(args), input=stdin, cwd=cwd, env=env,
+                          capture_output=True, timeout=600)
+    return (proc.returncode, proc.stdout.decode("utf-8", "replace"),
+            proc.stderr.decode("utf-8", "replace"))
+
+
+def check(cond, what):
+    """Records a failed expectation without stopping the script."""
+    if not cond:
+        _failures.append(what)
+        print("FAIL: " + what, file=sys.stderr)
+    return cond
+
+
+def case(fn):
+    """Runs one test function, reporting exceptions as failures."""
+    try:
+        fn()
+        print("ok: " + fn.__name__)
+    except Exception:  # noqa: BLE001 - a test harness reports everything
+        _failures.append(fn.__name__)
+        traceback.print_exc()
+        print("FAIL: " + fn.__name__, file=sys.stderr)
+
+
+def finish():
+    if _failures:
+        print("%d failed" % len(_failures), file=sys.stderr)
+        sys.exit(1)
+    sys.exit(0)
+
+
+def skip(reason):
+    print("skipped: " + reason)
+    sys.exit(77)
+
+
+def need(tool):
+    if shutil.which(tool) is None:
+        skip(tool + " is not installed")
+
+
+def tempdir():
+    return tempfile.mkdtemp(prefix="aloud-e2e-")
+
+
+def samples():
+    """The sample texts in text/, and the seed article when ../shared exists."""
+    texts = sorted(os.path.join(SOURCE_DIR, "text", f)
+                   for f in os.listdir(os.path.join(SOURCE_DIR, "text")) if f.endswith(".txt"))
+    if os.path.isdir(SEEDS_DIR):
+        texts += sorted(os.path.join(SEEDS_DIR, f) for f in os.listdir(SEEDS_DIR)
+                        if f.endswith(".txt"))
+    return texts
+
+
+def segmentation(path):
+    """Paragraphs as lists of sentences, from `aloud --sentences`."""
+    rc, out, err = run(["--sentences", path])
+    assert rc == 0, err
+    paragraphs = [[]]
+    for line in out.split("\n"):
+        if line == "":
+            if paragraphs[-1]:
+                paragraphs.append([])
+        else:
+            paragraphs[-1].append(line)
+    return [p for p in paragraphs if p]
+
+
+def timeline(stderr):
+    """[(frame, title)] from the chapter lines `aloud -v` prints."""
+    return [(int(m.group(2)), m.group(3)) for m in
+            re.finditer(r"^aloud: chapter (\d+) at frame (\d+) \([^)]*\): (.*)$", stderr, re.M)]
+
+
+def own_chapters(path):
+    """What `aloud --chapters` reads back: dict with frames, duration and chapters."""
+    rc, out, err = run(["--chapters", path])
+    assert rc == 0, err
+    info = {"chapters": []}
+    for line in out.split("\n"):
+        m = re.match(r"^\s*(\d+)  (\d+:\d\d:\d\d\.\d{3})  +(\d+)  (.*)$", line)
+        if m:
+            info["chapters"].append((int(m.group(3)), m.group(4)))
+            continue
+        m = re.match(r"^(\w+): (.*)$", line)
+        if m:
+            info[m.group(1)] = m.group(2)
+    m = re.search(r"\((\d+) frames\)", info.get("duration", ""))
+    info["frames"] = int(m.group(1)) if m else -1
+    return info
+
+
+def ffprobe(path):
+    """ffprobe's view: (duration in seconds, [(start seconds, title)], tags)."""
+    proc = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-show_format",
+                           "-of", "json", path], capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    chapters = [(float(c["start_time"]), c.get("tags", {}).get("title", ""))
+                for c in data.get("chapters", [])]
+    tags = {k.lower(): v for k, v in data["format"].get("tags", {}).items()}
+    return float(data["format"]["duration"]), chapters, tags
+
+
+def wav_frames(path):
+    """All samples of a mono 16-bit WAV as a list of ints."""
+    with wave.open(path, "rb") as w:
+        assert w.getnchannels() == 1 and w.getsampwidth() == 2
+        raw = w.readframes(w.getnframes())
+    import array
+    samples = array.array("h")
+    samples.frombytes(raw)
+    if sys.byteorder != "little":
+        samples.byteswap()
+    return samples
+
+
+def wav_duration(path):
+    with wave.open(path, "rb") as w:
+        return w.getnframes() / w.getframerate()

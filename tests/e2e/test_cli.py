@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""The CLI's other modes: --help, --version, --sentences, --list-voices."""
+import os
+
+from aloudtest import SEEDS_DIR, case, check, finish, run, segmentation, tempdir
+
+
+def test_help_and_version():
+    rc, out, err = run(["--help"])
+    check(rc == 0 and out.startswith("Usage: aloud") and err == "", "--help on stdout")
+    for option in ("--output", "--format", "--voice", "--rate", "--pitch", "--sentence-pause",
+                   "--paragraph-pause", "--sentences", "--chapters", "--list-voices"):
+        check(option in out, "--help documents " + option)
+    rc, out, _ = run(["--version"])
+    check(rc == 0 and out.startswith("aloud ") and "espeak-ng 1." in out, "--version: " + out)
+
+
+def test_sentences_seed():
+    seed = os.path.join(SEEDS_DIR, "000_8dbececf641d20b2.txt")
+    if not os.path.exists(seed):
+        print("seed article absent; skipping that part")
+        return
+    paragraphs = segmentation(seed)
+    check(len(paragraphs) == 10, "seed: %d paragraphs" % len(paragraphs))
+    check(sum(len(p) for p in paragraphs) == 17, "seed: %d sentences"
+          % sum(len(p) for p in paragraphs))
+    check(paragraphs[-2] == ["Author: Dave DeCamp"], "seed: byline paragraph")
+
+
+def test_sentences_stdin_and_format():
+    text = ("A Title\n\nDr. Smith visited the U.S. embassy. He said “hello.” Then he left!\n"
+            "It was\nlate.\n\n\nBy Jane Roe\n").encode()
+    rc, out, err = run(["--sentences", "-"], stdin=text)
+    check(rc == 0, "--sentences - exits 0: " + err)
+    check(out == "A Title\n\nDr. Smith visited the U.S. embassy.\nHe said “hello.”\nThen he left!\n"
+                 "It was late.\n\nBy Jane Roe\n", "--sentences output:\n" + out)
+
+
+def test_list_voices():
+    rc, out, err = run(["--list-voices"])
+    check(rc == 0, "--list-voices exits 0: " + err)
+    lines = out.splitlines()
+    presets = []
+    section = None
+    for line in lines:
+        if line and not line.startswith(" "):
+            section = line
+        elif line.strip() and section and section.startswith("Presets"):
+            presets.append(line.split()[0])
+    check("narrator" in presets and len(presets) >= 3, "presets listed: %s" % presets)
+    check(any(line.split()[:1] == ["en-us"] for line in lines), "espeak-ng's en-us listed")
+
+
+def test_every_preset_renders():
+    rc, out, _ = run(["--list-voices"])
+    d = tempdir()
+    text = os.path.join(d, "t.txt")
+    with open(text, "w") as f:
+        f.write("Testing one voice.\n")
+    in_presets = False
+    for line in out.splitlines():
+        if line and not line.startswith(" "):
+            in_presets = line.startswith("Presets")
+        elif in_presets and line.strip():
+            name = line.split()[0]
+            rc, _, err = run(["-q", "--voice", name, "-o", os.path.join(d, name + ".wav"), text])
+            check(rc == 0, "preset %s renders: %s" % (name, err))
+
+
+case(test_help_and_version)
+case(test_sentences_seed)
+case(test_sentences_stdin_and_format)
+case(test_list_voices)
+case(test_every_preset_renders)
+finish()
