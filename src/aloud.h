@@ -192,6 +192,7 @@ typedef struct aloud_render_opts {
     const aloud_format *format;    /* borrowed */
     const char *output;            /* final path; written via a temporary name */
     const char *software;          /* software tag, may be NULL */
+    unsigned jobs;                 /* worker processes; 0 for one per CPU */
     aloud_progress_fn progress;    /* may be NULL */
     void *progress_ctx;
 } aloud_render_opts;
@@ -203,6 +204,7 @@ typedef struct aloud_render_result {
     aloud_span *paragraphs;       /* one per paragraph; owned, free with _result_free */
     size_t sentence_count;
     aloud_span *sentences;        /* one per sentence */
+    unsigned retries;             /* units spoken again after a worker crashed or hung */
 } aloud_render_result;
 
 /*

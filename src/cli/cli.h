@@ -38,6 +38,7 @@ typedef struct cli_options {
     int pitch;
     long sentence_pause_ms;
     long paragraph_pause_ms;
+    unsigned jobs;                /* -j; 0 for one worker per CPU */
     int verbosity;                /* -1 quiet, 0 normal, 1 verbose */
 } cli_options;
 

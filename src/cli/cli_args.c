@@ -10,7 +10,7 @@
 
 typedef enum cli_opt_id {
     OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
-    OPT_PARAGRAPH_PAUSE, OPT_SENTENCES, OPT_CHAPTERS, OPT_LIST_VOICES, OPT_QUIET, OPT_VERBOSE,
+    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_SENTENCES, OPT_CHAPTERS, OPT_LIST_VOICES, OPT_QUIET, OPT_VERBOSE,
     OPT_HELP, OPT_VERSION
 } cli_opt_id;
 
@@ -29,6 +29,7 @@ static const cli_opt cli_opts[] = {
     {OPT_PITCH, 0, "pitch", true},
     {OPT_SENTENCE_PAUSE, 0, "sentence-pause", true},
     {OPT_PARAGRAPH_PAUSE, 0, "paragraph-pause", true},
+    {OPT_JOBS, 'j', "jobs", true},
     {OPT_SENTENCES, 0, "sentences", false},
     {OPT_CHAPTERS, 0, "chapters", false},
     {OPT_LIST_VOICES, 0, "list-voices", false},
@@ -115,6 +116,12 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
             return cli_fail(why, why_size, "--%s takes milliseconds from 0 to 60000, not '%s'",
                             opt->long_name, value);
         *(opt->id == OPT_SENTENCE_PAUSE ? &opts->sentence_pause_ms : &opts->paragraph_pause_ms) = n;
+        return CLI_EXIT_OK;
+    case OPT_JOBS:
+        if (!cli_number(value, 1, 64, &n))
+            return cli_fail(why, why_size, "--jobs takes a number of workers from 1 to 64, not '%s'",
+                            value);
+        opts->jobs = (unsigned)n;
         return CLI_EXIT_OK;
     case OPT_SENTENCES: return cli_set_mode(opts, CLI_MODE_SENTENCES, "--sentences", why, why_size);
     case OPT_CHAPTERS: return cli_set_mode(opts, CLI_MODE_CHAPTERS, "--chapters", why, why_size);

@@ -37,6 +37,9 @@ void cli_usage(FILE *out)
           "      --pitch N            base pitch, 0 to 99\n"
           "      --sentence-pause MS  silence after each sentence\n"
           "      --paragraph-pause MS silence after each paragraph's last sentence\n"
+          "Speed:\n"
+          "  -j, --jobs N             worker processes (default: one per CPU); the\n"
+          "                           output is the same for any N\n"
           "Other modes:\n"
           "      --sentences          print one sentence per line, a blank line between\n"
           "                           paragraphs, and exit without audio\n"
@@ -360,6 +363,9 @@ static void cli_report(const cli_options *opts, const char *path, const aloud_do
                     cli_format_time((double)res->paragraphs[p].start / rate, t, sizeof t),
                     aloud_doc_paragraph(doc, p)->chapter_title);
     }
+    if (opts->verbosity >= 0 && res->retries > 0)
+        fprintf(stderr, "aloud: warning: %u unit%s of sentences retried after a worker crashed or hung\n",
+                res->retries, res->retries == 1 ? "" : "s");
     if (opts->verbosity >= 0) {
         double audio = (double)res->frames / rate;
         fprintf(stderr, "aloud: wrote %s: %s of audio, %zu chapters, %zu sentences, in %.2f s (%.0fx realtime)\n",
@@ -395,7 +401,7 @@ static int cli_run_render(const cli_options *opts)
              aloud_engine_version());
     cli_progress progress = {cli_now(), 0.0, false};
     bool show_progress = opts->verbosity >= 0 && isatty(STDERR_FILENO);
-    aloud_render_opts ro = {&voice, format, path, software,
+    aloud_render_opts ro = {&voice, format, path, software, opts->jobs,
                             show_progress ? cli_progress_draw : NULL, &progress};
     aloud_render_result res;
     aloud_error err = {0};

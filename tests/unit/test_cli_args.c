@@ -88,6 +88,9 @@ static void test_bad_numbers(void **state)
     assert_int_equal(parse(&o, why, "--rate", "451", "t.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--pitch", "100", "t.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--pitch", "5x", "t.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "-j", "0", "t.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "-j3", "t.txt", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.jobs, 3);
     assert_int_equal(parse(&o, why, "--sentence-pause", "-1", "t.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--rate", "t.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "t.txt", "--rate", NULL), CLI_EXIT_USAGE);

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""The worker pool: the same bytes for any -j and across runs, a worker
+killed on purpose costs a retry and not the render, and progress appears
+only when stderr is a terminal."""
+import filecmp
+import os
+import pty
+import select
+import signal
+import subprocess
+import time
+
+from aloudtest import ALOUD, case, check, finish, run, samples, tempdir
+
+OUT = tempdir()
+
+
+def long_text():
+    """About 100 KB of text: the samples repeated."""
+    body = []
+    for path in samples():
+        with open(path, encoding="utf-8-sig") as f:
+            body.append(f.read())
+    path = os.path.join(OUT, "long.txt")
+    with open(path, "w", encoding="utf-8") as f:
+        text = "\n\n".join(body)
+        f.write("\n\n".join([text] * max(1, 100000 // len(text.encode()))))
+    return path
+
+
+TEXT = long_text()
+
+
+def render(name, *extra):
+    path = os.path.join(OUT, name)
+    rc, _, err = run(["-q", "-o", path, TEXT] + list(extra))
+    assert rc == 0, err
+    return path
+
+
+def test_same_bytes_for_any_jobs():
+    for ext in ("wav", "flac"):
+        one = render("j1." + ext, "-j", "1")
+        for jobs in ("2", "3", "7"):
+            other = render("j%s.%s" % (jobs, ext), "-j", jobs)
+            check(filecmp.cmp(one, other, shallow=False),
+                  "%s: -j %s gives the same bytes as -j 1" % (ext, jobs))
+        again = render("j1-again." + ext, "-j", "1")
+        check(filecmp.cmp(one, again, shallow=False), "%s: a second run gives the same bytes" % ext)
+
+
+def children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def test_killed_worker_is_replaced():
+    clean = render("clean.wav", "-j", "2")
+    path = os.path.join(OUT, "killed.wav")
+    proc = subprocess.Popen([ALOUD, "-v", "-j", "2", "-o", path, TEXT], stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL)
+    killed = 0
+    deadline = time.time() + 60
+    while proc.poll() is None and killed < 3 and time.time() < deadline:
+        for child in children(proc.pid):
+            try:
+                with open("/proc/%d/stat" % child) as f:
+                    state = f.read().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    os.kill(child, signal.SIGKILL)
+                    killed += 1
+                    time.sleep(0.05)
+                    break
+            except OSError:
+                pass
+    err = proc.stderr.read().decode()
+    rc = proc.wait()
+    check(killed > 0, "killed a worker mid-render")
+    check(rc == 0, "the render survives killed workers: %s" % err)
+    check("retried" in err, "a retry is reported with -v: %s" % err[-300:])
+    check(filecmp.cmp(clean, path, shallow=False), "the output is the same as without the kills")
+
+
+def test_progress_only_on_a_terminal():
+    path = os.path.join(OUT, "progress.flac")
+    # Not a terminal: only the summary line.
+    rc, _, err = run(["-o", path, TEXT])
+    check(rc == 0, "render exits 0")
+    check(err.count("\n") == 1 and err.startswith("aloud: wrote ") and "\r" not in err,
+          "without a terminal, one summary line: %r" % err[:200])
+    rc, _, err = run(["-q", "-o", path, TEXT])
+    check(err == "", "-q prints nothing: %r" % err)
+
+    # A terminal: progress lines redrawn with \r, cleared before the summary.
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([ALOUD, "-j", "1", "-o", path, TEXT], stderr=slave,
+                            stdout=subprocess.DEVNULL)
+    os.close(slave)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            break
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        seen += data
+    proc.wait()
+    os.close(master)
+    text = seen.decode("utf-8", "replace")
+    check(proc.returncode == 0, "render on a terminal exits 0")
+    check("sentences" in text and "realtime" in text and "ETA" in text,
+          "progress shows sentences, speed and ETA: %r" % text[:200])
+    check("\r\x1b[K" in text, "progress is redrawn in place")
+    check(text.rstrip().split("\r\x1b[K")[-1].startswith("aloud: wrote "),
+          "the summary comes after the cleared progress line")
+
+
+case(test_same_bytes_for_any_jobs)
+case(test_killed_worker_is_replaced)
+case(test_progress_only_on_a_terminal)
+finish()
