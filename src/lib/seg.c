@@ -1,0 +1,1157 @@
+/*
+ * seg.c - the rule-based sentence segmenter.
+ *
+ * One pass over the space-separated tokens of a paragraph. At each token
+ * that ends in end marks (. ! ? … and their runs), together with the
+ * punctuation-only tokens after it (closing quotes, spaced ellipses,
+ * citation marks "[1]"), the rules look at the word before the marks and
+ * at the next word and decide whether a sentence ends there. Words come
+ * from the language data (see lang/en.abbrev); everything else is generic.
+ */
+#include "seg.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text_utf8.h"
+
+/* ------------------------------------------------------------ language data */
+
+enum {
+    KIND_TITLE = 1u << 0,
+    KIND_ABBREV = 1u << 1,
+    KIND_NUMBER = 1u << 2,
+    KIND_UNIT = 1u << 3,
+    KIND_LEAD = 1u << 4,
+    KIND_STARTER = 1u << 5,
+    KIND_CONTINUER = 1u << 6
+};
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} kind_names[] = {
+    {"title", KIND_TITLE},   {"abbrev", KIND_ABBREV}, {"number", KIND_NUMBER},
+    {"unit", KIND_UNIT},     {"lead", KIND_LEAD},     {"starter", KIND_STARTER},
+    {"continuer", KIND_CONTINUER},
+};
+
+#define WORD_MAX 63u
+
+typedef struct seg_word {
+    const char *text;  /* points into seg.rules, not NUL-terminated */
+    size_t length;
+    unsigned kinds;
+    bool lower;        /* all lower case: also matches capitalised */
+} seg_word;
+
+typedef struct seg_tok {
+    size_t start;
+    size_t end;
+} seg_tok;
+
+/* A growable array of T; the scratch space a segmenter reuses per call. */
+#define SEG_VEC(T) struct { T *items; size_t count; size_t cap; }
+
+struct seg {
+    char *rules;        /* owned copy of the rules text */
+    seg_word *words;    /* sorted by bytes, then length */
+    size_t word_count;
+    size_t word_cap;
+    size_t max_bytes;
+    SEG_VEC(seg_tok) toks;
+    SEG_VEC(unsigned char) flags;  /* per byte: matched bracket marks */
+    SEG_VEC(size_t) stack;
+    SEG_VEC(seg_span) raw;         /* sentences before the length cap */
+    SEG_VEC(seg_span) spans;
+};
+
+/*
+ * Grows the array whose pointer (a T *) is at items_at to hold `need` items
+ * of item_size bytes; *cap counts items. False when out of memory, with the
+ * array untouched.
+ */
+static bool vec_reserve(void *items_at, size_t *cap, size_t need, size_t item_size)
+{
+    size_t n;
+    void *items;
+    void *p;
+    if (need <= *cap)
+        return true;
+    n = *cap ? *cap : 16;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return false;
+        n *= 2;
+    }
+    if (n > SIZE_MAX / item_size)
+        return false;
+    /* items_at holds a T *; memcpy moves it without breaking aliasing rules. */
+    memcpy(&items, items_at, sizeof items);
+    p = realloc(items, n * item_size);
+    if (!p)
+        return false;
+    memcpy(items_at, &p, sizeof p);
+    *cap = n;
+    return true;
+}
+
+#define VEC_RESERVE(v, need) \
+    vec_reserve(&(v).items, &(v).cap, (need), sizeof *(v).items)
+
+static int word_compare(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    if (c != 0)
+        return c;
+    return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+static int word_sort_cmp(const void *pa, const void *pb)
+{
+    const seg_word *a = pa;
+    const seg_word *b = pb;
+    return word_compare(a->text, a->length, b->text, b->length);
+}
+
+static const seg_word *word_find(const seg *s, const char *w, size_t len)
+{
+    size_t lo = 0;
+    size_t hi = s->word_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = word_compare(w, len, s->words[mid].text, s->words[mid].length);
+        if (c == 0)
+            return &s->words[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* The kinds of word w: as written, and as a lower-case entry when capitalised. */
+static unsigned word_kinds(const seg *s, const char *w, size_t len)
+{
+    const seg_word *e;
+    unsigned kinds = 0;
+    char buf[WORD_MAX];
+
+    if (len == 0 || len > WORD_MAX)
+        return 0;
+    e = word_find(s, w, len);
+    if (e)
+        kinds |= e->kinds;
+    if (w[0] >= 'A' && w[0] <= 'Z') {
+        memcpy(buf, w, len);
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+        e = word_find(s, buf, len);
+        if (e && e->lower)
+            kinds |= e->kinds;
+    }
+    return kinds;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool word_is_lower(const char *w, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (w[i] >= 'A' && w[i] <= 'Z')
+            return false;
+    return true;
+}
+
+/* Adds the words of one rules line (line[0..len), 1-based number lineno). */
+static aloud_status rules_line(seg *s, const char *line, size_t len, unsigned lineno,
+                               aloud_error *err)
+{
+    size_t i = 0;
+    size_t kstart;
+    unsigned kind = 0;
+
+    while (i < len && is_blank(line[i]))
+        i++;
+    if (i == len || line[i] == '#')
+        return ALOUD_OK;
+    kstart = i;
+    while (i < len && !is_blank(line[i]))
+        i++;
+    for (size_t k = 0; k < sizeof kind_names / sizeof kind_names[0]; k++)
+        if (strlen(kind_names[k].name) == i - kstart &&
+            memcmp(kind_names[k].name, line + kstart, i - kstart) == 0)
+            kind = kind_names[k].bit;
+    if (kind == 0)
+        return aloud_error_set(err, ALOUD_ERR_ARG, lineno, (unsigned)kstart + 1,
+                               "unknown kind \"%.*s\"", (int)(i - kstart > 32 ? 32 : i - kstart),
+                               line + kstart);
+    for (;;) {
+        size_t wstart;
+        seg_word *w;
+        while (i < len && is_blank(line[i]))
+            i++;
+        if (i == len)
+            return ALOUD_OK;
+        wstart = i;
+        while (i < len && !is_blank(line[i]))
+            i++;
+        if (i - wstart > WORD_MAX)
+            return aloud_error_set(err, ALOUD_ERR_ARG, lineno, (unsigned)wstart + 1,
+                                   "word longer than %u bytes", WORD_MAX);
+        if (!vec_reserve(&s->words, &s->word_cap, s->word_count + 1, sizeof *s->words))
+            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+        w = &s->words[s->word_count++];
+        w->text = line + wstart;
+        w->length = i - wstart;
+        w->kinds = kind;
+        w->lower = word_is_lower(w->text, w->length);
+    }
+}
+
+/* Reads s->rules into s->words, sorted, with duplicates merged. */
+static aloud_status rules_load(seg *s, size_t size, aloud_error *err)
+{
+    size_t pos = 0;
+    unsigned lineno = 1;
+    size_t out = 0;
+
+    while (pos < size) {
+        size_t end = pos;
+        aloud_status st;
+        while (end < size && s->rules[end] != '\n')
+            end++;
+        st = rules_line(s, s->rules + pos, end - pos, lineno, err);
+        if (st != ALOUD_OK)
+            return st;
+        pos = end + 1;
+        lineno++;
+    }
+    if (s->word_count == 0)
+        return ALOUD_OK;
+    qsort(s->words, s->word_count, sizeof *s->words, word_sort_cmp);
+    for (size_t i = 1; i < s->word_count; i++) {
+        if (word_compare(s->words[out].text, s->words[out].length, s->words[i].text,
+                         s->words[i].length) == 0)
+            s->words[out].kinds |= s->words[i].kinds;
+        else
+            s->words[++out] = s->words[i];
+    }
+    s->word_count = out + 1;
+    return ALOUD_OK;
+}
+
+aloud_status seg_create_from_rules(const char *rules, size_t size, size_t max_bytes, seg **out,
+                                   aloud_error *err)
+{
+    seg *s;
+    aloud_status st;
+
+    *out = NULL;
+    s = calloc(1, sizeof *s);
+    if (!s || !(s->rules = malloc(size + 1))) {
+        free(s);
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    }
+    if (size)
+        memcpy(s->rules, rules, size);
+    s->rules[size] = '\0';
+    s->max_bytes = max_bytes < 16 ? 16 : max_bytes;
+    st = rules_load(s, size, err);
+    if (st != ALOUD_OK) {
+        seg_free(s);
+        return st;
+    }
+    *out = s;
+    return ALOUD_OK;
+}
+
+aloud_status seg_create(const char *lang, size_t max_bytes, seg **out, aloud_error *err)
+{
+    if (!lang)
+        lang = "en";
+    for (size_t i = 0; i < seg_lang_table_count; i++)
+        if (strcmp(seg_lang_table[i].name, lang) == 0)
+            return seg_create_from_rules(seg_lang_table[i].rules, seg_lang_table[i].size,
+                                         max_bytes, out, err);
+    *out = NULL;
+    return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no segmentation rules for language \"%s\"",
+                           lang);
+}
+
+void seg_free(seg *s)
+{
+    if (!s)
+        return;
+    free(s->rules);
+    free(s->words);
+    free(s->toks.items);
+    free(s->flags.items);
+    free(s->stack.items);
+    free(s->raw.items);
+    free(s->spans.items);
+    free(s);
+}
+
+/* ------------------------------------------------------- character classes */
+
+/* The character at text[p] (p < len) and, in *len_out, its length. */
+static uint32_t char_at(const char *text, size_t len, size_t p, size_t *len_out)
+{
+    uint32_t cp;
+    size_t n = text_decode(text + p, len - p, &cp);
+    if (len_out)
+        *len_out = n;
+    return cp;
+}
+
+/* Start of the character that ends just before position p (p > 0). */
+static size_t char_before(const char *text, size_t p)
+{
+    do
+        p--;
+    while (p > 0 && ((unsigned char)text[p] & 0xC0u) == 0x80u);
+    return p;
+}
+
+static bool is_period(uint32_t cp)
+{
+    return cp == '.';
+}
+
+static bool is_strong_end(uint32_t cp)
+{
+    switch (cp) {
+    case '!': case '?': case 0x203C: case 0x203D: case 0x2047: case 0x2048: case 0x2049:
+    case 0xFF01: case 0xFF1F: case 0x3002:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_ellipsis_char(uint32_t cp)
+{
+    return cp == 0x2026;
+}
+
+/* Marks that may follow an end mark and still belong to its sentence. */
+static bool is_closer(uint32_t cp)
+{
+    switch (cp) {
+    case '"': case '\'': case ')': case ']': case '}': case '`':
+    case 0x2019: case 0x201D: case 0x2018: case 0x201C: case 0xBB: case 0xAB: case 0x203A:
+    case 0x300D: case 0x300F: case 0x300B: case 0x3009: case 0xFF09: case 0xFF3D:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Marks that may come before the first word of a sentence. */
+static bool is_opener(uint32_t cp)
+{
+    switch (cp) {
+    case '"': case '\'': case '(': case '[': case '{': case '`': case '*': case '_':
+    case 0x2018: case 0x201C: case 0x201A: case 0x201E: case 0xAB: case 0xBB: case 0x2039:
+    case 0x300C: case 0x300E: case 0x300A: case 0x3008: case 0xFF08: case 0xFF3B:
+    case 0xBF: case 0xA1:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_bullet(uint32_t cp)
+{
+    switch (cp) {
+    case 0x2022: case 0x25E6: case 0x25AA: case 0x25AB: case 0x2023: case 0x2043:
+    case 0x2219: case 0x25CF: case 0x25CB: case 0x25A0: case 0x25A1: case 0x25BA:
+    case 0x25B8: case '-': case '*':
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static bool is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+/* True when text[p] starts a word character (decoding multi-byte ones). */
+static bool word_char_at(const char *text, size_t len, size_t p)
+{
+    unsigned char b = (unsigned char)text[p];
+    if (b < 0x80u)
+        return is_digit((char)b) || is_alpha((char)b);
+    if (b < 0xC0u)
+        return false;
+    return text_is_word_char(char_at(text, len, p, NULL));
+}
+
+/* ---------------------------------------------------------------- brackets */
+
+enum { FLAG_OPEN = 1u, FLAG_CLOSE = 2u };
+
+/* The bracket pair a character opens (positive id) or closes (negative id). */
+static int bracket_id(uint32_t cp)
+{
+    switch (cp) {
+    case '(': return 1;
+    case ')': return -1;
+    case '[': return 2;
+    case ']': return -2;
+    case '{': return 3;
+    case '}': return -3;
+    case 0xFF08: return 1;
+    case 0xFF09: return -1;
+    default: return 0;
+    }
+}
+
+/*
+ * Marks the brackets of text that have a partner (unbalanced ones - list
+ * markers "1)", smileys - mean nothing), so that end marks between a pair
+ * can be told apart: "(see. section 4.2)" is no boundary.
+ */
+static bool mark_brackets(seg *s, const char *text, size_t len)
+{
+    if (!VEC_RESERVE(s->flags, len))
+        return false;
+    memset(s->flags.items, 0, len);
+    s->stack.count = 0;
+    for (size_t p = 0; p < len; p++) {
+        unsigned char b = (unsigned char)text[p];
+        int id;
+        if (b >= 0x80u && b < 0xEFu)
+            continue;  /* only ASCII and U+FF08/U+FF09 are brackets */
+        id = bracket_id(b < 0x80u ? b : char_at(text, len, p, NULL));
+        if (id > 0) {
+            if (!VEC_RESERVE(s->stack, s->stack.count + 1))
+                return false;
+            s->stack.items[s->stack.count++] = p;
+        } else if (id < 0 && s->stack.count > 0) {
+            size_t open = s->stack.items[s->stack.count - 1];
+            if (bracket_id(char_at(text, len, open, NULL)) == -id) {
+                s->stack.count--;
+                s->flags.items[open] |= FLAG_OPEN;
+                s->flags.items[p] |= FLAG_CLOSE;
+            }
+        }
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------- token shapes */
+
+/* What a run of end marks and closers at the end of a token holds. */
+typedef struct end_marks {
+    size_t stem_end;  /* where the marks start: the word before them ends here */
+    unsigned periods; /* '.' count */
+    bool strong;      /* ! ? and the like */
+    bool ellipsis;    /* U+2026 */
+} end_marks;
+
+/* True when text[a..b) is a citation mark such as "[1]", "[12]", "[a]", "[2–11]". */
+static bool is_citation(const char *text, size_t a, size_t b)
+{
+    bool digit = false;
+    size_t letters = 0;
+    if (b - a < 3 || b - a > 14 || text[a] != '[' || text[b - 1] != ']')
+        return false;
+    for (size_t p = a + 1; p < b - 1; p++) {
+        char c = text[p];
+        if (is_digit(c))
+            digit = true;
+        else if (is_lower(c))
+            letters++;
+        else if (c == ',' || c == '-')
+            continue;
+        else if (b - 1 - p >= 3 && memcmp(text + p, "\xE2\x80\x93", 3) == 0)
+            p += 2;  /* en dash, as in "[2–11]" */
+        else
+            return false;
+    }
+    return digit || (letters > 0 && letters <= 2);
+}
+
+/* Scans the end marks, closers and citation marks at the end of text[a..b). */
+static void end_marks_of(const char *text, size_t len, size_t a, size_t b, end_marks *m)
+{
+    size_t q = b;
+    memset(m, 0, sizeof *m);
+    while (q > a) {
+        size_t p;
+        uint32_t cp;
+        if (text[q - 1] == ']') {
+            size_t open = q - 1;
+            while (open > a && q - open < 14 && text[open] != '[')
+                open--;
+            if (is_citation(text, open, q)) {
+                q = open;
+                continue;
+            }
+        }
+        p = char_before(text, q);
+        if (p < a)
+            break;
+        cp = char_at(text, len, p, NULL);
+        if (is_period(cp))
+            m->periods++;
+        else if (is_strong_end(cp))
+            m->strong = true;
+        else if (is_ellipsis_char(cp))
+            m->ellipsis = true;
+        else if (!is_closer(cp))
+            break;
+        q = p;
+    }
+    m->stem_end = q;
+}
+
+/* Skips opening quotes and brackets at text[p..end). */
+static size_t skip_openers(const char *text, size_t len, size_t p, size_t end)
+{
+    while (p < end) {
+        size_t n;
+        if (!is_opener(char_at(text, len, p, &n)))
+            break;
+        p += n;
+    }
+    return p;
+}
+
+static bool token_is(const char *text, seg_tok t, const char *s)
+{
+    size_t n = strlen(s);
+    return t.end - t.start == n && memcmp(text + t.start, s, n) == 0;
+}
+
+/* Web addresses and e-mail addresses: their periods never end a sentence inside. */
+static bool token_is_address(const char *text, seg_tok t)
+{
+    for (size_t p = t.start; p < t.end; p++) {
+        if (text[p] == '@')
+            return true;
+        if (text[p] == ':' && t.end - p > 3 && text[p + 1] == '/' && text[p + 2] == '/')
+            return true;
+        if (p + 4 <= t.end && memcmp(text + p, "www.", 4) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Letters joined by periods ("U.S", "Ph.D", "e.g"): each part 1-3 ASCII letters. */
+static bool is_dotted_letters(const char *w, size_t len)
+{
+    size_t part = 0;
+    unsigned parts = 1;
+    for (size_t i = 0; i < len; i++) {
+        if (w[i] == '.') {
+            if (part == 0)
+                return false;
+            parts++;
+            part = 0;
+        } else if (is_alpha(w[i])) {
+            if (++part > 3)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return parts >= 2 && part > 0;
+}
+
+/* One letter ("E", "p", "É"). */
+static bool is_single_letter(const char *text, size_t len, size_t a, size_t b)
+{
+    size_t n;
+    uint32_t cp;
+    if (a >= b)
+        return false;
+    cp = char_at(text, len, a, &n);
+    return a + n == b && text_is_word_char(cp) && !(cp >= '0' && cp <= '9');
+}
+
+/* List markers: "1." "1)" "1.)" "(1)" "a." "b)"; *value is 1-based. */
+static bool parse_marker(const char *text, size_t a, size_t b, unsigned *style, unsigned *value)
+{
+    size_t p = a;
+    *style = 0;
+    *value = 0;
+    if (p < b && text[p] == '(') {
+        *style |= 1u;
+        p++;
+    }
+    if (p < b && is_digit(text[p])) {
+        size_t digits = 0;
+        while (p < b && is_digit(text[p]) && digits < 4) {
+            *value = *value * 10u + (unsigned)(text[p] - '0');
+            p++;
+            digits++;
+        }
+        if (digits > 3)
+            return false;
+        *style |= 8u;
+    } else if (p < b && is_alpha(text[p])) {
+        *value = (unsigned)((text[p] | 0x20) - 'a') + 1u;
+        *style |= is_upper(text[p]) ? 32u : 16u;
+        p++;
+    } else {
+        return false;
+    }
+    if (p < b && text[p] == '.') {
+        *style |= 2u;
+        p++;
+    }
+    if (p < b && text[p] == ')') {
+        *style |= 4u;
+        p++;
+    }
+    if ((*style & 1u) && !(*style & 4u))
+        return false;
+    return p == b && (*style & 6u) != 0;
+}
+
+/*
+ * A token that opens a list item: a marker, a marker after a bullet ("•9."),
+ * or a bullet on its own. *bullet is the bullet (0 for none).
+ */
+static bool token_item(const char *text, size_t len, seg_tok t, uint32_t *bullet, unsigned *style,
+                       unsigned *value)
+{
+    size_t n;
+    uint32_t cp = char_at(text, len, t.start, &n);
+    *bullet = 0;
+    if (is_bullet(cp)) {
+        *bullet = cp;
+        *style = 0;
+        *value = 0;
+        if (t.start + n == t.end)
+            return true;
+        /* A hyphen or asterisk glued to a word is no bullet. */
+        return cp != '-' && cp != '*' && parse_marker(text, t.start + n, t.end, style, value);
+    }
+    return parse_marker(text, t.start, t.end, style, value);
+}
+
+/* ----------------------------------------------------------------- splitting */
+
+enum list_kind { LIST_NONE = 0, LIST_BULLET, LIST_SEQUENCE };
+
+/* State of one seg_split pass. */
+typedef struct split_state {
+    seg *s;
+    const char *text;
+    size_t len;
+    const seg_tok *tok;
+    size_t n;
+    size_t cur_start;   /* byte where the current sentence starts */
+    size_t cur_first;   /* index of the token holding cur_start */
+    bool cur_has_word;  /* the current sentence holds a word character */
+    unsigned depth;     /* matched brackets open at the scan position */
+    bool dquote_open;   /* a straight double quote ('"' or '') is open */
+    bool squote_open;   /* a straight single quote is open */
+    enum list_kind list;
+    uint32_t bullet;
+    unsigned list_style;
+    unsigned list_next;
+} split_state;
+
+/* The first word of the token at index k, after its opening marks. */
+typedef enum next_class {
+    NEXT_UPPER = 0, /* a capital letter */
+    NEXT_LOWER,     /* a small letter */
+    NEXT_DIGIT,
+    NEXT_CASELESS,  /* a letter of a script without case */
+    NEXT_CLAUSE,    /* , ; : - never the start of a sentence */
+    NEXT_OTHER      /* any other mark or symbol */
+} next_class;
+
+typedef struct next_word {
+    next_class cls;
+    size_t start;     /* the word's first byte */
+    size_t letters;   /* bytes of its leading run of letters */
+    size_t length;    /* bytes of letters and apostrophes ("I'm") */
+} next_word;
+
+static void next_word_of(const split_state *st, size_t k, next_word *w)
+{
+    const char *text = st->text;
+    size_t p = skip_openers(text, st->len, st->tok[k].start, st->tok[k].end);
+    size_t end = st->tok[k].end;
+    uint32_t cp;
+
+    /* A quote or bracket standing alone belongs to the word after it. */
+    if (p == end && k + 1 < st->n) {
+        end = st->tok[k + 1].end;
+        p = skip_openers(text, st->len, st->tok[k + 1].start, end);
+    }
+    memset(w, 0, sizeof *w);
+    w->start = p;
+    if (p == end) {
+        w->cls = NEXT_OTHER;
+        return;
+    }
+    cp = char_at(text, st->len, p, NULL);
+    if (cp >= '0' && cp <= '9')
+        w->cls = NEXT_DIGIT;
+    else if (text_case_of(cp) == TEXT_CASE_UPPER)
+        w->cls = NEXT_UPPER;
+    else if (text_case_of(cp) == TEXT_CASE_LOWER)
+        w->cls = NEXT_LOWER;
+    else if (text_is_word_char(cp))
+        w->cls = NEXT_CASELESS;
+    else if (cp == ',' || cp == ';' || cp == ':')
+        w->cls = NEXT_CLAUSE;
+    else
+        w->cls = NEXT_OTHER;
+    while (p + w->length < end && is_alpha(text[p + w->length]))
+        w->length++;
+    w->letters = w->length;
+    while (p + w->length < end) {
+        char c = text[p + w->length];
+        if (is_alpha(c) || c == '\'')
+            w->length++;
+        else if (end - (p + w->length) >= 3 && memcmp(text + p + w->length, "\xE2\x80\x99", 3) == 0)
+            w->length += 3;
+        else
+            break;
+    }
+}
+
+/* Ends the current sentence at `end`; the next starts at next_start in token next_first. */
+static bool push_sentence(split_state *st, size_t end, size_t next_start, size_t next_first)
+{
+    seg *s = st->s;
+    size_t a = st->cur_start;
+    while (a < end && is_blank(st->text[a]))
+        a++;
+    while (end > a && is_blank(st->text[end - 1]))
+        end--;
+    if (end > a) {
+        if (!VEC_RESERVE(s->raw, s->raw.count + 1))
+            return false;
+        s->raw.items[s->raw.count].start = a;
+        s->raw.items[s->raw.count].end = end;
+        s->raw.count++;
+    }
+    st->cur_start = next_start;
+    st->cur_first = next_first;
+    st->cur_has_word = false;
+    return true;
+}
+
+/* Starts the list state from the paragraph's first token. */
+static void list_init(split_state *st)
+{
+    uint32_t bullet;
+    unsigned style;
+    unsigned value;
+    st->list = LIST_NONE;
+    if (!token_item(st->text, st->len, st->tok[0], &bullet, &style, &value))
+        return;
+    if (bullet) {
+        st->list = LIST_BULLET;
+        st->bullet = bullet;
+    } else {
+        st->list = LIST_SEQUENCE;
+        st->list_style = style;
+        st->list_next = value + 1;
+    }
+}
+
+/* True when token i opens the next item of the paragraph's list. */
+static bool list_item_at(split_state *st, size_t i)
+{
+    uint32_t bullet;
+    unsigned style;
+    unsigned value;
+    if (st->list == LIST_NONE || i == 0 ||
+        !token_item(st->text, st->len, st->tok[i], &bullet, &style, &value))
+        return false;
+    if (st->list == LIST_BULLET)
+        return bullet == st->bullet;
+    if (bullet || style != st->list_style || value != st->list_next)
+        return false;
+    st->list_next++;
+    return true;
+}
+
+/* True when token i is a list marker that opens the current sentence. */
+static bool marker_opens_sentence(const split_state *st, size_t i)
+{
+    uint32_t bullet;
+    unsigned style;
+    unsigned value;
+    if (!token_item(st->text, st->len, st->tok[i], &bullet, &style, &value) || style == 0)
+        return false;
+    if (i == st->cur_first)
+        return st->cur_start == st->tok[i].start;
+    /* "• 9. The first item": the marker after a bullet standing alone. */
+    return i == st->cur_first + 1 && st->cur_start == st->tok[i - 1].start &&
+           token_item(st->text, st->len, st->tok[i - 1], &bullet, &style, &value) && bullet &&
+           style == 0;
+}
+
+/*
+ * A period inside a token ends a sentence when a word of two or more
+ * characters (not a known abbreviation) runs into a capitalised word:
+ * "world.Today", "1,000.That". Not in "U.S.Army", "e.g.Foo", "7.Bg5".
+ */
+static bool boundary_inside(const split_state *st, seg_tok t, size_t p)
+{
+    const char *text = st->text;
+    size_t q = p;
+    bool letters_only = true;
+
+    if (p + 2 >= t.end || !is_upper(text[p + 1]) || !is_lower(text[p + 2]))
+        return false;
+    while (q > t.start && (is_alpha(text[q - 1]) || is_digit(text[q - 1]) || text[q - 1] == ',')) {
+        if (!is_alpha(text[q - 1]))
+            letters_only = false;
+        q--;
+    }
+    if (p - q < 2 || (q > t.start && text[q - 1] == '.'))
+        return false;
+    if (letters_only)
+        return is_lower(text[p - 1]) &&
+               (word_kinds(st->s, text + q, p - q) & (KIND_TITLE | KIND_ABBREV)) == 0;
+    return true;
+}
+
+/* Updates the straight-quote state for a token that is not a closing group. */
+static void quotes_update(split_state *st, seg_tok t)
+{
+    const char *text = st->text;
+    size_t n = t.end - t.start;
+    char first = text[t.start];
+    char last = text[t.end - 1];
+
+    if (token_is(text, t, "\"") || token_is(text, t, "''")) {
+        st->dquote_open = !st->dquote_open;
+        return;
+    }
+    if (token_is(text, t, "'")) {
+        st->squote_open = !st->squote_open;
+        return;
+    }
+    if (first == '"' || (n >= 2 && first == '`' && text[t.start + 1] == '`'))
+        st->dquote_open = true;
+    else if (first == '`')
+        st->squote_open = true;
+    /* "'s", "'re", "'90s" are elisions, not quotes. */
+    else if (first == '\'' && !(n <= 4 && n >= 2 && (is_lower(text[t.start + 1]) ||
+                                                   is_digit(text[t.start + 1]))))
+        st->squote_open = true;
+    if (n >= 2 && (last == '"' || (last == '\'' && text[t.end - 2] == '\'')))
+        st->dquote_open = false;
+    else if (n >= 2 && last == '\'')
+        st->squote_open = false;
+}
+
+/* Scans token i: brackets, words, quotes, and sentence ends inside it. */
+static bool scan_token(split_state *st, size_t i)
+{
+    seg_tok t = st->tok[i];
+    const unsigned char *flags = st->s->flags.items;
+    bool address = token_is_address(st->text, t);
+
+    for (size_t p = t.start; p < t.end; p++) {
+        char c = st->text[p];
+        if (flags[p] & FLAG_OPEN)
+            st->depth++;
+        if ((flags[p] & FLAG_CLOSE) && st->depth > 0)
+            st->depth--;
+        if (!st->cur_has_word && word_char_at(st->text, st->len, p))
+            st->cur_has_word = true;
+        if ((c == '.' || c == '!' || c == '?') && !address && st->depth == 0 &&
+            st->cur_has_word && boundary_inside(st, t, p) &&
+            !push_sentence(st, p + 1, p + 1, i))
+            return false;
+    }
+    quotes_update(st, t);
+    return true;
+}
+
+/*
+ * Token k continues the end marks before it when it holds only end marks,
+ * closing marks and citation marks. A straight quote alone closes only if
+ * one is open; otherwise it opens the next sentence.
+ */
+static bool joins_end_marks(split_state *st, size_t k)
+{
+    const char *text = st->text;
+    seg_tok t = st->tok[k];
+    end_marks m;
+    uint32_t cp;
+
+    if (token_is(text, t, "\"") || token_is(text, t, "''")) {
+        if (!st->dquote_open)
+            return false;
+        st->dquote_open = false;
+        return true;
+    }
+    if (token_is(text, t, "'")) {
+        if (!st->squote_open)
+            return false;
+        st->squote_open = false;
+        return true;
+    }
+    cp = char_at(text, st->len, t.start, NULL);
+    if (cp == '`' || cp == 0x201C || cp == 0x2018)
+        return false;  /* opening marks */
+    end_marks_of(text, st->len, t.start, t.end, &m);
+    return m.stem_end == t.start;
+}
+
+/* How the end marks after a token are resolved. */
+typedef enum decision {
+    KEEP = 0,          /* no sentence boundary */
+    SPLIT_AFTER,       /* the sentence ends after the marks */
+    SPLIT_BEFORE_MARKS /* it ends before the punctuation-only tokens */
+} decision;
+
+/* The decision for a single period after the word text[a..b). */
+static decision after_period(const split_state *st, size_t i, size_t a, size_t b,
+                             const next_word *next)
+{
+    const seg *s = st->s;
+    unsigned kinds = word_kinds(s, st->text + a, b - a);
+    unsigned next_kinds = word_kinds(s, st->text + next->start, next->letters);
+
+    if (next->cls == NEXT_LOWER || next->cls == NEXT_CLAUSE || marker_opens_sentence(st, i))
+        return KEEP;
+    if (kinds & KIND_TITLE)
+        return KEEP;
+    if ((kinds & KIND_UNIT) && i > 0 && is_digit(st->text[st->tok[i - 1].start])) {
+        /* "At 5 a.m. Mr. Smith left": a fronted time phrase, the clause follows. */
+        const char *first = st->text + st->tok[st->cur_first].start;
+        size_t flen = 0;
+        bool intro;
+        while (st->tok[st->cur_first].start + flen < st->tok[st->cur_first].end &&
+               is_alpha(first[flen]))
+            flen++;
+        intro = st->cur_start == st->tok[st->cur_first].start && i - st->cur_first <= 3 &&
+                (word_kinds(s, first, flen) & KIND_LEAD) != 0;
+        return next->cls == NEXT_UPPER && !intro ? SPLIT_AFTER : KEEP;
+    }
+    if (next->cls == NEXT_DIGIT && (kinds & KIND_NUMBER))
+        return KEEP;
+    if (is_single_letter(st->text, st->len, a, b) && i + 1 < st->n &&
+        st->tok[i + 1].end - st->tok[i + 1].start >= 2 &&
+        st->text[st->tok[i + 1].end - 1] == '.' &&
+        is_single_letter(st->text, st->len, st->tok[i + 1].start, st->tok[i + 1].end - 1))
+        return KEEP;  /* a run of initials: "J. R. R. Tolkien", "U. A. E." */
+    if ((kinds & (KIND_ABBREV | KIND_UNIT)) || is_dotted_letters(st->text + a, b - a) ||
+        is_single_letter(st->text, st->len, a, b))
+        return next->cls == NEXT_UPPER && (next_kinds & KIND_STARTER) ? SPLIT_AFTER : KEEP;
+    return SPLIT_AFTER;
+}
+
+/* Whether the sentence ends after token i and the marks-only tokens i+1..j-1. */
+static decision decide(const split_state *st, size_t i, size_t j)
+{
+    const char *text = st->text;
+    size_t a = st->tok[i].start > st->cur_start ? st->tok[i].start : st->cur_start;
+    end_marks own;
+    end_marks group = {0, 0, false, false};
+    next_word next;
+    size_t stem;
+
+    if (j >= st->n || st->depth > 0 || !st->cur_has_word)
+        return KEEP;
+    end_marks_of(text, st->len, a, st->tok[i].end, &own);
+    for (size_t k = i + 1; k < j; k++) {
+        end_marks m;
+        end_marks_of(text, st->len, st->tok[k].start, st->tok[k].end, &m);
+        group.periods += m.periods;
+        group.strong = group.strong || m.strong;
+        group.ellipsis = group.ellipsis || m.ellipsis;
+    }
+    if (own.periods + group.periods == 0 && !own.strong && !group.strong && !own.ellipsis &&
+        !group.ellipsis)
+        return KEEP;
+    stem = skip_openers(text, st->len, a, own.stem_end);
+    /* Marks inside brackets, "[...]", stand for something left out. */
+    if (own.stem_end > a && bracket_id(char_at(text, st->len, char_before(text, own.stem_end),
+                                               NULL)) > 0)
+        return KEEP;
+    next_word_of(st, j, &next);
+    if (own.strong || group.strong)
+        return next.cls == NEXT_LOWER || next.cls == NEXT_CLAUSE ? KEEP : SPLIT_AFTER;
+    if (own.ellipsis || group.ellipsis || own.periods + group.periods >= 2) {
+        /* "compounds. . . . The practice": the period ends the sentence and
+         * the spaced ellipsis marks an omission at the start of the next. */
+        if (own.periods == 1 && !own.ellipsis && j > i + 1 && next.cls == NEXT_UPPER &&
+            after_period(st, i, stem, own.stem_end, &next) == SPLIT_AFTER)
+            return SPLIT_BEFORE_MARKS;
+        if (next.cls != NEXT_UPPER && next.cls != NEXT_CASELESS)
+            return KEEP;
+        return word_kinds(st->s, text + next.start, next.length) & KIND_CONTINUER ? KEEP
+                                                                                  : SPLIT_AFTER;
+    }
+    return after_period(st, i, stem, own.stem_end, &next);
+}
+
+/* Appends text[start..end), without blanks at its end, to s->spans. */
+static bool span_push(seg *s, const char *text, size_t start, size_t end)
+{
+    while (end > start && is_blank(text[end - 1]))
+        end--;
+    if (end == start)
+        return true;
+    if (!VEC_RESERVE(s->spans, s->spans.count + 1))
+        return false;
+    s->spans.items[s->spans.count].start = start;
+    s->spans.items[s->spans.count].end = end;
+    s->spans.count++;
+    return true;
+}
+
+/* Where to cut text[start..) so that the piece holds at most max bytes. */
+static size_t cap_cut(const char *text, size_t start, size_t end, size_t max)
+{
+    size_t limit = start + max;
+    size_t floor = start + max / 4;  /* pieces shorter than this are not worth a clause cut */
+    size_t comma = 0;
+    size_t space = 0;
+
+    while (limit > start + 1 && ((unsigned char)text[limit] & 0xC0u) == 0x80u)
+        limit--;
+    for (size_t q = limit; q > floor; q--) {
+        unsigned char c = (unsigned char)text[q - 1];
+        bool space_after = q < end && text[q] == ' ';
+        if ((c == ';' || c == ':') && space_after)
+            return q;
+        /* After an em or en dash, spaced or not. */
+        if (q - start >= 3 && (unsigned char)text[q - 3] == 0xE2u &&
+            (unsigned char)text[q - 2] == 0x80u && (c == 0x94u || c == 0x93u))
+            return q;
+        if (c == ',' && space_after && !comma)
+            comma = q;
+        if (c == ' ' && !space)
+            space = q - 1;
+    }
+    return comma ? comma : space ? space : limit;
+}
+
+/* Appends a sentence to s->spans, cut into pieces of at most s->max_bytes. */
+static bool cap_push(seg *s, const char *text, seg_span sp)
+{
+    size_t start = sp.start;
+    while (sp.end - start > s->max_bytes) {
+        size_t cut = cap_cut(text, start, sp.end, s->max_bytes);
+        if (!span_push(s, text, start, cut))
+            return false;
+        start = cut;
+        while (start < sp.end && is_blank(text[start]))
+            start++;
+    }
+    return span_push(s, text, start, sp.end);
+}
+
+static bool tokenize(seg *s, const char *text, size_t len)
+{
+    size_t p = 0;
+    s->toks.count = 0;
+    while (p < len) {
+        size_t start;
+        while (p < len && is_blank(text[p]))
+            p++;
+        if (p == len)
+            break;
+        start = p;
+        while (p < len && !is_blank(text[p]))
+            p++;
+        if (!VEC_RESERVE(s->toks, s->toks.count + 1))
+            return false;
+        s->toks.items[s->toks.count].start = start;
+        s->toks.items[s->toks.count].end = p;
+        s->toks.count++;
+    }
+    return true;
+}
+
+/* The boundary pass: fills s->raw. */
+static bool find_sentences(seg *s, const char *text, size_t len)
+{
+    split_state st;
+    memset(&st, 0, sizeof st);
+    st.s = s;
+    st.text = text;
+    st.len = len;
+    st.tok = s->toks.items;
+    st.n = s->toks.count;
+    st.cur_start = st.tok[0].start;
+    list_init(&st);
+
+    for (size_t i = 0; i < st.n;) {
+        size_t j = i + 1;
+        decision d;
+        if (list_item_at(&st, i) && i > st.cur_first && st.cur_has_word &&
+            !push_sentence(&st, st.tok[i - 1].end, st.tok[i].start, i))
+            return false;
+        if (!scan_token(&st, i))
+            return false;
+        while (j < st.n && joins_end_marks(&st, j)) {
+            if (!scan_token(&st, j))
+                return false;
+            j++;
+        }
+        d = decide(&st, i, j);
+        if (d == SPLIT_AFTER && !push_sentence(&st, st.tok[j - 1].end, st.tok[j].start, j))
+            return false;
+        if (d == SPLIT_BEFORE_MARKS && !push_sentence(&st, st.tok[i].end, st.tok[i + 1].start, i + 1))
+            return false;
+        i = j;
+    }
+    /* What is left - or trailing marks without a word - closes the paragraph. */
+    if (!st.cur_has_word && s->raw.count > 0) {
+        s->raw.items[s->raw.count - 1].end = st.tok[st.n - 1].end;
+        return true;
+    }
+    return push_sentence(&st, st.tok[st.n - 1].end, len, st.n);
+}
+
+aloud_status seg_split(seg *s, const char *text, size_t length, const seg_span **spans,
+                       size_t *count)
+{
+    s->raw.count = 0;
+    s->spans.count = 0;
+    *spans = NULL;
+    *count = 0;
+    if (!tokenize(s, text, length))
+        return ALOUD_ERR_NOMEM;
+    if (s->toks.count == 0)
+        return ALOUD_OK;
+    if (!mark_brackets(s, text, length) || !find_sentences(s, text, length))
+        return ALOUD_ERR_NOMEM;
+    for (size_t i = 0; i < s->raw.count; i++)
+        if (!cap_push(s, text, s->raw.items[i]))
+            return ALOUD_ERR_NOMEM;
+    *spans = s->spans.items;
+    *count = s->spans.count;
+    return ALOUD_OK;
+}

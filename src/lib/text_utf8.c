@@ -1,0 +1,326 @@
+/* text_utf8.c - UTF-8 validation, decoding and character normalisation. */
+#include "text_utf8.h"
+
+#include <stdio.h>
+#include <string.h>
+
+size_t text_bom_length(const char *data, size_t size)
+{
+    if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        return 3;
+    return 0;
+}
+
+static bool is_continuation(unsigned char byte)
+{
+    return (byte & 0xC0u) == 0x80u;
+}
+
+/*
+ * Checks the sequence at s[0..avail) whose lead byte is s[0]. Returns its
+ * length, or 0 with a reason in msg (which names the bad bytes).
+ */
+static size_t check_sequence(const unsigned char *s, size_t avail, char *msg, size_t msg_size)
+{
+    unsigned char lead = s[0];
+    size_t need;
+    uint32_t cp;
+
+    if (lead < 0x80u)
+        return 1;
+    if (lead < 0xC0u) {
+        snprintf(msg, msg_size, "unexpected continuation byte 0x%02X", lead);
+        return 0;
+    }
+    if (lead < 0xC2u) {
+        snprintf(msg, msg_size, "byte 0x%02X starts an overlong encoding", lead);
+        return 0;
+    }
+    if (lead > 0xF4u) {
+        snprintf(msg, msg_size, "byte 0x%02X never appears in UTF-8", lead);
+        return 0;
+    }
+    need = lead < 0xE0u ? 2 : lead < 0xF0u ? 3 : 4;
+    for (size_t i = 1; i < need; i++) {
+        if (i >= avail) {
+            snprintf(msg, msg_size, "byte 0x%02X starts a sequence cut off by the end of the input",
+                     lead);
+            return 0;
+        }
+        if (!is_continuation(s[i])) {
+            snprintf(msg, msg_size, "byte 0x%02X not followed by a continuation byte", lead);
+            return 0;
+        }
+    }
+    /* Only the first continuation byte decides overlong, surrogate and range. */
+    if ((lead == 0xE0u && s[1] < 0xA0u) || (lead == 0xF0u && s[1] < 0x90u)) {
+        snprintf(msg, msg_size, "overlong encoding 0x%02X 0x%02X", lead, s[1]);
+        return 0;
+    }
+    cp = 0;
+    if (need == 3)
+        cp = ((uint32_t)(lead & 0x0Fu) << 12) | ((uint32_t)(s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+    if (need == 3 && cp >= 0xD800u && cp <= 0xDFFFu) {
+        snprintf(msg, msg_size, "encoded surrogate U+%04X", (unsigned)cp);
+        return 0;
+    }
+    if (need == 4) {
+        cp = ((uint32_t)(lead & 0x07u) << 18) | ((uint32_t)(s[1] & 0x3Fu) << 12) |
+             ((uint32_t)(s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+        if (cp > 0x10FFFFu) {
+            snprintf(msg, msg_size, "code point U+%X above U+10FFFF", (unsigned)cp);
+            return 0;
+        }
+    }
+    return need;
+}
+
+aloud_status text_validate(const char *data, size_t size, aloud_error *err)
+{
+    const unsigned char *s = (const unsigned char *)data;
+    size_t pos = text_bom_length(data, size);
+    unsigned line = 1;
+    unsigned column = 1;
+    char msg[128];
+
+    while (pos < size) {
+        size_t len;
+        if (s[pos] < 0x80u) {
+            /* ASCII fast path; also where line numbers change. */
+            if (s[pos] == '\n' || s[pos] == '\r') {
+                if (s[pos] == '\r' && pos + 1 < size && s[pos + 1] == '\n')
+                    pos++;
+                line++;
+                column = 1;
+            } else {
+                column++;
+            }
+            pos++;
+            continue;
+        }
+        len = check_sequence(s + pos, size - pos, msg, sizeof msg);
+        if (len == 0)
+            return aloud_error_set(err, ALOUD_ERR_UTF8, line, column, "invalid UTF-8 (%s)", msg);
+        pos += len;
+        column++;
+    }
+    return ALOUD_OK;
+}
+
+size_t text_decode(const char *s, size_t avail, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80u || avail < 2) {
+        *cp = u[0];
+        return 1;
+    }
+    if (u[0] < 0xE0u) {
+        *cp = ((uint32_t)(u[0] & 0x1Fu) << 6) | (u[1] & 0x3Fu);
+        return 2;
+    }
+    if (u[0] < 0xF0u || avail < 4) {
+        if (avail < 3) {
+            *cp = u[0];
+            return 1;
+        }
+        *cp = ((uint32_t)(u[0] & 0x0Fu) << 12) | ((uint32_t)(u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+        return 3;
+    }
+    *cp = ((uint32_t)(u[0] & 0x07u) << 18) | ((uint32_t)(u[1] & 0x3Fu) << 12) |
+          ((uint32_t)(u[2] & 0x3Fu) << 6) | (u[3] & 0x3Fu);
+    return 4;
+}
+
+size_t text_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80u) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800u) {
+        out[0] = (char)(0xC0u | (cp >> 6));
+        out[1] = (char)(0x80u | (cp & 0x3Fu));
+        return 2;
+    }
+    if (cp < 0x10000u) {
+        out[0] = (char)(0xE0u | (cp >> 12));
+        out[1] = (char)(0x80u | ((cp >> 6) & 0x3Fu));
+        out[2] = (char)(0x80u | (cp & 0x3Fu));
+        return 3;
+    }
+    out[0] = (char)(0xF0u | (cp >> 18));
+    out[1] = (char)(0x80u | ((cp >> 12) & 0x3Fu));
+    out[2] = (char)(0x80u | ((cp >> 6) & 0x3Fu));
+    out[3] = (char)(0x80u | (cp & 0x3Fu));
+    return 4;
+}
+
+text_class text_classify(uint32_t cp)
+{
+    if (cp < 0x20u) {
+        if (cp == '\t' || cp == 0x0Bu || cp == 0x0Cu)
+            return TEXT_SPACE;
+        if (cp == '\n' || cp == '\r')
+            return TEXT_LINE;
+        return TEXT_DROP;
+    }
+    if (cp < 0x7Fu)
+        return cp == ' ' ? TEXT_SPACE : TEXT_KEEP;
+    if (cp <= 0x9Fu)
+        return cp == 0x85u ? TEXT_LINE : TEXT_DROP;
+    switch (cp) {
+    case 0xA0u: case 0x1680u: case 0x202Fu: case 0x205Fu: case 0x3000u:
+        return TEXT_SPACE;
+    case 0xADu: case 0x180Eu: case 0x200Bu: case 0x200Cu: case 0x200Du: case 0x2060u:
+    case 0xFEFFu:
+        return TEXT_DROP;
+    case 0x2028u:
+        return TEXT_LINE;
+    case 0x2029u:
+        return TEXT_PARA;
+    default:
+        break;
+    }
+    if (cp >= 0x2000u && cp <= 0x200Au)
+        return TEXT_SPACE;
+    return TEXT_KEEP;
+}
+
+/* Punctuation inside the letter blocks below U+2000 (Greek, Armenian, Hebrew,
+ * Arabic, Devanagari, Ethiopic): ranges of code points that are not word
+ * characters. Sorted. */
+static const uint32_t non_word_low[][2] = {
+    {0xD7, 0xD7}, {0xF7, 0xF7}, {0x37E, 0x37E}, {0x387, 0x387}, {0x55A, 0x55F},
+    {0x589, 0x58A}, {0x5BE, 0x5BE}, {0x5C0, 0x5C0}, {0x5C3, 0x5C3}, {0x5C6, 0x5C6},
+    {0x5F3, 0x60F}, {0x61B, 0x61F}, {0x66A, 0x66D}, {0x6D4, 0x6D4}, {0x964, 0x965},
+    {0x970, 0x970}, {0x1360, 0x1368},
+};
+
+/* Letters and digits among the symbols of U+2000-U+2BFF. */
+static const uint32_t word_symbols[][2] = {
+    {0x2070, 0x2079}, {0x207F, 0x2089}, {0x2090, 0x209C}, {0x2102, 0x2102},
+    {0x2107, 0x2107}, {0x210A, 0x2113}, {0x2115, 0x2115}, {0x2119, 0x211D},
+    {0x2124, 0x2124}, {0x2126, 0x2126}, {0x2128, 0x2128}, {0x212A, 0x212D},
+    {0x212F, 0x2139}, {0x2160, 0x2188}, {0x2460, 0x249B},
+};
+
+static bool in_ranges(uint32_t cp, const uint32_t (*ranges)[2], size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (cp >= ranges[i][0] && cp <= ranges[i][1])
+            return true;
+    return false;
+}
+
+bool text_is_word_char(uint32_t cp)
+{
+    if (cp < 0x80u)
+        return (cp >= '0' && cp <= '9') || ((cp | 0x20u) >= 'a' && (cp | 0x20u) <= 'z');
+    if (cp < 0xC0u)
+        return cp == 0xAAu || cp == 0xB2u || cp == 0xB3u || cp == 0xB5u || cp == 0xB9u ||
+               cp == 0xBAu || (cp >= 0xBCu && cp <= 0xBEu);
+    if (cp < 0x2000u)
+        return !in_ranges(cp, non_word_low, sizeof non_word_low / sizeof non_word_low[0]);
+    if (cp < 0x2C00u)
+        return in_ranges(cp, word_symbols, sizeof word_symbols / sizeof word_symbols[0]);
+    if (cp < 0x2E00u)
+        return true; /* Glagolitic, Coptic, Georgian supplement, Tifinagh, Ethiopic ext. */
+    if (cp < 0x3040u)
+        /* Supplemental punctuation; CJK radicals; CJK symbols and punctuation
+         * but for the iteration marks and Hangzhou numerals. */
+        return (cp >= 0x2E80u && cp <= 0x2FDFu) || (cp >= 0x3005u && cp <= 0x3007u) ||
+               (cp >= 0x3021u && cp <= 0x3029u) || (cp >= 0x3031u && cp <= 0x3035u);
+    if (cp < 0xD800u)
+        return cp != 0x30A0u && cp != 0x30FBu; /* kana, CJK, Yi, Hangul, ... */
+    if (cp < 0xF900u)
+        return false; /* surrogates and private use */
+    if (cp < 0xFE00u)
+        return cp != 0xFD3Eu && cp != 0xFD3Fu;
+    if (cp < 0xFF00u)
+        return cp >= 0xFE70u; /* Arabic presentation forms B; the rest is punctuation */
+    if (cp < 0xFFF0u)
+        /* Fullwidth digits and letters, halfwidth kana and Hangul. */
+        return (cp >= 0xFF10u && cp <= 0xFF19u) || (cp >= 0xFF21u && cp <= 0xFF3Au) ||
+               (cp >= 0xFF41u && cp <= 0xFF5Au) || (cp >= 0xFF66u && cp <= 0xFFDCu);
+    if (cp < 0x10000u)
+        return false;
+    if (cp >= 0x1F000u && cp <= 0x1FBFFu)
+        return cp >= 0x1FBF0u; /* emoji and symbols, but for the segmented digits */
+    return cp < 0xE0000u;      /* scripts and CJK; tags and private use are not */
+}
+
+text_case text_case_of(uint32_t cp)
+{
+    if (cp < 0x80u) {
+        if (cp >= 'A' && cp <= 'Z')
+            return TEXT_CASE_UPPER;
+        return cp >= 'a' && cp <= 'z' ? TEXT_CASE_LOWER : TEXT_CASE_NONE;
+    }
+    if (cp >= 0xC0u && cp <= 0xDEu && cp != 0xD7u)
+        return TEXT_CASE_UPPER;
+    if (cp >= 0xDFu && cp <= 0xFFu && cp != 0xF7u)
+        return TEXT_CASE_LOWER;
+    if (cp >= 0x100u && cp <= 0x17Fu) {
+        /* Latin Extended-A pairs upper/lower on even/odd code points, but for
+         * the stretches where the pairs start on an odd one. */
+        bool odd_upper = (cp >= 0x139u && cp <= 0x148u) || (cp >= 0x179u && cp <= 0x17Eu);
+        if (cp == 0x138u || cp == 0x149u || cp == 0x17Fu)
+            return TEXT_CASE_LOWER;
+        if (cp == 0x178u)
+            return TEXT_CASE_UPPER;
+        return ((cp & 1u) != 0) == odd_upper ? TEXT_CASE_UPPER : TEXT_CASE_LOWER;
+    }
+    if ((cp >= 0x391u && cp <= 0x3ABu) || (cp >= 0x400u && cp <= 0x42Fu))
+        return cp == 0x3A2u ? TEXT_CASE_NONE : TEXT_CASE_UPPER;
+    if ((cp >= 0x3ACu && cp <= 0x3CEu) || (cp >= 0x430u && cp <= 0x45Fu))
+        return TEXT_CASE_LOWER;
+    return TEXT_CASE_NONE;
+}
+
+void text_reader_init(text_reader *reader, const char *data, size_t size)
+{
+    reader->data = data;
+    reader->size = size;
+    reader->pos = text_bom_length(data, size);
+    reader->line = 1;
+    reader->column = 1;
+}
+
+text_item_kind text_reader_next(text_reader *reader, text_item *item)
+{
+    for (;;) {
+        uint32_t cp;
+        size_t len;
+
+        item->line = reader->line;
+        item->column = reader->column;
+        item->bytes = reader->data + reader->pos;
+        item->cp = 0;
+        if (reader->pos >= reader->size) {
+            item->length = 0;
+            return item->kind = TEXT_ITEM_END;
+        }
+        len = text_decode(reader->data + reader->pos, reader->size - reader->pos, &cp);
+        reader->pos += len;
+        item->length = len;
+        item->cp = cp;
+        if (cp == '\n' || cp == '\r') {
+            /* Only LF, CRLF and CR move the line count, as in text_validate. */
+            if (cp == '\r' && reader->pos < reader->size && reader->data[reader->pos] == '\n') {
+                reader->pos++;
+                item->length++;
+            }
+            reader->line++;
+            reader->column = 1;
+            return item->kind = TEXT_ITEM_LINE;
+        }
+        reader->column++;
+        switch (text_classify(cp)) {
+        case TEXT_KEEP: return item->kind = TEXT_ITEM_CHAR;
+        case TEXT_SPACE: return item->kind = TEXT_ITEM_SPACE;
+        case TEXT_LINE: return item->kind = TEXT_ITEM_LINE;
+        case TEXT_PARA: return item->kind = TEXT_ITEM_PARA;
+        case TEXT_DROP: break;
+        }
+    }
+}

@@ -1,0 +1,418 @@
+/* test_seg.c - the sentence segmenter: one group of cases per rule. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "seg.h"
+
+/* The sentences of `text`, joined by " | ", in a static buffer. */
+static const char *split_with(seg *s, const char *text)
+{
+    static char out[8192];
+    const seg_span *spans;
+    size_t count;
+    size_t n = 0;
+
+    assert_int_equal(seg_split(s, text, strlen(text), &spans, &count), ALOUD_OK);
+    out[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        int w = snprintf(out + n, sizeof out - n, "%s%.*s", i ? " | " : "",
+                         (int)(spans[i].end - spans[i].start), text + spans[i].start);
+        assert_true(w >= 0 && (size_t)w < sizeof out - n);
+        n += (size_t)w;
+    }
+    return out;
+}
+
+/* Splits with the built-in English rules. */
+static const char *split(const char *text)
+{
+    seg *s;
+    static char copy[8192];
+    assert_int_equal(seg_create("en", SEG_DEFAULT_MAX_BYTES, &s, NULL), ALOUD_OK);
+    snprintf(copy, sizeof copy, "%s", split_with(s, text));
+    seg_free(s);
+    return copy;
+}
+
+static void test_end_marks(void **state)
+{
+    (void)state;
+    assert_string_equal(split("Hello World. My name is Jonas."),
+                        "Hello World. | My name is Jonas.");
+    assert_string_equal(split("What is your name? My name is Jonas."),
+                        "What is your name? | My name is Jonas.");
+    assert_string_equal(split("There it is! I found it."), "There it is! | I found it.");
+    /* Runs of marks stay with their sentence. */
+    assert_string_equal(split("Hello!! Long time no see."), "Hello!! | Long time no see.");
+    assert_string_equal(split("Hello?! Is that you?"), "Hello?! | Is that you?");
+    assert_string_equal(split("Really\xE2\x80\xBD Yes."), "Really\xE2\x80\xBD | Yes.");
+    /* A lower-case word after the mark continues the sentence. */
+    assert_string_equal(split("She works at Yahoo! in the accounting department."),
+                        "She works at Yahoo! in the accounting department.");
+    assert_string_equal(split("It was late. then it rained."), "It was late. then it rained.");
+    /* A clause mark never starts a sentence. */
+    assert_string_equal(split("It said so. , and more."), "It said so. , and more.");
+    /* The last sentence needs no mark; spaces around are trimmed. */
+    assert_string_equal(split("  One. Two  "), "One. | Two");
+    assert_string_equal(split("One.\tTwo.\nThree."), "One. | Two. | Three.");
+}
+
+static void test_titles_never_end(void **state)
+{
+    (void)state;
+    assert_string_equal(split("Mr. Smith went to Washington. Dr. Jones stayed."),
+                        "Mr. Smith went to Washington. | Dr. Jones stayed.");
+    assert_string_equal(split("I can see Mt. Fuji from here."), "I can see Mt. Fuji from here.");
+    assert_string_equal(split("St. Michael's Church is on 5th st. near the light."),
+                        "St. Michael's Church is on 5th st. near the light.");
+    /* Even before a starter word: "e.g." introduces what follows. */
+    assert_string_equal(split("Use fruit, e.g. The apples we grew."),
+                        "Use fruit, e.g. The apples we grew.");
+    assert_string_equal(split("Ask Prof. Anna Lee. She knows."), "Ask Prof. Anna Lee. | She knows.");
+}
+
+static void test_abbreviations_before_starters(void **state)
+{
+    (void)state;
+    assert_string_equal(split("They closed the deal with Pitt, Briggs & Co. at noon."),
+                        "They closed the deal with Pitt, Briggs & Co. at noon.");
+    assert_string_equal(split("They closed the deal with Pitt, Briggs & Co. It closed yesterday."),
+                        "They closed the deal with Pitt, Briggs & Co. | It closed yesterday.");
+    assert_string_equal(split("Let's ask Jane and co. They should know."),
+                        "Let's ask Jane and co. | They should know.");
+    /* Not a starter: a name goes on. */
+    assert_string_equal(split("Shares of Acme Inc. Chief Executive Ann Roe rose."),
+                        "Shares of Acme Inc. Chief Executive Ann Roe rose.");
+    assert_string_equal(split("We met on Jan. 5 and again in Feb. The talks failed."),
+                        "We met on Jan. 5 and again in Feb. | The talks failed.");
+    assert_string_equal(split("That is JFK Jr.'s book."), "That is JFK Jr.'s book.");
+}
+
+static void test_dotted_letters(void **state)
+{
+    (void)state;
+    assert_string_equal(split("I work for the U.S. Government in Virginia."),
+                        "I work for the U.S. Government in Virginia.");
+    assert_string_equal(split("I live in the U.S. How about you?"),
+                        "I live in the U.S. | How about you?");
+    assert_string_equal(split("I visited the U.S.A. last year."), "I visited the U.S.A. last year.");
+    assert_string_equal(split("I live in the E.U. How about you?"),
+                        "I live in the E.U. | How about you?");
+    assert_string_equal(split("She has a Ph.D. in physics."), "She has a Ph.D. in physics.");
+    /* Not listed anywhere, still an abbreviation by its shape. */
+    assert_string_equal(split("Ask the Q.X.Z. Board today."), "Ask the Q.X.Z. Board today.");
+}
+
+static void test_initials(void **state)
+{
+    (void)state;
+    assert_string_equal(split("My name is Jonas E. Smith."), "My name is Jonas E. Smith.");
+    assert_string_equal(split("J. R. R. Tolkien wrote it. He was English."),
+                        "J. R. R. Tolkien wrote it. | He was English.");
+    assert_string_equal(split("We make a good team, you and I. Did you see Albert I. Jones yesterday?"),
+                        "We make a good team, you and I. | Did you see Albert I. Jones yesterday?");
+    /* A run of initials does not end before "A". */
+    assert_string_equal(split("It is the U. A. E. team."), "It is the U. A. E. team.");
+    assert_string_equal(split("Please turn to p. 55."), "Please turn to p. 55.");
+}
+
+static void test_numbers(void **state)
+{
+    (void)state;
+    assert_string_equal(split("Pi is 3.14 or so. It never ends."), "Pi is 3.14 or so. | It never ends.");
+    assert_string_equal(split("She has $100.00 in her bag."), "She has $100.00 in her bag.");
+    assert_string_equal(split("She has $100.00. It is in her bag."),
+                        "She has $100.00. | It is in her bag.");
+    assert_string_equal(split("About 1.5m people came in 2019. 2020 was quieter."),
+                        "About 1.5m people came in 2019. | 2020 was quieter.");
+    assert_string_equal(split("You can find it at N\xC2\xB0. 1026.253.553. That is where it is."),
+                        "You can find it at N\xC2\xB0. 1026.253.553. | That is where it is.");
+    assert_string_equal(split("See No. 3 and Fig. 2 in Vol. 4. Then rest."),
+                        "See No. 3 and Fig. 2 in Vol. 4. | Then rest.");
+    /* "No." before a word is the word no. */
+    assert_string_equal(split("He said No. Then he left."), "He said No. | Then he left.");
+}
+
+static void test_units_and_times(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        split("At 5 a.m. Mr. Smith went to the bank. He left the bank at 6 P.M. Mr. Smith then "
+              "went to the store."),
+        "At 5 a.m. Mr. Smith went to the bank. | He left the bank at 6 P.M. | Mr. Smith then "
+        "went to the store.");
+    assert_string_equal(split("We meet at 9 a.m. on Monday."), "We meet at 9 a.m. on Monday.");
+    assert_string_equal(split("Rome was founded in 753 B.C. Augustus came later."),
+                        "Rome was founded in 753 B.C. | Augustus came later.");
+    assert_string_equal(split("She weighed 5 lb. Tom was impressed."),
+                        "She weighed 5 lb. | Tom was impressed.");
+    assert_string_equal(split("It is 5 ft. 3 inches tall."), "It is 5 ft. 3 inches tall.");
+}
+
+static void test_ellipses(void **state)
+{
+    (void)state;
+    assert_string_equal(split("I never meant that.... She left the store."),
+                        "I never meant that.... | She left the store.");
+    assert_string_equal(split("I thought... I would go."), "I thought... I would go.");
+    assert_string_equal(split("Happy\xE2\x80\xA6 No one said so."),
+                        "Happy\xE2\x80\xA6 | No one said so.");
+    assert_string_equal(split("Happy . . . no one said so."), "Happy . . . no one said so.");
+    assert_string_equal(split("Pausing... for... thought... should not?"),
+                        "Pausing... for... thought... should not?");
+    /* The spaced ellipsis belongs to the sentence it ends... */
+    assert_string_equal(split("End with a period . . . . Next sentence."),
+                        "End with a period . . . . | Next sentence.");
+    /* ...but after a period it marks an omission at the start of the next. */
+    assert_string_equal(split("It was compounds. . . . The practice stayed. . . ."),
+                        "It was compounds. | . . . The practice stayed. . . .");
+    assert_string_equal(split("Happy! . . . No one said so."), "Happy! . . . | No one said so.");
+}
+
+static void test_quotes_and_brackets(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        split("a move the US condemned as \xE2\x80\x9Cprovocative.\xE2\x80\x9D But the US has not."),
+        "a move the US condemned as \xE2\x80\x9Cprovocative.\xE2\x80\x9D | But the US has not.");
+    assert_string_equal(split("She turned to him, \"This is great.\" she said."),
+                        "She turned to him, \"This is great.\" she said.");
+    assert_string_equal(split("She turned to him, 'This is great.' She held the book."),
+                        "She turned to him, 'This is great.' | She held the book.");
+    /* A quote that opens the next sentence. */
+    assert_string_equal(split("He left. \"Why?\" she asked. \xE2\x80\x9CNo idea.\xE2\x80\x9D"),
+                        "He left. | \"Why?\" she asked. | \xE2\x80\x9CNo idea.\xE2\x80\x9D");
+    /* Standing alone, a straight quote closes only what is open. */
+    assert_string_equal(split("He said , ' Stanley . ' Then he left ."),
+                        "He said , ' Stanley . ' | Then he left .");
+    assert_string_equal(split("Kokri is a singer . ' Blessings ' is his hit ."),
+                        "Kokri is a singer . | ' Blessings ' is his hit .");
+    /* Inside brackets. */
+    assert_string_equal(
+        split("He teaches science (He worked for 5 years as an engineer.) at the University."),
+        "He teaches science (He worked for 5 years as an engineer.) at the University.");
+    assert_string_equal(split("This function (see. Section 4.2) is important. Let's go."),
+                        "This function (see. Section 4.2) is important. | Let's go.");
+    assert_string_equal(split("\"Bohr [...] used the stairways [...]\" (Smith 55)."),
+                        "\"Bohr [...] used the stairways [...]\" (Smith 55).");
+    /* An unbalanced bracket does not hold sentences together. */
+    assert_string_equal(split("Odd ( bracket. Then more."), "Odd ( bracket. | Then more.");
+}
+
+static void test_citations(void **state)
+{
+    (void)state;
+    assert_string_equal(split("Hydrogen is a gas. [1] It is colorless."),
+                        "Hydrogen is a gas. [1] | It is colorless.");
+    assert_string_equal(split("He was a martyr.[1][2] The emperor ruled."),
+                        "He was a martyr.[1][2] | The emperor ruled.");
+    assert_string_equal(split("It is well known [2\xE2\x80\x93" "11]. Leaves are used."),
+                        "It is well known [2\xE2\x80\x93" "11]. | Leaves are used.");
+}
+
+static void test_addresses(void **state)
+{
+    (void)state;
+    assert_string_equal(split("Her email is Jane.Doe@example.com. I sent her an email."),
+                        "Her email is Jane.Doe@example.com. | I sent her an email.");
+    assert_string_equal(
+        split("The site is: https://www.example.50.com/new-site/awesome_content.html. Please check it out."),
+        "The site is: https://www.example.50.com/new-site/awesome_content.html. | Please check it out.");
+    assert_string_equal(split("He edits Antiwar.com, follow him on Twitter."),
+                        "He edits Antiwar.com, follow him on Twitter.");
+    assert_string_equal(split("See www.Example.Org for more."), "See www.Example.Org for more.");
+}
+
+static void test_run_together(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        split("Hello world.Today is Tuesday.Mr. Smith went to the store and bought 1,000.That is a lot."),
+        "Hello world. | Today is Tuesday. | Mr. Smith went to the store and bought 1,000. | That is a lot.");
+    /* Not inside abbreviations, chess moves or numbers. */
+    assert_string_equal(split("Mr.Smith and the U.S.Army met."), "Mr.Smith and the U.S.Army met.");
+    assert_string_equal(split("Then 7.Bg5 is the move."), "Then 7.Bg5 is the move.");
+    assert_string_equal(split("It is consultation.11 12 Take care."), "It is consultation.11 12 Take care.");
+}
+
+static void test_lists(void **state)
+{
+    (void)state;
+    assert_string_equal(split("1. The first item 2. The second item"),
+                        "1. The first item | 2. The second item");
+    assert_string_equal(split("1.) The first item. 2.) The second item."),
+                        "1.) The first item. | 2.) The second item.");
+    assert_string_equal(split("1) The first item 2) The second item 3) The third"),
+                        "1) The first item | 2) The second item | 3) The third");
+    assert_string_equal(split("a. The first item b. The second item c. The third list item"),
+                        "a. The first item | b. The second item | c. The third list item");
+    assert_string_equal(split("\xE2\x80\xA2 9. The first item \xE2\x80\xA2 10. The second item"),
+                        "\xE2\x80\xA2 9. The first item | \xE2\x80\xA2 10. The second item");
+    assert_string_equal(split("\xE2\x81\x83" "9. The first item \xE2\x81\x83" "10. The second item"),
+                        "\xE2\x81\x83" "9. The first item | \xE2\x81\x83" "10. The second item");
+    /* Out of sequence, or not opening the paragraph: no list. */
+    assert_string_equal(split("1) The first item 3) The third item"),
+                        "1) The first item 3) The third item");
+    assert_string_equal(split("We need 2) more items 3) now"), "We need 2) more items 3) now");
+}
+
+static void test_wordless(void **state)
+{
+    (void)state;
+    const seg_span *spans;
+    size_t count;
+    seg *s;
+    assert_int_equal(seg_create(NULL, 100, &s, NULL), ALOUD_OK);
+    assert_int_equal(seg_split(s, "   ", 3, &spans, &count), ALOUD_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(seg_split(s, "", 0, &spans, &count), ALOUD_OK);
+    assert_int_equal(count, 0);
+    /* Marks without words never make a sentence of their own. */
+    assert_string_equal(split_with(s, "... !!! ?"), "... !!! ?");
+    assert_string_equal(split_with(s, "Yes. !!! ... No."), "Yes. !!! ... | No.");
+    assert_string_equal(split_with(s, "Done. . . ."), "Done. . . .");
+    seg_free(s);
+}
+
+/* Checks that the spans of text cover every non-space byte in order, each at most max bytes. */
+static void check_cover(const char *text, const seg_span *spans, size_t count, size_t max)
+{
+    size_t p = 0;
+    for (size_t i = 0; i < count; i++) {
+        assert_true(spans[i].end - spans[i].start <= max);
+        assert_true(spans[i].end > spans[i].start);
+        while (text[p] == ' ')
+            p++;
+        assert_int_equal(spans[i].start, p);
+        assert_true(text[spans[i].end - 1] != ' ');
+        p = spans[i].end;
+    }
+    while (text[p] == ' ')
+        p++;
+    assert_int_equal(text[p], '\0');
+}
+
+static void test_length_cap(void **state)
+{
+    (void)state;
+    seg *s;
+    const seg_span *spans;
+    size_t count;
+    char *text = malloc(200001);
+    assert_non_null(text);
+    assert_int_equal(seg_create("en", 64, &s, NULL), ALOUD_OK);
+
+    /* No punctuation at all: cut at spaces, every piece near the cap. */
+    for (size_t i = 0; i < 200000; i++)
+        text[i] = i % 6 == 5 ? ' ' : 'w';
+    text[200000] = '\0';
+    assert_int_equal(seg_split(s, text, 200000, &spans, &count), ALOUD_OK);
+    check_cover(text, spans, count, 64);
+    assert_true(count >= 200000 / 64 && count <= 200000 / 48 + 1);
+
+    /* Clause marks win over plain spaces. */
+    assert_string_equal(split_with(s, "alpha beta gamma delta; epsilon zeta eta theta iota kappa lambda mu nu xi"),
+                        "alpha beta gamma delta; | epsilon zeta eta theta iota kappa lambda mu nu xi");
+    assert_string_equal(split_with(s, "alpha beta gamma delta, epsilon zeta eta theta iota kappa lambda mu nu xi"),
+                        "alpha beta gamma delta, | epsilon zeta eta theta iota kappa lambda mu nu xi");
+    assert_string_equal(split_with(s, "alpha beta gamma delta\xE2\x80\x94" "epsilon zeta eta theta iota kappa lambda mu"),
+                        "alpha beta gamma delta\xE2\x80\x94 | epsilon zeta eta theta iota kappa lambda mu");
+    /* "3:00" and "1,000" are no clause marks. */
+    assert_string_equal(split_with(s, "aaaaaaaaaaaaaaaaaaaaaaaaaa 3:00 1,000 bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
+                        "aaaaaaaaaaaaaaaaaaaaaaaaaa 3:00 1,000 | bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+
+    /* One huge word of two-byte characters: cut between characters. */
+    for (size_t i = 0; i < 1000; i += 2)
+        memcpy(text + i, "\xC3\xA9", 2);
+    assert_int_equal(seg_split(s, text, 1000, &spans, &count), ALOUD_OK);
+    assert_int_equal(count, 1000 / 64 + 1);
+    for (size_t i = 0; i < count; i++) {
+        assert_int_equal(spans[i].start % 2, 0);
+        assert_int_equal(spans[i].end % 2, 0);
+        assert_int_equal(spans[i].end - spans[i].start, i + 1 < count ? 64 : 1000 % 64);
+    }
+    seg_free(s);
+    free(text);
+}
+
+static void test_rules_format(void **state)
+{
+    (void)state;
+    seg *s;
+    aloud_error err;
+    const char rules[] = "# comment\n\n  # indented comment\ntitle Foo\nabbrev bar\n"
+                         "starter Then\r\ncontinuer Me\n";
+    assert_int_equal(seg_create_from_rules(rules, sizeof rules - 1, 600, &s, &err), ALOUD_OK);
+    assert_string_equal(split_with(s, "Ask Foo. Bar knows."), "Ask Foo. Bar knows.");
+    /* Lower-case entries match capitalised words too. */
+    assert_string_equal(split_with(s, "Ask the Bar. Bob knows."), "Ask the Bar. Bob knows.");
+    assert_string_equal(split_with(s, "Ask the Bar. Then go."), "Ask the Bar. | Then go.");
+    /* Other entries match only as written. */
+    assert_string_equal(split_with(s, "Ask foo. Bob knows."), "Ask foo. | Bob knows.");
+    assert_string_equal(split_with(s, "Wait... Me too."), "Wait... Me too.");
+    seg_free(s);
+
+    assert_int_equal(seg_create_from_rules("title A\n  bogus B\n", 18, 600, &s, &err), ALOUD_ERR_ARG);
+    assert_null(s);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 3);
+    assert_string_equal(err.message, "unknown kind \"bogus\"");
+
+    char long_rule[128] = "abbrev ";
+    memset(long_rule + 7, 'x', 64);
+    assert_int_equal(seg_create_from_rules(long_rule, strlen(long_rule), 600, &s, &err),
+                     ALOUD_ERR_ARG);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.column, 8);
+
+    assert_int_equal(seg_create("xx", 600, &s, &err), ALOUD_ERR_ARG);
+    assert_null(s);
+    assert_string_equal(err.message, "no segmentation rules for language \"xx\"");
+    seg_free(NULL);
+}
+
+static void test_embedded_data(void **state)
+{
+    (void)state;
+    bool found = false;
+    for (size_t i = 0; i < seg_lang_table_count; i++) {
+        if (strcmp(seg_lang_table[i].name, "en") == 0) {
+            found = true;
+            assert_int_equal(strlen(seg_lang_table[i].rules), seg_lang_table[i].size);
+            assert_non_null(strstr(seg_lang_table[i].rules, "\ntitle Mr "));
+        }
+    }
+    assert_true(found);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_end_marks),
+        cmocka_unit_test(test_titles_never_end),
+        cmocka_unit_test(test_abbreviations_before_starters),
+        cmocka_unit_test(test_dotted_letters),
+        cmocka_unit_test(test_initials),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_units_and_times),
+        cmocka_unit_test(test_ellipses),
+        cmocka_unit_test(test_quotes_and_brackets),
+        cmocka_unit_test(test_citations),
+        cmocka_unit_test(test_addresses),
+        cmocka_unit_test(test_run_together),
+        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_wordless),
+        cmocka_unit_test(test_length_cap),
+        cmocka_unit_test(test_rules_format),
+        cmocka_unit_test(test_embedded_data),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
