@@ -1,0 +1,427 @@
+/*
+ * flac_writer.c - FLAC output with chapters, through libFLAC's encoder.
+ *
+ * Chapters are carried twice, as FORMATS.md explains: a CUESHEET (sample
+ * exact, up to 254 tracks, no titles) and Xiph CHAPTERnnn / CHAPTERnnnNAME
+ * Vorbis comments (what players show). ffprobe merges the two by number
+ * and the block read later wins, so the CUESHEET comes before the
+ * VORBIS_COMMENT and both number chapters from 1.
+ *
+ * Titles and the chapter count are known at open, positions only at close.
+ * So the blocks go out up front with placeholder positions of the same
+ * byte size, followed by PADDING, and close() rewrites them in place with
+ * the metadata chain API: same-size blocks mean no audio is moved.
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <FLAC/format.h>
+#include <FLAC/metadata.h>
+#include <FLAC/stream_encoder.h>
+
+#include "writer.h"
+
+/* libFLAC's compression level (0-8); a later measurement may change it. */
+#define FLAC_COMPRESSION_LEVEL 5u
+
+/* Room left for later same-size or small metadata edits (flac's own default). */
+#define FLAC_PADDING_BYTES 8192u
+
+/* CUESHEET tracks are numbered 1..254 (0 is not allowed, 255 is the lead-out). */
+#define FLAC_CUESHEET_MAX_CHAPTERS 254u
+#define FLAC_LEAD_OUT_TRACK 255u
+
+/*
+ * The Chapter Extension numbers chapters 000-999 and ffprobe ignores
+ * numbers above 999. We number from 001 to match the cuesheet (which has
+ * no track 0), so 999 chapters can be named; later ones get no comment.
+ */
+#define FLAC_COMMENT_MAX_CHAPTERS 999u
+
+/* Frames converted to int32 per encoder call; bounds the buffer, not the audio. */
+#define FLAC_CHUNK_FRAMES 4096u
+
+struct writer {
+    FLAC__StreamEncoder *enc;
+    char *path;                      /* owned copy, for the metadata rewrite */
+    FLAC__StreamMetadata *cuesheet;  /* owned; NULL beyond 254 chapters or with none */
+    FLAC__StreamMetadata *comments;  /* owned */
+    FLAC__StreamMetadata *padding;   /* owned */
+    FLAC__StreamMetadata *blocks[3]; /* the above in file order, borrowed by the encoder */
+    unsigned channels;
+    unsigned sample_rate;
+    size_t chapter_count;
+    uint64_t frames;                 /* written so far */
+    FLAC__int32 *buf;                /* FLAC_CHUNK_FRAMES * channels samples */
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Frees everything `w` owns; deleting an initialised encoder finishes it. NULL is a no-op. */
+static void flac_free(writer *w)
+{
+    if (!w)
+        return;
+    if (w->enc)
+        FLAC__stream_encoder_delete(w->enc);
+    if (w->cuesheet)
+        FLAC__metadata_object_delete(w->cuesheet);
+    if (w->comments)
+        FLAC__metadata_object_delete(w->comments);
+    if (w->padding)
+        FLAC__metadata_object_delete(w->padding);
+    free(w->buf);
+    free(w->path);
+    free(w);
+}
+
+/*
+ * Formats a frame position as HH:MM:SS.mmm, milliseconds rounded to
+ * nearest. Exactly three millisecond digits: ffprobe reads "03.5" as
+ * 3.005 s. Hours take more digits past 99; the padding absorbs that.
+ */
+static void flac_format_time(uint64_t frame, unsigned rate, char *out, size_t size)
+{
+    uint64_t ms = frame / rate * 1000u + ((frame % rate) * 1000u + rate / 2u) / rate;
+
+    snprintf(out, size, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%03" PRIu64, ms / 3600000u,
+             ms / 60000u % 60u, ms / 1000u % 60u, ms % 1000u);
+}
+
+/* Appends NAME=value (copied). ALOUD_ERR_ARG when libFLAC rejects it (bad UTF-8). */
+static aloud_status flac_add_comment(FLAC__StreamMetadata *vc, const char *name, const char *value,
+                                     aloud_error *err)
+{
+    FLAC__StreamMetadata_VorbisComment_Entry entry;
+    FLAC__bool ok;
+
+    if (!FLAC__metadata_object_vorbiscomment_entry_from_name_value_pair(&entry, name, value))
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                               "cannot store %s in FLAC: not valid UTF-8 or out of memory", name);
+    ok = FLAC__metadata_object_vorbiscomment_append_comment(vc, entry, true);
+    free(entry.entry);
+    if (!ok)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for FLAC comments");
+    return ALOUD_OK;
+}
+
+/* Builds the VORBIS_COMMENT block: tags, then a time/name pair per chapter up to 999. */
+static aloud_status flac_build_comments(writer *w, const writer_params *params, aloud_error *err)
+{
+    const char *tag_names[] = {"TITLE", "ARTIST", "ENCODER"};
+    const char *tag_values[] = {params->title, params->author, params->software};
+    size_t named = params->chapter_count;
+    aloud_status st = ALOUD_OK;
+    char time[32];
+
+    w->comments = FLAC__metadata_object_new(FLAC__METADATA_TYPE_VORBIS_COMMENT);
+    if (!w->comments)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for FLAC comments");
+    for (size_t i = 0; i < 3 && st == ALOUD_OK; i++) {
+        if (tag_values[i])
+            st = flac_add_comment(w->comments, tag_names[i], tag_values[i], err);
+    }
+    if (named > FLAC_COMMENT_MAX_CHAPTERS)
+        named = FLAC_COMMENT_MAX_CHAPTERS;
+    /* A placeholder time: the same byte size as any real one under 100 hours. */
+    flac_format_time(0, w->sample_rate, time, sizeof time);
+    for (size_t i = 0; i < named && st == ALOUD_OK; i++) {
+        const char *title = params->chapter_titles ? params->chapter_titles[i] : NULL;
+        char name[32];
+
+        snprintf(name, sizeof name, "CHAPTER%03zu", i + 1);
+        st = flac_add_comment(w->comments, name, time, err);
+        /* The NAME entry must follow its time entry for ffprobe. */
+        snprintf(name, sizeof name, "CHAPTER%03zuNAME", i + 1);
+        if (st == ALOUD_OK)
+            st = flac_add_comment(w->comments, name, title ? title : "", err);
+    }
+    if (st == ALOUD_OK && w->comments->length >= (1u << FLAC__STREAM_METADATA_LENGTH_LEN))
+        st = aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                             "tags and chapter titles exceed a FLAC metadata block");
+    return st;
+}
+
+/* Builds a non-CD CUESHEET: track n at offset 0 for now, index 1 at 0, lead-out 255. */
+static aloud_status flac_build_cuesheet(writer *w, aloud_error *err)
+{
+    uint32_t tracks = (uint32_t)w->chapter_count + 1;
+    FLAC__StreamMetadata_CueSheet *cs;
+
+    w->cuesheet = FLAC__metadata_object_new(FLAC__METADATA_TYPE_CUESHEET);
+    if (!w->cuesheet || !FLAC__metadata_object_cuesheet_resize_tracks(w->cuesheet, tracks))
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the FLAC cuesheet");
+    cs = &w->cuesheet->data.cue_sheet;
+    cs->is_cd = false;
+    cs->lead_in = 0;
+    for (uint32_t t = 0; t + 1 < tracks; t++) {
+        cs->tracks[t].number = (FLAC__byte)(t + 1);
+        cs->tracks[t].offset = 0;
+        if (!FLAC__metadata_object_cuesheet_track_resize_indices(w->cuesheet, t, 1))
+            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0,
+                                   "out of memory for the FLAC cuesheet");
+        cs->tracks[t].indices[0].number = 1;
+        cs->tracks[t].indices[0].offset = 0;
+    }
+    cs->tracks[tracks - 1].number = FLAC_LEAD_OUT_TRACK;
+    cs->tracks[tracks - 1].offset = 0;
+    return ALOUD_OK;
+}
+
+/* Chapters must ascend (equal starts allowed) and lie within the audio. */
+static aloud_status flac_check_chapters(const writer *w, const uint64_t *frames, aloud_error *err)
+{
+    if (w->chapter_count && !frames)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no chapter positions given");
+    for (size_t i = 0; i < w->chapter_count; i++) {
+        if (frames[i] > w->frames)
+            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                                   "chapter %zu starts at frame %" PRIu64 ", past the end (%" PRIu64
+                                   ")",
+                                   i + 1, frames[i], w->frames);
+        if (i > 0 && frames[i] < frames[i - 1])
+            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                                   "chapter %zu starts before chapter %zu", i + 1, i);
+    }
+    return ALOUD_OK;
+}
+
+/* ------------------------------------------------- rewriting the positions */
+
+/* Puts the real offsets into a CUESHEET read back from the file, and checks it. */
+static aloud_status flac_fill_cuesheet(FLAC__StreamMetadata *block, const writer *w,
+                                       const uint64_t *frames, aloud_error *err)
+{
+    FLAC__StreamMetadata_CueSheet *cs = &block->data.cue_sheet;
+    const char *violation = NULL;
+
+    if (cs->num_tracks != w->chapter_count + 1)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "the FLAC cuesheet read back differs");
+    for (size_t i = 0; i < w->chapter_count; i++)
+        cs->tracks[i].offset = frames[i];
+    cs->tracks[w->chapter_count].offset = w->frames;
+    if (!FLAC__metadata_object_cuesheet_is_legal(block, false, &violation))
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "illegal FLAC cuesheet: %s",
+                               violation ? violation : "unknown reason");
+    return ALOUD_OK;
+}
+
+/* The chapter number of a "CHAPTERnnn=" entry (1..999), or 0 for any other entry. */
+static size_t flac_chapter_time_number(const FLAC__StreamMetadata_VorbisComment_Entry *e)
+{
+    const char *s = (const char *)e->entry;
+
+    if (e->length < 11 || memcmp(s, "CHAPTER", 7) != 0 || s[10] != '=')
+        return 0;
+    for (int i = 7; i < 10; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    }
+    return (size_t)((s[7] - '0') * 100 + (s[8] - '0') * 10 + (s[9] - '0'));
+}
+
+/* Replaces every CHAPTERnnn time with the real one (same size below 100 hours). */
+static aloud_status flac_fill_comments(FLAC__StreamMetadata *block, const writer *w,
+                                       const uint64_t *frames, aloud_error *err)
+{
+    FLAC__StreamMetadata_VorbisComment *vc = &block->data.vorbis_comment;
+
+    for (uint32_t i = 0; i < vc->num_comments; i++) {
+        size_t n = flac_chapter_time_number(&vc->comments[i]);
+        FLAC__StreamMetadata_VorbisComment_Entry entry;
+        char name[32], time[32];
+        FLAC__bool ok;
+
+        if (n == 0 || n > w->chapter_count)
+            continue;
+        snprintf(name, sizeof name, "CHAPTER%03zu", n);
+        flac_format_time(frames[n - 1], w->sample_rate, time, sizeof time);
+        if (!FLAC__metadata_object_vorbiscomment_entry_from_name_value_pair(&entry, name, time))
+            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for FLAC comments");
+        ok = FLAC__metadata_object_vorbiscomment_set_comment(block, i, entry, false);
+        if (!ok) {
+            free(entry.entry);
+            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for FLAC comments");
+        }
+    }
+    return ALOUD_OK;
+}
+
+static aloud_status flac_chain_error(FLAC__Metadata_Chain *chain, const char *what,
+                                     aloud_error *err)
+{
+    return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot %s the FLAC metadata: %s", what,
+                           FLAC__Metadata_ChainStatusString[FLAC__metadata_chain_status(chain)]);
+}
+
+/*
+ * Rewrites CUESHEET and VORBIS_COMMENT with the real positions. The blocks
+ * keep their size, so with use_padding the chain writes them in place
+ * instead of copying the whole file.
+ */
+static aloud_status flac_rewrite_positions(const writer *w, const uint64_t *frames,
+                                           aloud_error *err)
+{
+    FLAC__Metadata_Chain *chain = FLAC__metadata_chain_new();
+    FLAC__Metadata_Iterator *it = FLAC__metadata_iterator_new();
+    aloud_status st = ALOUD_OK;
+
+    if (!chain || !it) {
+        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for FLAC metadata");
+        goto done;
+    }
+    if (!FLAC__metadata_chain_read(chain, w->path)) {
+        st = flac_chain_error(chain, "read back", err);
+        goto done;
+    }
+    FLAC__metadata_iterator_init(it, chain);
+    do {
+        FLAC__StreamMetadata *block = FLAC__metadata_iterator_get_block(it);
+
+        if (block->type == FLAC__METADATA_TYPE_CUESHEET)
+            st = flac_fill_cuesheet(block, w, frames, err);
+        else if (block->type == FLAC__METADATA_TYPE_VORBIS_COMMENT)
+            st = flac_fill_comments(block, w, frames, err);
+    } while (st == ALOUD_OK && FLAC__metadata_iterator_next(it));
+    if (st == ALOUD_OK && !FLAC__metadata_chain_write(chain, true, false))
+        st = flac_chain_error(chain, "rewrite", err);
+done:
+    if (it)
+        FLAC__metadata_iterator_delete(it);
+    if (chain)
+        FLAC__metadata_chain_delete(chain);
+    return st;
+}
+
+/* ------------------------------------------------------------- the writer */
+
+static aloud_status flac_encoder_error(const writer *w, const char *what, aloud_error *err)
+{
+    return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot %s %s: %s", what, w->path,
+                           FLAC__StreamEncoderStateString[FLAC__stream_encoder_get_state(w->enc)]);
+}
+
+/* Creates the encoder, sets the stream format and hands it the metadata blocks. */
+static aloud_status flac_start_encoder(writer *w, aloud_error *err)
+{
+    uint32_t count = 0;
+    FLAC__StreamEncoderInitStatus init;
+
+    w->enc = FLAC__stream_encoder_new();
+    if (!w->enc)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the FLAC encoder");
+    if (w->cuesheet)
+        w->blocks[count++] = w->cuesheet;
+    w->blocks[count++] = w->comments;
+    w->blocks[count++] = w->padding;
+    if (!FLAC__stream_encoder_set_channels(w->enc, w->channels)
+        || !FLAC__stream_encoder_set_bits_per_sample(w->enc, 16)
+        || !FLAC__stream_encoder_set_sample_rate(w->enc, w->sample_rate)
+        || !FLAC__stream_encoder_set_compression_level(w->enc, FLAC_COMPRESSION_LEVEL)
+        || !FLAC__stream_encoder_set_metadata(w->enc, w->blocks, count))
+        return flac_encoder_error(w, "set up the encoder for", err);
+    init = FLAC__stream_encoder_init_file(w->enc, w->path, NULL, NULL);
+    if (init == FLAC__STREAM_ENCODER_INIT_STATUS_ENCODER_ERROR)
+        return flac_encoder_error(w, "create", err);
+    if (init != FLAC__STREAM_ENCODER_INIT_STATUS_OK)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot create %s: %s", w->path,
+                               FLAC__StreamEncoderInitStatusString[init]);
+    return ALOUD_OK;
+}
+
+static aloud_status flac_open(const char *path, const writer_params *params, writer **out,
+                              aloud_error *err)
+{
+    writer *w;
+    aloud_status st = ALOUD_OK;
+
+    if (!out)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no place for the writer");
+    *out = NULL;
+    if (!path || !params || params->channels == 0 || params->channels > FLAC__MAX_CHANNELS
+        || !FLAC__format_sample_rate_is_valid(params->sample_rate))
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad FLAC writer parameters");
+    w = calloc(1, sizeof *w);
+    if (!w || !(w->path = malloc(strlen(path) + 1))
+        || !(w->buf = malloc(sizeof *w->buf * FLAC_CHUNK_FRAMES * params->channels))) {
+        flac_free(w);
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    }
+    strcpy(w->path, path);
+    w->channels = params->channels;
+    w->sample_rate = params->sample_rate;
+    w->chapter_count = params->chapter_count;
+    if (w->chapter_count > 0 && w->chapter_count <= FLAC_CUESHEET_MAX_CHAPTERS)
+        st = flac_build_cuesheet(w, err);
+    if (st == ALOUD_OK)
+        st = flac_build_comments(w, params, err);
+    if (st == ALOUD_OK) {
+        w->padding = FLAC__metadata_object_new(FLAC__METADATA_TYPE_PADDING);
+        if (!w->padding)
+            st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+        else
+            w->padding->length = FLAC_PADDING_BYTES;
+    }
+    if (st == ALOUD_OK)
+        st = flac_start_encoder(w, err);
+    if (st != ALOUD_OK) {
+        flac_free(w);
+        return st;
+    }
+    *out = w;
+    return ALOUD_OK;
+}
+
+static aloud_status flac_write(writer *w, const int16_t *pcm, size_t frames, aloud_error *err)
+{
+    if (!w || (!pcm && frames))
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the FLAC writer");
+    while (frames > 0) {
+        size_t n = frames < FLAC_CHUNK_FRAMES ? frames : FLAC_CHUNK_FRAMES;
+        size_t samples = n * w->channels;
+
+        for (size_t i = 0; i < samples; i++)
+            w->buf[i] = pcm[i];
+        if (!FLAC__stream_encoder_process_interleaved(w->enc, w->buf, (uint32_t)n))
+            return flac_encoder_error(w, "encode", err);
+        pcm += samples;
+        frames -= n;
+        w->frames += n;
+    }
+    return ALOUD_OK;
+}
+
+static aloud_status flac_close(writer *w, const uint64_t *chapter_frames, aloud_error *err)
+{
+    aloud_status st;
+
+    if (!w)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no FLAC writer to close");
+    st = flac_check_chapters(w, chapter_frames, err);
+    if (!FLAC__stream_encoder_finish(w->enc) && st == ALOUD_OK)
+        st = flac_encoder_error(w, "finish", err);
+    if (st == ALOUD_OK && w->chapter_count > 0)
+        st = flac_rewrite_positions(w, chapter_frames, err);
+    flac_free(w);
+    return st;
+}
+
+static void flac_abort(writer *w)
+{
+    flac_free(w);
+}
+
+const aloud_format writer_flac = {
+    .name = "flac",
+    .extension = "flac",
+    .description = "FLAC, lossless, chapters as CHAPTERnnn comments and a cuesheet",
+    .max_chapters = FLAC_COMMENT_MAX_CHAPTERS,
+    .open = flac_open,
+    .write = flac_write,
+    .close = flac_close,
+    .abort = flac_abort,
+};

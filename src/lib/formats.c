@@ -1,0 +1,81 @@
+/*
+ * formats.c - the table of audio writers and the public lookups over it.
+ *
+ * Adding a container means adding one entry here; callers pick by name or
+ * extension and never name a writer directly.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "aloud.h"
+#include "writer.h"
+
+const aloud_format *const writer_formats[] = {
+    &writer_wav,
+    &writer_flac,
+    &writer_opus,
+    &writer_mp3,
+    NULL,
+};
+
+/* ASCII-only case folding: extensions are ASCII and locales must not matter. */
+static int formats_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
+}
+
+static int formats_equal_nocase(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        if (formats_lower((unsigned char)*a) != formats_lower((unsigned char)*b))
+            return 0;
+    }
+    return *a == *b;
+}
+
+const aloud_format *aloud_format_by_name(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; writer_formats[i]; i++) {
+        if (strcmp(writer_formats[i]->name, name) == 0)
+            return writer_formats[i];
+    }
+    return NULL;
+}
+
+const aloud_format *aloud_format_by_path(const char *path)
+{
+    const char *slash;
+    const char *dot;
+
+    if (!path)
+        return NULL;
+    slash = strrchr(path, '/');
+    dot = strrchr(slash ? slash + 1 : path, '.');
+    /* A leading dot names a hidden file (".wav"), not an extension. */
+    if (!dot || dot == (slash ? slash + 1 : path))
+        return NULL;
+    for (size_t i = 0; writer_formats[i]; i++) {
+        if (formats_equal_nocase(dot + 1, writer_formats[i]->extension))
+            return writer_formats[i];
+    }
+    return NULL;
+}
+
+const char *aloud_format_name(const aloud_format *format)
+{
+    return format ? format->name : NULL;
+}
+
+const char *aloud_format_extension(const aloud_format *format)
+{
+    return format ? format->extension : NULL;
+}
+
+const aloud_format *aloud_format_at(size_t index)
+{
+    size_t count = sizeof writer_formats / sizeof writer_formats[0] - 1;
+
+    return index < count ? writer_formats[index] : NULL;
+}

@@ -1,0 +1,566 @@
+/*
+ * test_flac.c - the FLAC writer: metadata blocks and their order, exact
+ * CHAPTERnnn comments and cuesheet, the 254 and 999 limits, the in-place
+ * rewrite at close, audio round trip through libsndfile, and metaflac's
+ * view when it is installed.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <FLAC/metadata.h>
+#include <sndfile.h>
+
+#include "aloud.h"
+#include "writer.h"
+
+/*
+ * assert_non_null() for pointers used afterwards: cmocka's failure path is
+ * not marked noreturn, so -Wnull-dereference needs to see the abort().
+ */
+#define require(p)                                 \
+    do {                                           \
+        if ((p) == NULL) {                         \
+            fail_msg("%s is NULL", #p);            \
+            abort();                               \
+        }                                          \
+    } while (0)
+
+#define RATE 22050u
+
+/* The writer's PADDING block; equal after close means no block changed size. */
+#define PADDING_BYTES 8192u
+
+typedef struct fixture {
+    char dir[PATH_MAX];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    const char *tmp = getenv("TMPDIR");
+
+    if (!fx)
+        return -1;
+    snprintf(fx->dir, sizeof fx->dir, "%s/aloud-test-flac-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(fx->dir)) {
+        free(fx);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    DIR *d = opendir(fx->dir);
+    struct dirent *e;
+
+    while (d && (e = readdir(d)) != NULL) {
+        char p[PATH_MAX + 256];
+
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
+        unlink(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static void test_path(const fixture *fx, const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s", fx->dir, name);
+}
+
+static int16_t test_sample(uint64_t i)
+{
+    return (int16_t)((int32_t)((i * 7919u) % 65536u) - 32768);
+}
+
+/* Inode of the file right after open(); compared after close(). */
+static ino_t last_open_inode;
+
+/* Writes `total` frames of test_sample() (or silence) in odd blocks; returns close()'s status. */
+static aloud_status write_flac(const char *path, const writer_params *params, uint64_t total,
+                               const uint64_t *chapters, bool silence)
+{
+    writer *w = NULL;
+    aloud_error err = {0};
+    static int16_t buf[4099];
+    struct stat sb;
+    aloud_status st;
+
+    st = writer_flac.open(path, params, &w, &err);
+    if (st != ALOUD_OK)
+        print_error("open: %s\n", err.message);
+    assert_int_equal(st, ALOUD_OK);
+    assert_int_equal(stat(path, &sb), 0);
+    last_open_inode = sb.st_ino;
+    for (uint64_t done = 0; done < total;) {
+        size_t n = total - done < 4099 ? (size_t)(total - done) : 4099;
+
+        for (size_t i = 0; i < n; i++)
+            buf[i] = silence ? 0 : test_sample(done + i);
+        assert_int_equal(writer_flac.write(w, buf, n, &err), ALOUD_OK);
+        done += n;
+    }
+    st = writer_flac.close(w, chapters, &err);
+    if (st != ALOUD_OK)
+        print_message("close: %s\n", err.message);
+    return st;
+}
+
+/* All metadata blocks of a file, in order; free with free_blocks(). */
+typedef struct blocks {
+    size_t count;
+    FLAC__StreamMetadata *b[16];
+    uint64_t audio_offset; /* where the first frame starts */
+} blocks;
+
+static void read_blocks(const char *path, blocks *out)
+{
+    FLAC__Metadata_SimpleIterator *it = FLAC__metadata_simple_iterator_new();
+
+    memset(out, 0, sizeof *out);
+    require(it);
+    assert_true(FLAC__metadata_simple_iterator_init(it, path, true, false));
+    for (;;) {
+        assert_true(out->count < 16);
+        out->b[out->count] = FLAC__metadata_simple_iterator_get_block(it);
+        require(out->b[out->count]);
+        out->count++;
+        if (FLAC__metadata_simple_iterator_is_last(it)) {
+            out->audio_offset = (uint64_t)FLAC__metadata_simple_iterator_get_block_offset(it) + 4u
+                                + FLAC__metadata_simple_iterator_get_block_length(it);
+            break;
+        }
+        assert_true(FLAC__metadata_simple_iterator_next(it));
+    }
+    FLAC__metadata_simple_iterator_delete(it);
+}
+
+static void free_blocks(blocks *bl)
+{
+    for (size_t i = 0; i < bl->count; i++)
+        FLAC__metadata_object_delete(bl->b[i]);
+}
+
+static void assert_types(const blocks *bl, const FLAC__MetadataType *types, size_t n)
+{
+    assert_int_equal(bl->count, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(bl->b[i]->type, types[i]);
+}
+
+static const FLAC__StreamMetadata *find_block(const blocks *bl, FLAC__MetadataType type)
+{
+    for (size_t i = 0; i < bl->count; i++) {
+        if (bl->b[i]->type == type)
+            return bl->b[i];
+    }
+    return NULL;
+}
+
+static void assert_comment(const FLAC__StreamMetadata *vc, uint32_t i, const char *text)
+{
+    const FLAC__StreamMetadata_VorbisComment_Entry *e;
+
+    assert_true(i < vc->data.vorbis_comment.num_comments);
+    e = &vc->data.vorbis_comment.comments[i];
+    assert_int_equal(e->length, strlen(text));
+    assert_memory_equal(e->entry, text, e->length);
+}
+
+/* The first byte after the metadata starts a frame: sync code 0xFFF8 (fixed blocksize). */
+static void assert_frame_at(const char *path, uint64_t offset)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char sync[2];
+
+    require(f);
+    assert_int_equal(fseeko(f, (off_t)offset, SEEK_SET), 0);
+    assert_int_equal(fread(sync, 1, 2, f), 2);
+    fclose(f);
+    assert_int_equal(sync[0], 0xff);
+    assert_int_equal(sync[1], 0xf8);
+}
+
+/* ------------------------------------------------------------------- tests */
+
+static void test_blocks_and_chapters(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    /* UTF-8 titles of odd and even byte lengths, one with '=' in it. */
+    const char *titles[] = {"Intro", "Zw\xc3\xb6lf", "a=b", "\xe2\x80\xa6", "Ende"};
+    /* 11 frames is 0.499 ms (rounds down), 12 is 0.544 ms (up), 66149 is 2999.95 ms (up). */
+    const uint64_t frames[] = {0, 11, 12, 33075, 66149};
+    const uint64_t total = 66160;
+    writer_params p = {RATE, 1, "Der Titel", "Ada", "aloud-test 1.0", 5, titles};
+    static const FLAC__MetadataType order[] = {
+        FLAC__METADATA_TYPE_STREAMINFO, FLAC__METADATA_TYPE_CUESHEET,
+        FLAC__METADATA_TYPE_VORBIS_COMMENT, FLAC__METADATA_TYPE_PADDING};
+    static const char *const comments[] = {
+        "TITLE=Der Titel",          "ARTIST=Ada",
+        "ENCODER=aloud-test 1.0",   "CHAPTER001=00:00:00.000",
+        "CHAPTER001NAME=Intro",     "CHAPTER002=00:00:00.000",
+        "CHAPTER002NAME=Zw\xc3\xb6lf", "CHAPTER003=00:00:00.001",
+        "CHAPTER003NAME=a=b",       "CHAPTER004=00:00:01.500",
+        "CHAPTER004NAME=\xe2\x80\xa6", "CHAPTER005=00:00:03.000",
+        "CHAPTER005NAME=Ende",
+    };
+    blocks bl;
+    const FLAC__StreamMetadata *si, *cs, *vc, *pad;
+    const char *violation = NULL;
+    struct stat sb;
+
+    test_path(fx, "five.flac", path, sizeof path);
+    assert_int_equal(write_flac(path, &p, total, frames, false), ALOUD_OK);
+    read_blocks(path, &bl);
+    assert_types(&bl, order, 4);
+    si = find_block(&bl, FLAC__METADATA_TYPE_STREAMINFO);
+    cs = find_block(&bl, FLAC__METADATA_TYPE_CUESHEET);
+    vc = find_block(&bl, FLAC__METADATA_TYPE_VORBIS_COMMENT);
+    pad = find_block(&bl, FLAC__METADATA_TYPE_PADDING);
+
+    assert_int_equal(si->data.stream_info.sample_rate, RATE);
+    assert_int_equal(si->data.stream_info.channels, 1);
+    assert_int_equal(si->data.stream_info.bits_per_sample, 16);
+    assert_int_equal(si->data.stream_info.total_samples, total);
+
+    assert_false(cs->data.cue_sheet.is_cd);
+    assert_int_equal(cs->data.cue_sheet.lead_in, 0);
+    assert_int_equal(cs->data.cue_sheet.num_tracks, 6);
+    for (uint32_t t = 0; t < 5; t++) {
+        const FLAC__StreamMetadata_CueSheet_Track *tr = &cs->data.cue_sheet.tracks[t];
+
+        assert_int_equal(tr->number, t + 1);
+        assert_int_equal(tr->offset, frames[t]);
+        assert_int_equal(tr->type, 0);
+        assert_int_equal(tr->num_indices, 1);
+        assert_int_equal(tr->indices[0].number, 1);
+        assert_int_equal(tr->indices[0].offset, 0);
+    }
+    assert_int_equal(cs->data.cue_sheet.tracks[5].number, 255);
+    assert_int_equal(cs->data.cue_sheet.tracks[5].offset, total);
+    assert_int_equal(cs->data.cue_sheet.tracks[5].num_indices, 0);
+    assert_true(FLAC__metadata_object_cuesheet_is_legal(cs, false, &violation));
+
+    assert_int_equal(vc->data.vorbis_comment.num_comments, 13);
+    for (uint32_t i = 0; i < 13; i++)
+        assert_comment(vc, i, comments[i]);
+
+    /*
+     * In place: the padding kept its size (no block grew or shrank), the
+     * file is the one open() created (a rewrite goes through a temporary
+     * file and a rename), and audio starts right after the metadata.
+     */
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_ino, last_open_inode);
+    require(pad);
+    assert_int_equal(pad->length, PADDING_BYTES);
+    assert_frame_at(path, bl.audio_offset);
+    free_blocks(&bl);
+}
+
+/* Times past an hour, at a low rate so that the file stays small. */
+static void test_long_times(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    const char *titles[] = {"a", "b", "c"};
+    /* At 1000 Hz a frame is a millisecond. */
+    const uint64_t frames[] = {0, 59999, 3723456};
+    writer_params p = {1000, 1, NULL, NULL, NULL, 3, titles};
+    blocks bl;
+    const FLAC__StreamMetadata *vc;
+
+    test_path(fx, "long.flac", path, sizeof path);
+    assert_int_equal(write_flac(path, &p, 3723456 + 1000, frames, true), ALOUD_OK);
+    read_blocks(path, &bl);
+    vc = find_block(&bl, FLAC__METADATA_TYPE_VORBIS_COMMENT);
+    require(vc);
+    assert_int_equal(vc->data.vorbis_comment.num_comments, 6);
+    assert_comment(vc, 0, "CHAPTER001=00:00:00.000");
+    assert_comment(vc, 2, "CHAPTER002=00:00:59.999");
+    assert_comment(vc, 4, "CHAPTER003=01:02:03.456");
+    free_blocks(&bl);
+}
+
+static void test_audio_round_trip(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    const char *titles[] = {"x"};
+    const uint64_t frames[] = {0};
+    const uint64_t total = 2 * RATE + 333;
+    writer_params p = {RATE, 1, NULL, NULL, NULL, 1, titles};
+    SF_INFO info;
+    SNDFILE *sf;
+    short buf[4096];
+    uint64_t at = 0;
+    sf_count_t got;
+
+    test_path(fx, "round.flac", path, sizeof path);
+    assert_int_equal(write_flac(path, &p, total, frames, false), ALOUD_OK);
+    memset(&info, 0, sizeof info);
+    sf = sf_open(path, SFM_READ, &info);
+    require(sf);
+    assert_int_equal(info.format & SF_FORMAT_TYPEMASK, SF_FORMAT_FLAC);
+    assert_int_equal(info.frames, total);
+    assert_int_equal(info.samplerate, RATE);
+    assert_int_equal(info.channels, 1);
+    while ((got = sf_readf_short(sf, buf, 4096)) > 0) {
+        for (sf_count_t i = 0; i < got; i++)
+            assert_int_equal(buf[i], test_sample(at + (uint64_t)i));
+        at += (uint64_t)got;
+    }
+    assert_int_equal(at, total);
+    sf_close(sf);
+}
+
+static void test_no_chapters_no_tags(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    writer_params p = {RATE, 1, NULL, NULL, NULL, 0, NULL};
+    static const FLAC__MetadataType order[] = {FLAC__METADATA_TYPE_STREAMINFO,
+                                               FLAC__METADATA_TYPE_VORBIS_COMMENT,
+                                               FLAC__METADATA_TYPE_PADDING};
+    blocks bl;
+
+    test_path(fx, "bare.flac", path, sizeof path);
+    assert_int_equal(write_flac(path, &p, 1000, NULL, false), ALOUD_OK);
+    read_blocks(path, &bl);
+    assert_types(&bl, order, 3);
+    assert_int_equal(bl.b[1]->data.vorbis_comment.num_comments, 0);
+    free_blocks(&bl);
+}
+
+/* Builds `n` titles "T1".."Tn" and positions i * step into static arrays. */
+static void make_chapters(size_t n, uint64_t step, const char **titles, uint64_t *frames,
+                          char (*names)[24])
+{
+    for (size_t i = 0; i < n; i++) {
+        snprintf(names[i], sizeof names[i], "T%zu", i + 1);
+        titles[i] = names[i];
+        frames[i] = i * step;
+    }
+}
+
+static void format_ms(uint64_t frame, unsigned rate, char *out, size_t size)
+{
+    /* Independent of the writer's arithmetic: exact in double for these sizes. */
+    uint64_t ms = (uint64_t)((double)frame * 1000.0 / rate + 0.5);
+
+    snprintf(out, size, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%03" PRIu64, ms / 3600000,
+             ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+}
+
+/* `n` chapters: cuesheet when n <= 254, CHAPTER pairs for the first min(n, 999). */
+static void check_many(const fixture *fx, size_t n)
+{
+    enum { MAX = 1200 };
+    static char names[MAX][24];
+    static const char *titles[MAX];
+    static uint64_t frames[MAX];
+    const uint64_t step = 1001;
+    const uint64_t total = n * step + 10;
+    char path[PATH_MAX + 32], want[64], time[32];
+    writer_params p = {RATE, 1, NULL, NULL, NULL, n, titles};
+    size_t named = n < 999 ? n : 999;
+    blocks bl;
+    const FLAC__StreamMetadata *cs, *vc;
+    aloud_media *m = NULL;
+    aloud_error err = {0};
+
+    assert_true(n <= MAX);
+    make_chapters(n, step, titles, frames, names);
+    snprintf(path, sizeof path, "%s/many-%zu.flac", fx->dir, n);
+    assert_int_equal(write_flac(path, &p, total, frames, true), ALOUD_OK);
+    read_blocks(path, &bl);
+    cs = find_block(&bl, FLAC__METADATA_TYPE_CUESHEET);
+    vc = find_block(&bl, FLAC__METADATA_TYPE_VORBIS_COMMENT);
+    require(vc);
+    if (n <= 254) {
+        require(cs);
+        assert_ptr_equal(bl.b[1], cs);
+        assert_ptr_equal(bl.b[2], vc);
+        assert_int_equal(cs->data.cue_sheet.num_tracks, n + 1);
+        assert_int_equal(cs->data.cue_sheet.tracks[n - 1].number, n);
+        assert_int_equal(cs->data.cue_sheet.tracks[n - 1].offset, frames[n - 1]);
+        assert_int_equal(cs->data.cue_sheet.tracks[n].number, 255);
+        assert_int_equal(cs->data.cue_sheet.tracks[n].offset, total);
+    } else {
+        assert_null(cs);
+        assert_ptr_equal(bl.b[1], vc);
+    }
+    assert_int_equal(vc->data.vorbis_comment.num_comments, 2 * named);
+    for (size_t i = 0; i < named; i++) {
+        format_ms(frames[i], RATE, time, sizeof time);
+        snprintf(want, sizeof want, "CHAPTER%03zu=%s", i + 1, time);
+        assert_comment(vc, (uint32_t)(2 * i), want);
+        snprintf(want, sizeof want, "CHAPTER%03zuNAME=T%zu", i + 1, i + 1);
+        assert_comment(vc, (uint32_t)(2 * i + 1), want);
+    }
+    assert_int_equal(bl.b[bl.count - 1]->length, PADDING_BYTES);
+    free_blocks(&bl);
+
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_int_equal(m->chapter_count, named);
+    assert_string_equal(m->chapters[named - 1].title, titles[named - 1]);
+    aloud_media_free(m);
+}
+
+static void test_254_chapters(void **state)
+{
+    check_many(*state, 254);
+}
+
+static void test_255_chapters(void **state)
+{
+    check_many(*state, 255);
+}
+
+static void test_300_chapters(void **state)
+{
+    check_many(*state, 300);
+}
+
+static void test_1200_chapters(void **state)
+{
+    check_many(*state, 1200);
+}
+
+static void test_bad_input(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    const char *bad_utf8[] = {"fine", "bad \xff byte"};
+    const char *titles[] = {"a", "b"};
+    const uint64_t descending[] = {10, 5};
+    const uint64_t past_end[] = {0, 1001};
+    writer_params p_bad = {RATE, 1, NULL, NULL, NULL, 2, bad_utf8};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, 2, titles};
+    writer_params no_rate = {0, 1, NULL, NULL, NULL, 0, NULL};
+    writer *w = NULL;
+    aloud_error err = {0};
+    const int16_t pcm[8] = {0};
+
+    test_path(fx, "bad.flac", path, sizeof path);
+    assert_int_equal(writer_flac.open(path, &p_bad, &w, &err), ALOUD_ERR_ARG);
+    assert_null(w);
+    assert_int_equal(writer_flac.open(path, &no_rate, &w, &err), ALOUD_ERR_ARG);
+    assert_int_equal(write_flac(path, &p, 1000, descending, false), ALOUD_ERR_ARG);
+    assert_int_equal(write_flac(path, &p, 1000, past_end, false), ALOUD_ERR_ARG);
+
+    assert_int_equal(writer_flac.open(path, &p, &w, &err), ALOUD_OK);
+    assert_int_equal(writer_flac.write(w, pcm, 8, &err), ALOUD_OK);
+    writer_flac.abort(w);
+    writer_flac.abort(NULL);
+}
+
+/* Runs a shell command and returns its whole stdout (caller frees), or NULL. */
+static char *run(const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    size_t cap = 4096, n = 0, got;
+    char *out = malloc(cap);
+
+    require(p);
+    require(out);
+    while ((got = fread(out + n, 1, cap - n - 1, p)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            out = realloc(out, cap);
+            require(out);
+        }
+    }
+    out[n] = '\0';
+    if (pclose(p) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static bool have_tool(const char *name)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
+    return system(cmd) == 0;
+}
+
+/* metaflac, an independent reader, sees the same tags, cuesheet and length. */
+static void test_metaflac_agrees(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32], cmd[PATH_MAX + 128];
+    const char *titles[] = {"Eins", "Zw\xc3\xb6lf"};
+    const uint64_t frames[] = {0, 30000};
+    writer_params p = {RATE, 1, "Titel", "Ada", "aloud-test", 2, titles};
+    char *out;
+
+    if (!have_tool("metaflac"))
+        skip();
+    test_path(fx, "mf.flac", path, sizeof path);
+    assert_int_equal(write_flac(path, &p, 44100, frames, false), ALOUD_OK);
+
+    snprintf(cmd, sizeof cmd, "metaflac --export-tags-to=- '%s'", path);
+    out = run(cmd);
+    require(out);
+    assert_string_equal(out, "TITLE=Titel\nARTIST=Ada\nENCODER=aloud-test\n"
+                             "CHAPTER001=00:00:00.000\nCHAPTER001NAME=Eins\n"
+                             "CHAPTER002=00:00:01.361\nCHAPTER002NAME=Zw\xc3\xb6lf\n");
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "metaflac --export-cuesheet-to=- '%s'", path);
+    out = run(cmd);
+    require(out);
+    require(strstr(out, "  TRACK 01 AUDIO\n    INDEX 01 0\n"
+                                "  TRACK 02 AUDIO\n    INDEX 01 30000\n"));
+    require(strstr(out, "REM FLAC__lead-out 255 44100\n"));
+    free(out);
+
+    snprintf(cmd, sizeof cmd, "metaflac --show-total-samples --show-sample-rate '%s'", path);
+    out = run(cmd);
+    require(out);
+    assert_string_equal(out, "44100\n22050\n");
+    free(out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_blocks_and_chapters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_times, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audio_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_chapters_no_tags, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_254_chapters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_255_chapters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_300_chapters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_1200_chapters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_metaflac_agrees, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
