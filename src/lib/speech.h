@@ -15,6 +15,23 @@
 
 typedef struct speech speech;
 
+/*
+ * Limits of a voice's parameters, as aloud_voice_check() enforces them and
+ * the preset parser reports them. Rate: espeak-ng clamps below 80 wpm
+ * silently; pitch and range are 0..99; volume 0 is silence and from about
+ * 400 it clips. Word gap is in 10 ms units; pauses in ms.
+ */
+#define SPEECH_RATE_MIN 80
+#define SPEECH_RATE_MAX 450
+#define SPEECH_PITCH_MAX 99
+#define SPEECH_RANGE_MAX 99
+#define SPEECH_VOLUME_MAX 200
+#define SPEECH_WORD_GAP_MAX 100
+#define SPEECH_PAUSE_MAX_MS 60000u
+/* Longest espeak-ng voice name, "voice+variant" included: espeak-ng 1.51
+ * keeps it in 40-byte buffers and aborts (or overflows) past them. */
+#define SPEECH_NAME_MAX 39
+
 /* Receives PCM (mono, 16-bit, speech_sample_rate() Hz). Non-zero aborts. */
 typedef int (*speech_sink)(void *ctx, const int16_t *pcm, size_t frames);
 
@@ -33,13 +50,27 @@ unsigned speech_sample_rate(const speech *sp);
  * Speaks one sentence (NUL-terminated UTF-8, already validated) and hands
  * its audio to `sink` in order. espeak-ng's own end-of-sentence pause is not
  * included: the audio ends where the speech ends, so the caller's pauses
- * are exact. Returns ALOUD_ERR_ENGINE if espeak-ng fails, or ALOUD_ERR_WRITE
- * when the sink aborted.
+ * are exact. Returns ALOUD_ERR_ENGINE if espeak-ng fails or the sentence
+ * would make more than 10 minutes of audio, or ALOUD_ERR_WRITE when the sink
+ * aborted. A sentence with nothing to say ("", "...") gives no frames.
  */
 aloud_status speech_say(speech *sp, const char *text, speech_sink sink, void *ctx,
                         aloud_error *err);
 
-/* Frees the engine; the process may then create another. */
+/*
+ * Frees the engine; the process may then create another. espeak-ng itself
+ * stays initialised until the process exits (terminating it and starting
+ * it again deadlocks espeak-ng 1.51), so this is safe in a forked child too.
+ */
 void speech_free(speech *sp);
+
+/*
+ * Lists espeak-ng's voices for aloud_voice_list(): kind "espeak-ng", name
+ * (what --voice takes, e.g. "en-US"), its first language and espeak-ng's
+ * own name for it as the description; then the variants, each named
+ * "+VARIANT" with language "variant". MBROLA voices are left out (not
+ * supported). ALOUD_ERR_ENGINE when espeak-ng cannot start.
+ */
+aloud_status speech_voices_list(aloud_voice_list_fn fn, void *ctx, aloud_error *err);
 
 #endif /* ALOUD_SPEECH_H */
