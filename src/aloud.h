@@ -15,6 +15,7 @@
 #ifndef ALOUD_H
 #define ALOUD_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,9 @@ typedef enum aloud_status {
     ALOUD_ERR_ENGINE,   /* the speech engine failed */
     ALOUD_ERR_FORMAT,   /* unknown or unsupported output format */
     ALOUD_ERR_MEDIA,    /* a file read back is not one we understand */
+    ALOUD_ERR_LEXICON,  /* a bad lexicon file */
+    ALOUD_ERR_LIMIT,    /* the input exceeds a limit (size, audio per sentence) */
+    ALOUD_ERR_CANCELLED, /* stopped on request (a signal, the progress callback) */
     ALOUD_ERR_ARG       /* a bad argument to a library function */
 } aloud_status;
 
@@ -73,8 +77,9 @@ typedef enum aloud_para_kind {
 } aloud_para_kind;
 
 typedef struct aloud_sentence {
-    const char *text;  /* normalised text, NUL-terminated, owned by the doc */
-    size_t length;     /* bytes in text */
+    const char *text;    /* normalised text as written, NUL-terminated, owned by the doc */
+    size_t length;       /* bytes in text */
+    const char *spoken;  /* what espeak-ng is handed: `text` until aloud_doc_speak() */
     unsigned line;     /* where the sentence starts in the input (1-based) */
     unsigned column;   /* in characters (1-based) */
 } aloud_sentence;
@@ -109,6 +114,46 @@ const aloud_sentence *aloud_doc_sentence(const aloud_doc *doc, size_t index);
 const char *aloud_doc_title(const aloud_doc *doc);
 const char *aloud_doc_author(const aloud_doc *doc);
 
+/* ------------------------------------------------ spoken text and lexicon */
+
+/*
+ * A lexicon: whole-word or phrase entries that replace what espeak-ng is
+ * handed, by respelling or by espeak-ng phonemes ("[[...]]"). The file
+ * format is documented in voices/lexicon/README.md.
+ */
+typedef struct aloud_lexicon aloud_lexicon;
+
+/* An empty lexicon; NULL when out of memory. */
+aloud_lexicon *aloud_lexicon_create(void);
+void aloud_lexicon_free(aloud_lexicon *lex);
+
+/*
+ * Adds the entries of the lexicon file at `path` (copied). A bad line gives
+ * ALOUD_ERR_LEXICON with its line and column; a missing file ALOUD_ERR_READ.
+ * Entries loaded later win over earlier ones for the same match.
+ */
+aloud_status aloud_lexicon_load(aloud_lexicon *lex, const char *path, aloud_error *err);
+
+typedef struct aloud_lexicon_entry_info {
+    const char *match;        /* the word or phrase matched */
+    const char *replacement;  /* respelling or "[[phonemes]]" */
+    const char *file;         /* where the entry comes from */
+    unsigned line;
+    size_t fired;             /* replacements made by aloud_doc_speak() */
+} aloud_lexicon_entry_info;
+
+size_t aloud_lexicon_entry_count(const aloud_lexicon *lex);
+/* Fills `out` for entry `index`; its pointers are owned by the lexicon. */
+void aloud_lexicon_entry(const aloud_lexicon *lex, size_t index, aloud_lexicon_entry_info *out);
+
+/*
+ * Computes every sentence's spoken form: aloud's spoken-text rules (URLs,
+ * e-mail addresses, handles, ranges, currencies, ...), then the lexicon
+ * (may be NULL), whose fired counts it updates. Fails only with
+ * ALOUD_ERR_NOMEM.
+ */
+aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *err);
+
 /* ---------------------------------------------------------------- voices */
 
 /*
@@ -127,6 +172,7 @@ typedef struct aloud_voice {
     int word_gap;                /* extra gap between words, in 10 ms units */
     unsigned sentence_pause_ms;  /* silence after a sentence */
     unsigned paragraph_pause_ms; /* silence after a paragraph's last sentence */
+    char lexicon[256];           /* a lexicon file the preset names, "" for none */
 } aloud_voice;
 
 /* The built-in defaults (the narrator's parameters, voice "en-us"). */
@@ -193,9 +239,19 @@ typedef struct aloud_render_opts {
     const char *output;            /* final path; written via a temporary name */
     const char *software;          /* software tag, may be NULL */
     unsigned jobs;                 /* worker processes; 0 for one per CPU */
+    unsigned bitrate;              /* bits per second for lossy formats; 0 for the default */
+    int skip_bad;                  /* non-zero: a sentence that cannot be spoken becomes
+                                      silence (listed in the result) instead of failing */
+    const volatile sig_atomic_t *stop; /* non-zero asks the render to stop; may be NULL */
     aloud_progress_fn progress;    /* may be NULL */
     void *progress_ctx;
 } aloud_render_opts;
+
+/* A sentence the render skipped (skip_bad), and why. */
+typedef struct aloud_skip {
+    size_t sentence;      /* index into the doc's sentences */
+    char reason[256];
+} aloud_skip;
 
 typedef struct aloud_render_result {
     unsigned sample_rate;
@@ -205,13 +261,18 @@ typedef struct aloud_render_result {
     size_t sentence_count;
     aloud_span *sentences;        /* one per sentence */
     unsigned retries;             /* units spoken again after a worker crashed or hung */
+    size_t skipped_count;
+    aloud_skip *skipped;          /* owned; silence stands in for these sentences */
 } aloud_render_result;
 
 /*
  * Renders `doc` to opts->output. The audio goes to a temporary file beside
  * the output, renamed over it only on success: a failed render leaves
  * nothing behind and never touches an existing file. Missing parent folders
- * are not created here.
+ * are not created here. A sentence that cannot be spoken fails the render
+ * with its line and column (ALOUD_ERR_ENGINE, or ALOUD_ERR_LIMIT when it
+ * makes too much audio) unless opts->skip_bad; *opts->stop gives
+ * ALOUD_ERR_CANCELLED.
  */
 aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
                           aloud_render_result *result, aloud_error *err);
@@ -243,6 +304,45 @@ typedef struct aloud_media {
  */
 aloud_status aloud_media_read(const char *path, aloud_media **out, aloud_error *err);
 void aloud_media_free(aloud_media *media);
+
+/* -------------------------------------------------------------- sidecars */
+
+/*
+ * Sidecars describe a render's timeline beside the audio: a cue sheet
+ * ("cue"), sentence captions ("vtt" WebVTT, "srt" SubRip), synced lyrics
+ * ("lrc") and a JSON manifest ("json"). All come from the same
+ * aloud_render_result and doc: times are the frame positions rounded to the
+ * nearest millisecond (a cue sheet's 1/75 s CD frames and LRC's hundredths
+ * are rounded down from the frames, so a marker is never late). Text is
+ * UTF-8, written as each format needs it escaped.
+ */
+typedef struct aloud_sidecar_info {
+    const char *input;    /* the text's path (manifest only); may be NULL */
+    const char *output;   /* the audio's path: the cue sheet names its file name; may be NULL
+                             for every kind but "cue" */
+    const char *format;   /* the audio format's name ("wav", "flac", "opus", "mp3"); may be NULL */
+    const char *voice;    /* voice or preset name (manifest only); may be NULL */
+    int rate;             /* words per minute (manifest only); 0 when unknown */
+} aloud_sidecar_info;
+
+/*
+ * Writes the sidecar `kind` ("cue", "vtt", "srt", "lrc", "json") to `path`,
+ * through a temporary file beside it that is renamed over it on success.
+ * `doc` and `res` (borrowed) must describe the same text: as many
+ * paragraphs and sentences. `info` may be NULL (all unknown).
+ * ALOUD_ERR_FORMAT for an unknown kind, ALOUD_ERR_ARG for a bad argument
+ * (a result that does not match the doc, a cue sheet without info->output),
+ * ALOUD_ERR_WRITE when the file cannot be written.
+ */
+aloud_status aloud_sidecar_write(const char *kind, const char *path, const aloud_doc *doc,
+                                 const aloud_render_result *res, const aloud_sidecar_info *info,
+                                 aloud_error *err);
+
+/* The file extension of a kind, without the dot ("cue"); NULL when unknown. Static. */
+const char *aloud_sidecar_extension(const char *kind);
+
+/* The name of the i-th known kind, NULL past the end. Static. */
+const char *aloud_sidecar_at(size_t index);
 
 #ifdef __cplusplus
 }

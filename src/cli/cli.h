@@ -5,6 +5,7 @@
 #ifndef ALOUD_CLI_H
 #define ALOUD_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -21,17 +22,26 @@ enum {
 typedef enum cli_mode {
     CLI_MODE_RENDER = 0,
     CLI_MODE_SENTENCES,    /* --sentences: print the segmentation */
+    CLI_MODE_SPEAK_TEXT,   /* --speak-text: print what espeak-ng is handed */
     CLI_MODE_CHAPTERS,     /* --chapters: read a file's chapters back */
     CLI_MODE_LIST_VOICES,  /* --list-voices */
     CLI_MODE_HELP,
     CLI_MODE_VERSION
 } cli_mode;
 
-/* Everything the command line says. Strings are borrowed from argv. */
+#define CLI_MAX_LEXICONS 16
+/* A whole long book is about 5 MB of text; far more is more likely a mistake. */
+#define CLI_DEFAULT_MAX_INPUT ((size_t)64 << 20)
+
+/* Everything the command line says. Strings are borrowed from argv; free
+ * the struct's own allocations with cli_options_free(). */
 typedef struct cli_options {
     cli_mode mode;
-    const char *input;            /* a text file, "-" for stdin, or a media file */
+    const char *input;            /* the first input: a text file, "-" for stdin, or a media file */
+    const char **inputs;          /* every input, in order (owned array) */
+    size_t input_count;
     const char *output;           /* -o; NULL for out/<stem>.<ext> */
+    bool output_is_dir;           /* several inputs, or -o ends in '/' */
     const char *format;           /* -f; NULL to take it from -o's extension */
     const char *voice;            /* --voice; NULL for the default preset */
     int rate;                     /* -1 where the preset decides */
@@ -39,8 +49,17 @@ typedef struct cli_options {
     long sentence_pause_ms;
     long paragraph_pause_ms;
     unsigned jobs;                /* -j; 0 for one worker per CPU */
+    unsigned bitrate;             /* --bitrate in bits per second; 0 for the format's default */
+    const char *lexicons[CLI_MAX_LEXICONS]; /* --lexicon, in order */
+    size_t lexicon_count;
+    const char *sidecars;         /* --sidecars: comma-separated kinds, NULL for none */
+    bool json;                    /* --json: one result line per input on stdout */
+    bool skip_bad;                /* --skip-bad: silence for a sentence that cannot be spoken */
+    size_t max_input;             /* --max-input in bytes */
     int verbosity;                /* -1 quiet, 0 normal, 1 verbose */
 } cli_options;
+
+void cli_options_free(cli_options *opts);
 
 /*
  * Parses argv into `opts` and checks every combination. Returns
@@ -48,16 +67,56 @@ typedef struct cli_options {
  */
 int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t why_size);
 
+/* The format a render uses: -f, else -o's extension, else FLAC. */
+const aloud_format *cli_output_format(const cli_options *opts);
+
 /*
- * The output path and format a render uses: -o and -f as given, else
- * out/<input stem>.flac. Writes the path into `path`. Returns NULL (and a
- * reason in `why`) when the format is unknown.
+ * Where the render of `input` goes: -o as given for one file; DIR/<stem>.<ext>
+ * when -o names a folder; out/<stem>.<ext> without -o. Returns false when
+ * the path does not fit in `size`.
  */
-const aloud_format *cli_output_choose(const cli_options *opts, char *path, size_t path_size,
-                                      char *why, size_t why_size);
+bool cli_output_path(const cli_options *opts, const char *input, const aloud_format *format,
+                     char *path, size_t size);
+
+/* Appends `text` to `out` as a JSON string with quotes; returns false if it does not fit. */
+bool cli_json_string(const char *text, char *out, size_t size);
 
 /* Formats seconds as H:MM:SS.mmm into `buf`. Returns buf. */
 char *cli_format_time(double seconds, char *buf, size_t size);
+
+/* ---- shared by the modes (cli_run.c) */
+
+/* "FILE:LINE:COL: reason" (or less where unknown) into buf; returns buf. */
+char *cli_error_text(const char *file, const aloud_error *err, char *buf, size_t size);
+/* Prints "aloud: error: " and cli_error_text() to stderr. */
+void cli_error(const char *file, const aloud_error *err);
+/* The exit code for a status: input errors 2, the rest 1. */
+int cli_exit_for(aloud_status st);
+/* "<stdin>" for "-", else the path. */
+const char *cli_display_name(const char *input);
+/* Reads `input` ("-" for stdin, at most max_input bytes), refuses binary
+ * data, and parses it. */
+aloud_status cli_load_doc(const char *input, size_t max_input, aloud_doc **doc, aloud_error *err);
+/* The presets folder: $ALOUD_VOICES, beside the program, installed, or the source tree. */
+const char *cli_presets_dir(char *buf, size_t size);
+
+/* The signal that asked us to stop (SIGINT, SIGTERM), 0 while none did. */
+extern volatile sig_atomic_t cli_stop_signal;
+
+/* ---- rendering (cli_render.c) */
+
+/*
+ * Loads the lexicons: the voice's own (voice may be NULL) and each
+ * --lexicon. *out is NULL when there are none. Prints errors; returns the
+ * exit code.
+ */
+int cli_lexicons(const cli_options *opts, const aloud_voice *voice, aloud_lexicon **out);
+/* Prints, to stderr, each lexicon entry that fired and how often. */
+void cli_lexicon_report(const aloud_lexicon *lex);
+/* Renders every input; returns the exit code. */
+int cli_run_render(const cli_options *opts);
+/* The progress line (no newline) for `p` after `elapsed` seconds, into buf. */
+char *cli_progress_format(const aloud_progress *p, double elapsed, char *buf, size_t size);
 
 /* Prints --help to `out`. */
 void cli_usage(FILE *out);

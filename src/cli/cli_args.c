@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,8 @@
 
 typedef enum cli_opt_id {
     OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
-    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_SENTENCES, OPT_CHAPTERS, OPT_LIST_VOICES, OPT_QUIET, OPT_VERBOSE,
-    OPT_HELP, OPT_VERSION
+    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD, OPT_MAX_INPUT, OPT_SENTENCES,
+    OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION
 } cli_opt_id;
 
 typedef struct cli_opt {
@@ -30,7 +31,14 @@ static const cli_opt cli_opts[] = {
     {OPT_SENTENCE_PAUSE, 0, "sentence-pause", true},
     {OPT_PARAGRAPH_PAUSE, 0, "paragraph-pause", true},
     {OPT_JOBS, 'j', "jobs", true},
+    {OPT_BITRATE, 0, "bitrate", true},
+    {OPT_LEXICON, 0, "lexicon", true},
+    {OPT_SIDECARS, 0, "sidecars", true},
+    {OPT_JSON, 0, "json", false},
+    {OPT_SKIP_BAD, 0, "skip-bad", false},
+    {OPT_MAX_INPUT, 0, "max-input", true},
     {OPT_SENTENCES, 0, "sentences", false},
+    {OPT_SPEAK_TEXT, 0, "speak-text", false},
     {OPT_CHAPTERS, 0, "chapters", false},
     {OPT_LIST_VOICES, 0, "list-voices", false},
     {OPT_QUIET, 'q', "quiet", false},
@@ -81,6 +89,27 @@ static bool cli_number(const char *text, long min, long max, long *out)
     return true;
 }
 
+/* A size in bytes with an optional K, M or G (binary) suffix, at least 1. */
+static bool cli_size(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || end == text || text[0] == '-')
+        return false;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: break;
+    }
+    if (*end != '\0' || v == 0 || v > (SIZE_MAX >> shift))
+        return false;
+    *out = (size_t)v << shift;
+    return true;
+}
+
 static int cli_set_mode(cli_options *opts, cli_mode mode, const char *flag, char *why,
                         size_t why_size)
 {
@@ -123,7 +152,27 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
                             value);
         opts->jobs = (unsigned)n;
         return CLI_EXIT_OK;
+    case OPT_BITRATE:
+        if (!cli_number(value, 6, 320, &n))
+            return cli_fail(why, why_size, "--bitrate takes kb/s from 6 to 320, not '%s'", value);
+        opts->bitrate = (unsigned)n * 1000u;
+        return CLI_EXIT_OK;
+    case OPT_LEXICON:
+        if (opts->lexicon_count == CLI_MAX_LEXICONS)
+            return cli_fail(why, why_size, "at most %d --lexicon files", CLI_MAX_LEXICONS);
+        opts->lexicons[opts->lexicon_count++] = value;
+        return CLI_EXIT_OK;
+    case OPT_SIDECARS: opts->sidecars = value; return CLI_EXIT_OK;
+    case OPT_JSON: opts->json = true; return CLI_EXIT_OK;
+    case OPT_SKIP_BAD: opts->skip_bad = true; return CLI_EXIT_OK;
+    case OPT_MAX_INPUT:
+        if (!cli_size(value, &opts->max_input))
+            return cli_fail(why, why_size,
+                            "--max-input takes a size such as 500K, 64M or 1G, not '%s'", value);
+        return CLI_EXIT_OK;
     case OPT_SENTENCES: return cli_set_mode(opts, CLI_MODE_SENTENCES, "--sentences", why, why_size);
+    case OPT_SPEAK_TEXT:
+        return cli_set_mode(opts, CLI_MODE_SPEAK_TEXT, "--speak-text", why, why_size);
     case OPT_CHAPTERS: return cli_set_mode(opts, CLI_MODE_CHAPTERS, "--chapters", why, why_size);
     case OPT_LIST_VOICES:
         return cli_set_mode(opts, CLI_MODE_LIST_VOICES, "--list-voices", why, why_size);
@@ -138,37 +187,103 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
     return cli_fail(why, why_size, "internal error: unhandled option");
 }
 
+/* "wav, flac, ..." from the writer table, for messages. */
+static const char *cli_known_formats(void)
+{
+    static char names[128];
+    size_t len = 0;
+    names[0] = '\0';
+    for (size_t i = 0; aloud_format_at(i) && len < sizeof names; i++) {
+        int n = snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
+                         aloud_format_name(aloud_format_at(i)));
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    return names;
+}
+
+/* Checks a --sidecars list: known kinds, none twice. */
+static int cli_check_sidecars(const char *list, char *why, size_t why_size)
+{
+    char kind[16];
+    const char *p = list;
+    size_t seen = 0;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof kind || (memcpy(kind, p, len), kind[len] = '\0',
+                                               !aloud_sidecar_extension(kind)))
+            return cli_fail(why, why_size,
+                            "unknown sidecar '%.*s' in --sidecars (known: cue, vtt, srt, lrc, json)",
+                            (int)len, p);
+        for (const char *q = list; q < p; q += strcspn(q, ",") + 1)
+            if (strncmp(q, p, len) == 0 && (q[len] == ',' || q[len] == '\0'))
+                return cli_fail(why, why_size, "sidecar '%s' named twice", kind);
+        seen++;
+        p += len;
+        if (*p == ',' && *++p == '\0')
+            return cli_fail(why, why_size, "--sidecars ends with a comma");
+    }
+    if (seen == 0)
+        return cli_fail(why, why_size, "--sidecars needs at least one kind");
+    return CLI_EXIT_OK;
+}
+
 /* Every combination rule, in one place. */
-static int cli_validate(cli_options *opts, size_t positional, char *why, size_t why_size)
+static int cli_validate(cli_options *opts, char *why, size_t why_size)
 {
     bool renders = opts->mode == CLI_MODE_RENDER;
     bool voice_set = opts->voice || opts->rate >= 0 || opts->pitch >= 0 ||
                      opts->sentence_pause_ms >= 0 || opts->paragraph_pause_ms >= 0;
+    size_t inputs = opts->input_count;
 
     if (opts->mode == CLI_MODE_HELP || opts->mode == CLI_MODE_VERSION)
         return CLI_EXIT_OK;
-    if (!renders && (opts->output || opts->format))
-        return cli_fail(why, why_size, "--output and --format only apply when rendering");
-    if (!renders && opts->mode != CLI_MODE_LIST_VOICES && voice_set)
+    if (!renders && (opts->output || opts->format || opts->sidecars || opts->json ||
+                     opts->bitrate || opts->jobs || opts->skip_bad))
+        return cli_fail(why, why_size,
+                        "--output, --format, --bitrate, --jobs, --sidecars, --json and --skip-bad "
+                        "only apply when rendering");
+    if ((opts->mode == CLI_MODE_SENTENCES || opts->mode == CLI_MODE_CHAPTERS) && voice_set)
         return cli_fail(why, why_size, "voice options only apply when rendering");
+    if (opts->lexicon_count > 0 && !renders && opts->mode != CLI_MODE_SPEAK_TEXT)
+        return cli_fail(why, why_size, "--lexicon applies when rendering or with --speak-text");
     if (opts->mode == CLI_MODE_LIST_VOICES) {
-        if (positional > 0)
+        if (inputs > 0)
             return cli_fail(why, why_size, "--list-voices takes no file");
         return CLI_EXIT_OK;
     }
-    if (positional == 0)
+    if (inputs == 0)
         return cli_fail(why, why_size, "no input file (try 'aloud --help')");
-    if (positional > 1)
-        return cli_fail(why, why_size, "one input file at a time, got %zu", positional);
+    if (!renders && inputs > 1)
+        return cli_fail(why, why_size, "one input file at a time, got %zu", inputs);
     if (opts->mode == CLI_MODE_CHAPTERS && strcmp(opts->input, "-") == 0)
         return cli_fail(why, why_size, "--chapters reads a file, not standard input");
+    size_t stdin_count = 0;
+    for (size_t i = 0; i < inputs; i++)
+        stdin_count += strcmp(opts->inputs[i], "-") == 0;
+    if (stdin_count > 1)
+        return cli_fail(why, why_size, "standard input ('-') can be read only once");
     if (opts->format && !aloud_format_by_name(opts->format))
-        return cli_fail(why, why_size, "unknown format '%s' (known: wav, flac)", opts->format);
-    if (opts->output && !opts->format && !aloud_format_by_path(opts->output))
+        return cli_fail(why, why_size, "unknown format '%s' (known: %s)", opts->format,
+                        cli_known_formats());
+    opts->output_is_dir = inputs > 1 || (opts->output && opts->output[0] &&
+                                         opts->output[strlen(opts->output) - 1] == '/');
+    if (opts->output && !opts->output_is_dir && !opts->format &&
+        !aloud_format_by_path(opts->output))
         return cli_fail(why, why_size,
-                        "cannot tell the format from '%s': name it .wav or .flac, or use --format",
-                        opts->output);
+                        "cannot tell the format from '%s': use a known extension (%s) or --format",
+                        opts->output, cli_known_formats());
+    if (opts->sidecars)
+        return cli_check_sidecars(opts->sidecars, why, why_size);
     return CLI_EXIT_OK;
+}
+
+void cli_options_free(cli_options *opts)
+{
+    free(opts->inputs);
+    opts->inputs = NULL;
+    opts->input_count = 0;
 }
 
 int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t why_size)
@@ -176,8 +291,11 @@ int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t
     memset(opts, 0, sizeof *opts);
     opts->rate = opts->pitch = -1;
     opts->sentence_pause_ms = opts->paragraph_pause_ms = -1;
-    size_t positional = 0;
+    opts->max_input = CLI_DEFAULT_MAX_INPUT;
     bool options_done = false;
+    opts->inputs = calloc(argc > 0 ? (size_t)argc : 1, sizeof *opts->inputs);
+    if (!opts->inputs)
+        return cli_fail(why, why_size, "out of memory");
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -185,8 +303,9 @@ int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t
         const char *value = NULL;
 
         if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
-            if (positional++ == 0)
+            if (opts->input_count == 0)
                 opts->input = arg;
+            opts->inputs[opts->input_count++] = arg;
             continue;
         }
         if (strcmp(arg, "--") == 0) {
@@ -222,7 +341,7 @@ int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t
         if (rc != CLI_EXIT_OK)
             return rc;
     }
-    return cli_validate(opts, positional, why, why_size);
+    return cli_validate(opts, why, why_size);
 }
 
 /* The input's file name without folders and its last extension. */
@@ -243,28 +362,59 @@ static void cli_stem(const char *input, char *stem, size_t size)
     snprintf(stem, size, "%.*s", (int)(len > INT_MAX ? INT_MAX : len), base);
 }
 
-const aloud_format *cli_output_choose(const cli_options *opts, char *path, size_t path_size,
-                                      char *why, size_t why_size)
+const aloud_format *cli_output_format(const cli_options *opts)
 {
-    const aloud_format *format = NULL;
     if (opts->format)
-        format = aloud_format_by_name(opts->format);
-    else if (opts->output)
-        format = aloud_format_by_path(opts->output);
-    else
-        format = aloud_format_by_name("flac");
-    if (!format) {
-        cli_fail(why, why_size, "unknown output format");
-        return NULL;
-    }
-    if (opts->output) {
-        snprintf(path, path_size, "%s", opts->output);
+        return aloud_format_by_name(opts->format);
+    if (opts->output && !opts->output_is_dir)
+        return aloud_format_by_path(opts->output);
+    return aloud_format_by_name("flac");
+}
+
+bool cli_output_path(const cli_options *opts, const char *input, const aloud_format *format,
+                     char *path, size_t size)
+{
+    int n;
+    if (opts->output && !opts->output_is_dir) {
+        n = snprintf(path, size, "%s", opts->output);
     } else {
         char stem[256];
-        cli_stem(opts->input, stem, sizeof stem);
-        snprintf(path, path_size, "out/%s.%s", stem, aloud_format_extension(format));
+        cli_stem(input, stem, sizeof stem);
+        const char *dir = opts->output ? opts->output : "out/";
+        size_t len = strlen(dir);
+        n = snprintf(path, size, "%s%s%s.%s", dir, len > 0 && dir[len - 1] == '/' ? "" : "/",
+                     stem, aloud_format_extension(format));
     }
-    return format;
+    return n >= 0 && (size_t)n < size;
+}
+
+bool cli_json_string(const char *text, char *out, size_t size)
+{
+    size_t o = 0;
+    if (size < 3)
+        return false;
+    out[o++] = '"';
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        char esc[8];
+        size_t len;
+        if (*p == '"' || *p == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)*p;
+            len = 2;
+        } else if (*p < 0x20) {
+            len = (size_t)snprintf(esc, sizeof esc, "\\u%04x", *p);
+        } else {
+            esc[0] = (char)*p;
+            len = 1;
+        }
+        if (o + len + 2 > size)
+            return false;
+        memcpy(out + o, esc, len);
+        o += len;
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+    return true;
 }
 
 char *cli_format_time(double seconds, char *buf, size_t size)

@@ -10,6 +10,8 @@
 
 #include "cli.h"
 
+volatile sig_atomic_t cli_stop_signal;
+
 #ifndef ALOUD_SOURCE_VOICES_DIR
 #define ALOUD_SOURCE_VOICES_DIR "voices"
 #endif
@@ -19,8 +21,9 @@
 
 void cli_usage(FILE *out)
 {
-    fputs("Usage: aloud [OPTIONS] ARTICLE.txt\n"
+    fputs("Usage: aloud [OPTIONS] ARTICLE.txt [MORE.txt ...]\n"
           "       aloud --sentences FILE|-\n"
+          "       aloud --speak-text FILE|-\n"
           "       aloud --chapters AUDIO\n"
           "       aloud --list-voices\n"
           "\n"
@@ -28,8 +31,13 @@ void cli_usage(FILE *out)
           "per paragraph. By default it writes out/<name>.flac.\n"
           "\n"
           "Output:\n"
-          "  -o, --output PATH        write here; the extension picks the format\n"
-          "  -f, --format NAME        wav or flac (overrides the extension)\n"
+          "  -o, --output PATH        write here; the extension picks the format. With\n"
+          "                           several inputs, or ending in '/', a folder that\n"
+          "                           gets one <name>.<ext> per input\n"
+          "  -f, --format NAME        wav, flac, opus or mp3 (overrides the extension)\n"
+          "      --bitrate KBPS       for opus and mp3\n"
+          "      --sidecars LIST      also write any of cue,vtt,srt,lrc,json beside the audio\n"
+          "      --json               one JSON line per input on stdout\n"
           "Voice:\n"
           "      --voice NAME         a preset (see --list-voices), a preset file, or an\n"
           "                           espeak-ng voice such as en-us or en+f3\n"
@@ -37,36 +45,49 @@ void cli_usage(FILE *out)
           "      --pitch N            base pitch, 0 to 99\n"
           "      --sentence-pause MS  silence after each sentence\n"
           "      --paragraph-pause MS silence after each paragraph's last sentence\n"
+          "      --lexicon FILE       pronunciations to apply (repeatable; adds to the\n"
+          "                           preset's own lexicon)\n"
           "Speed:\n"
           "  -j, --jobs N             worker processes (default: one per CPU); the\n"
           "                           output is the same for any N\n"
           "Other modes:\n"
           "      --sentences          print one sentence per line, a blank line between\n"
           "                           paragraphs, and exit without audio\n"
+          "      --speak-text         the same, as handed to espeak-ng (spoken-text rules\n"
+          "                           and lexicons applied)\n"
           "      --chapters           print an audio file's duration, tags and chapters\n"
           "      --list-voices        list presets and espeak-ng voices\n"
+          "      --skip-bad           a sentence the engine cannot speak becomes silence\n"
+          "                           (and a warning) instead of failing the render\n"
+          "      --max-input SIZE     refuse larger inputs (default 64M)\n"
           "  -q, --quiet              no progress and no summary\n"
           "  -v, --verbose            also print each chapter's position\n"
           "  -h, --help               this text\n"
           "  -V, --version            version of aloud and espeak-ng\n"
           "\n"
-          "Exit status: 0 done, 1 rendering or writing failed, 2 bad usage or bad input.\n",
+          "Exit status: 0 done, 1 rendering or writing failed (with several inputs: any\n"
+          "input failed), 2 bad usage or bad input, 130/143 stopped by SIGINT/SIGTERM.\n",
           out);
 }
 
-/* Prints "aloud: error: WHERE: MESSAGE" with the position when there is one. */
-static void cli_error(const char *file, const aloud_error *err)
+char *cli_error_text(const char *file, const aloud_error *err, char *buf, size_t size)
 {
     if (file && err->line > 0)
-        fprintf(stderr, "aloud: error: %s:%u:%u: %s\n", file, err->line, err->column, err->message);
+        snprintf(buf, size, "%s:%u:%u: %s", file, err->line, err->column, err->message);
     else if (file)
-        fprintf(stderr, "aloud: error: %s: %s\n", file, err->message);
+        snprintf(buf, size, "%s: %s", file, err->message);
     else
-        fprintf(stderr, "aloud: error: %s\n", err->message);
+        snprintf(buf, size, "%s", err->message);
+    return buf;
 }
 
-/* Input errors are the user's (exit 2); the rest are failures (exit 1). */
-static int cli_exit_for(aloud_status st)
+void cli_error(const char *file, const aloud_error *err)
+{
+    char text[1024];
+    fprintf(stderr, "aloud: error: %s\n", cli_error_text(file, err, text, sizeof text));
+}
+
+int cli_exit_for(aloud_status st)
 {
     switch (st) {
     case ALOUD_OK: return CLI_EXIT_OK;
@@ -76,40 +97,51 @@ static int cli_exit_for(aloud_status st)
     case ALOUD_ERR_VOICE:
     case ALOUD_ERR_FORMAT:
     case ALOUD_ERR_MEDIA:
+    case ALOUD_ERR_LEXICON:
+    case ALOUD_ERR_LIMIT:
     case ALOUD_ERR_ARG:
         return CLI_EXIT_USAGE;
     case ALOUD_ERR_NOMEM:
     case ALOUD_ERR_WRITE:
     case ALOUD_ERR_ENGINE:
         return CLI_EXIT_FAILURE;
+    case ALOUD_ERR_CANCELLED:
+        return 128 + (cli_stop_signal ? cli_stop_signal : SIGINT);
     }
     return CLI_EXIT_FAILURE;
 }
 
-/* Reads a whole file, or stdin for "-", into a malloc'd buffer. */
-static aloud_status cli_read_all(const char *path, char **data, size_t *size, aloud_error *err)
+/* Reads a whole file, or stdin for "-", into a malloc'd buffer; refuses
+ * more than `limit` bytes (ALOUD_ERR_LIMIT) without reading it all. */
+static aloud_status cli_read_all(const char *path, size_t limit, char **data, size_t *size,
+                                 aloud_error *err)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f)
         return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot open: %s", strerror(errno));
     struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        fclose(f);
-        return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "is a directory, not a text file");
-    }
+    aloud_status st = ALOUD_OK;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode))
+        st = aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "is a directory, not a text file");
+    else if (S_ISREG(sb.st_mode) && (unsigned long long)sb.st_size > limit)
+        st = aloud_error_set(err, ALOUD_ERR_LIMIT, 0, 0,
+                             "%lld bytes is more than the input limit of %zu (--max-input)",
+                             (long long)sb.st_size, limit);
     size_t cap = 65536, len = 0;
-    char *buf = malloc(cap);
+    char *buf = st == ALOUD_OK ? malloc(cap + 1) : NULL;
     while (buf) {
         len += fread(buf + len, 1, cap - len, f);
         if (len < cap)
             break;
-        char *bigger = realloc(buf, cap * 2);
-        if (!bigger) {
-            free(buf);
-            buf = NULL;
+        if (len > limit) {
+            st = aloud_error_set(err, ALOUD_ERR_LIMIT, 0, 0,
+                                 "more than the input limit of %zu bytes (--max-input)", limit);
             break;
         }
+        char *bigger = realloc(buf, cap * 2 + 1);
+        if (!bigger)
+            break;
         buf = bigger;
         cap *= 2;
     }
@@ -117,52 +149,102 @@ static aloud_status cli_read_all(const char *path, char **data, size_t *size, al
     int e = errno;
     if (!is_stdin)
         fclose(f);
-    if (!buf)
-        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    if (failed) {
+    if (st == ALOUD_OK && !buf)
+        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    else if (st == ALOUD_OK && len > limit)
+        st = aloud_error_set(err, ALOUD_ERR_LIMIT, 0, 0,
+                             "more than the input limit of %zu bytes (--max-input)", limit);
+    else if (st == ALOUD_OK && failed)
+        st = aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot read: %s", strerror(e));
+    if (st != ALOUD_OK) {
         free(buf);
-        return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot read: %s", strerror(e));
+        return st;
     }
     *data = buf;
     *size = len;
     return ALOUD_OK;
 }
 
-static const char *cli_display_name(const char *input)
+/* Text has no NUL bytes: one means a binary file (named at its position). */
+static aloud_status cli_refuse_binary(const char *data, size_t size, aloud_error *err)
+{
+    const char *nul = memchr(data, '\0', size);
+    if (!nul)
+        return ALOUD_OK;
+    unsigned line = 1, column = 1;
+    for (const char *p = data; p < nul; p++) {
+        if (*p == '\n' || (*p == '\r' && p + 1 < nul && p[1] != '\n')) {
+            line++;
+            column = 1;
+        } else if (((unsigned char)*p & 0xC0) != 0x80 && *p != '\r') {
+            column++;
+        }
+    }
+    return aloud_error_set(err, ALOUD_ERR_UTF8, line, column,
+                           "a NUL byte: this is a binary file, not text");
+}
+
+const char *cli_display_name(const char *input)
 {
     return strcmp(input, "-") == 0 ? "<stdin>" : input;
 }
 
-/* Reads and parses the input; prints the error and returns the exit code on failure. */
-static int cli_load_doc(const char *input, aloud_doc **doc)
+aloud_status cli_load_doc(const char *input, size_t max_input, aloud_doc **doc, aloud_error *err)
 {
-    aloud_error err = {0};
     char *data = NULL;
     size_t size = 0;
-    aloud_status st = cli_read_all(input, &data, &size, &err);
+    aloud_status st = cli_read_all(input, max_input, &data, &size, err);
     if (st == ALOUD_OK) {
-        st = aloud_doc_parse(data, size, doc, &err);
+        st = cli_refuse_binary(data, size, err);
+        if (st == ALOUD_OK)
+            st = aloud_doc_parse(data, size, doc, err);
         free(data);
     }
-    if (st != ALOUD_OK) {
-        cli_error(cli_display_name(input), &err);
-        return cli_exit_for(st);
-    }
-    return CLI_EXIT_OK;
+    return st;
 }
 
+/* cli_load_doc() that prints its error; returns the exit code. */
+static int cli_load_doc_or_say(const char *input, size_t max_input, aloud_doc **doc)
+{
+    aloud_error err = {0};
+    aloud_status st = cli_load_doc(input, max_input, doc, &err);
+    if (st != ALOUD_OK)
+        cli_error(cli_display_name(input), &err);
+    return cli_exit_for(st);
+}
+
+/* --sentences prints the text as written; --speak-text what espeak-ng is handed. */
 static int cli_run_sentences(const cli_options *opts)
 {
     aloud_doc *doc = NULL;
-    int rc = cli_load_doc(opts->input, &doc);
+    int rc = cli_load_doc_or_say(opts->input, opts->max_input, &doc);
     if (rc != CLI_EXIT_OK)
         return rc;
+    bool spoken = opts->mode == CLI_MODE_SPEAK_TEXT;
+    if (spoken) {
+        aloud_lexicon *lex = NULL;
+        rc = cli_lexicons(opts, NULL, &lex);
+        aloud_error err = {0};
+        if (rc == CLI_EXIT_OK && aloud_doc_speak(doc, lex, &err) != ALOUD_OK) {
+            cli_error(NULL, &err);
+            rc = CLI_EXIT_FAILURE;
+        }
+        if (rc == CLI_EXIT_OK && opts->verbosity > 0)
+            cli_lexicon_report(lex);
+        aloud_lexicon_free(lex);
+        if (rc != CLI_EXIT_OK) {
+            aloud_doc_free(doc);
+            return rc;
+        }
+    }
     for (size_t p = 0; p < aloud_doc_paragraph_count(doc); p++) {
         const aloud_paragraph *para = aloud_doc_paragraph(doc, p);
         if (p > 0)
             putchar('\n');
-        for (size_t i = 0; i < para->sentence_count; i++)
-            puts(aloud_doc_sentence(doc, para->first_sentence + i)->text);
+        for (size_t i = 0; i < para->sentence_count; i++) {
+            const aloud_sentence *sen = aloud_doc_sentence(doc, para->first_sentence + i);
+            puts(spoken ? sen->spoken : sen->text);
+        }
     }
     aloud_doc_free(doc);
     if (fflush(stdout) != 0) {
@@ -203,8 +285,7 @@ static int cli_run_chapters(const cli_options *opts)
     return CLI_EXIT_OK;
 }
 
-/* The presets folder: $ALOUD_VOICES, next to the program, installed, or the source tree. */
-static const char *cli_presets_dir(char *buf, size_t size)
+const char *cli_presets_dir(char *buf, size_t size)
 {
     const char *env = getenv("ALOUD_VOICES");
     if (env && *env)
@@ -252,172 +333,6 @@ static int cli_run_list_voices(void)
     return CLI_EXIT_OK;
 }
 
-/* Loads the voice and applies the command line's overrides. */
-static int cli_voice(const cli_options *opts, aloud_voice *voice)
-{
-    char dir[4096];
-    aloud_error err = {0};
-    const char *name = opts->voice ? opts->voice : "narrator";
-    aloud_status st = aloud_voice_load(name, cli_presets_dir(dir, sizeof dir), voice, &err);
-    if (st != ALOUD_OK) {
-        cli_error(err.line > 0 ? name : NULL, &err);
-        return cli_exit_for(st);
-    }
-    if (opts->rate >= 0)
-        voice->rate = opts->rate;
-    if (opts->pitch >= 0)
-        voice->pitch = opts->pitch;
-    if (opts->sentence_pause_ms >= 0)
-        voice->sentence_pause_ms = (unsigned)opts->sentence_pause_ms;
-    if (opts->paragraph_pause_ms >= 0)
-        voice->paragraph_pause_ms = (unsigned)opts->paragraph_pause_ms;
-    st = aloud_voice_check(voice, &err);
-    if (st != ALOUD_OK) {
-        cli_error(NULL, &err);
-        return cli_exit_for(st);
-    }
-    return CLI_EXIT_OK;
-}
-
-/* Creates the folders above `path`, like mkdir -p on its dirname. */
-static int cli_make_parents(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir)
-        return CLI_EXIT_OK;
-    *slash = '\0';
-    for (char *p = dir + 1; ; p++) {
-        bool end = *p == '\0';
-        if (*p == '/' || end) {
-            *p = '\0';
-            struct stat sb;
-            if (stat(dir, &sb) != 0 && mkdir(dir, 0777) != 0 && errno != EEXIST) {
-                fprintf(stderr, "aloud: error: cannot create folder %s: %s\n", dir,
-                        strerror(errno));
-                return CLI_EXIT_FAILURE;
-            }
-            if (stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
-                fprintf(stderr, "aloud: error: %s is not a folder\n", dir);
-                return CLI_EXIT_FAILURE;
-            }
-            if (end)
-                break;
-            *p = '/';
-        }
-    }
-    return CLI_EXIT_OK;
-}
-
-static double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Progress on a terminal: one line, redrawn at most four times a second. */
-typedef struct cli_progress {
-    double started;
-    double last_draw;
-    bool drawn;
-} cli_progress;
-
-static int cli_progress_draw(void *ctx, const aloud_progress *p)
-{
-    cli_progress *cp = ctx;
-    double now = cli_now();
-    if (now - cp->last_draw < 0.25 && p->sentences_done < p->sentences_total)
-        return 0;
-    cp->last_draw = now;
-    double elapsed = now - cp->started;
-    double audio = (double)p->frames_done / (double)(p->sample_rate ? p->sample_rate : 1);
-    double eta = p->sentences_done ? elapsed * (double)(p->sentences_total - p->sentences_done) /
-                                         (double)p->sentences_done
-                                   : 0.0;
-    char t[32];
-    fprintf(stderr, "\r\033[K%zu/%zu sentences, %s audio, %.0fx realtime, ETA %.0f s",
-            p->sentences_done, p->sentences_total, cli_format_time(audio, t, sizeof t),
-            elapsed > 0 ? audio / elapsed : 0.0, eta);
-    cp->drawn = true;
-    return 0;
-}
-
-static void cli_progress_clear(cli_progress *cp)
-{
-    if (cp->drawn)
-        fputs("\r\033[K", stderr);
-    cp->drawn = false;
-}
-
-static void cli_report(const cli_options *opts, const char *path, const aloud_doc *doc,
-                       const aloud_render_result *res, double seconds)
-{
-    char t[32];
-    double rate = (double)res->sample_rate;
-    if (opts->verbosity > 0) {
-        for (size_t p = 0; p < res->paragraph_count; p++)
-            fprintf(stderr, "aloud: chapter %zu at frame %llu (%s): %s\n", p + 1,
-                    (unsigned long long)res->paragraphs[p].start,
-                    cli_format_time((double)res->paragraphs[p].start / rate, t, sizeof t),
-                    aloud_doc_paragraph(doc, p)->chapter_title);
-    }
-    if (opts->verbosity >= 0 && res->retries > 0)
-        fprintf(stderr, "aloud: warning: %u unit%s of sentences retried after a worker crashed or hung\n",
-                res->retries, res->retries == 1 ? "" : "s");
-    if (opts->verbosity >= 0) {
-        double audio = (double)res->frames / rate;
-        fprintf(stderr, "aloud: wrote %s: %s of audio, %zu chapters, %zu sentences, in %.2f s (%.0fx realtime)\n",
-                path, cli_format_time(audio, t, sizeof t), res->paragraph_count,
-                res->sentence_count, seconds, seconds > 0 ? audio / seconds : 0.0);
-    }
-}
-
-static int cli_run_render(const cli_options *opts)
-{
-    char path[4096], why[256];
-    const aloud_format *format = cli_output_choose(opts, path, sizeof path, why, sizeof why);
-    if (!format) {
-        fprintf(stderr, "aloud: error: %s\n", why);
-        return CLI_EXIT_USAGE;
-    }
-    aloud_voice voice;
-    int rc = cli_voice(opts, &voice);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    aloud_doc *doc = NULL;
-    rc = cli_load_doc(opts->input, &doc);
-    if (rc != CLI_EXIT_OK)
-        return rc;
-    rc = cli_make_parents(path);
-    if (rc != CLI_EXIT_OK) {
-        aloud_doc_free(doc);
-        return rc;
-    }
-
-    char software[96];
-    snprintf(software, sizeof software, "aloud %s (espeak-ng %s)", ALOUD_VERSION,
-             aloud_engine_version());
-    cli_progress progress = {cli_now(), 0.0, false};
-    bool show_progress = opts->verbosity >= 0 && isatty(STDERR_FILENO);
-    aloud_render_opts ro = {&voice, format, path, software, opts->jobs,
-                            show_progress ? cli_progress_draw : NULL, &progress};
-    aloud_render_result res;
-    aloud_error err = {0};
-    aloud_status st = aloud_render(doc, &ro, &res, &err);
-    cli_progress_clear(&progress);
-    if (st != ALOUD_OK) {
-        cli_error(err.line > 0 ? cli_display_name(opts->input) : path, &err);
-        aloud_doc_free(doc);
-        return cli_exit_for(st);
-    }
-    cli_report(opts, path, doc, &res, cli_now() - progress.started);
-    aloud_render_result_free(&res);
-    aloud_doc_free(doc);
-    return CLI_EXIT_OK;
-}
-
 int cli_run(const cli_options *opts)
 {
     switch (opts->mode) {
@@ -428,7 +343,9 @@ int cli_run(const cli_options *opts)
         printf("aloud %s (espeak-ng %s)\n", ALOUD_VERSION, aloud_engine_version());
         return CLI_EXIT_OK;
     case CLI_MODE_LIST_VOICES: return cli_run_list_voices();
-    case CLI_MODE_SENTENCES: return cli_run_sentences(opts);
+    case CLI_MODE_SENTENCES:
+    case CLI_MODE_SPEAK_TEXT:
+        return cli_run_sentences(opts);
     case CLI_MODE_CHAPTERS: return cli_run_chapters(opts);
     case CLI_MODE_RENDER: return cli_run_render(opts);
     }

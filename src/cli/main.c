@@ -8,9 +8,10 @@ int main(int argc, char **argv)
     cli_options opts;
     char why[256];
     int rc = cli_parse(argc, argv, &opts, why, sizeof why);
-    if (rc != CLI_EXIT_OK) {
+    if (rc == CLI_EXIT_OK)
+        rc = cli_run(&opts);
+    else
         fprintf(stderr, "aloud: error: %s\n", why);
-        return rc;
-    }
-    return cli_run(&opts);
+    cli_options_free(&opts);
+    return rc;
 }

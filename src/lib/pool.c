@@ -176,10 +176,17 @@ static void pool_worker(pool *pl, const aloud_doc *doc, pool_unit unit, int fd)
     for (size_t s = unit.first; s < unit.first + unit.count; s++) {
         aloud_error err = {0};
         po.sentence = s;
-        aloud_status st = speech_say(pl->sp, aloud_doc_sentence(doc, s)->text, pool_out_pcm, &po,
-                                     &err);
+        const aloud_sentence *sen = aloud_doc_sentence(doc, s);
+        aloud_status st = speech_say(pl->sp, sen->spoken ? sen->spoken : sen->text, pool_out_pcm,
+                                     &po, &err);
         if (st != ALOUD_OK) {
-            pool_out_record(&po, POOL_REC_FAIL, err.message, strlen(err.message));
+            /* The status first, so the parent can tell bad input from a broken engine. */
+            char payload[sizeof(uint32_t) + sizeof err.message];
+            uint32_t code = (uint32_t)st;
+            size_t len = strlen(err.message);
+            memcpy(payload, &code, sizeof code);
+            memcpy(payload + sizeof code, err.message, len);
+            pool_out_record(&po, POOL_REC_FAIL, payload, sizeof code + len);
             pool_out_flush(&po);
             _exit(3);
         }
@@ -203,7 +210,8 @@ typedef struct pool_run_state {
     size_t front;           /* the unit being handed on */
     size_t next;            /* the next unit to start */
     size_t front_done;      /* sentences of the front unit already handed on */
-    char fail_message[256]; /* from a FAIL record */
+    aloud_status fail_status; /* from a FAIL record, ALOUD_OK for none */
+    char fail_message[256];
 } pool_run_state;
 
 /* Cuts the document into units of about POOL_UNIT_BYTES of text. */
@@ -228,8 +236,9 @@ static pool_unit *pool_units(const aloud_doc *doc, size_t *count)
     return units;
 }
 
-static aloud_status pool_spawn(pool_run_state *rs, pool_slot *slot, size_t unit, int attempt,
-                               aloud_error *err)
+/* Starts a worker on `unit`, from its sentence `skip` on. */
+static aloud_status pool_spawn(pool_run_state *rs, pool_slot *slot, size_t unit, size_t skip,
+                               int attempt, aloud_error *err)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -245,8 +254,12 @@ static aloud_status pool_spawn(pool_run_state *rs, pool_slot *slot, size_t unit,
     }
     if (pid == 0) {
         close(fds[0]);
+        /* The parent decides what a signal means; a worker just stops. */
         signal(SIGPIPE, SIG_DFL);
-        pool_worker(rs->pl, rs->doc, rs->units[unit], fds[1]);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        pool_unit part = {rs->units[unit].first + skip, rs->units[unit].count - skip};
+        pool_worker(rs->pl, rs->doc, part, fds[1]);
     }
     close(fds[1]);
     slot->pid = pid;
@@ -345,10 +358,17 @@ static aloud_status pool_deliver(pool_run_state *rs, pool_slot *slot, aloud_erro
                     break;
                 at += sizeof rec + rec.bytes;
             }
-            size_t n = rec.bytes < sizeof rs->fail_message - 1 ? rec.bytes
-                                                               : sizeof rs->fail_message - 1;
-            memcpy(rs->fail_message, slot->buf + at + sizeof rec, n);
+            uint32_t code = ALOUD_ERR_ENGINE;
+            size_t n = 0;
+            if (rec.bytes >= sizeof code) {
+                memcpy(&code, slot->buf + at + sizeof rec, sizeof code);
+                n = rec.bytes - sizeof code;
+                if (n > sizeof rs->fail_message - 1)
+                    n = sizeof rs->fail_message - 1;
+                memcpy(rs->fail_message, slot->buf + at + sizeof rec + sizeof code, n);
+            }
             rs->fail_message[n] = '\0';
+            rs->fail_status = code == ALOUD_ERR_LIMIT ? ALOUD_ERR_LIMIT : ALOUD_ERR_ENGINE;
             slot->pos = slot->len; /* the worker stops after a FAIL */
             return ALOUD_OK;
         }
@@ -396,7 +416,30 @@ static pool_slot *pool_slot_of(pool_run_state *rs, size_t unit)
     return NULL;
 }
 
-/* The front unit's worker has exited: move on, retry, or give up. */
+/* The error for the front unit's first sentence not handed on. */
+static aloud_status pool_sentence_error(pool_run_state *rs, const pool_slot *slot, size_t sentence,
+                                        aloud_error *err)
+{
+    const aloud_sentence *sen = aloud_doc_sentence(rs->doc, sentence);
+    if (rs->fail_status == ALOUD_ERR_LIMIT)
+        return aloud_error_set(err, ALOUD_ERR_LIMIT, sen->line, sen->column, "%s",
+                               rs->fail_message);
+    if (rs->fail_status != ALOUD_OK)
+        return aloud_error_set(err, ALOUD_ERR_ENGINE, sen->line, sen->column,
+                               "cannot speak this sentence: %s", rs->fail_message);
+    if (WIFSIGNALED(slot->wstatus))
+        return aloud_error_set(err, ALOUD_ERR_ENGINE, sen->line, sen->column,
+                               "the speech engine crashed on this sentence twice (signal %d)",
+                               WTERMSIG(slot->wstatus));
+    return aloud_error_set(err, ALOUD_ERR_ENGINE, sen->line, sen->column,
+                           "the speech engine failed on this sentence twice");
+}
+
+/*
+ * The front unit's worker has exited: move on, retry it, skip the sentence
+ * it failed on, or give up. A sentence that makes too much audio fails the
+ * same way every time, so it is not retried.
+ */
 static aloud_status pool_front_finished(pool_run_state *rs, pool_slot *slot, aloud_error *err)
 {
     const pool_unit *u = &rs->units[rs->front];
@@ -408,22 +451,37 @@ static aloud_status pool_front_finished(pool_run_state *rs, pool_slot *slot, alo
         return ALOUD_OK;
     }
     size_t sentence = u->first + rs->front_done;
-    if (slot->attempt < POOL_ATTEMPTS) {
-        pool_release(slot);
-        rs->pl->retries++;
-        rs->fail_message[0] = '\0';
-        return pool_spawn(rs, slot, rs->front, slot->attempt + 1, err);
+    bool retry = slot->attempt < POOL_ATTEMPTS && rs->fail_status != ALOUD_ERR_LIMIT;
+    /* A retry speaks the unit from its start, so that what was already handed
+     * on is heard exactly as a clean run would have it; the repeats are dropped. */
+    size_t skip = 0;
+    if (!retry) {
+        aloud_error why;
+        aloud_status st = pool_sentence_error(rs, slot, sentence, &why);
+        if (!rs->sink->skip_bad) {
+            if (err)
+                *err = why;
+            return st;
+        }
+        if (rs->sink->skipped)
+            rs->sink->skipped(rs->sink->ctx, sentence, &why);
+        rs->front_done++;
+        if (rs->sink->done(rs->sink->ctx, sentence) != 0)
+            return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cancelled");
+        skip = rs->front_done;
     }
-    const aloud_sentence *sen = aloud_doc_sentence(rs->doc, sentence);
-    if (rs->fail_message[0])
-        return aloud_error_set(err, ALOUD_ERR_ENGINE, sen->line, sen->column,
-                               "cannot speak this sentence: %s", rs->fail_message);
-    if (WIFSIGNALED(slot->wstatus))
-        return aloud_error_set(err, ALOUD_ERR_ENGINE, sen->line, sen->column,
-                               "the speech engine crashed on this sentence twice (signal %d)",
-                               WTERMSIG(slot->wstatus));
-    return aloud_error_set(err, ALOUD_ERR_ENGINE, sen->line, sen->column,
-                           "the speech engine failed on this sentence twice");
+    pool_release(slot);
+    rs->fail_status = ALOUD_OK;
+    rs->fail_message[0] = '\0';
+    if (skip == u->count) {
+        rs->front++;
+        rs->front_done = 0;
+        return ALOUD_OK;
+    }
+    if (retry)
+        rs->pl->retries++;
+    /* A fresh child for the rest of the unit; a skip starts a new first attempt. */
+    return pool_spawn(rs, slot, rs->front, skip, retry ? slot->attempt + 1 : 1, err);
 }
 
 /* One round: start workers, wait for output, hand on what is in order. */
@@ -433,7 +491,7 @@ static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
     aloud_status st;
     for (unsigned i = 0; i < jobs && rs->next < rs->unit_count; i++) {
         if (rs->slots[i].pid == 0 && pool_ahead_bytes(rs) < POOL_AHEAD_BYTES) {
-            st = pool_spawn(rs, &rs->slots[i], rs->next, 1, err);
+            st = pool_spawn(rs, &rs->slots[i], rs->next, 0, 1, err);
             if (st != ALOUD_OK)
                 return st;
             rs->next++;
@@ -484,7 +542,7 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
 {
     if (pl->jobs > 64)
         pl->jobs = 64;
-    pool_run_state rs = {pl, doc, sink, NULL, 0, NULL, 0, 0, 0, ""};
+    pool_run_state rs = {pl, doc, sink, NULL, 0, NULL, 0, 0, 0, ALOUD_OK, ""};
     rs.units = pool_units(doc, &rs.unit_count);
     rs.slots = calloc(pl->jobs, sizeof *rs.slots);
     aloud_status st = ALOUD_OK;
@@ -494,8 +552,12 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
         rs.slots[i].fd = -1;
     /* A worker that dies must not take the parent with it through SIGPIPE. */
     void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
-    while (st == ALOUD_OK && rs.front < rs.unit_count)
-        st = pool_step(&rs, err);
+    while (st == ALOUD_OK && rs.front < rs.unit_count) {
+        if (sink->stop && *sink->stop)
+            st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
+        else
+            st = pool_step(&rs, err);
+    }
     signal(SIGPIPE, old_pipe);
     for (unsigned i = 0; rs.slots && i < pl->jobs; i++) {
         if (rs.slots[i].pid > 0)

@@ -12,6 +12,8 @@
 #ifndef ALOUD_POOL_H
 #define ALOUD_POOL_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +27,12 @@ typedef struct pool_sink {
     int (*pcm)(void *ctx, size_t sentence, const int16_t *pcm, size_t frames);
     /* Sentence `sentence` is complete. */
     int (*done)(void *ctx, size_t sentence);
+    /* Sentence `sentence` could not be spoken and is skipped (skip_bad);
+     * done() follows with no audio. */
+    void (*skipped)(void *ctx, size_t sentence, const aloud_error *why);
     void *ctx;
+    bool skip_bad;                      /* skip what fails twice instead of failing */
+    const volatile sig_atomic_t *stop;  /* non-zero asks to stop; may be NULL */
 } pool_sink;
 
 /*
@@ -38,9 +45,11 @@ unsigned pool_sample_rate(const pool *pl);
 
 /*
  * Speaks every sentence of `doc` (borrowed) and hands the audio to `sink`
- * in document order. Fails with ALOUD_ERR_ENGINE (with the line and column
- * of a sentence that could not be spoken twice over), with ALOUD_ERR_WRITE
- * when the sink cancelled, or ALOUD_ERR_NOMEM.
+ * in document order. Fails with the line and column of a sentence that
+ * could not be spoken: ALOUD_ERR_ENGINE when it failed twice over,
+ * ALOUD_ERR_LIMIT when it makes too much audio (unless sink->skip_bad);
+ * ALOUD_ERR_WRITE when a sink callback returned non-zero;
+ * ALOUD_ERR_CANCELLED when *sink->stop was set; or ALOUD_ERR_NOMEM.
  */
 aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, aloud_error *err);
 

@@ -3,6 +3,7 @@
  * order, exact pauses between them, the timeline, and the writer, streaming
  * from start to end.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,14 +25,33 @@ typedef struct render_state {
     uint64_t paragraph_pause;
     aloud_status status;      /* first failure inside the sink */
     aloud_error error;
+    size_t pending;           /* frames in `buf` not yet handed to the writer */
+    int16_t buf[32768];       /* espeak-ng delivers ~1000 frames at a time; writers
+                                 (libsndfile above all) cost a system call each */
 } render_state;
+
+static int render_flush(render_state *rs)
+{
+    if (rs->pending == 0)
+        return 0;
+    rs->status = rs->opts->format->write(rs->w, rs->buf, rs->pending, &rs->error);
+    rs->pending = 0;
+    return rs->status != ALOUD_OK;
+}
 
 static int render_write(render_state *rs, const int16_t *pcm, size_t frames)
 {
-    rs->status = rs->opts->format->write(rs->w, pcm, frames, &rs->error);
-    if (rs->status != ALOUD_OK)
-        return 1;
+    size_t room = sizeof rs->buf / sizeof rs->buf[0];
     rs->frames += frames;
+    while (frames > 0) {
+        size_t n = room - rs->pending < frames ? room - rs->pending : frames;
+        memcpy(rs->buf + rs->pending, pcm, n * sizeof *pcm);
+        rs->pending += n;
+        pcm += n;
+        frames -= n;
+        if (rs->pending == room && render_flush(rs) != 0)
+            return 1;
+    }
     return 0;
 }
 
@@ -76,10 +96,27 @@ static int render_done(void *ctx, size_t sentence)
     const aloud_render_opts *o = rs->opts;
     aloud_progress progress = {sentence + 1, res->sentence_count, rs->frames, res->sample_rate};
     if (o->progress && o->progress(o->progress_ctx, &progress) != 0) {
-        rs->status = aloud_error_set(&rs->error, ALOUD_ERR_WRITE, 0, 0, "render cancelled");
+        rs->status = aloud_error_set(&rs->error, ALOUD_ERR_CANCELLED, 0, 0, "render cancelled");
         return 1;
     }
     return 0;
+}
+
+/* Notes a skipped sentence in the result; the list grows by doubling. */
+static void render_skipped(void *ctx, size_t sentence, const aloud_error *why)
+{
+    render_state *rs = ctx;
+    aloud_render_result *res = rs->res;
+    size_t n = res->skipped_count;
+    if ((n & (n - 1)) == 0) {
+        aloud_skip *bigger = realloc(res->skipped, (n ? n * 2 : 1) * sizeof *bigger);
+        if (!bigger)
+            return; /* the render goes on; only the report is short */
+        res->skipped = bigger;
+    }
+    res->skipped[n].sentence = sentence;
+    snprintf(res->skipped[n].reason, sizeof res->skipped[n].reason, "%s", why->message);
+    res->skipped_count = n + 1;
 }
 
 static uint64_t render_ms_to_frames(unsigned ms, unsigned rate)
@@ -93,6 +130,7 @@ void aloud_render_result_free(aloud_render_result *result)
         return;
     free(result->paragraphs);
     free(result->sentences);
+    free(result->skipped);
     memset(result, 0, sizeof *result);
 }
 
@@ -115,13 +153,12 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     uint64_t *chapters = calloc(paragraphs, sizeof *chapters);
     pool *pl = NULL;
     outfile *of = NULL;
-    render_state rs;
-    memset(&rs, 0, sizeof rs);
+    render_state *rs = calloc(1, sizeof *rs); /* large: it holds the write buffer */
     writer_params params;
     pool_sink sink;
     aloud_status st;
 
-    if (!result->paragraphs || !result->sentences || !titles || !chapters) {
+    if (!result->paragraphs || !result->sentences || !titles || !chapters || !rs) {
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
         goto fail;
     }
@@ -138,34 +175,39 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         goto fail;
     params = (writer_params){
         result->sample_rate, 1, aloud_doc_title(doc), aloud_doc_author(doc), opts->software,
-        paragraphs, titles,
+        paragraphs, titles, opts->bitrate,
     };
-    st = opts->format->open(outfile_temp_path(of), &params, &rs.w, err);
+    st = opts->format->open(outfile_temp_path(of), &params, &rs->w, err);
     if (st != ALOUD_OK)
         goto fail;
 
-    rs.doc = doc;
-    rs.opts = opts;
-    rs.res = result;
-    rs.sentence_pause = render_ms_to_frames(opts->voice->sentence_pause_ms, result->sample_rate);
-    rs.paragraph_pause = render_ms_to_frames(opts->voice->paragraph_pause_ms, result->sample_rate);
-    sink = (pool_sink){render_pcm, render_done, &rs};
+    rs->doc = doc;
+    rs->opts = opts;
+    rs->res = result;
+    rs->sentence_pause = render_ms_to_frames(opts->voice->sentence_pause_ms, result->sample_rate);
+    rs->paragraph_pause = render_ms_to_frames(opts->voice->paragraph_pause_ms, result->sample_rate);
+    sink = (pool_sink){render_pcm, render_done, render_skipped, rs, opts->skip_bad != 0,
+                       opts->stop};
     st = pool_run(pl, doc, &sink, err);
-    if (st == ALOUD_ERR_WRITE && rs.status != ALOUD_OK) {
-        *err = rs.error;
-        st = rs.status;
+    if (st == ALOUD_ERR_WRITE && rs->status != ALOUD_OK) {
+        *err = rs->error;
+        st = rs->status;
+    }
+    if (st == ALOUD_OK && render_flush(rs) != 0) {
+        *err = rs->error;
+        st = rs->status;
     }
     if (st != ALOUD_OK)
         goto fail;
     result->retries = pool_retries(pl);
     pool_free(pl);
     pl = NULL;
-    result->frames = rs.frames;
+    result->frames = rs->frames;
 
     for (size_t p = 0; p < paragraphs; p++)
         chapters[p] = result->paragraphs[p].start;
-    st = opts->format->close(rs.w, chapters, err);
-    rs.w = NULL;
+    st = opts->format->close(rs->w, chapters, err);
+    rs->w = NULL;
     if (st != ALOUD_OK)
         goto fail;
     st = outfile_commit(of, err);
@@ -174,11 +216,13 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         goto fail;
     free(titles);
     free(chapters);
+    free(rs);
     return ALOUD_OK;
 
 fail:
-    if (rs.w)
-        opts->format->abort(rs.w);
+    if (rs && rs->w)
+        opts->format->abort(rs->w);
+    free(rs);
     outfile_discard(of);
     pool_free(pl);
     free(titles);

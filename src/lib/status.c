@@ -17,6 +17,9 @@ const char *aloud_strerror(aloud_status status)
     case ALOUD_ERR_ENGINE: return "speech engine failed";
     case ALOUD_ERR_FORMAT: return "unknown output format";
     case ALOUD_ERR_MEDIA: return "unrecognised media file";
+    case ALOUD_ERR_LEXICON: return "bad lexicon";
+    case ALOUD_ERR_LIMIT: return "input exceeds a limit";
+    case ALOUD_ERR_CANCELLED: return "cancelled";
     case ALOUD_ERR_ARG: return "bad argument";
     }
     return "unknown status";

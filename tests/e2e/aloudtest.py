@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import traceback
-import wave
 
 ALOUD = os.environ.get("ALOUD", "build/aloud")
 SOURCE_DIR = os.environ.get("ALOUD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -107,6 +106,9 @@ def own_chapters(path):
     assert rc == 0, err
     info = {"chapters": []}
     for line in out.split("\n"):
+        if line.startswith("chapters: "):
+            info["chapter_count"] = int(line.split()[1])
+            continue
         m = re.match(r"^\s*(\d+)  (\d+:\d\d:\d\d\.\d{3})  +(\d+)  (.*)$", line)
         if m:
             info["chapters"].append((int(m.group(3)), m.group(4)))
@@ -131,12 +133,36 @@ def ffprobe(path):
     return float(data["format"]["duration"]), chapters, tags
 
 
+def wav_pcm(path):
+    """(sample rate, raw little-endian 16-bit mono samples) of a RIFF or RF64
+    WAV, read chunk by chunk (Python's wave module knows neither RF64 nor
+    WAVE_FORMAT_EXTENSIBLE, which libsndfile writes)."""
+    import struct
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:4] in (b"RIFF", b"RF64") and data[8:12] == b"WAVE", path
+    pos, rate, size64 = 12, None, None
+    while pos + 8 <= len(data):
+        cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
+        body = pos + 8
+        if cid == b"ds64":
+            size64 = struct.unpack("<Q", data[body + 8:body + 16])[0]
+        elif cid == b"fmt ":
+            channels, rate = struct.unpack("<HI", data[body + 2:body + 8])
+            bits = struct.unpack("<H", data[body + 14:body + 16])[0]
+            assert channels == 1 and bits == 16, (channels, bits)
+        elif cid == b"data":
+            if size == 0xFFFFFFFF and size64 is not None:
+                size = size64
+            return rate, data[body:body + size]
+        pos = body + size + (size & 1)
+    raise AssertionError("no data chunk in " + path)
+
+
 def wav_frames(path):
-    """All samples of a mono 16-bit WAV as a list of ints."""
-    with wave.open(path, "rb") as w:
-        assert w.getnchannels() == 1 and w.getsampwidth() == 2
-        raw = w.readframes(w.getnframes())
+    """All samples of a mono 16-bit WAV as an array of ints."""
     import array
+    _, raw = wav_pcm(path)
     samples = array.array("h")
     samples.frombytes(raw)
     if sys.byteorder != "little":
@@ -145,5 +171,5 @@ def wav_frames(path):
 
 
 def wav_duration(path):
-    with wave.open(path, "rb") as w:
-        return w.getnframes() / w.getframerate()
+    rate, raw = wav_pcm(path)
+    return len(raw) / 2 / rate

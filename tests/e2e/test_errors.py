@@ -106,7 +106,11 @@ def test_write_error_exit_1():
         out = write(d, "keep." + ext, b"precious")
         rc, err = limited_run([text, "-o", out], 20000)
         check(rc == 1, "%s: a write error exits 1, got %d: %s" % (ext, rc, err))
-        check(err.startswith("aloud: error: "), "%s: error message %r" % (ext, err))
+        # libpulse, which libespeak-ng loads, prints its own line when shared
+        # memory cannot grow under the limit; ours is the one aloud line.
+        ours = [line for line in err.splitlines() if line.startswith("aloud:")]
+        check(len(ours) == 1 and ours[0].startswith("aloud: error: " + out + ": ") and
+              "File too large" in ours[0], "%s: error message %r" % (ext, err))
         check(files(d) == ["keep." + ext], "%s: temporary file removed: %s" % (ext, files(d)))
         with open(out, "rb") as f:
             check(f.read() == b"precious", "%s: the existing output is untouched" % ext)

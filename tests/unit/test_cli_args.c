@@ -9,9 +9,13 @@
 
 #include "cli.h"
 
+/* The last parse's options, freed by the next parse and at the end. */
+static cli_options last;
+
 /* Parses a NULL-terminated list of arguments (argv[0] is supplied). */
 static int parse(cli_options *opts, char *why, const char *first, ...)
 {
+    cli_options_free(&last);
     char *argv[32] = {(char *)(uintptr_t) "aloud"};
     int argc = 1;
     va_list ap;
@@ -19,7 +23,16 @@ static int parse(cli_options *opts, char *why, const char *first, ...)
     for (const char *a = first; a && argc < 31; a = va_arg(ap, const char *))
         argv[argc++] = (char *)(uintptr_t)a;
     va_end(ap);
-    return cli_parse(argc, argv, opts, why, 256);
+    int rc = cli_parse(argc, argv, &last, why, 256);
+    *opts = last;
+    return rc;
+}
+
+static int free_last(void **state)
+{
+    (void)state;
+    cli_options_free(&last);
+    return 0;
 }
 
 static void test_render_defaults(void **state)
@@ -35,9 +48,10 @@ static void test_render_defaults(void **state)
     assert_int_equal(o.sentence_pause_ms, -1);
 
     char path[256];
-    const aloud_format *f = cli_output_choose(&o, path, sizeof path, why, sizeof why);
+    const aloud_format *f = cli_output_format(&o);
     assert_non_null(f);
     assert_string_equal(aloud_format_name(f), "flac");
+    assert_true(cli_output_path(&o, o.input, f, path, sizeof path));
     assert_string_equal(path, "out/news.flac");
 }
 
@@ -47,20 +61,80 @@ static void test_output_picks_format(void **state)
     cli_options o;
     char why[256], path[256];
     assert_int_equal(parse(&o, why, "-o", "x/y.WAV", "dir/a.b.txt", NULL), CLI_EXIT_OK);
-    assert_string_equal(aloud_format_name(cli_output_choose(&o, path, 256, why, 256)), "wav");
+    assert_string_equal(aloud_format_name(cli_output_format(&o)), "wav");
+    assert_true(cli_output_path(&o, o.input, cli_output_format(&o), path, sizeof path));
     assert_string_equal(path, "x/y.WAV");
 
     /* -f overrides the extension. */
     assert_int_equal(parse(&o, why, "--output=y.wav", "-fflac", "a.txt", NULL), CLI_EXIT_OK);
-    assert_string_equal(aloud_format_name(cli_output_choose(&o, path, 256, why, 256)), "flac");
+    assert_string_equal(aloud_format_name(cli_output_format(&o)), "flac");
 
     /* Default name from the stem, stdin as "stdin". */
     assert_int_equal(parse(&o, why, "-f", "wav", "dir/a.b.txt", NULL), CLI_EXIT_OK);
-    cli_output_choose(&o, path, 256, why, 256);
+    cli_output_path(&o, o.input, cli_output_format(&o), path, sizeof path);
     assert_string_equal(path, "out/a.b.wav");
     assert_int_equal(parse(&o, why, "-", NULL), CLI_EXIT_OK);
-    cli_output_choose(&o, path, 256, why, 256);
+    cli_output_path(&o, o.input, cli_output_format(&o), path, sizeof path);
     assert_string_equal(path, "out/stdin.flac");
+
+    /* Several inputs: -o is a folder, the format from -f or FLAC. */
+    assert_int_equal(parse(&o, why, "-o", "renders", "a/one.txt", "b/two.md", "-", NULL),
+                     CLI_EXIT_OK);
+    assert_true(o.output_is_dir);
+    assert_int_equal(o.input_count, 3);
+    cli_output_path(&o, o.inputs[1], cli_output_format(&o), path, sizeof path);
+    assert_string_equal(path, "renders/two.flac");
+    /* A trailing slash makes a folder for one input too. */
+    assert_int_equal(parse(&o, why, "-o", "renders/", "-f", "wav", "a/one.txt", NULL),
+                     CLI_EXIT_OK);
+    assert_true(o.output_is_dir);
+    cli_output_path(&o, o.input, cli_output_format(&o), path, sizeof path);
+    assert_string_equal(path, "renders/one.wav");
+    assert_int_equal(parse(&o, why, "-", "-", NULL), CLI_EXIT_USAGE);
+}
+
+static void test_sidecars_and_json(void **state)
+{
+    (void)state;
+    cli_options o;
+    char why[256];
+    assert_int_equal(parse(&o, why, "--sidecars", "cue,vtt,srt,lrc,json", "--json", "a.txt",
+                           NULL),
+                     CLI_EXIT_OK);
+    assert_string_equal(o.sidecars, "cue,vtt,srt,lrc,json");
+    assert_true(o.json);
+    assert_int_equal(parse(&o, why, "--sidecars", "cue,mp4", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_string_equal(why, "unknown sidecar 'mp4' in --sidecars (known: cue, vtt, srt, lrc, json)");
+    assert_int_equal(parse(&o, why, "--sidecars", "cue,cue", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--sidecars", "cue,", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--sidecars", "", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--sentences", "--json", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--bitrate", "48", "a.opus", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.bitrate, 48000);
+    assert_int_equal(parse(&o, why, "--lexicon", "a.lex", "--lexicon", "b.lex", "--speak-text",
+                           "a.txt", NULL),
+                     CLI_EXIT_OK);
+    assert_int_equal(o.lexicon_count, 2);
+    assert_string_equal(o.lexicons[1], "b.lex");
+    assert_int_equal(o.mode, CLI_MODE_SPEAK_TEXT);
+}
+
+static void test_json_string(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_true(cli_json_string("a \"b\" \\ \n\x01 é", out, sizeof out));
+    assert_string_equal(out, "\"a \\\"b\\\" \\\\ \\u000a\\u0001 é\"");
+    assert_false(cli_json_string("0123456789", out, 8));
+}
+
+static void test_progress_format(void **state)
+{
+    (void)state;
+    char line[160];
+    aloud_progress p = {10, 40, 22050 * 30, 22050};
+    assert_string_equal(cli_progress_format(&p, 0.5, line, sizeof line),
+                        "10/40 sentences, 0:00:30.000 audio, 60x realtime, ETA 2 s");
 }
 
 static void test_voice_options(void **state)
@@ -103,7 +177,7 @@ static void test_combinations(void **state)
     cli_options o;
     char why[256];
     assert_int_equal(parse(&o, why, NULL), CLI_EXIT_USAGE);
-    assert_int_equal(parse(&o, why, "a.txt", "b.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--sentences", "a.txt", "b.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--sentences", "-o", "x.wav", "a.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--sentences", "--voice", "en", "a.txt", NULL),
                      CLI_EXIT_USAGE);
@@ -112,7 +186,7 @@ static void test_combinations(void **state)
     assert_int_equal(parse(&o, why, "--list-voices", "a.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "-o", "a.mp4", "a.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "-f", "ogg", "a.txt", NULL), CLI_EXIT_USAGE);
-    assert_string_equal(why, "unknown format 'ogg' (known: wav, flac)");
+    assert_string_equal(why, "unknown format 'ogg' (known: wav, flac, opus, mp3)");
     assert_int_equal(parse(&o, why, "--bogus", NULL), CLI_EXIT_USAGE);
     assert_string_equal(why, "unknown option '--bogus'");
     assert_int_equal(parse(&o, why, "-x", NULL), CLI_EXIT_USAGE);
@@ -144,6 +218,8 @@ int main(void)
         cmocka_unit_test(test_render_defaults), cmocka_unit_test(test_output_picks_format),
         cmocka_unit_test(test_voice_options),   cmocka_unit_test(test_bad_numbers),
         cmocka_unit_test(test_combinations),    cmocka_unit_test(test_format_time),
+        cmocka_unit_test(test_sidecars_and_json), cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_progress_format),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, free_last);
 }

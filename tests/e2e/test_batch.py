@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Batch rendering: several inputs into a folder, one bad input not
+stopping the others, --json result lines, and the documented recipe for
+many machines (GNU parallel) run locally."""
+import json
+import os
+import shutil
+import subprocess
+
+from aloudtest import ALOUD, case, check, finish, need, own_chapters, run, samples, segmentation, tempdir
+
+
+def write(folder, name, data):
+    path = os.path.join(folder, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def test_batch_into_folder_with_a_bad_input():
+    d = tempdir()
+    good = samples()[:2]
+    bad = write(d, "bad.txt", b"Fine start.\n\xff\n")
+    missing = os.path.join(d, "missing.txt")
+    out = os.path.join(d, "renders")
+    rc, stdout, err = run(["--json", "-q", "-o", out, good[0], bad, missing, good[1]])
+    check(rc == 1, "a failed input makes exit 1, got %d" % rc)
+    check(bad + ":2:1: invalid UTF-8" in err, "the bad input is named: %r" % err)
+    check(missing + ": cannot open" in err, "the missing input is named: %r" % err)
+    stems = sorted(os.path.splitext(os.path.basename(p))[0] + ".flac" for p in good)
+    check(sorted(os.listdir(out)) == stems, "good inputs rendered: %s" % os.listdir(out))
+
+    results = {r["input"]: r for r in map(json.loads, stdout.splitlines())}
+    check(len(results) == 4, "one JSON line per input: %r" % stdout)
+    for path in good:
+        r = results.get(path, {})
+        check(r.get("ok") is True, "%s ok in JSON" % path)
+        check(r.get("chapters") == len(segmentation(path)), "%s chapters in JSON" % path)
+        own = own_chapters(r.get("output", ""))
+        check(abs(r.get("duration", 0) - own["frames"] / 22050) < 0.001, "%s duration" % path)
+    check(results.get(bad, {}).get("ok") is False and "invalid UTF-8" in results[bad]["error"],
+          "bad input in JSON: %r" % results.get(bad))
+    check(results.get(missing, {}).get("ok") is False, "missing input in JSON")
+
+
+def test_batch_all_good_and_stdin():
+    d = tempdir()
+    with open(samples()[0], "rb") as f:
+        text = f.read()
+    rc, stdout, err = run(["-q", "--json", "-f", "wav", "-o", d, samples()[1], "-"], stdin=text)
+    check(rc == 0, "all good exits 0: %s" % err)
+    stem = os.path.splitext(os.path.basename(samples()[1]))[0]
+    check(sorted(os.listdir(d)) == sorted([stem + ".wav", "stdin.wav"]), "outputs: %s"
+          % os.listdir(d))
+    check(len(stdout.splitlines()) == 2, "two JSON lines")
+
+
+def test_trailing_slash_is_a_folder():
+    d = tempdir()
+    rc, _, err = run(["-q", "-o", os.path.join(d, "new") + "/", samples()[0]])
+    stem = os.path.splitext(os.path.basename(samples()[0]))[0]
+    check(rc == 0 and os.listdir(os.path.join(d, "new")) == [stem + ".flac"],
+          "-o DIR/ for one input: %s" % err)
+
+
+def test_same_stem_refused():
+    d = tempdir()
+    a = os.path.join(d, "a")
+    b = os.path.join(d, "b")
+    os.makedirs(a)
+    os.makedirs(b)
+    one = write(a, "x.txt", b"One.\n")
+    two = write(b, "x.txt", b"Two.\n")
+    rc, _, err = run(["-o", os.path.join(d, "out"), one, two])
+    check(rc == 2 and "would both be written" in err, "same stems refused: %d %r" % (rc, err))
+    check(not os.path.exists(os.path.join(d, "out")), "nothing rendered")
+
+
+def test_parallel_recipe():
+    """The README's recipe for many machines, run on this one."""
+    need("parallel")
+    d = tempdir()
+    listing = write(d, "inputs.txt", ("\n".join(samples()) + "\n").encode())
+    out = os.path.join(d, "shard")
+    cmd = ["parallel", "--will-cite", "-j", "2", "--joblog", os.path.join(d, "log"),
+           ALOUD, "-q", "-j", "1", "--json", "-o", out + "/", "{}", "::::", listing]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    check(proc.returncode == 0, "parallel recipe: %s" % proc.stderr)
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    check(len(lines) == len(samples()) and all(x["ok"] for x in lines), "every shard ok")
+    # Retrying a shard gives the same bytes: outputs are deterministic.
+    first = os.path.join(out, os.listdir(out)[0])
+    with open(first, "rb") as f:
+        before = f.read()
+    src = [p for p in samples() if os.path.basename(p).startswith(
+        os.path.splitext(os.path.basename(first))[0])][0]
+    rc, _, _ = run(["-q", "-j", "1", "-o", out + "/", src])
+    with open(first, "rb") as f:
+        check(rc == 0 and f.read() == before, "a retried shard is byte-identical")
+
+
+case(test_batch_into_folder_with_a_bad_input)
+case(test_batch_all_good_and_stdin)
+case(test_trailing_slash_is_a_folder)
+case(test_same_stem_refused)
+if shutil.which("parallel"):
+    case(test_parallel_recipe)
+else:
+    print("GNU parallel is not installed; the recipe test is skipped")
+finish()
