@@ -187,20 +187,31 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
     return cli_fail(why, why_size, "internal error: unhandled option");
 }
 
-/* "wav, flac, ..." from the writer table, for messages. */
-static const char *cli_known_formats(void)
+/* "a, b, c" from a table's names, into `names`. */
+static const char *cli_join(const char *(*name_at)(size_t), char *names, size_t size)
 {
-    static char names[128];
     size_t len = 0;
     names[0] = '\0';
-    for (size_t i = 0; aloud_format_at(i) && len < sizeof names; i++) {
-        int n = snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
-                         aloud_format_name(aloud_format_at(i)));
+    for (size_t i = 0; name_at(i) && len < size; i++) {
+        int n = snprintf(names + len, size - len, "%s%s", i ? ", " : "", name_at(i));
         if (n < 0)
             break;
         len += (size_t)n;
     }
     return names;
+}
+
+static const char *cli_format_name_at(size_t i)
+{
+    const aloud_format *f = aloud_format_at(i);
+    return f ? aloud_format_name(f) : NULL;
+}
+
+/* "wav, flac, ..." from the writer table, for messages. */
+static const char *cli_known_formats(void)
+{
+    static char names[128];
+    return cli_join(cli_format_name_at, names, sizeof names);
 }
 
 /* Checks a --sidecars list: known kinds, none twice. */
@@ -213,9 +224,11 @@ static int cli_check_sidecars(const char *list, char *why, size_t why_size)
         size_t len = strcspn(p, ",");
         if (len == 0 || len >= sizeof kind || (memcpy(kind, p, len), kind[len] = '\0',
                                                !aloud_sidecar_extension(kind)))
-            return cli_fail(why, why_size,
-                            "unknown sidecar '%.*s' in --sidecars (known: cue, vtt, srt, lrc, json)",
-                            (int)len, p);
+        {
+            char known[128];
+            return cli_fail(why, why_size, "unknown sidecar '%.*s' in --sidecars (known: %s)",
+                            (int)len, p, cli_join(aloud_sidecar_at, known, sizeof known));
+        }
         for (const char *q = list; q < p; q += strcspn(q, ",") + 1)
             if (strncmp(q, p, len) == 0 && (q[len] == ',' || q[len] == '\0'))
                 return cli_fail(why, why_size, "sidecar '%s' named twice", kind);

@@ -12,6 +12,7 @@
  * byte size, followed by PADDING, and close() rewrites them in place with
  * the metadata chain API: same-size blocks mean no audio is moved.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -299,10 +300,17 @@ done:
 
 /* ------------------------------------------------------------- the writer */
 
+/* Call right after the failing libFLAC call: a CLIENT_ERROR is libFLAC's
+ * fwrite() failing, and errno still says why (disk full, file too large). */
 static aloud_status flac_encoder_error(const writer *w, const char *what, aloud_error *err)
 {
+    int e = errno;
+    FLAC__StreamEncoderState state = FLAC__stream_encoder_get_state(w->enc);
+    if (state == FLAC__STREAM_ENCODER_CLIENT_ERROR && e != 0)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot %s %s: %s", what, w->path,
+                               strerror(e));
     return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot %s %s: %s", what, w->path,
-                           FLAC__StreamEncoderStateString[FLAC__stream_encoder_get_state(w->enc)]);
+                           FLAC__StreamEncoderStateString[state]);
 }
 
 /* Creates the encoder, sets the stream format and hands it the metadata blocks. */

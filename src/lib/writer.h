@@ -25,6 +25,8 @@ typedef struct writer_params {
     const char *software;
     size_t chapter_count;                /* known before any audio */
     const char *const *chapter_titles;   /* chapter_count entries, borrowed */
+    unsigned bitrate;                    /* bits per second for lossy formats (Opus, MP3);
+                                            0 for the format's default; others ignore it */
 } writer_params;
 
 struct aloud_format {
@@ -53,5 +55,7 @@ extern const aloud_format *const writer_formats[];
 
 extern const aloud_format writer_wav;
 extern const aloud_format writer_flac;
+extern const aloud_format writer_opus;
+extern const aloud_format writer_mp3;
 
 #endif /* ALOUD_WRITER_H */

@@ -267,7 +267,8 @@ static void test_format_table(void **state)
     assert_ptr_equal(aloud_format_by_name("wav"), &writer_wav);
     assert_ptr_equal(aloud_format_by_name("flac"), &writer_flac);
     assert_null(aloud_format_by_name("WAV")); /* names are exact; extensions are not */
-    assert_null(aloud_format_by_name("mp3"));
+    assert_ptr_equal(aloud_format_by_name("mp3"), &writer_mp3);
+    assert_null(aloud_format_by_name("ogg"));
     assert_null(aloud_format_by_name(NULL));
     assert_ptr_equal(aloud_format_by_path("out/a.wav"), &writer_wav);
     assert_ptr_equal(aloud_format_by_path("A.WAV"), &writer_wav);
@@ -299,7 +300,7 @@ static void test_read_wav(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32], software[128];
-    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles};
+    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles, 0};
     aloud_media *m = NULL;
     aloud_error err = {0};
 
@@ -327,8 +328,8 @@ static void test_read_flac(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles};
-    writer_params bare = {RATE, 1, NULL, NULL, NULL, 0, NULL};
+    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles, 0};
+    writer_params bare = {RATE, 1, NULL, NULL, NULL, 0, NULL, 0};
     aloud_media *m = NULL;
     aloud_error err = {0};
 
@@ -368,7 +369,7 @@ static void test_read_flac_300(void **state)
     static const char *titles[N];
     static uint64_t frames[N];
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0};
     aloud_media *m = NULL;
     aloud_error err = {0};
 
@@ -512,7 +513,7 @@ static void test_ffprobe_agrees(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, "Title", "Author", "aloud-test", 4, round_titles};
+    writer_params p = {RATE, 1, "Title", "Author", "aloud-test", 4, round_titles, 0};
 
     if (!have_ffprobe())
         skip();
@@ -534,7 +535,7 @@ static void test_ffprobe_many(void **state)
     static uint64_t frames[N];
     static probe_chapter pc[N];
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0};
     size_t n;
 
     if (!have_ffprobe())
@@ -745,7 +746,7 @@ static void test_truncated_wav(void **state)
     char src[PATH_MAX + 32], cut[PATH_MAX + 32];
     const char *titles[] = {"one", "two"};
     const uint64_t frames[] = {0, 500};
-    writer_params p = {RATE, 1, "T", "A", "S", 2, titles};
+    writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0};
     size_t size, data_end, cue_end;
     unsigned char *b;
 
@@ -795,7 +796,7 @@ static void test_truncated_flac(void **state)
     char src[PATH_MAX + 32], cut[PATH_MAX + 32];
     const char *titles[] = {"one", "two"};
     const uint64_t frames[] = {0, 500};
-    writer_params p = {RATE, 1, "T", "A", "S", 2, titles};
+    writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0};
     size_t size, meta_end;
     unsigned char *b;
 
@@ -906,7 +907,7 @@ static void test_fuzz(void **state)
     char src[PATH_MAX + 32], dst[PATH_MAX + 32];
     const char *titles[] = {"one", "Zw\xc3\xb6lf", "three"};
     const uint64_t frames[] = {0, 100, 200};
-    writer_params p = {RATE, 1, "T", "A", "S", 3, titles};
+    writer_params p = {RATE, 1, "T", "A", "S", 3, titles, 0};
 
     test_path(fx, "fuzz.out", dst, sizeof dst);
     test_path(fx, "fuzz.wav", src, sizeof src);

@@ -1,0 +1,448 @@
+/*
+ * sidecar.c - files that describe a render's timeline beside the audio:
+ * cue sheet, WebVTT and SubRip captions, LRC synced lyrics, JSON manifest.
+ *
+ * Each kind is one entry in a table (name, extension, write function).
+ * Every writer streams to a temporary file beside the target (outfile.h),
+ * renamed over it only when everything was written; nothing is buffered
+ * whole.
+ *
+ * One clock for all: a position is a frame count; milliseconds are that
+ * rounded to nearest (sidecar_ms), and every kind that shows milliseconds
+ * (VTT, SRT, JSON) prints the same number. Coarser clocks are rounded down
+ * from the frames, so that a marker is never after the speech it marks:
+ * the cue sheet's CD frames (1/75 s) and LRC's hundredths.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aloud.h"
+#include "outfile.h"
+
+/* What every writer is handed; everything borrowed. */
+typedef struct sidecar_ctx {
+    FILE *f;
+    const aloud_doc *doc;
+    const aloud_render_result *res;
+    const aloud_sidecar_info *info;  /* never NULL (an empty one stands in) */
+} sidecar_ctx;
+
+typedef struct sidecar_kind {
+    const char *name;
+    const char *extension;
+    /* Writes the whole file to ctx->f; write errors are found by the caller (ferror). */
+    void (*write)(const sidecar_ctx *ctx);
+} sidecar_kind;
+
+/* ------------------------------------------------------------------ time */
+
+/* Milliseconds at `frame`, rounded to nearest, in steps that cannot overflow. */
+static uint64_t sidecar_ms(uint64_t frame, unsigned rate)
+{
+    return frame / rate * 1000u + ((frame % rate) * 1000u + rate / 2u) / rate;
+}
+
+/* Whole units of 1/`per_second` s at `frame`, rounded down. */
+static uint64_t sidecar_floor(uint64_t frame, unsigned rate, unsigned per_second)
+{
+    return frame / rate * per_second + (frame % rate) * per_second / rate;
+}
+
+/* HH:MM:SS<sep>mmm, hours growing past two digits when they must. */
+static void sidecar_put_clock(FILE *f, uint64_t ms, char sep)
+{
+    fprintf(f, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 "%c%03" PRIu64, ms / 3600000u,
+            ms / 60000u % 60u, ms / 1000u % 60u, sep, ms % 1000u);
+}
+
+/* ------------------------------------------------------------------ text */
+
+/* Doc texts never hold line breaks, but a caption must stay on its line: any control is a space. */
+static void sidecar_put_line(FILE *f, const char *s)
+{
+    for (; s && *s; s++)
+        fputc((unsigned char)*s < 0x20u ? ' ' : *s, f);
+}
+
+/*
+ * A double-quoted cue sheet string. The format has no escape for '"', so
+ * it becomes '\'' (as foobar2000 and EAC do); controls become spaces.
+ */
+static void sidecar_put_cue_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        char c = *s;
+
+        fputc(c == '"' ? '\'' : (unsigned char)c < 0x20u ? ' ' : c, f);
+    }
+    fputc('"', f);
+}
+
+/* WebVTT cue text: '&', '<' and '>' start markup, so they go as character references. */
+static void sidecar_put_vtt_text(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        default: fputc((unsigned char)*s < 0x20u ? ' ' : *s, f); break;
+        }
+    }
+}
+
+/* A JSON string, or null. Quotes, backslash and controls escaped; other UTF-8 as is. */
+static void sidecar_put_json_string(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        switch (c) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\b': fputs("\\b", f); break;
+        case '\f': fputs("\\f", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (c < 0x20u)
+                fprintf(f, "\\u%04x", c);
+            else
+                fputc(c, f);
+            break;
+        }
+    }
+    fputc('"', f);
+}
+
+/* Seconds with exactly three decimals: the millisecond value, never a float. */
+static void sidecar_put_json_seconds(FILE *f, uint64_t frame, unsigned rate)
+{
+    uint64_t ms = sidecar_ms(frame, rate);
+
+    fprintf(f, "%" PRIu64 ".%03" PRIu64, ms / 1000u, ms % 1000u);
+}
+
+/* The file name part of a path. */
+static const char *sidecar_basename(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash ? slash + 1 : path;
+}
+
+/* ------------------------------------------------------------- cue sheet */
+
+/*
+ * The FILE type players expect: MP3 for MP3; WAVE for everything else,
+ * which is what foobar2000, EAC and libcue users write for FLAC and Opus
+ * too (the type names a decoder family, not a container check).
+ */
+static const char *sidecar_cue_file_type(const char *format)
+{
+    return (format && strcmp(format, "mp3") == 0) ? "MP3" : "WAVE";
+}
+
+/*
+ * One TRACK per paragraph with its chapter title and INDEX 01 at its start
+ * in mm:ss:ff (75 frames a second, rounded down; minutes pass 99 when they
+ * must). Track numbers pass 99 with three digits: CD-minded players stop
+ * at 99, the rest read on.
+ */
+static void sidecar_write_cue(const sidecar_ctx *c)
+{
+    const char *title = aloud_doc_title(c->doc);
+    const char *author = aloud_doc_author(c->doc);
+
+    if (author) {
+        fputs("PERFORMER ", c->f);
+        sidecar_put_cue_string(c->f, author);
+        fputc('\n', c->f);
+    }
+    if (title) {
+        fputs("TITLE ", c->f);
+        sidecar_put_cue_string(c->f, title);
+        fputc('\n', c->f);
+    }
+    fputs("FILE ", c->f);
+    sidecar_put_cue_string(c->f, sidecar_basename(c->info->output));
+    fprintf(c->f, " %s\n", sidecar_cue_file_type(c->info->format));
+    for (size_t p = 0; p < c->res->paragraph_count; p++) {
+        uint64_t cd = sidecar_floor(c->res->paragraphs[p].start, c->res->sample_rate, 75);
+
+        fprintf(c->f, "  TRACK %02zu AUDIO\n    TITLE ", p + 1);
+        sidecar_put_cue_string(c->f, aloud_doc_paragraph(c->doc, p)->chapter_title);
+        fprintf(c->f, "\n    INDEX 01 %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 "\n", cd / 4500u,
+                cd / 75u % 60u, cd % 75u);
+    }
+}
+
+/* ------------------------------------------------------------- captions */
+
+static const char *sidecar_sentence_text(const sidecar_ctx *c, size_t s)
+{
+    const aloud_sentence *sentence = aloud_doc_sentence(c->doc, s);
+
+    return sentence ? sentence->text : "";
+}
+
+/* WebVTT: a header, then per sentence an id, "start --> end" and the text as written. */
+static void sidecar_write_vtt(const sidecar_ctx *c)
+{
+    fputs("WEBVTT\n", c->f);
+    for (size_t s = 0; s < c->res->sentence_count; s++) {
+        const aloud_span *sp = &c->res->sentences[s];
+
+        fprintf(c->f, "\n%zu\n", s + 1);
+        sidecar_put_clock(c->f, sidecar_ms(sp->start, c->res->sample_rate), '.');
+        fputs(" --> ", c->f);
+        sidecar_put_clock(c->f, sidecar_ms(sp->end, c->res->sample_rate), '.');
+        fputc('\n', c->f);
+        sidecar_put_vtt_text(c->f, sidecar_sentence_text(c, s));
+        fputc('\n', c->f);
+    }
+}
+
+/* SubRip: numbered from 1, comma before the milliseconds, a blank line between. */
+static void sidecar_write_srt(const sidecar_ctx *c)
+{
+    for (size_t s = 0; s < c->res->sentence_count; s++) {
+        const aloud_span *sp = &c->res->sentences[s];
+
+        fprintf(c->f, "%s%zu\n", s ? "\n" : "", s + 1);
+        sidecar_put_clock(c->f, sidecar_ms(sp->start, c->res->sample_rate), ',');
+        fputs(" --> ", c->f);
+        sidecar_put_clock(c->f, sidecar_ms(sp->end, c->res->sample_rate), ',');
+        fputc('\n', c->f);
+        sidecar_put_line(c->f, sidecar_sentence_text(c, s));
+        fputc('\n', c->f);
+    }
+}
+
+/* LRC: [ti:] and [ar:] when known, then [mm:ss.xx] per sentence (minutes pass 59). */
+static void sidecar_write_lrc(const sidecar_ctx *c)
+{
+    const char *title = aloud_doc_title(c->doc);
+    const char *author = aloud_doc_author(c->doc);
+
+    if (title) {
+        fputs("[ti:", c->f);
+        sidecar_put_line(c->f, title);
+        fputs("]\n", c->f);
+    }
+    if (author) {
+        fputs("[ar:", c->f);
+        sidecar_put_line(c->f, author);
+        fputs("]\n", c->f);
+    }
+    for (size_t s = 0; s < c->res->sentence_count; s++) {
+        uint64_t cs = sidecar_floor(c->res->sentences[s].start, c->res->sample_rate, 100);
+
+        fprintf(c->f, "[%02" PRIu64 ":%02" PRIu64 ".%02" PRIu64 "]", cs / 6000u, cs / 100u % 60u,
+                cs % 100u);
+        sidecar_put_line(c->f, sidecar_sentence_text(c, s));
+        fputc('\n', c->f);
+    }
+}
+
+/* ------------------------------------------------------------- manifest */
+
+static void sidecar_put_json_key(FILE *f, const char *indent, const char *key, bool first)
+{
+    fprintf(f, "%s%s\"%s\": ", first ? "" : ",\n", indent, key);
+}
+
+static void sidecar_write_json_sentences(const sidecar_ctx *c, const aloud_paragraph *para)
+{
+    unsigned rate = c->res->sample_rate;
+
+    fputs("[", c->f);
+    for (size_t i = 0; i < para->sentence_count; i++) {
+        size_t s = para->first_sentence + i;
+
+        fputs(i ? ",\n        {\"text\": " : "\n        {\"text\": ", c->f);
+        sidecar_put_json_string(c->f, sidecar_sentence_text(c, s));
+        fputs(", \"start\": ", c->f);
+        sidecar_put_json_seconds(c->f, c->res->sentences[s].start, rate);
+        fputs(", \"end\": ", c->f);
+        sidecar_put_json_seconds(c->f, c->res->sentences[s].end, rate);
+        fputs("}", c->f);
+    }
+    fputs(para->sentence_count ? "\n      ]" : "]", c->f);
+}
+
+static void sidecar_write_json_paragraphs(const sidecar_ctx *c)
+{
+    unsigned rate = c->res->sample_rate;
+
+    fputs("[", c->f);
+    for (size_t p = 0; p < c->res->paragraph_count; p++) {
+        const aloud_paragraph *para = aloud_doc_paragraph(c->doc, p);
+
+        fputs(p ? ",\n    {\n" : "\n    {\n", c->f);
+        sidecar_put_json_key(c->f, "      ", "title", true);
+        sidecar_put_json_string(c->f, para->chapter_title);
+        sidecar_put_json_key(c->f, "      ", "start", false);
+        sidecar_put_json_seconds(c->f, c->res->paragraphs[p].start, rate);
+        sidecar_put_json_key(c->f, "      ", "end", false);
+        sidecar_put_json_seconds(c->f, c->res->paragraphs[p].end, rate);
+        sidecar_put_json_key(c->f, "      ", "sentences", false);
+        sidecar_write_json_sentences(c, para);
+        fputs("\n    }", c->f);
+    }
+    fputs(c->res->paragraph_count ? "\n  ]" : "]", c->f);
+}
+
+/*
+ * The manifest: settings, duration (and the exact sample_rate and frames
+ * it comes from), title and author (null when unknown), then paragraphs
+ * with their sentences. Times in seconds with three decimals.
+ */
+static void sidecar_write_json(const sidecar_ctx *c)
+{
+    const aloud_sidecar_info *i = c->info;
+
+    fputs("{\n", c->f);
+    sidecar_put_json_key(c->f, "  ", "input", true);
+    sidecar_put_json_string(c->f, i->input);
+    sidecar_put_json_key(c->f, "  ", "output", false);
+    sidecar_put_json_string(c->f, i->output);
+    sidecar_put_json_key(c->f, "  ", "format", false);
+    sidecar_put_json_string(c->f, i->format);
+    sidecar_put_json_key(c->f, "  ", "voice", false);
+    sidecar_put_json_string(c->f, i->voice);
+    sidecar_put_json_key(c->f, "  ", "rate", false);
+    if (i->rate > 0)
+        fprintf(c->f, "%d", i->rate);
+    else
+        fputs("null", c->f);
+    sidecar_put_json_key(c->f, "  ", "duration", false);
+    sidecar_put_json_seconds(c->f, c->res->frames, c->res->sample_rate);
+    sidecar_put_json_key(c->f, "  ", "sample_rate", false);
+    fprintf(c->f, "%u", c->res->sample_rate);
+    sidecar_put_json_key(c->f, "  ", "frames", false);
+    fprintf(c->f, "%" PRIu64, c->res->frames);
+    sidecar_put_json_key(c->f, "  ", "title", false);
+    sidecar_put_json_string(c->f, aloud_doc_title(c->doc));
+    sidecar_put_json_key(c->f, "  ", "author", false);
+    sidecar_put_json_string(c->f, aloud_doc_author(c->doc));
+    sidecar_put_json_key(c->f, "  ", "paragraphs", false);
+    sidecar_write_json_paragraphs(c);
+    fputs("\n}\n", c->f);
+}
+
+/* ----------------------------------------------------------------- table */
+
+static const sidecar_kind sidecar_kinds[] = {
+    {"cue", "cue", sidecar_write_cue},
+    {"vtt", "vtt", sidecar_write_vtt},
+    {"srt", "srt", sidecar_write_srt},
+    {"lrc", "lrc", sidecar_write_lrc},
+    {"json", "json", sidecar_write_json},
+};
+
+#define SIDECAR_KIND_COUNT (sizeof sidecar_kinds / sizeof sidecar_kinds[0])
+
+static const sidecar_kind *sidecar_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < SIDECAR_KIND_COUNT; i++) {
+        if (strcmp(sidecar_kinds[i].name, name) == 0)
+            return &sidecar_kinds[i];
+    }
+    return NULL;
+}
+
+const char *aloud_sidecar_extension(const char *kind)
+{
+    const sidecar_kind *k = sidecar_find(kind);
+
+    return k ? k->extension : NULL;
+}
+
+const char *aloud_sidecar_at(size_t index)
+{
+    return index < SIDECAR_KIND_COUNT ? sidecar_kinds[index].name : NULL;
+}
+
+/* The doc and the result describe the same text, and every span is in order. */
+static aloud_status sidecar_check(const aloud_doc *doc, const aloud_render_result *res,
+                                  aloud_error *err)
+{
+    if (res->sample_rate == 0)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "render result without a sample rate");
+    if (res->paragraph_count != aloud_doc_paragraph_count(doc)
+        || res->sentence_count != aloud_doc_sentence_count(doc))
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                               "render result (%zu paragraphs, %zu sentences) does not match the "
+                               "text (%zu, %zu)",
+                               res->paragraph_count, res->sentence_count,
+                               aloud_doc_paragraph_count(doc), aloud_doc_sentence_count(doc));
+    if ((res->paragraph_count && !res->paragraphs) || (res->sentence_count && !res->sentences))
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "render result without its spans");
+    for (size_t i = 0; i < res->sentence_count; i++) {
+        if (res->sentences[i].end < res->sentences[i].start)
+            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "sentence %zu ends before it starts",
+                                   i + 1);
+    }
+    for (size_t i = 0; i < res->paragraph_count; i++) {
+        if (res->paragraphs[i].end < res->paragraphs[i].start)
+            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                                   "paragraph %zu ends before it starts", i + 1);
+    }
+    return ALOUD_OK;
+}
+
+aloud_status aloud_sidecar_write(const char *kind, const char *path, const aloud_doc *doc,
+                                 const aloud_render_result *res, const aloud_sidecar_info *info,
+                                 aloud_error *err)
+{
+    static const aloud_sidecar_info unknown = {NULL, NULL, NULL, NULL, 0};
+    const sidecar_kind *k = sidecar_find(kind);
+    outfile *of = NULL;
+    sidecar_ctx ctx = {NULL, doc, res, info ? info : &unknown};
+    aloud_status st;
+    int failed;
+
+    if (!k)
+        return aloud_error_set(err, ALOUD_ERR_FORMAT, 0, 0, "unknown sidecar kind '%s'",
+                               kind ? kind : "(null)");
+    if (!path || !doc || !res)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "aloud_sidecar_write: missing argument");
+    if (k->write == sidecar_write_cue && !ctx.info->output)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                               "a cue sheet needs the audio file's name");
+    st = sidecar_check(doc, res, err);
+    if (st == ALOUD_OK)
+        st = outfile_create(path, &of, err);
+    if (st != ALOUD_OK)
+        return st;
+    ctx.f = fopen(outfile_temp_path(of), "w");
+    if (!ctx.f) {
+        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s", path,
+                             strerror(errno));
+        outfile_discard(of);
+        return st;
+    }
+    k->write(&ctx);
+    failed = ferror(ctx.f);
+    if (fclose(ctx.f) != 0 || failed) {
+        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s", path,
+                             strerror(errno));
+        outfile_discard(of);
+        return st;
+    }
+    return outfile_commit(of, err);
+}

@@ -1,0 +1,673 @@
+/*
+ * test_mp3.c - the MP3 writer: the ID3v2 tag at the start (byte for byte
+ * against the id3v2 module and hand-computed times), its in-place rewrite,
+ * LAME's Info frame (frame and byte counts, encoder delay and padding)
+ * agreeing with the audio, read-back through aloud_media_read, ffprobe's
+ * chapters and ffmpeg's decoded length when they are installed, the
+ * no-LAME-header case at a low bitrate, and cut or damaged files.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "aloud.h"
+#include "id3v2.h"
+#include "writer.h"
+
+/*
+ * assert_non_null() for pointers used afterwards: cmocka's failure path is
+ * not marked noreturn, so -Wnull-dereference needs to see the abort().
+ */
+#define require(p)                                 \
+    do {                                           \
+        if ((p) == NULL) {                         \
+            fail_msg("%s is NULL", #p);            \
+            abort();                               \
+        }                                          \
+    } while (0)
+
+#define RATE 22050u
+#define SPF 576u            /* samples per MPEG-2 Layer III frame */
+#define LAME_DELAY 576u     /* LAME's encoder delay, in its Info frame */
+#define DECODER_DELAY 529u  /* what a player without the Info frame also plays first */
+
+typedef struct fixture {
+    char dir[PATH_MAX];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    const char *tmp = getenv("TMPDIR");
+
+    if (!fx)
+        return -1;
+    snprintf(fx->dir, sizeof fx->dir, "%s/aloud-test-mp3-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(fx->dir)) {
+        free(fx);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    DIR *d = opendir(fx->dir);
+    struct dirent *e;
+
+    while (d && (e = readdir(d)) != NULL) {
+        char p[PATH_MAX + 256];
+
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
+        unlink(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static void test_path(const fixture *fx, const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s", fx->dir, name);
+}
+
+/*
+ * Quiet, with a loud 1 kHz burst of 30 ms at every chapter start: speech
+ * starting where the chapter says, so the decoded audio can be checked
+ * against the chapter times.
+ */
+static int16_t test_sample(uint64_t i, const uint64_t *chapters, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        if (i >= chapters[c] && i < chapters[c] + RATE * 30u / 1000u)
+            return (int16_t)(16000.0 * sin(2.0 * 3.14159265358979 * 1000.0
+                                           * (double)(i - chapters[c]) / RATE));
+    }
+    return 0;
+}
+
+static ino_t last_open_inode;
+
+/* Writes `total` frames (bursts at the chapters) in odd-sized blocks; returns close()'s status. */
+static aloud_status write_mp3(const char *path, const writer_params *params, uint64_t total,
+                              const uint64_t *chapters)
+{
+    writer *w = NULL;
+    aloud_error err = {0};
+    static int16_t buf[2 * 3001];
+    struct stat sb;
+    aloud_status st;
+
+    st = writer_mp3.open(path, params, &w, &err);
+    if (st != ALOUD_OK)
+        print_error("open: %s\n", err.message);
+    assert_int_equal(st, ALOUD_OK);
+    assert_int_equal(stat(path, &sb), 0);
+    last_open_inode = sb.st_ino;
+    for (uint64_t done = 0; done < total;) {
+        size_t n = total - done < 3001 ? (size_t)(total - done) : 3001;
+
+        for (size_t i = 0; i < n; i++) {
+            int16_t v = test_sample(done + i, chapters, chapters ? params->chapter_count : 0);
+
+            for (unsigned c = 0; c < params->channels; c++)
+                buf[i * params->channels + c] = v;
+        }
+        assert_int_equal(writer_mp3.write(w, buf, n, &err), ALOUD_OK);
+        done += n;
+    }
+    st = writer_mp3.close(w, chapters, &err);
+    if (st != ALOUD_OK)
+        print_message("close: %s\n", err.message);
+    return st;
+}
+
+static unsigned char *read_all(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf;
+    long n;
+
+    require(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    assert_true(n >= 0);
+    rewind(f);
+    buf = malloc((size_t)n + 1);
+    require(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *size = (size_t)n;
+    return buf;
+}
+
+static void write_bytes(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+
+    require(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Whether the 4 bytes of `what` occur in b[0..size). */
+static bool contains(const unsigned char *b, size_t size, const char *what)
+{
+    for (size_t i = 0; i + 4 <= size; i++) {
+        if (memcmp(b + i, what, 4) == 0)
+            return true;
+    }
+    return false;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Frame size of an MPEG-2 Layer III header at 22050 Hz (what the writer makes). */
+static size_t frame_size(const unsigned char *h)
+{
+    static const unsigned kbps[16] = {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144,
+                                      160, 0};
+
+    assert_int_equal(h[0], 0xff);
+    assert_int_equal(h[1] & 0xfe, 0xf2); /* MPEG-2, Layer III */
+    assert_int_equal((h[2] >> 2) & 3, 0); /* 22050 Hz */
+    return 72000u * kbps[h[2] >> 4] / RATE + ((h[2] >> 1) & 1u);
+}
+
+/* Frames from `offset` to the end of the file, each header checked. */
+static size_t count_frames(const unsigned char *b, size_t size, size_t offset)
+{
+    size_t n = 0;
+
+    while (offset < size) {
+        size_t fs = frame_size(b + offset);
+
+        assert_true(offset + fs <= size);
+        offset += fs;
+        n++;
+    }
+    assert_int_equal(offset, size);
+    return n;
+}
+
+static uint64_t ms_of(uint64_t frame)
+{
+    /* Independent of the writer's arithmetic: exact in double for these sizes. */
+    return (uint64_t)((double)frame * 1000.0 / RATE + 0.5);
+}
+
+static const char *const three_titles[] = {"Intro", "Zw\xc3\xb6lf \"quoted\"", "Ende"};
+static const uint64_t three_frames[] = {0, 33075, 66149}; /* 0, 1500, 2999.95 -> 3000 ms */
+#define THREE_TOTAL 88200u                               /* 4 s */
+
+/* ------------------------------------------------------------------- tests */
+
+/* The table finds the writer by name and by extension, in any case. */
+static void test_format_table(void **state)
+{
+    (void)state;
+    assert_ptr_equal(aloud_format_by_name("mp3"), &writer_mp3);
+    assert_ptr_equal(aloud_format_by_path("out/a.MP3"), &writer_mp3);
+    assert_string_equal(aloud_format_extension(&writer_mp3), "mp3");
+    assert_non_null(writer_mp3.description);
+}
+
+static void test_layout(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    writer_params p = {.sample_rate = RATE, .channels = 1, .title = "Der Titel",
+                       .author = "Ada", .software = "aloud-test 1.0", .chapter_count = 3,
+                       .chapter_titles = three_titles};
+    const id3_chapter_spec want_ch[] = {
+        {"Intro", 0, 1500}, {"Zw\xc3\xb6lf \"quoted\"", 1500, 3000}, {"Ende", 3000, 4000}};
+    id3_tag_spec want_spec = {"Der Titel", "Ada", "aloud-test 1.0", 3, want_ch, 0};
+    unsigned char *want, *b;
+    size_t want_size, size, frames;
+    aloud_error err = {0};
+    struct stat sb;
+    const unsigned char *info, *lame;
+    uint32_t delay_pad;
+
+    test_path(fx, "three.mp3", path, sizeof path);
+    assert_int_equal(write_mp3(path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_ino, last_open_inode); /* rewritten in place, not replaced */
+    b = read_all(path, &size);
+
+    /* The tag is exactly what the module builds from the hand-computed times. */
+    assert_int_equal(ms_of(three_frames[2]), 3000);
+    assert_int_equal(id3_tag_build(&want_spec, &want, &want_size, &err), ALOUD_OK);
+    assert_true(size > want_size);
+    assert_memory_equal(b, want, want_size);
+
+    /* Then LAME's Info frame: Xing fields and the LAME extension. */
+    info = b + want_size;
+    frames = count_frames(b, size, want_size);
+    assert_memory_equal(info + 4 + 9, "Info", 4); /* CBR; after MPEG-2 mono side info */
+    assert_int_equal(be32(info + 17), 0x0f);      /* frames, bytes, TOC, quality */
+    assert_int_equal(be32(info + 21), frames - 1); /* the audio frames, the Info frame not counted */
+    assert_int_equal(be32(info + 25), size - want_size); /* the MP3 stream, our tag not counted */
+    lame = info + 4 + 9 + 120;
+    assert_memory_equal(lame, "LAME", 4);
+    delay_pad = (uint32_t)lame[21] << 16 | (uint32_t)lame[22] << 8 | lame[23];
+    assert_int_equal(delay_pad >> 12, LAME_DELAY);
+    assert_int_equal((frames - 1) * SPF - LAME_DELAY - (delay_pad & 0xfff), THREE_TOTAL);
+    free(want);
+    free(b);
+}
+
+static void test_read_back(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    writer_params p = {.sample_rate = RATE, .channels = 1, .title = "T\xc3\xadtulo",
+                       .author = "Ada Lovelace", .software = "aloud-test 1.0",
+                       .chapter_count = 3, .chapter_titles = three_titles};
+    aloud_media *m = NULL;
+    aloud_error err = {0};
+
+    test_path(fx, "r.mp3", path, sizeof path);
+    assert_int_equal(write_mp3(path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_string_equal(m->format, "mp3");
+    assert_int_equal(m->sample_rate, RATE);
+    assert_int_equal(m->channels, 1);
+    assert_int_equal(m->frames, THREE_TOTAL); /* frames less the LAME delay and padding */
+    assert_string_equal(m->title, "T\xc3\xadtulo");
+    assert_string_equal(m->author, "Ada Lovelace");
+    assert_string_equal(m->software, "aloud-test 1.0");
+    assert_int_equal(m->chapter_count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        /* frame -> nearest ms (written) -> nearest frame (read) */
+        assert_int_equal(m->chapters[i].frame, (ms_of(three_frames[i]) * RATE + 500) / 1000);
+        assert_string_equal(m->chapters[i].title, three_titles[i]);
+    }
+    aloud_media_free(m);
+}
+
+static void test_no_chapters_no_tags(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    writer_params p = {.sample_rate = RATE, .channels = 1};
+    unsigned char *b;
+    size_t size;
+    aloud_media *m = NULL;
+    aloud_error err = {0};
+
+    test_path(fx, "bare.mp3", path, sizeof path);
+    assert_int_equal(write_mp3(path, &p, 1000, NULL), ALOUD_OK);
+    b = read_all(path, &size);
+    assert_memory_equal(b, "ID3\x03\0\0\0\0\0\0", 10); /* an empty tag: nothing to say */
+    free(b);
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_int_equal(m->frames, 1000);
+    assert_null(m->title);
+    assert_int_equal(m->chapter_count, 0);
+    aloud_media_free(m);
+}
+
+/* Stereo input works (LAME's interleaved call), and the reader says two channels. */
+static void test_stereo(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    const uint64_t frames[] = {0, 10000};
+    const char *titles[] = {"a", "b"};
+    writer_params p = {.sample_rate = RATE, .channels = 2, .chapter_count = 2,
+                       .chapter_titles = titles};
+    aloud_media *m = NULL;
+    aloud_error err = {0};
+
+    test_path(fx, "stereo.mp3", path, sizeof path);
+    assert_int_equal(write_mp3(path, &p, 20000, frames), ALOUD_OK);
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_int_equal(m->channels, 2);
+    assert_int_equal(m->frames, 20000);
+    aloud_media_free(m);
+}
+
+/*
+ * 300 chapters: past one CTOC's 255 entries, the top-level CTOC lists two
+ * child CTOCs; every CHAP still reads back.
+ */
+static void test_300_chapters(void **state)
+{
+    fixture *fx = *state;
+    enum { N = 300 };
+    static char names[N][24];
+    static const char *titles[N];
+    static uint64_t frames[N];
+    char path[PATH_MAX + 32];
+    writer_params p = {.sample_rate = RATE, .channels = 1, .chapter_count = N,
+                       .chapter_titles = titles};
+    aloud_media *m = NULL;
+    aloud_error err = {0};
+    unsigned char *b;
+    size_t size;
+    id3_tag *t = NULL;
+
+    for (size_t i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "Teil %zu", i + 1);
+        titles[i] = names[i];
+        frames[i] = i * 441u + (i % 3u);
+    }
+    test_path(fx, "300.mp3", path, sizeof path);
+    assert_int_equal(write_mp3(path, &p, N * 441u, frames), ALOUD_OK);
+    b = read_all(path, &size);
+    assert_int_equal(id3_tag_parse(b, size, &t, &err), ALOUD_OK);
+    require(t);
+    assert_int_equal(t->toc_count, 3);
+    assert_true(t->tocs[0].top_level);
+    assert_int_equal(t->tocs[0].child_count, 2);
+    assert_int_equal(t->tocs[1].child_count, 255);
+    assert_int_equal(t->tocs[2].child_count, 45);
+    assert_int_equal(t->chapters[N - 1].end_ms, ms_of(N * 441u));
+    id3_tag_free(t);
+    free(b);
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_int_equal(m->chapter_count, N);
+    for (size_t i = 0; i < N; i++) {
+        assert_int_equal(m->chapters[i].frame, (ms_of(frames[i]) * RATE + 500) / 1000);
+        assert_string_equal(m->chapters[i].title, titles[i]);
+    }
+    aloud_media_free(m);
+}
+
+/*
+ * At 32 kb/s a 22050 Hz frame (104 bytes) cannot hold LAME's header: no
+ * Info frame, so every player plays LAME's delay first and the chapter
+ * times include it (1105 frames); the reader counts every frame.
+ */
+static void test_low_bitrate_no_info(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    writer_params p = {.sample_rate = RATE, .channels = 1, .chapter_count = 3,
+                       .chapter_titles = three_titles, .bitrate = 32000};
+    unsigned char *b;
+    size_t size;
+    id3_tag *t = NULL;
+    aloud_media *m = NULL;
+    aloud_error err = {0};
+    const uint64_t lead = LAME_DELAY + DECODER_DELAY;
+    uint64_t frames;
+
+    test_path(fx, "low.mp3", path, sizeof path);
+    assert_int_equal(write_mp3(path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
+    b = read_all(path, &size);
+    assert_int_equal(id3_tag_parse(b, size, &t, &err), ALOUD_OK);
+    require(t);
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(t->chapters[i].start_ms, ms_of(three_frames[i] + lead));
+    assert_int_equal(t->chapters[2].end_ms, ms_of(THREE_TOTAL + lead));
+    frames = count_frames(b, size, id3_tag_total_size(b, size));
+    assert_false(contains(b, size, "Info"));
+    assert_false(contains(b, size, "Xing"));
+    assert_int_equal(frame_size(b + id3_tag_total_size(b, size)), 104);
+    id3_tag_free(t);
+    free(b);
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_int_equal(m->frames, frames * SPF);
+    assert_true(m->frames >= THREE_TOTAL + lead);
+    aloud_media_free(m);
+}
+
+static void test_bad_input(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    const char *titles[] = {"a", "b"};
+    const char *bad_utf8[] = {"fine", "bad \xff byte"};
+    const uint64_t descending[] = {10, 5};
+    const uint64_t past_end[] = {0, 1001};
+    writer_params p = {.sample_rate = RATE, .channels = 1, .chapter_count = 2,
+                       .chapter_titles = titles};
+    writer_params q = p;
+    writer *w = NULL;
+    aloud_error err = {0};
+    const int16_t pcm[8] = {0};
+
+    test_path(fx, "bad.mp3", path, sizeof path);
+    q.bitrate = 7999;
+    assert_int_equal(writer_mp3.open(path, &q, &w, &err), ALOUD_ERR_ARG);
+    assert_null(w);
+    q.bitrate = 320001;
+    assert_int_equal(writer_mp3.open(path, &q, &w, &err), ALOUD_ERR_ARG);
+    q = p;
+    q.channels = 3;
+    assert_int_equal(writer_mp3.open(path, &q, &w, &err), ALOUD_ERR_ARG);
+    q = p;
+    q.sample_rate = 0;
+    assert_int_equal(writer_mp3.open(path, &q, &w, &err), ALOUD_ERR_ARG);
+    q = p;
+    q.chapter_titles = bad_utf8;
+    assert_int_equal(writer_mp3.open(path, &q, &w, &err), ALOUD_ERR_ARG);
+    assert_null(w);
+    assert_int_equal(write_mp3(path, &p, 1000, descending), ALOUD_ERR_ARG);
+    assert_int_equal(write_mp3(path, &p, 1000, past_end), ALOUD_ERR_ARG);
+    assert_int_equal(writer_mp3.open(path, &p, &w, &err), ALOUD_OK);
+    assert_int_equal(writer_mp3.write(w, pcm, 8, &err), ALOUD_OK);
+    assert_int_equal(writer_mp3.write(w, NULL, 1, &err), ALOUD_ERR_ARG);
+    writer_mp3.abort(w);
+    writer_mp3.abort(NULL);
+    assert_int_equal(writer_mp3.close(NULL, NULL, &err), ALOUD_ERR_ARG);
+    test_path(fx, "no-such-dir/x.mp3", path, sizeof path);
+    assert_int_equal(writer_mp3.open(path, &p, &w, &err), ALOUD_ERR_WRITE);
+    assert_null(w);
+}
+
+/* Every cut of a good file is ALOUD_ERR_MEDIA; byte flips never crash the reader. */
+static void test_truncated_and_corrupt(void **state)
+{
+    fixture *fx = *state;
+    char good[PATH_MAX + 32], bad[PATH_MAX + 32];
+    writer_params p = {.sample_rate = RATE, .channels = 1, .title = "T", .chapter_count = 3,
+                       .chapter_titles = three_titles};
+    unsigned char *b;
+    size_t size, tag;
+    uint32_t seed = 12345;
+
+    test_path(fx, "good.mp3", good, sizeof good);
+    test_path(fx, "bad.mp3", bad, sizeof bad);
+    assert_int_equal(write_mp3(good, &p, THREE_TOTAL, three_frames), ALOUD_OK);
+    b = read_all(good, &size);
+    tag = id3_tag_total_size(b, size);
+    for (size_t cut = 0; cut < size; cut += cut < tag + 300 ? 1 : 97) {
+        aloud_media *m = NULL;
+        aloud_error err = {0};
+        aloud_status st;
+
+        write_bytes(bad, b, cut);
+        st = aloud_media_read(bad, &m, &err);
+        if (st != ALOUD_ERR_MEDIA)
+            print_error("cut at %zu of %zu: status %d\n", cut, size, (int)st);
+        assert_int_equal(st, ALOUD_ERR_MEDIA);
+        assert_null(m);
+        assert_true(strlen(err.message) > 0);
+    }
+    for (int round = 0; round < 400; round++) {
+        unsigned char *c = malloc(size);
+        aloud_media *m = NULL;
+        aloud_error err = {0};
+        aloud_status st;
+
+        require(c);
+        memcpy(c, b, size);
+        for (int k = 0; k < 4; k++) {
+            seed = seed * 1664525u + 1013904223u;
+            /* Mostly the tag and the first frames, where the parsing happens. */
+            c[(seed >> 8) % (round % 2 ? size : tag + 400)] = (unsigned char)(seed >> 24);
+        }
+        write_bytes(bad, c, size);
+        st = aloud_media_read(bad, &m, &err);
+        assert_true(st == ALOUD_OK || st == ALOUD_ERR_MEDIA);
+        aloud_media_free(m);
+        free(c);
+    }
+    free(b);
+}
+
+/* ------------------------------------------------- ffprobe and ffmpeg */
+
+static bool have_tool(const char *name)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
+    return system(cmd) == 0;
+}
+
+/* Runs a shell command and returns its whole stdout (caller frees) and its size. */
+static char *run(const char *cmd, size_t *len)
+{
+    FILE *p = popen(cmd, "r");
+    size_t cap = 1 << 16, n = 0, got;
+    char *out = malloc(cap);
+
+    require(p);
+    require(out);
+    while ((got = fread(out + n, 1, cap - n - 1, p)) > 0) {
+        n += got;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            out = realloc(out, cap);
+            require(out);
+        }
+    }
+    out[n] = '\0';
+    assert_int_equal(pclose(p), 0);
+    if (len)
+        *len = n;
+    return out;
+}
+
+/*
+ * ffprobe shows exactly one chapter per paragraph with its title, and
+ * times in milliseconds equal to the CHAP frames: the frame position
+ * rounded to the nearest millisecond, so within 0.5 ms of the paragraph's
+ * first sample. The last chapter ends at the duration.
+ */
+static void test_ffprobe_chapters(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32], cmd[PATH_MAX + 128], want[256];
+    writer_params p = {.sample_rate = RATE, .channels = 1, .title = "Title", .author = "Author",
+                       .software = "aloud-test", .chapter_count = 3,
+                       .chapter_titles = three_titles};
+    char *out;
+    const char *at;
+    size_t count = 0;
+
+    if (!have_tool("ffprobe"))
+        skip();
+    test_path(fx, "probe.mp3", path, sizeof path);
+    assert_int_equal(write_mp3(path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -show_chapters -show_entries format_tags -of json '%s'", path);
+    out = run(cmd, NULL);
+    for (at = out; (at = strstr(at, "\"id\": ")) != NULL; at++)
+        count++;
+    assert_int_equal(count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        uint64_t end = i + 1 < 3 ? three_frames[i + 1] : THREE_TOTAL;
+
+        snprintf(want, sizeof want,
+                 "\"time_base\": \"1/1000\",\n            \"start\": %" PRIu64 ",\n"
+                 "            \"start_time\": \"%" PRIu64 ".%03" PRIu64 "000\",\n"
+                 "            \"end\": %" PRIu64 ",",
+                 ms_of(three_frames[i]), ms_of(three_frames[i]) / 1000,
+                 ms_of(three_frames[i]) % 1000, ms_of(end));
+        if (!strstr(out, want))
+            print_error("missing: %s\nin: %s\n", want, out);
+        require(strstr(out, want));
+    }
+    require(strstr(out, "\"title\": \"Intro\""));
+    require(strstr(out, "\"title\": \"Zw\xc3\xb6lf \\\"quoted\\\"\""));
+    require(strstr(out, "\"title\": \"Ende\""));
+    require(strstr(out, "\"title\": \"Title\""));
+    require(strstr(out, "\"artist\": \"Author\""));
+    free(out);
+}
+
+/*
+ * ffmpeg decodes exactly the frames written (it applies the Info frame's
+ * delay and padding), and each burst starts where its chapter says: the
+ * first loud sample lies within a millisecond after the chapter time
+ * (half a millisecond of rounding, plus the burst's first sine samples
+ * being small). A player that ignores the Info frame is 1105 frames (50
+ * ms) late; one that seeks lands on a 26 ms frame boundary and decodes
+ * forward, which gapless decoders make sample exact.
+ */
+static void test_ffmpeg_decodes_aligned(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32], cmd[PATH_MAX + 128];
+    writer_params p = {.sample_rate = RATE, .channels = 1, .chapter_count = 3,
+                       .chapter_titles = three_titles};
+    size_t bytes;
+    char *pcm;
+    const int16_t *s;
+
+    if (!have_tool("ffmpeg"))
+        skip();
+    test_path(fx, "decode.mp3", path, sizeof path);
+    assert_int_equal(write_mp3(path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
+    snprintf(cmd, sizeof cmd, "ffmpeg -v error -i '%s' -f s16le -acodec pcm_s16le -", path);
+    pcm = run(cmd, &bytes);
+    assert_int_equal(bytes, THREE_TOTAL * 2);
+    s = (const int16_t *)(const void *)pcm;
+    for (size_t c = 0; c < 3; c++) {
+        int64_t chapter = (int64_t)((ms_of(three_frames[c]) * RATE + 500) / 1000);
+        int64_t first = chapter > 50 ? chapter - 50 : 0;
+
+        while (first < (int64_t)THREE_TOTAL && abs(s[first]) < 4000)
+            first++;
+        if (first - chapter < -(int64_t)RATE / 2000 || first - chapter > (int64_t)RATE / 1000)
+            fail_msg("chapter %zu at frame %" PRId64 ", its burst at %" PRId64, c + 1, chapter,
+                     first);
+    }
+    free(pcm);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_table),
+        cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_chapters_no_tags, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stereo, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_300_chapters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_low_bitrate_no_info, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_and_corrupt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ffprobe_chapters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ffmpeg_decodes_aligned, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
