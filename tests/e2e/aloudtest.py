@@ -124,12 +124,15 @@ def own_chapters(path):
 def ffprobe(path):
     """ffprobe's view: (duration in seconds, [(start seconds, title)], tags)."""
     proc = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-show_format",
-                           "-of", "json", path], capture_output=True, timeout=120)
+                           "-show_streams", "-of", "json", path], capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     chapters = [(float(c["start_time"]), c.get("tags", {}).get("title", ""))
                 for c in data.get("chapters", [])]
-    tags = {k.lower(): v for k, v in data["format"].get("tags", {}).items()}
+    # Ogg keeps its comments on the stream; the other containers on the file.
+    tags = {}
+    for holder in data.get("streams", []) + [data["format"]]:
+        tags.update({k.lower(): v for k, v in holder.get("tags", {}).items()})
     return float(data["format"]["duration"]), chapters, tags
 
 
