@@ -105,6 +105,10 @@ extern volatile sig_atomic_t cli_stop_signal;
 
 /* ---- rendering (cli_render.c) */
 
+/* Loads --voice (default: the narrator preset), applies the command line's
+ * overrides and checks it. Prints errors; returns the exit code. */
+int cli_voice(const cli_options *opts, aloud_voice *voice);
+
 /*
  * Loads the lexicons: the voice's own (voice may be NULL) and each
  * --lexicon. *out is NULL when there are none. Prints errors; returns the

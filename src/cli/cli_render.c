@@ -29,8 +29,7 @@ static double cli_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Loads the voice and applies the command line's overrides. */
-static int cli_voice(const cli_options *opts, aloud_voice *voice)
+int cli_voice(const cli_options *opts, aloud_voice *voice)
 {
     char dir[4096];
     aloud_error err = {0};

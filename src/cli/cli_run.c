@@ -223,7 +223,10 @@ static int cli_run_sentences(const cli_options *opts)
     bool spoken = opts->mode == CLI_MODE_SPEAK_TEXT;
     if (spoken) {
         aloud_lexicon *lex = NULL;
-        rc = cli_lexicons(opts, NULL, &lex);
+        aloud_voice voice;
+        rc = cli_voice(opts, &voice);
+        if (rc == CLI_EXIT_OK)
+            rc = cli_lexicons(opts, &voice, &lex);
         aloud_error err = {0};
         if (rc == CLI_EXIT_OK && aloud_doc_speak(doc, lex, &err) != ALOUD_OK) {
             cli_error(NULL, &err);

@@ -75,6 +75,7 @@ typedef enum voice_key_id {
     VOICE_KEY_WORD_GAP,
     VOICE_KEY_SENTENCE_PAUSE,
     VOICE_KEY_PARAGRAPH_PAUSE,
+    VOICE_KEY_LEXICON,
     VOICE_KEY_COUNT
 } voice_key_id;
 
@@ -94,6 +95,7 @@ static const struct voice_key {
     {"word-gap", true, 0, SPEECH_WORD_GAP_MAX},
     {"sentence-pause", true, 0, SPEECH_PAUSE_MAX_MS},
     {"paragraph-pause", true, 0, SPEECH_PAUSE_MAX_MS},
+    {"lexicon", false, 0, 0},
 };
 
 /* One line of a preset being parsed, for positions in errors. */
@@ -298,6 +300,10 @@ static aloud_status voice_parse_line(const voice_line *ln, aloud_voice *v,
     case VOICE_KEY_PARAGRAPH_PAUSE:
         v->paragraph_pause_ms = (unsigned)number;
         break;
+    case VOICE_KEY_LEXICON:
+        /* Resolved by the caller: a bare name is lexicon/NAME.lex in the presets folder. */
+        return voice_copy_string(ln, value_at, value_size, key, v->lexicon, sizeof v->lexicon,
+                                 err);
     case VOICE_KEY_COUNT:
         break;
     }
