@@ -147,10 +147,13 @@ size_t aloud_lexicon_entry_count(const aloud_lexicon *lex);
 void aloud_lexicon_entry(const aloud_lexicon *lex, size_t index, aloud_lexicon_entry_info *out);
 
 /*
- * Computes every sentence's spoken form: aloud's spoken-text rules (URLs,
- * e-mail addresses, handles, ranges, currencies, ...), then the lexicon
- * (may be NULL), whose fired counts it updates. Fails only with
- * ALOUD_ERR_NOMEM.
+ * Computes every sentence's spoken form: the lexicon's entries replaced
+ * first, on the text as written (lex may be NULL), then aloud's spoken-text
+ * rules (URLs, e-mail addresses, hashtags, ranges, currencies, dashes,
+ * initialisms) on the rest. Updates the fired counts; calling it again
+ * replaces the spoken forms and adds to the counts. Fails only with
+ * ALOUD_ERR_NOMEM (ALOUD_ERR_ARG for a NULL doc), leaving doc and counts
+ * unchanged.
  */
 aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *err);
 

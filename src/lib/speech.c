@@ -49,6 +49,8 @@
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
 
+#include "engine_guard.h"
+
 #ifndef ALOUD_ESPEAK_DATA
 #error "ALOUD_ESPEAK_DATA must name espeak-ng's data folder"
 #endif
@@ -515,6 +517,11 @@ aloud_status speech_say(speech *sp, const char *text, speech_sink sink, void *ct
     if (!speech_engine.ready)
         return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "espeak-ng is not running");
 
+    /* Inputs that crash espeak-ng 1.51 never reach it (see engine_guard.h). */
+    char *safe = guard_text(text, strlen(text), NULL);
+    if (!safe)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+
     sp->sink = sink;
     sp->sink_ctx = ctx;
     sp->produced = 0;
@@ -523,10 +530,13 @@ aloud_status speech_say(speech *sp, const char *text, speech_sink sink, void *ct
     sp->failure = ALOUD_OK;
 
     locale_t previous = speech_locale_enter();
-    /* No espeakENDPAUSE: the caller's pauses follow the speech exactly. */
-    espeak_ng_STATUS st = espeak_ng_Synthesize(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
-                                               espeakCHARS_UTF8, NULL, sp);
+    /* No espeakENDPAUSE: the caller's pauses follow the speech exactly.
+     * espeakPHONEMES reads "[[...]]" as phonemes, as lexicon entries write
+     * them; the spoken-text rules break up any "[[" the article itself has. */
+    espeak_ng_STATUS st = espeak_ng_Synthesize(safe, strlen(safe) + 1, 0, POS_CHARACTER, 0,
+                                               espeakCHARS_UTF8 | espeakPHONEMES, NULL, sp);
     speech_locale_leave(previous);
+    free(safe);
 
     aloud_status failure = sp->failure;
     sp->sink = NULL;

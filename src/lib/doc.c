@@ -1,0 +1,805 @@
+/*
+ * doc.c - the document model: paragraphs from lines, the title, byline and
+ * headings, chapter titles, and sentences (via seg.c).
+ *
+ * Reading is one pass over the normalised characters (text_utf8.c). The
+ * paragraph being read is collected in a scratch buffer, with anchors that
+ * map its bytes back to input lines and columns so that each sentence can
+ * say where it starts; then it is classified, split into sentences and
+ * copied into the document.
+ * Memory is proportional to the text; time is linear.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aloud.h"
+#include "seg.h"
+#include "speak.h"
+#include "text_utf8.h"
+
+/* Limits of a title or heading: one line of at most this many... */
+#define HEADLINE_MAX_CHARS 150u
+#define HEADLINE_MAX_WORDS 20u
+/* ...and of a byline. */
+#define BYLINE_MAX_CHARS 100u
+#define BYLINE_MAX_WORDS 12u
+/* A body paragraph's chapter title: its first words, within a byte budget. */
+#define CHAPTER_WORDS 8u
+#define CHAPTER_MAX_BYTES 80u
+
+struct aloud_doc {
+    aloud_paragraph *paragraphs;
+    size_t paragraph_count;
+    aloud_sentence *sentences;
+    size_t sentence_count;
+    char *strings;       /* every text of the document, NUL-terminated, one block */
+    char *spoken;        /* the spoken forms, one block; NULL before aloud_doc_speak */
+    const char *title;   /* into strings, or NULL */
+    const char *author;  /* into strings, or NULL */
+};
+
+/*
+ * Where a stretch of the paragraph buffer came from: the character at
+ * `offset` is at (line, column) of the input, and each following character
+ * up to the next anchor at the next column. A new anchor starts wherever
+ * that stops being true (a new line, removed characters, collapsed spaces),
+ * so there are few.
+ */
+typedef struct doc_anchor {
+    size_t offset;
+    unsigned line;
+    unsigned column;
+} doc_anchor;
+
+/* Parse state. Texts are offsets into `strings` until the block stops growing. */
+typedef struct doc_builder {
+    /* The paragraph being read: normalised text and where it came from. */
+    char *text;
+    size_t length;
+    size_t cap;
+    doc_anchor *anchors;
+    size_t anchor_count;
+    size_t anchor_cap;
+    unsigned next_line;    /* where the next character continues the last anchor */
+    unsigned next_column;
+    /* A cursor for position_of(): anchor index, and a byte and its column. */
+    size_t cursor;
+    size_t cursor_offset;
+    unsigned cursor_column;
+    unsigned first_line;
+    unsigned line_count;  /* lines holding a character */
+    bool line_has_char;
+    bool pending_space;     /* a space or line end since the last character */
+    unsigned space_line;    /* where that space was; line 0 for a line end */
+    unsigned space_column;
+    bool has_word;
+
+    char *strings;
+    size_t strings_length;
+    size_t strings_cap;
+    aloud_paragraph *paragraphs;
+    size_t *chapter_offsets;
+    size_t paragraph_count;
+    size_t paragraph_cap;
+    aloud_sentence *sentences;
+    size_t *sentence_offsets;
+    size_t sentence_count;
+    size_t sentence_cap;
+    size_t title_offset;   /* SIZE_MAX when none */
+    size_t author_offset;  /* SIZE_MAX when none */
+    seg *seg;
+} doc_builder;
+
+/*
+ * Grows the array whose pointer (a T *) is at items_at to hold `need` items
+ * of item_size bytes; *cap counts items. False when out of memory, with the
+ * array untouched.
+ */
+static bool grow(void *items_at, size_t *cap, size_t need, size_t item_size)
+{
+    size_t n;
+    void *items;
+    void *p;
+    if (need <= *cap)
+        return true;
+    n = *cap ? *cap : 64;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return false;
+        n *= 2;
+    }
+    if (n > SIZE_MAX / item_size)
+        return false;
+    /* items_at holds a T *; memcpy moves it without breaking aliasing rules. */
+    memcpy(&items, items_at, sizeof items);
+    p = realloc(items, n * item_size);
+    if (!p)
+        return false;
+    memcpy(items_at, &p, sizeof p);
+    *cap = n;
+    return true;
+}
+
+/*
+ * Appends one character's bytes, from (line, column) of the input, to the
+ * paragraph buffer. line 0 marks the space that joins two lines: it has no
+ * place of its own in the input and no sentence starts on it.
+ */
+static bool para_append(doc_builder *b, const char *bytes, size_t n, unsigned line,
+                        unsigned column)
+{
+    if (!grow(&b->text, &b->cap, b->length + n, 1))
+        return false;
+    if (line != 0 && (b->anchor_count == 0 || line != b->next_line || column != b->next_column)) {
+        doc_anchor *a;
+        if (!grow(&b->anchors, &b->anchor_cap, b->anchor_count + 1, sizeof *b->anchors))
+            return false;
+        a = &b->anchors[b->anchor_count++];
+        a->offset = b->length;
+        a->line = line;
+        a->column = column;
+    }
+    if (line != 0) {
+        b->next_line = line;
+        b->next_column = column + 1;
+    }
+    memcpy(b->text + b->length, bytes, n);
+    b->length += n;
+    return true;
+}
+
+/*
+ * The input position of the paragraph byte at `offset`, which starts a
+ * character. Offsets must come in increasing order within a paragraph: the
+ * cursor only moves forward, so a paragraph costs linear time in all.
+ */
+static void position_of(doc_builder *b, size_t offset, unsigned *line, unsigned *column)
+{
+    bool moved = false;
+    while (b->cursor + 1 < b->anchor_count && b->anchors[b->cursor + 1].offset <= offset) {
+        b->cursor++;
+        moved = true;
+    }
+    if (moved || b->cursor_column == 0 || b->cursor_offset > offset) {
+        b->cursor_offset = b->anchors[b->cursor].offset;
+        b->cursor_column = b->anchors[b->cursor].column;
+    }
+    for (; b->cursor_offset < offset; b->cursor_offset++)
+        b->cursor_column += ((unsigned char)b->text[b->cursor_offset] & 0xC0u) != 0x80u;
+    *line = b->anchors[b->cursor].line;
+    *column = b->cursor_column;
+}
+
+/*
+ * Copies text[0..n), then suffix (a C string, may be empty), then a NUL
+ * into the string block; *offset says where.
+ */
+static bool strings_add_with(doc_builder *b, const char *text, size_t n, const char *suffix,
+                             size_t *offset)
+{
+    size_t k = strlen(suffix);
+    if (n > SIZE_MAX - b->strings_length - k - 1 ||
+        !grow(&b->strings, &b->strings_cap, b->strings_length + n + k + 1, 1))
+        return false;
+    *offset = b->strings_length;
+    if (n)
+        memcpy(b->strings + b->strings_length, text, n);
+    memcpy(b->strings + b->strings_length + n, suffix, k + 1);
+    b->strings_length += n + k + 1;
+    return true;
+}
+
+static bool strings_add(doc_builder *b, const char *text, size_t n, size_t *offset)
+{
+    return strings_add_with(b, text, n, "", offset);
+}
+
+/* Adds the sentence text[start..end) of the current paragraph. */
+static bool sentence_add(doc_builder *b, size_t start, size_t end)
+{
+    aloud_sentence *s;
+    size_t cap_sentences = b->sentence_cap;
+    size_t cap_offsets = b->sentence_cap;
+    size_t offset;
+    if (!grow(&b->sentences, &cap_sentences, b->sentence_count + 1,
+              sizeof *b->sentences) ||
+        !grow(&b->sentence_offsets, &cap_offsets, b->sentence_count + 1,
+              sizeof *b->sentence_offsets))
+        return false;
+    b->sentence_cap = cap_sentences;
+    if (!strings_add(b, b->text + start, end - start, &offset))
+        return false;
+    s = &b->sentences[b->sentence_count];
+    s->text = NULL;
+    s->spoken = NULL;
+    s->length = end - start;
+    position_of(b, start, &s->line, &s->column);
+    b->sentence_offsets[b->sentence_count++] = offset;
+    return true;
+}
+
+/* ------------------------------------------------------------ classification */
+
+static size_t count_chars(const char *text, size_t n)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < n; i++)
+        chars += ((unsigned char)text[i] & 0xC0u) != 0x80u;
+    return chars;
+}
+
+static size_t count_words(const char *text, size_t n)
+{
+    size_t words = 0;
+    for (size_t i = 0; i < n; i++)
+        words += text[i] != ' ' && (i == 0 || text[i - 1] == ' ');
+    return words;
+}
+
+/* The character that ends just before byte p (p > 0), and its start in *start. */
+static uint32_t char_ending_at(const char *text, size_t p, size_t *start)
+{
+    uint32_t cp;
+    size_t q = p;
+    do
+        q--;
+    while (q > 0 && ((unsigned char)text[q] & 0xC0u) == 0x80u);
+    text_decode(text + q, p - q, &cp);
+    *start = q;
+    return cp;
+}
+
+static bool is_closing_mark(uint32_t cp)
+{
+    switch (cp) {
+    case '"': case '\'': case ')': case ']': case '}': case 0x2019: case 0x201D: case 0xBB:
+    case 0x203A:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_final_punctuation(uint32_t cp)
+{
+    switch (cp) {
+    case '.': case '!': case '?': case ':': case ';': case ',': case 0x2026: case 0x203D:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* One short line without final punctuation (closing quotes aside). */
+static bool is_headline(const char *text, size_t n, unsigned line_count)
+{
+    size_t p = n;
+    size_t start;
+    uint32_t cp = 0;
+    if (line_count != 1 || count_chars(text, n) > HEADLINE_MAX_CHARS ||
+        count_words(text, n) > HEADLINE_MAX_WORDS)
+        return false;
+    while (p > 0) {
+        cp = char_ending_at(text, p, &start);
+        if (!is_closing_mark(cp))
+            break;
+        p = start;
+    }
+    return p > 0 && !is_final_punctuation(cp);
+}
+
+/* Lower-case words allowed inside a name ("Ludwig van Beethoven"). */
+static const char *const name_particles[] = {
+    "al", "bin", "da", "de", "del", "della", "der", "di", "du", "el", "ibn", "la", "le",
+    "van", "von", "y", "dos", "das", "ten", "ter",
+};
+
+/* Capitalised words that begin phrases, never names ("By The River"). */
+static const char *const not_names[] = {
+    "A", "An", "The", "This", "That", "These", "Those", "Monday", "Tuesday", "Wednesday",
+    "Thursday", "Friday", "Saturday", "Sunday", "Today", "Tomorrow", "Tonight", "Now", "Then",
+    "Far", "Way", "All", "Any", "Some", "Our", "Your", "My", "His", "Her", "Their", "Its",
+};
+
+static bool word_in(const char *w, size_t n, const char *const *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0)
+            return true;
+    return false;
+}
+
+/* Words of a name that end in a period, other than initials. */
+static const char *const name_short_forms[] = {
+    "Jr.", "Sr.", "St.", "Dr.", "Mr.", "Mrs.", "Ms.", "Prof.", "Rev.",
+};
+
+/* Initials: single letters, each followed by a period ("J.", "J.R.R."). */
+static bool is_initials(const char *w, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        i += text_decode(w + i, n - i, &cp);
+        if (!text_is_word_char(cp) || i >= n || w[i] != '.')
+            return false;
+        i++;
+    }
+    return n > 0;
+}
+
+/* A capitalised word of letters, apostrophes, hyphens and periods ("O'Brien", "J.R.R."). */
+static bool is_name_word(const char *w, size_t n)
+{
+    uint32_t cp;
+    size_t i = text_decode(w, n, &cp);
+    if (text_case_of(cp) != TEXT_CASE_UPPER)
+        return false;
+    while (i < n) {
+        size_t len = text_decode(w + i, n - i, &cp);
+        if (!text_is_word_char(cp) && cp != '\'' && cp != 0x2019 && cp != '-' && cp != '.')
+            return false;
+        if (cp >= '0' && cp <= '9')
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/*
+ * True when text[p..n) is a list of names: capitalised words, particles
+ * inside, joined by "and", "&" or commas ("Dave DeCamp", "Ana de Souza and
+ * Li Wei"). Ends in a name word; only initials and short forms such as
+ * "Jr." may end in a period.
+ */
+static bool is_name_list(const char *text, size_t p, size_t n)
+{
+    size_t words = 0;
+    bool need_name = true;  /* a connector or the start wants a name next */
+    bool last_was_name = false;
+
+    while (p < n) {
+        size_t start = p;
+        size_t end;
+        bool comma = false;
+        while (p < n && text[p] != ' ')
+            p++;
+        end = p;
+        while (p < n && text[p] == ' ')
+            p++;
+        if (end > start && text[end - 1] == ',') {
+            comma = true;
+            end--;
+        }
+        if (end == start || ++words > BYLINE_MAX_WORDS)
+            return false;
+        if ((end - start == 3 && memcmp(text + start, "and", 3) == 0) ||
+            (end - start == 1 && text[start] == '&')) {
+            if (need_name || comma)
+                return false;
+            need_name = true;
+            last_was_name = false;
+            continue;
+        }
+        if (word_in(text + start, end - start, name_particles,
+                    sizeof name_particles / sizeof name_particles[0])) {
+            if (need_name)
+                return false;
+            last_was_name = false;
+        } else if (is_name_word(text + start, end - start)) {
+            if (need_name && word_in(text + start, end - start, not_names,
+                                     sizeof not_names / sizeof not_names[0]))
+                return false;
+            if (text[end - 1] == '.' && !is_initials(text + start, end - start) &&
+                !word_in(text + start, end - start, name_short_forms,
+                         sizeof name_short_forms / sizeof name_short_forms[0]))
+                return false;
+            last_was_name = true;
+            need_name = false;
+        } else {
+            return false;
+        }
+        if (comma) {
+            if (!last_was_name)
+                return false;
+            need_name = true;
+        }
+    }
+    return words > 0 && last_was_name && !need_name;
+}
+
+/* Byline openings, matched without regard to case; each is followed by a space. */
+static const char *const byline_prefixes[] = {
+    "by:", "by", "written by", "words by", "story by", "text by", "reported by",
+    "reporting by", "posted by", "author:", "authors:", "byline:", "written by:",
+};
+
+static bool prefix_matches(const char *text, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    if (n <= k || text[k] != ' ')
+        return false;
+    for (size_t i = 0; i < k; i++)
+        if ((text[i] | 0x20) != prefix[i] && text[i] != prefix[i])
+            return false;
+    return true;
+}
+
+/*
+ * A one-line byline: "By NAME", "Author: NAME", "Written by NAME and NAME".
+ * On success *name is where NAME starts (it runs to the end of the text).
+ */
+static bool is_byline(const char *text, size_t n, unsigned line_count, size_t *name)
+{
+    if (line_count != 1 || count_chars(text, n) > BYLINE_MAX_CHARS)
+        return false;
+    for (size_t i = 0; i < sizeof byline_prefixes / sizeof byline_prefixes[0]; i++) {
+        if (prefix_matches(text, n, byline_prefixes[i])) {
+            size_t p = strlen(byline_prefixes[i]) + 1;
+            if (is_name_list(text, p, n)) {
+                *name = p;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* --------------------------------------------------------- chapter titles */
+
+/* Marks stripped before the "…" of a cut title: clause marks, dashes, openers. */
+static bool strip_before_ellipsis(uint32_t cp)
+{
+    switch (cp) {
+    case ',': case ';': case ':': case '.': case '-': case '/': case '(': case '[': case '{':
+    case 0x2013: case 0x2014: case 0x2026: case 0x201C: case 0x2018: case 0xAB:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Adds the chapter title of a body paragraph: its first words, "…" when cut. */
+static bool chapter_title_add(doc_builder *b, size_t *offset)
+{
+    const char *text = b->text;
+    size_t n = b->length;
+    size_t end = 0;
+    size_t words = 0;
+    bool cut;
+    size_t start;
+
+    /* The end of the CHAPTER_WORDS-th word, or the last one within budget. */
+    for (size_t p = 0; p < n && words < CHAPTER_WORDS;) {
+        size_t q = p;
+        while (q < n && text[q] != ' ')
+            q++;
+        if (q > CHAPTER_MAX_BYTES)
+            break;
+        end = q;
+        words++;
+        p = q + 1;
+    }
+    if (end == 0) {
+        /* One long first word: cut between two characters. */
+        end = CHAPTER_MAX_BYTES < n ? CHAPTER_MAX_BYTES : n;
+        while (end > 0 && end < n && ((unsigned char)text[end] & 0xC0u) == 0x80u)
+            end--;
+    }
+    cut = end < n;
+    if (!cut)
+        return strings_add(b, text, n, offset);
+    for (size_t p = end; p > 0;) {
+        uint32_t cp = char_ending_at(text, p, &start);
+        if (!strip_before_ellipsis(cp) && cp != ' ')
+            break;
+        p = start;
+        if (p > 0)
+            end = p;
+    }
+    return strings_add_with(b, text, end, "\xE2\x80\xA6", offset);
+}
+
+/* ---------------------------------------------------------------- paragraphs */
+
+/* Adds the paragraph in the buffer (which holds a word) to the document. */
+static aloud_status paragraph_add(doc_builder *b)
+{
+    aloud_paragraph *para;
+    size_t cap_paras = b->paragraph_cap;
+    size_t cap_offsets = b->paragraph_cap;
+    size_t name = 0;
+    size_t chapter;
+    const seg_span *spans = NULL;
+    size_t count = 0;
+    aloud_para_kind kind = ALOUD_PARA_BODY;
+
+    if (!grow(&b->paragraphs, &cap_paras, b->paragraph_count + 1,
+              sizeof *b->paragraphs) ||
+        !grow(&b->chapter_offsets, &cap_offsets, b->paragraph_count + 1,
+              sizeof *b->chapter_offsets))
+        return ALOUD_ERR_NOMEM;
+    b->paragraph_cap = cap_paras;
+
+    if (is_byline(b->text, b->length, b->line_count, &name)) {
+        kind = ALOUD_PARA_BYLINE;
+    } else {
+        if (seg_split(b->seg, b->text, b->length, &spans, &count) != ALOUD_OK)
+            return ALOUD_ERR_NOMEM;
+        /* A heading is one sentence: list items run into one line are a list. */
+        if (count == 1 && is_headline(b->text, b->length, b->line_count))
+            kind = b->paragraph_count == 0 ? ALOUD_PARA_TITLE : ALOUD_PARA_HEADING;
+    }
+
+    para = &b->paragraphs[b->paragraph_count];
+    para->kind = kind;
+    para->chapter_title = NULL;
+    para->first_sentence = b->sentence_count;
+    para->line = b->first_line;
+
+    if (kind == ALOUD_PARA_BODY) {
+        for (size_t i = 0; i < count; i++)
+            if (!sentence_add(b, spans[i].start, spans[i].end))
+                return ALOUD_ERR_NOMEM;
+        if (!chapter_title_add(b, &chapter))
+            return ALOUD_ERR_NOMEM;
+    } else {
+        /* A title, heading or byline is short: one sentence, and its own chapter title. */
+        if (!sentence_add(b, 0, b->length))
+            return ALOUD_ERR_NOMEM;
+        chapter = b->sentence_offsets[b->sentence_count - 1];
+    }
+    para->sentence_count = b->sentence_count - para->first_sentence;
+    b->chapter_offsets[b->paragraph_count] = chapter;
+    if (kind == ALOUD_PARA_TITLE)
+        b->title_offset = chapter;
+    if (kind == ALOUD_PARA_BYLINE && b->author_offset == SIZE_MAX &&
+        !strings_add(b, b->text + name, b->length - name, &b->author_offset))
+        return ALOUD_ERR_NOMEM;
+    b->paragraph_count++;
+    return ALOUD_OK;
+}
+
+/* Ends the paragraph being read: kept when it holds a word, else dropped. */
+static aloud_status paragraph_end(doc_builder *b)
+{
+    aloud_status st = ALOUD_OK;
+    if (b->line_has_char) {
+        b->line_count++;
+        b->line_has_char = false;
+    }
+    if (b->length > 0 && b->has_word)
+        st = paragraph_add(b);
+    b->length = 0;
+    b->anchor_count = 0;
+    b->cursor = 0;
+    b->cursor_offset = 0;
+    b->cursor_column = 0;
+    b->line_count = 0;
+    b->pending_space = false;
+    b->has_word = false;
+    return st;
+}
+
+/* Adds one kept character; a pending space becomes one ' ' between words. */
+static bool paragraph_char(doc_builder *b, const text_item *item)
+{
+    if (b->length == 0) {
+        b->first_line = item->line;
+    } else if (b->pending_space &&
+               !para_append(b, " ", 1, b->space_line, b->space_column)) {
+        return false;
+    }
+    b->pending_space = false;
+    b->line_has_char = true;
+    if (!b->has_word && text_is_word_char(item->cp))
+        b->has_word = true;
+    return para_append(b, item->bytes, item->length, item->line, item->column);
+}
+
+/* Reads the validated input into paragraphs and sentences. */
+static aloud_status doc_read(doc_builder *b, const char *data, size_t size)
+{
+    text_reader reader;
+    text_item item;
+
+    text_reader_init(&reader, data, size);
+    for (;;) {
+        aloud_status st = ALOUD_OK;
+        switch (text_reader_next(&reader, &item)) {
+        case TEXT_ITEM_CHAR:
+            if (!paragraph_char(b, &item))
+                return ALOUD_ERR_NOMEM;
+            break;
+        case TEXT_ITEM_SPACE:
+            if (!b->pending_space) {
+                b->pending_space = true;
+                b->space_line = item.line;
+                b->space_column = item.column;
+            }
+            break;
+        case TEXT_ITEM_LINE:
+            /* A line without characters is blank and ends the paragraph. */
+            if (b->line_has_char) {
+                b->line_count++;
+                b->line_has_char = false;
+                if (!b->pending_space) {
+                    b->pending_space = true;
+                    b->space_line = 0;
+                    b->space_column = 0;
+                }
+            } else {
+                st = paragraph_end(b);
+            }
+            break;
+        case TEXT_ITEM_PARA:
+            st = paragraph_end(b);
+            break;
+        case TEXT_ITEM_END:
+            return paragraph_end(b);
+        }
+        if (st != ALOUD_OK)
+            return st;
+    }
+}
+
+static void builder_free(doc_builder *b)
+{
+    free(b->text);
+    free(b->anchors);
+    free(b->strings);
+    free(b->paragraphs);
+    free(b->chapter_offsets);
+    free(b->sentences);
+    free(b->sentence_offsets);
+    seg_free(b->seg);
+}
+
+/* Moves the results into a document and turns offsets into pointers. */
+static aloud_doc *doc_finish(doc_builder *b)
+{
+    aloud_doc *doc = calloc(1, sizeof *doc);
+    if (!doc)
+        return NULL;
+    doc->strings = b->strings;
+    doc->paragraphs = b->paragraphs;
+    doc->paragraph_count = b->paragraph_count;
+    doc->sentences = b->sentences;
+    doc->sentence_count = b->sentence_count;
+    for (size_t i = 0; i < doc->paragraph_count; i++)
+        doc->paragraphs[i].chapter_title = doc->strings + b->chapter_offsets[i];
+    for (size_t i = 0; i < doc->sentence_count; i++) {
+        doc->sentences[i].text = doc->strings + b->sentence_offsets[i];
+        doc->sentences[i].spoken = doc->sentences[i].text;
+    }
+    doc->title = b->title_offset == SIZE_MAX ? NULL : doc->strings + b->title_offset;
+    doc->author = b->author_offset == SIZE_MAX ? NULL : doc->strings + b->author_offset;
+    b->strings = NULL;
+    b->paragraphs = NULL;
+    b->sentences = NULL;
+    return doc;
+}
+
+aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, aloud_error *err)
+{
+    doc_builder b;
+    aloud_status st;
+
+    if (!out)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no place for the document");
+    *out = NULL;
+    if (!data && size > 0)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no input buffer");
+    if (!data)
+        data = "";
+    st = text_validate(data, size, err);
+    if (st != ALOUD_OK)
+        return st;
+
+    memset(&b, 0, sizeof b);
+    b.title_offset = SIZE_MAX;
+    b.author_offset = SIZE_MAX;
+    st = seg_create("en", SEG_DEFAULT_MAX_BYTES, &b.seg, err);
+    if (st == ALOUD_OK)
+        st = doc_read(&b, data, size);
+    if (st == ALOUD_OK && b.paragraph_count == 0)
+        st = aloud_error_set(err, ALOUD_ERR_EMPTY, 0, 0, "no words to read");
+    if (st == ALOUD_OK && !(*out = doc_finish(&b)))
+        st = ALOUD_ERR_NOMEM;
+    if (st == ALOUD_ERR_NOMEM)
+        aloud_error_set(err, st, 0, 0, "out of memory");
+    builder_free(&b);
+    return st;
+}
+
+void aloud_doc_free(aloud_doc *doc)
+{
+    if (!doc)
+        return;
+    free(doc->paragraphs);
+    free(doc->sentences);
+    free(doc->strings);
+    free(doc->spoken);
+    free(doc);
+}
+
+/*
+ * The spoken forms (speak.c) go into one block like the texts: all or
+ * nothing, so a failure leaves the document and the lexicon's counts as
+ * they were.
+ */
+aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *err)
+{
+    char *block = NULL;
+    size_t length = 0;
+    size_t cap = 0;
+    size_t *offsets;
+    aloud_status st = ALOUD_OK;
+
+    if (!doc)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no document");
+    offsets = malloc((doc->sentence_count ? doc->sentence_count : 1) * sizeof *offsets);
+    if (!offsets)
+        st = ALOUD_ERR_NOMEM;
+    for (size_t i = 0; st == ALOUD_OK && i < doc->sentence_count; i++) {
+        char *spoken;
+        size_t n;
+        st = speak_sentence(doc->sentences[i].text, doc->sentences[i].length, lex, &spoken);
+        if (st != ALOUD_OK)
+            break;
+        n = strlen(spoken);
+        if (n > SIZE_MAX - length - 1 || !grow(&block, &cap, length + n + 1, 1)) {
+            free(spoken);
+            st = ALOUD_ERR_NOMEM;
+            break;
+        }
+        memcpy(block + length, spoken, n + 1);
+        offsets[i] = length;
+        length += n + 1;
+        free(spoken);
+    }
+    lexicon_commit(lex, st == ALOUD_OK);
+    if (st != ALOUD_OK) {
+        free(block);
+        free(offsets);
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    }
+    free(doc->spoken);
+    doc->spoken = block;
+    for (size_t i = 0; i < doc->sentence_count; i++)
+        doc->sentences[i].spoken = block + offsets[i];
+    free(offsets);
+    return ALOUD_OK;
+}
+
+size_t aloud_doc_paragraph_count(const aloud_doc *doc)
+{
+    return doc ? doc->paragraph_count : 0;
+}
+
+const aloud_paragraph *aloud_doc_paragraph(const aloud_doc *doc, size_t index)
+{
+    return doc && index < doc->paragraph_count ? &doc->paragraphs[index] : NULL;
+}
+
+size_t aloud_doc_sentence_count(const aloud_doc *doc)
+{
+    return doc ? doc->sentence_count : 0;
+}
+
+const aloud_sentence *aloud_doc_sentence(const aloud_doc *doc, size_t index)
+{
+    return doc && index < doc->sentence_count ? &doc->sentences[index] : NULL;
+}
+
+const char *aloud_doc_title(const aloud_doc *doc)
+{
+    return doc ? doc->title : NULL;
+}
+
+const char *aloud_doc_author(const aloud_doc *doc)
+{
+    return doc ? doc->author : NULL;
+}

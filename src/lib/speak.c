@@ -1,0 +1,1316 @@
+/*
+ * speak.c - the spoken-text rules: what espeak-ng is handed for a sentence.
+ *
+ * The display text of a sentence (sidecars, --sentences) stays as written;
+ * its spoken form reads better. Every rule here was kept because it
+ * measurably improves on espeak-ng 1.51's own reading (en-us, checked with
+ * `espeak-ng -q -x`, whose output also shows each clause break as a line
+ * break, and with sample offsets from the library); each says what espeak-ng
+ * does without it. Measured and dropped, because espeak-ng already reads
+ * them well:
+ *   - percentages: "61.4%" is "sixty one point four percent";
+ *   - ellipses: "Wait... what", "Wait…what", "I thought . . . maybe" all end
+ *     a clause (a pause of about 230 ms) already;
+ *   - @handles: "@nytimes" is "at nytimes", camel case and underscores split;
+ *   - plain domains: "antiwar.com" is "antiwar dot com";
+ *   - spaced en dashes: "left – and" already pauses.
+ * What would crash espeak-ng itself (very long words, long digit runs,
+ * some characters) is not handled here: speech.c guards everything it
+ * hands the engine (engine_guard.h).
+ *
+ * One pass over the space-separated tokens of the lexicon's output; tokens
+ * inside a lexicon replacement are copied as they are. Time and memory are
+ * linear in the sentence.
+ */
+#include "speak.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text_utf8.h"
+
+/* ------------------------------------------------------------------ buffer */
+
+bool speak_buf_append(speak_buf *b, const char *s, size_t n)
+{
+    if (n > SIZE_MAX - b->length - 1)
+        return false;
+    if (b->length + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        char *p;
+        while (cap < b->length + n + 1) {
+            if (cap > SIZE_MAX / 2)
+                return false;
+            cap *= 2;
+        }
+        p = realloc(b->data, cap);
+        if (!p)
+            return false;
+        b->data = p;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->data + b->length, s, n);
+    b->length += n;
+    b->data[b->length] = '\0';
+    return true;
+}
+
+bool speak_buf_keep(speak_buf *b, size_t start, size_t end)
+{
+    if (b->kept_count == b->kept_cap) {
+        size_t cap = b->kept_cap ? b->kept_cap * 2 : 8;
+        speak_span *p;
+        if (cap > SIZE_MAX / sizeof *p)
+            return false;
+        p = realloc(b->kept, cap * sizeof *p);
+        if (!p)
+            return false;
+        b->kept = p;
+        b->kept_cap = cap;
+    }
+    b->kept[b->kept_count].start = start;
+    b->kept[b->kept_count].end = end;
+    b->kept_count++;
+    return true;
+}
+
+void speak_buf_free(speak_buf *b)
+{
+    free(b->data);
+    free(b->kept);
+    memset(b, 0, sizeof *b);
+}
+
+/* -------------------------------------------------------------- characters */
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static bool is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static bool is_alpha(char c)
+{
+    return is_upper(c) || is_lower(c);
+}
+
+static bool is_alnum(char c)
+{
+    return is_alpha(c) || is_digit(c);
+}
+
+static char to_upper(char c)
+{
+    return is_lower(c) ? (char)(c - 'a' + 'A') : c;
+}
+
+static bool ascii_eq_nocase(const char *a, size_t n, const char *b)
+{
+    size_t i = 0;
+    for (; i < n && b[i]; i++)
+        if (to_upper(a[i]) != to_upper(b[i]))
+            return false;
+    return i == n && b[i] == '\0';
+}
+
+/* The character at t[p] (p < n) and, in *len, its length in bytes. */
+static uint32_t char_at(const char *t, size_t n, size_t p, size_t *len)
+{
+    uint32_t cp;
+    *len = text_decode(t + p, n - p, &cp);
+    return cp;
+}
+
+/* The character that ends at byte p (p > 0). */
+static uint32_t char_before(const char *t, size_t p)
+{
+    size_t q = p;
+    uint32_t cp;
+    do
+        q--;
+    while (q > 0 && ((unsigned char)t[q] & 0xC0u) == 0x80u);
+    text_decode(t + q, p - q, &cp);
+    return cp;
+}
+
+/* Marks that open a token before its core: brackets, quotes. */
+static bool is_opener(uint32_t cp)
+{
+    switch (cp) {
+    case '(': case '[': case '{': case '<': case '"': case '\'': case 0x201C: case 0x2018:
+    case 0xAB: case 0x2039: case 0xBF: case 0xA1:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Marks that close a token after its core: punctuation, brackets, quotes. */
+static bool is_closer(uint32_t cp)
+{
+    switch (cp) {
+    case '.': case ',': case ';': case ':': case '!': case '?': case ')': case ']': case '}':
+    case '>': case '"': case '\'': case 0x201D: case 0x2019: case 0xBB: case 0x203A:
+    case 0x2026:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Length of a dash at t[p..e): '-', U+2013 or U+2014; 0 when none. */
+static size_t dash_len(const char *t, size_t p, size_t e)
+{
+    if (p < e && t[p] == '-')
+        return 1;
+    if (p + 3 <= e && (unsigned char)t[p] == 0xE2 && (unsigned char)t[p + 1] == 0x80 &&
+        ((unsigned char)t[p + 2] == 0x93 || (unsigned char)t[p + 2] == 0x94))
+        return 3;
+    return 0;
+}
+
+/* True when t[p..) starts with the C string s. */
+static bool starts_with(const char *t, size_t p, size_t e, const char *s)
+{
+    size_t k = strlen(s);
+    return e - p >= k && memcmp(t + p, s, k) == 0;
+}
+
+/* ----------------------------------------------------------------- context */
+
+typedef struct speak_tok {
+    size_t start;
+    size_t end;
+    bool kept;          /* inside a lexicon replacement */
+    bool space_before;
+} speak_tok;
+
+typedef struct speak_ctx {
+    const char *text;   /* the lexicon's output (or the sentence) */
+    size_t length;
+    speak_tok *toks;
+    size_t count;
+    bool caps_text;     /* written mostly in capitals: no initialisms */
+    size_t ts;          /* the token being read */
+    size_t te;
+    speak_buf out;
+    bool failed;        /* out of memory */
+} speak_ctx;
+
+static void put(speak_ctx *c, const char *s, size_t n)
+{
+    if (!c->failed && !speak_buf_append(&c->out, s, n))
+        c->failed = true;
+}
+
+static void put_str(speak_ctx *c, const char *s)
+{
+    put(c, s, strlen(s));
+}
+
+static char last_out(const speak_ctx *c)
+{
+    return c->out.length ? c->out.data[c->out.length - 1] : '\0';
+}
+
+/* A word between spaces, with one space where two would meet ("a++b" -> "a plus plus b"). */
+static void put_spaced(speak_ctx *c, const char *word)
+{
+    if (c->out.length > 0 && last_out(c) != ' ')
+        put(c, " ", 1);
+    put_str(c, word);
+    put(c, " ", 1);
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+/* A number as written: digits, optional ",ddd" groups, optional ".d+". */
+typedef struct speak_num {
+    size_t start;
+    size_t end;
+    size_t int_end;       /* end of the integer part */
+    unsigned int_digits;  /* digits in the integer part */
+    bool leading_zero;    /* "07": more than one digit, the first a zero */
+} speak_num;
+
+/* Parses a number at t[p..e); false when there is none. */
+static bool num_parse(const char *t, size_t p, size_t e, speak_num *num)
+{
+    size_t q = p;
+    unsigned lead = 0;
+    num->start = p;
+    while (q < e && is_digit(t[q]))
+        q++;
+    if (q == p)
+        return false;
+    lead = (unsigned)(q - p);
+    num->int_digits = lead;
+    num->leading_zero = lead > 1 && t[p] == '0';
+    /* Thousands groups only after one to three digits, each exactly three. */
+    while (lead <= 3 && q + 4 <= e && t[q] == ',' && is_digit(t[q + 1]) && is_digit(t[q + 2]) &&
+           is_digit(t[q + 3]) && (q + 4 == e || !is_digit(t[q + 4]))) {
+        q += 4;
+        num->int_digits += 3;
+    }
+    num->int_end = q;
+    if (q + 1 < e && t[q] == '.' && is_digit(t[q + 1])) {
+        q++;
+        while (q < e && is_digit(t[q]))
+            q++;
+    }
+    num->end = q;
+    return true;
+}
+
+/* Emits a number without its thousands commas ("4,200" -> "4200"). */
+static void put_num_plain(speak_ctx *c, const char *t, const speak_num *num)
+{
+    for (size_t q = num->start; q < num->end; q++)
+        if (t[q] != ',')
+            put(c, t + q, 1);
+}
+
+/* A whole token core t[s..e) of NUM with an optional '%'. */
+static bool is_number_token(const char *t, size_t s, size_t e)
+{
+    speak_num num;
+    if (!num_parse(t, s, e, &num))
+        return false;
+    return num.end == e || (num.end + 1 == e && t[num.end] == '%');
+}
+
+/* ------------------------------------------------------------- the walker */
+
+/*
+ * Rule: obvious initialisms are spelt. espeak-ng spells capitals it cannot
+ * pronounce ("FBI", "NHS", "NYPD"), but reads some as words:
+ *   before: "JCPOA" -> "J C poa" (dZ,eIs'i:p'oU@), "IAEA" -> "eye-ee-a"
+ *           (aI'i@), "IRGC" -> "erg-k" ('3:gk), "OPCW" -> "opkwa" ('0pkw@)
+ *   after:  "J.C.P.O.A", "I.A.E.A", "I.R.G.C", "O.P.C.W": letter by letter
+ * A word in capitals counts as an initialism when English could not
+ * pronounce it: an onset or a final consonant cluster English does not have
+ * ("JC-", "-GC"), or three or four vowels in a row that no English word has
+ * ("IAEA"). Of 115 common acronyms espeak-ng alone reads 9 wrong, with the
+ * rule 5 (ACLU, OSCE, WHO, and ICE and PAC, which espeak-ng spells), and
+ * none it read right is made wrong (NATO, NASA, UNESCO, FIFA, ASEAN, UNRWA,
+ * NOAA, IKEA stay words); of 1,958 English words written in capitals, one
+ * ("ETC") would be spelt. Words with a doubled letter ("NAACP": espeak-ng
+ * says "N double A C P"), Roman numerals and text written mostly in
+ * capitals are left alone. The dotted form has no final period, which
+ * espeak-ng would take as the end of a sentence before a capital.
+ */
+static const char *const speak_onsets[] = {
+    "BL", "BR", "CH", "CHL", "CHR", "CL", "CR", "DJ", "DR", "DW", "FJ", "FL", "FR", "GH", "GL",
+    "GN", "GR", "GW", "KH", "KL", "KN", "KR", "MN", "NG", "PF", "PH", "PHL", "PHR", "PL", "PN",
+    "PR", "PS", "QU", "RH", "SC", "SCH", "SCHL", "SCHM", "SCHR", "SCHW", "SCR", "SH", "SHR",
+    "SK", "SKR", "SL", "SM", "SN", "SP", "SPH", "SPL", "SPR", "SQU", "ST", "STR", "SV", "SW", "TH",
+    "THR", "TR", "TS", "TW", "VL", "WH", "WR", "ZH",
+};
+
+static const char *const speak_codas[] = {
+    "CH", "CHT", "CK", "CT", "DTH", "FT", "FTH", "GH", "GHT", "GHTH", "GM", "GN", "LB", "LCH",
+    "LD", "LF", "LFTH", "LK", "LL", "LM", "LN", "LP", "LPH", "LSH", "LT", "LTH", "LTZ", "LV",
+    "MB", "MN", "MP", "MPH", "MPST", "MPT", "MTH", "NCH", "ND", "NG", "NGST", "NGTH", "NK",
+    "NST", "NT", "NTH", "NX", "NZ", "PH", "PT", "PTH", "RB", "RC", "RCH", "RD", "RF", "RG",
+    "RGH", "RK", "RL", "RLD", "RM", "RMTH", "RN", "RP", "RSH", "RST", "RT", "RTH", "RV", "RZ",
+    "SC", "SCH", "SH", "SK", "SM", "SP", "SS", "ST", "TCH", "TH", "THM", "TSCH", "TZ", "WD",
+    "WK", "WL", "WN", "WT", "WTH", "XT", "XTH", "ZZ",
+};
+
+/* Three vowels in a row that English words have ("previous", "beautiful"). */
+static const char *const speak_vowel_triples[] = {
+    "EAU", "EOU", "IEU", "IOU", "UOU", "IAI", "OUA", "UAI",
+};
+
+static bool in_list(const char *const *list, size_t count, const char *w, size_t n)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0)
+            return true;
+    return false;
+}
+
+#define LIST(a) (a), (sizeof(a) / sizeof((a)[0]))
+
+static bool coda_ok(const char *w, size_t n)
+{
+    if (in_list(LIST(speak_codas), w, n))
+        return true;
+    /* A plural or third-person "S" after a single consonant or a coda. */
+    return w[n - 1] == 'S' && (n == 2 || in_list(LIST(speak_codas), w, n - 1));
+}
+
+static bool is_roman(const char *w, size_t n)
+{
+    /* M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3}) */
+    static const char *const units[3][3] = {
+        {"C", "D", "M"}, {"X", "L", "C"}, {"I", "V", "X"}};
+    size_t p = 0;
+    while (p < n && p < 3 && w[p] == 'M')
+        p++;
+    for (int k = 0; k < 3; k++) {
+        char one = units[k][0][0], five = units[k][1][0], ten = units[k][2][0];
+        if (p + 1 < n && w[p] == one && (w[p + 1] == ten || w[p + 1] == five)) {
+            p += 2;
+            continue;
+        }
+        if (p < n && w[p] == five)
+            p++;
+        for (int r = 0; r < 3 && p < n && w[p] == one; r++)
+            p++;
+    }
+    return p == n;
+}
+
+static bool is_vowel_letter(char c)
+{
+    return c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U';
+}
+
+/* Whether w[i] acts as a vowel: AEIOU (not U after Q), and Y after a consonant ("CRY", "NYPD"). */
+static bool acts_as_vowel(const char *w, size_t i)
+{
+    if (w[i] == 'U' && i > 0 && w[i - 1] == 'Q')
+        return false;
+    if (is_vowel_letter(w[i]))
+        return true;
+    return w[i] == 'Y' && i > 0 && !is_vowel_letter(w[i - 1]);
+}
+
+/* True when the capitals w[0..n) cannot be an English word (see above). */
+static bool is_initialism(const char *w, size_t n)
+{
+    size_t first = n;
+    size_t last = n;
+    size_t i;
+
+    if (n < 2 || n > 8)
+        return false;
+    for (i = 0; i + 1 < n; i++)
+        if (w[i] == w[i + 1])
+            return false;
+    if (is_roman(w, n))
+        return false;
+    for (i = 0; i < n; i++) {
+        if (acts_as_vowel(w, i)) {
+            if (first == n)
+                first = i;
+            last = i;
+        }
+    }
+    if (first == n)
+        return false;  /* no vowel: espeak-ng spells it itself */
+    for (i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && acts_as_vowel(w, j))
+            j++;
+        if (j - i >= 4 || (j - i == 3 && !in_list(LIST(speak_vowel_triples), w + i, 3)))
+            return true;
+        i = j > i ? j : i + 1;
+    }
+    if (first >= 2 && !in_list(LIST(speak_onsets), w, first))
+        return true;
+    return n - last - 1 >= 2 && !coda_ok(w + last + 1, n - last - 1);
+}
+
+/* Neighbours that make a run of capitals part of something else ("U.S", "AT&T", "G7"). */
+static bool glues_word(uint32_t cp)
+{
+    return (cp >= '0' && cp <= '9') || cp == '.' || cp == '&' || cp == '@' || cp == '#' ||
+           cp == '/' || cp == '_' || cp == '\'' || cp == 0x2019 || (cp >= 0x80 && text_is_word_char(cp));
+}
+
+/*
+ * At t[p], an ASCII capital: emits a spelt initialism, or copies the run of
+ * ASCII letters. Returns the bytes read.
+ */
+static size_t walk_capitals(speak_ctx *c, size_t p, size_t to)
+{
+    const char *t = c->text;
+    size_t q = p;
+    size_t letters;
+    bool plural = false;
+    bool ok = !c->caps_text;
+
+    while (q < to && is_alpha(t[q]))
+        q++;
+    letters = q - p;
+    if (letters >= 3 && t[q - 1] == 's') {
+        plural = true;
+        letters--;
+    }
+    for (size_t i = p; ok && i < p + letters; i++)
+        ok = is_upper(t[i]);
+    if (ok && p > 0) {
+        uint32_t before = char_before(t, p);
+        ok = !(before < 0x80 && is_alpha((char)before)) && !glues_word(before);
+    }
+    if (ok && q < c->length) {
+        size_t len;
+        uint32_t after = char_at(t, c->length, q, &len);
+        if (after == '.' || after == '\'' || after == 0x2019) {
+            /* "IAEA." ends a sentence and "IAEA's" is a possessive; "U.S" and "DIDN'T" are not. */
+            size_t r = q + len;
+            if (after != '.' && r < c->length && t[r] == 's')
+                r++;
+            ok = !plural && (r >= c->length || !is_alnum(t[r]));
+        } else {
+            ok = !glues_word(after) && !is_alpha(t[q]);
+        }
+    }
+    if (ok && is_initialism(t + p, letters)) {
+        for (size_t i = 0; i < letters; i++) {
+            if (i)
+                put(c, ".", 1);
+            put(c, t + p + i, 1);
+        }
+        if (plural)
+            put(c, "'s", 2);
+        return q - p;
+    }
+    put(c, t + p, q - p);
+    return q - p;
+}
+
+/*
+ * Copies t[from..to) of the current token, applying the rules that work
+ * inside a word:
+ *
+ * Rule: a dash inside a token is a pause. espeak-ng pauses at a spaced em
+ * or en dash but not at one attached to a word, nor at hyphens:
+ *   before: "He left—and", "He left--and", "left —and": no clause break
+ *           ("hi: l'Eft_:_: and" on one line, no added time)
+ *   after:  "He left — and": a clause break, about 200 ms
+ * An en dash inside a word is a connector ("the Iran–Iraq war") and stays.
+ *
+ * Rule: literal "[[" and "]]" are split ("[ [") so that only the lexicon's
+ * phoneme blocks are read as phonemes. With espeakPHONEMES,
+ *   before: "see [[wiki link]] here" -> "wiki liNk", read as phoneme codes
+ *   after:  "see [ [wiki link] ] here" -> "w'Iki l'INk", read as words
+ */
+static void walk(speak_ctx *c, size_t from, size_t to)
+{
+    const char *t = c->text;
+    size_t p = from;
+
+    while (p < to && !c->failed) {
+        size_t len;
+        char ch = t[p];
+
+        if ((ch == '[' || ch == ']') && last_out(c) == ch)
+            put(c, " ", 1);
+        if ((ch == '-' && p + 1 < to && t[p + 1] == '-') || starts_with(t, p, to, "\xE2\x80\x94")) {
+            size_t q = p;
+            if (ch == '-') {
+                while (q < to && t[q] == '-')
+                    q++;
+            } else {
+                q += 3;
+            }
+            /* Spaces where the dash touches something, also a lexicon replacement. */
+            if (c->out.length > 0 && last_out(c) != ' ')
+                put(c, " ", 1);
+            put_str(c, "\xE2\x80\x94");
+            if (q < c->length && t[q] != ' ')
+                put(c, " ", 1);
+            p = q;
+            continue;
+        }
+        if (is_upper(ch)) {
+            p += walk_capitals(c, p, to);
+            continue;
+        }
+        if (is_lower(ch)) {
+            /* Copy the rest of a lower-case word at once: its capitals are not initialisms. */
+            size_t q = p;
+            while (q < to && is_alpha(t[q]))
+                q++;
+            put(c, t + p, q - p);
+            p = q;
+            continue;
+        }
+        char_at(t, c->length, p, &len);
+        put(c, t + p, len);
+        p += len;
+    }
+}
+
+/* ------------------------------------------------------- URLs and e-mail */
+
+/* Top-level domains read as words after a bare domain ("antiwar.com"). */
+static const char *const speak_gtlds[] = {
+    "com", "org", "net", "edu", "gov", "mil", "int", "info", "biz", "name", "pro", "app",
+    "dev", "news", "online", "site", "tech", "xyz", "blog", "store",
+};
+
+/*
+ * Two-letter domains that are also English words: after a bare name
+ * ("end.so", "do.it") they are more likely a missing space than a country.
+ */
+static const char *const speak_word_cctlds[] = {
+    "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my",
+    "no", "of", "on", "or", "so", "to", "up", "us", "we",
+};
+
+/* Two-letter final labels read as words, not spelt ("bbc.co", "about.me"). */
+static const char *const speak_said_cctlds[] = {"co", "me"};
+
+/*
+ * Counts the labels of a host name h[0..n): ASCII letters, digits and
+ * hyphens joined by single dots, with a letter somewhere. 0 when h is no
+ * host name; *last is where its last label starts.
+ */
+static size_t host_labels(const char *h, size_t n, size_t *last)
+{
+    size_t labels = 0;
+    bool letter = false;
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || h[i] == '.') {
+            if (i == start)
+                return 0;
+            labels++;
+            *last = start;
+            start = i + 1;
+        } else if (is_alpha(h[i])) {
+            letter = true;
+        } else if (!is_digit(h[i]) && h[i] != '-') {
+            return 0;
+        }
+    }
+    return letter ? labels : 0;
+}
+
+/* "example.co.ir" -> "example dot co dot I.R": the country code is spelt. */
+static void put_host(speak_ctx *c, const char *h, size_t n)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && h[i] != '.')
+            continue;
+        if (start > 0)
+            put_str(c, " dot ");
+        if (start > 0 && i == n && i - start == 2 && is_alpha(h[start]) &&
+            is_alpha(h[start + 1])) {
+            char lower[2] = {(char)(h[start] | 0x20), (char)(h[start + 1] | 0x20)};
+            if (in_list(LIST(speak_said_cctlds), lower, 2)) {
+                put(c, h + start, 2);
+            } else {
+                char spelt[3] = {to_upper(h[start]), '.', to_upper(h[start + 1])};
+                put(c, spelt, 3);
+            }
+        } else {
+            put(c, h + start, i - start);
+        }
+        start = i + 1;
+    }
+}
+
+/* Web page extensions left out of a spoken path. */
+static const char *const speak_page_exts[] = {
+    ".html", ".htm", ".shtml", ".php", ".asp", ".aspx", ".jsp", ".cgi",
+};
+
+/*
+ * A path segment worth reading: words of letters joined by '-' or '_', or
+ * a short number; no identifiers such as "dQw4w9WgXcQ" or "56737145".
+ */
+static bool segment_is_wordy(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        bool letters = false;
+        bool digits = false;
+        while (j < n && s[j] != '-' && s[j] != '_') {
+            if (is_alpha(s[j]))
+                letters = true;
+            else if (is_digit(s[j]))
+                digits = true;
+            else
+                return false;
+            j++;
+        }
+        if ((letters && digits) || (digits && j - i > 4))
+            return false;
+        i = j + 1;
+    }
+    return true;
+}
+
+#define PATH_MAX_SEGMENTS 3u
+#define PATH_MAX_BYTES 48u
+
+/*
+ * Rule: URLs read as a listener needs them. espeak-ng spells the scheme and
+ * reads every character of the rest:
+ *   before: "https://www.example.com/news/today" -> "H T T P S colon slash
+ *           slash double-u double-u double-u dot example dot com slash news
+ *           slash today"; a query reads "question mark q equals tide plus";
+ *           "nytimes.com/2021/04/15/world/iran-nuclear.html" reads every
+ *           number and "dot H T M L"; "natanz.ir" ends in "er" ('3:)
+ *   after:  "example dot com slash news slash today", "nytimes dot com",
+ *           "natanz dot I.R"
+ * The scheme, "www.", user, port, query and fragment are left out; a path
+ * is read when it is short and made of words (at most three segments),
+ * else only the site is; a two-letter country code is spelt. A bare domain
+ * needs a known top-level domain or a country code.
+ */
+static bool rule_url(speak_ctx *c, size_t s, size_t e)
+{
+    const char *t = c->text;
+    size_t p = s;
+    size_t host;
+    size_t host_end;
+    size_t last = 0;
+    size_t labels;
+    bool scheme = false;
+    bool www = false;
+    size_t segs[PATH_MAX_SEGMENTS][2];
+    size_t seg_count = 0;
+    bool read_path = true;
+    size_t path_bytes = 0;
+
+    while (p < e && is_alpha(t[p]))
+        p++;
+    if (p > s && starts_with(t, p, e, "://")) {
+        scheme = true;
+        p += 3;
+    } else {
+        p = s;
+    }
+    host = p;
+    while (p < e && t[p] != '/' && t[p] != '?' && t[p] != '#')
+        p++;
+    host_end = p;
+    if (scheme) {
+        /* user:password@ and :port are not read. */
+        for (size_t q = host; q < host_end; q++)
+            if (t[q] == '@')
+                host = q + 1;
+        for (size_t q = host; q < host_end; q++) {
+            if (t[q] == ':') {
+                host_end = q;
+                break;
+            }
+        }
+    }
+    if (host_end - host > 4 && ascii_eq_nocase(t + host, 4, "www.")) {
+        www = true;
+        host += 4;
+    }
+    labels = host_labels(t + host, host_end - host, &last);
+    if (labels == 0 || (!scheme && labels < 2))
+        return false;
+    if (!scheme && !www) {
+        const char *tld = t + host + last;
+        size_t tld_len = host_end - host - last;
+        for (size_t q = 0; q < tld_len; q++)
+            if (!is_lower(tld[q]))
+                return false;
+        if (!(tld_len == 2 || in_list(LIST(speak_gtlds), tld, tld_len)))
+            return false;
+        if (tld_len == 2 && in_list(LIST(speak_word_cctlds), tld, 2) &&
+            !(host_end < e && t[host_end] == '/'))
+            return false;
+    }
+
+    /* The path, up to a query or fragment. */
+    p = host_end;
+    if (scheme)
+        while (p < e && t[p] != '/' && t[p] != '?' && t[p] != '#')
+            p++;  /* a port */
+    while (p < e && t[p] == '/') {
+        size_t a = ++p;
+        size_t b;
+        while (p < e && t[p] != '/' && t[p] != '?' && t[p] != '#')
+            p++;
+        b = p;
+        if (b == a)
+            continue;
+        if (p >= e || t[p] != '/') {
+            for (size_t k = 0; k < sizeof speak_page_exts / sizeof speak_page_exts[0]; k++) {
+                size_t n = strlen(speak_page_exts[k]);
+                if (b - a > n && ascii_eq_nocase(t + b - n, n, speak_page_exts[k])) {
+                    b -= n;
+                    break;
+                }
+            }
+        }
+        path_bytes += b - a + 1;
+        if (seg_count == PATH_MAX_SEGMENTS || path_bytes > PATH_MAX_BYTES ||
+            !segment_is_wordy(t + a, b - a)) {
+            read_path = false;
+        } else {
+            segs[seg_count][0] = a;
+            segs[seg_count][1] = b;
+            seg_count++;
+        }
+    }
+    if (p < e && t[p] != '?' && t[p] != '#')
+        return false;
+
+    put_host(c, t + host, host_end - host);
+    for (size_t k = 0; read_path && k < seg_count; k++) {
+        put_str(c, " slash ");
+        put(c, t + segs[k][0], segs[k][1] - segs[k][0]);
+    }
+    return true;
+}
+
+/*
+ * Rule: e-mail addresses read as said. espeak-ng already reads
+ * "jane.doe@example.org" as "jane dot doe at example dot org", but
+ *   before: "mailto:a@b.com" -> "mailto colon a at ..."; "mid.ru" -> "mid
+ *           dot roo" (r'u:); "press@un.org" -> "press at un dot org" with
+ *           a pause before "at"
+ *   after:  "a at b dot com", "mid dot R.U", no pause
+ */
+static bool rule_email(speak_ctx *c, size_t s, size_t e)
+{
+    const char *t = c->text;
+    size_t at = e;
+    size_t last;
+
+    if (e - s > 7 && ascii_eq_nocase(t + s, 7, "mailto:"))
+        s += 7;
+    for (size_t q = s; q < e; q++) {
+        if (t[q] == '@') {
+            if (at != e)
+                return false;
+            at = q;
+        } else if (at == e && !is_alnum(t[q]) && t[q] != '.' && t[q] != '_' && t[q] != '-' &&
+                   t[q] != '+' && t[q] != '%') {
+            return false;
+        }
+    }
+    if (at == e || at == s || t[s] == '.' || t[at - 1] == '.')
+        return false;
+    if (host_labels(t + at + 1, e - at - 1, &last) < 2)
+        return false;
+    last += at + 1;
+    if (e - last < 2)
+        return false;
+    for (size_t q = last; q < e; q++)
+        if (!is_alpha(t[q]))
+            return false;
+    for (size_t q = s; q < at; q++) {
+        if (t[q] == '.')
+            put_spaced(c, "dot");
+        else if (t[q] == '+')
+            put_spaced(c, "plus");
+        else
+            put(c, t + q, 1);
+    }
+    put_spaced(c, "at");
+    put_host(c, t + at + 1, e - at - 1);
+    return true;
+}
+
+/*
+ * Rule: hashtags. espeak-ng reads '#' as "hash":
+ *   before: "#MeToo" -> "hash me too"; "#1" -> "hash one"
+ *   after:  "hashtag MeToo" -> "hashtag me too"; "number 1" -> "number one"
+ * (espeak-ng splits the camel case itself.)
+ */
+static bool rule_hashtag(speak_ctx *c, size_t s, size_t e)
+{
+    const char *t = c->text;
+    bool digits = true;
+    if (e - s < 2 || t[s] != '#')
+        return false;
+    for (size_t q = s + 1; q < e;) {
+        size_t len;
+        uint32_t cp = char_at(t, c->length, q, &len);
+        if (!text_is_word_char(cp) && cp != '_')
+            return false;
+        if (!(cp >= '0' && cp <= '9'))
+            digits = false;
+        q += len;
+    }
+    if (digits) {
+        put_str(c, "number ");
+        put(c, t + s + 1, e - s - 1);
+        return true;
+    }
+    if (!is_alpha(t[s + 1]) && (unsigned char)t[s + 1] < 0x80)
+        return false;
+    put_str(c, "hashtag ");
+    walk(c, s + 1, e);
+    return true;
+}
+
+/*
+ * Rule: number ranges and scores. espeak-ng reads the dash as nothing,
+ * "dash" or a pause:
+ *   before: "52–48" -> "fifty two forty eight"; "52-48" -> "fifty two dash
+ *           forty eight"; "52 – 48" -> "fifty two", pause, "forty eight"
+ *   after:  "52 to 48" -> "fifty two to forty eight"
+ * An en or em dash between numbers always reads "to". A hyphen only
+ * between two numbers of at most four digits, neither with a leading zero,
+ * and not three digits then four (a phone number, "555-1234"); dates
+ * ("2024-01-15") and codes ("F-16", "COVID-19") are not ranges.
+ */
+static bool rule_range(speak_ctx *c, size_t s, size_t e)
+{
+    const char *t = c->text;
+    speak_num a;
+    speak_num b;
+    size_t p;
+    size_t dash;
+    size_t a_end;
+
+    if (!num_parse(t, s, e, &a))
+        return false;
+    p = a.end;
+    if (p < e && t[p] == '%')
+        p++;
+    a_end = p;
+    dash = dash_len(t, p, e);
+    if (!dash || !num_parse(t, p + dash, e, &b))
+        return false;
+    if (!(b.end == e || (b.end + 1 == e && t[b.end] == '%')))
+        return false;
+    if (dash == 1 && (a.int_digits > 4 || b.int_digits > 4 || a.leading_zero ||
+                      b.leading_zero || (a.int_digits == 3 && b.int_digits == 4)))
+        return false;
+    put(c, t + s, a_end - s);
+    put_str(c, " to ");
+    put(c, t + b.start, e - b.start);
+    return true;
+}
+
+/* ------------------------------------------------------------- currencies */
+
+typedef struct speak_currency {
+    const char *symbol;
+    const char *one;        /* "dollar" */
+    const char *many;       /* "dollars" */
+    const char *minor_one;  /* "cent"; NULL when amounts are not read in a minor unit */
+    const char *minor_many;
+} speak_currency;
+
+static const speak_currency speak_currencies[] = {
+    {"US$", "US dollar", "US dollars", "cent", "cents"},
+    {"AU$", "Australian dollar", "Australian dollars", "cent", "cents"},
+    {"A$", "Australian dollar", "Australian dollars", "cent", "cents"},
+    {"CA$", "Canadian dollar", "Canadian dollars", "cent", "cents"},
+    {"C$", "Canadian dollar", "Canadian dollars", "cent", "cents"},
+    {"NZ$", "New Zealand dollar", "New Zealand dollars", "cent", "cents"},
+    {"HK$", "Hong Kong dollar", "Hong Kong dollars", "cent", "cents"},
+    {"S$", "Singapore dollar", "Singapore dollars", "cent", "cents"},
+    {"$", "dollar", "dollars", "cent", "cents"},
+    {"\xC2\xA3", "pound", "pounds", "penny", "pence"},
+    {"\xE2\x82\xAC", "euro", "euros", "cent", "cents"},
+    {"\xC2\xA5", "yen", "yen", NULL, NULL},
+    {"\xE2\x82\xB9", "rupee", "rupees", NULL, NULL},
+};
+
+/* Magnitudes written after the amount: "$5bn", "£3m", "$40k". */
+static const struct {
+    const char *suffix;
+    const char *word;
+} speak_magnitudes[] = {
+    {"k", "thousand"}, {"K", "thousand"}, {"m", "million"}, {"M", "million"},
+    {"mn", "million"}, {"mln", "million"}, {"b", "billion"}, {"B", "billion"},
+    {"bn", "billion"}, {"bln", "billion"}, {"t", "trillion"}, {"T", "trillion"},
+    {"tn", "trillion"}, {"trn", "trillion"},
+};
+
+static const char *const speak_magnitude_words[] = {"thousand", "million", "billion", "trillion"};
+
+static const speak_currency *currency_at(const char *t, size_t p, size_t e, size_t *len)
+{
+    for (size_t k = 0; k < sizeof speak_currencies / sizeof speak_currencies[0]; k++) {
+        if (starts_with(t, p, e, speak_currencies[k].symbol)) {
+            *len = strlen(speak_currencies[k].symbol);
+            return &speak_currencies[k];
+        }
+    }
+    return NULL;
+}
+
+/* An amount with its optional magnitude suffix, ending at a dash or at e. */
+typedef struct speak_amount {
+    speak_num num;
+    const char *magnitude;  /* a word, or NULL */
+    size_t end;
+} speak_amount;
+
+static bool amount_parse(const char *t, size_t p, size_t e, speak_amount *a)
+{
+    size_t q;
+    if (!num_parse(t, p, e, &a->num))
+        return false;
+    q = a->num.end;
+    a->magnitude = NULL;
+    if (q < e && is_alpha(t[q])) {
+        size_t r = q;
+        while (r < e && is_alpha(t[r]))
+            r++;
+        for (size_t k = 0; k < sizeof speak_magnitudes / sizeof speak_magnitudes[0]; k++) {
+            if (strlen(speak_magnitudes[k].suffix) == r - q &&
+                memcmp(speak_magnitudes[k].suffix, t + q, r - q) == 0)
+                a->magnitude = speak_magnitudes[k].word;
+        }
+        if (!a->magnitude)
+            return false;
+        q = r;
+    }
+    a->end = q;
+    return q == e || dash_len(t, q, e) > 0;
+}
+
+/* "4" dollars or "1" dollar: true when the integer part reads "one". */
+static bool amount_is_one(const char *t, const speak_num *num)
+{
+    return num->int_end - num->start == 1 && t[num->start] == '1' && num->end == num->int_end;
+}
+
+/* The magnitude word a token's core t[s..e) is ("million"), or NULL. */
+static const char *magnitude_word(const char *t, size_t s, size_t e)
+{
+    for (size_t k = 0; k < sizeof speak_magnitude_words / sizeof speak_magnitude_words[0]; k++)
+        if (ascii_eq_nocase(t + s, e - s, speak_magnitude_words[k]))
+            return speak_magnitude_words[k];
+    return NULL;
+}
+
+/* The core of a token: without the quotes and brackets that open it and the marks that close it. */
+static void core_of(const speak_ctx *c, size_t ts, size_t te, size_t *cs, size_t *ce)
+{
+    const char *t = c->text;
+    size_t s = ts;
+    size_t e = te;
+    while (s < e) {
+        size_t len;
+        if (!is_opener(char_at(t, c->length, s, &len)))
+            break;
+        s += len;
+    }
+    while (e > s) {
+        uint32_t cp = char_before(t, e);
+        size_t len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (!is_closer(cp))
+            break;
+        e -= len;
+    }
+    *cs = s;
+    *ce = e;
+}
+
+/*
+ * Rule: currencies read in the order said. espeak-ng reads the symbol
+ * first:
+ *   before: "$4.2 million" -> "dollar four point two million"; "$4.20" ->
+ *           "dollar four point two zero"; "€25" -> "euros twenty five";
+ *           "$5-10" -> "dollar five dash ten"
+ *   after:  "4.2 million dollars", "4 dollars 20 cents", "25 euros",
+ *           "5 to 10 dollars"
+ * Symbols $ £ € ¥ ₹ and US$, A$, C$, NZ$, HK$, S$; magnitudes as words
+ * ("million") or suffixes ("$5bn", "£3m", "$40k"); after "a"/"an" the unit
+ * is singular ("a $5 bill" -> "a 5 dollar bill"). Thousands commas are
+ * dropped: espeak-ng puts a catch (_!) after "thousand" for "4,200".
+ */
+static bool rule_currency(speak_ctx *c, size_t i, size_t s, size_t e, size_t *used)
+{
+    const char *t = c->text;
+    const speak_currency *cur;
+    size_t len;
+    size_t p;
+    speak_amount a;
+    speak_amount b;
+    bool range = false;
+    const char *magnitude = NULL;
+    size_t tail_start = e;
+    size_t tail_end = c->te;
+    bool singular = false;
+
+    cur = currency_at(t, s, e, &len);
+    if (!cur || !amount_parse(t, s + len, e, &a))
+        return false;
+    p = a.end;
+    if (p < e) {
+        size_t dash = dash_len(t, p, e);
+        size_t len2;
+        p += dash;
+        if (currency_at(t, p, e, &len2) == cur)
+            p += len2;
+        if (!amount_parse(t, p, e, &b) || b.end != e)
+            return false;
+        range = true;
+    }
+    if (!(range ? b.magnitude : a.magnitude) && e == c->te && i + 1 < c->count &&
+        !c->toks[i + 1].kept) {
+        size_t ms;
+        size_t me;
+        core_of(c, c->toks[i + 1].start, c->toks[i + 1].end, &ms, &me);
+        if (ms == c->toks[i + 1].start && (magnitude = magnitude_word(t, ms, me)) != NULL) {
+            *used = 2;
+            tail_start = me;
+            tail_end = c->toks[i + 1].end;
+        }
+    }
+    if (!magnitude)
+        magnitude = range ? b.magnitude : a.magnitude;
+    if (i > 0 && !c->toks[i - 1].kept) {
+        const speak_tok *prev = &c->toks[i - 1];
+        singular = ascii_eq_nocase(t + prev->start, prev->end - prev->start, "a") ||
+                   ascii_eq_nocase(t + prev->start, prev->end - prev->start, "an");
+    }
+
+    walk(c, c->ts, s);
+    if (range) {
+        put_num_plain(c, t, &a.num);
+        if (a.magnitude && a.magnitude != b.magnitude) {
+            put(c, " ", 1);
+            put_str(c, a.magnitude);
+        }
+        put_str(c, " to ");
+        put_num_plain(c, t, &b.num);
+        if (magnitude) {
+            put(c, " ", 1);
+            put_str(c, magnitude);
+        }
+        put(c, " ", 1);
+        put_str(c, singular ? cur->one : cur->many);
+    } else if (!magnitude && cur->minor_one && a.num.end - a.num.int_end == 3) {
+        /* Two decimals: "4 dollars 20 cents", "50 cents", "5 dollars". */
+        const char *d = t + a.num.int_end + 1;
+        unsigned minor = (unsigned)(d[0] - '0') * 10u + (unsigned)(d[1] - '0');
+        bool zero_major = true;
+        speak_num major = a.num;
+        major.end = major.int_end;
+        for (size_t q = a.num.start; q < a.num.int_end; q++)
+            if (t[q] != '0' && t[q] != ',')
+                zero_major = false;
+        if (!zero_major || minor == 0) {
+            put_num_plain(c, t, &major);
+            put(c, " ", 1);
+            put_str(c, amount_is_one(t, &major) || singular ? cur->one : cur->many);
+        }
+        if (minor != 0) {
+            if (!zero_major)
+                put(c, " ", 1);
+            put(c, d[0] == '0' ? d + 1 : d, d[0] == '0' ? 1 : 2);
+            put(c, " ", 1);
+            put_str(c, minor == 1 ? cur->minor_one : cur->minor_many);
+        }
+    } else {
+        put_num_plain(c, t, &a.num);
+        if (magnitude) {
+            put(c, " ", 1);
+            put_str(c, magnitude);
+        }
+        put(c, " ", 1);
+        put_str(c, singular || (!magnitude && amount_is_one(t, &a.num)) ? cur->one : cur->many);
+    }
+    walk(c, tail_start, tail_end);
+    return true;
+}
+
+/* ------------------------------------------------------------------ tokens */
+
+/* A token of two or three hyphens ("--"), a typed dash. */
+static bool is_hyphens(const speak_ctx *c, const speak_tok *tok)
+{
+    if (tok->end - tok->start < 2 || tok->end - tok->start > 3)
+        return false;
+    for (size_t p = tok->start; p < tok->end; p++)
+        if (c->text[p] != '-')
+            return false;
+    return true;
+}
+
+/* Openers, a rewritten core, then closers: for the rules that rewrite a whole core. */
+typedef bool (*speak_core_rule)(speak_ctx *c, size_t s, size_t e);
+
+/*
+ * Applies the rules to token i (not kept); *used is how many tokens it
+ * read (2 when a currency takes the magnitude word after it).
+ */
+static void token_rules(speak_ctx *c, size_t i, size_t *used)
+{
+    static const speak_core_rule core_rules[] = {rule_url, rule_email, rule_hashtag, rule_range};
+    const char *t = c->text;
+    const speak_tok *tok = &c->toks[i];
+    size_t s;
+    size_t e;
+
+    *used = 1;
+    c->ts = tok->start;
+    c->te = tok->end;
+
+    /* A dash standing alone: "52 – 48" is a range, "left - and" a pause. */
+    if (dash_len(t, tok->start, tok->end) == tok->end - tok->start || is_hyphens(c, tok)) {
+        if (i > 0 && i + 1 < c->count && tok->space_before && c->toks[i + 1].space_before) {
+            const speak_tok *prev = &c->toks[i - 1];
+            const speak_tok *next = &c->toks[i + 1];
+            size_t ns;
+            size_t ne;
+            core_of(c, next->start, next->end, &ns, &ne);
+            if (!prev->kept && !next->kept && is_number_token(t, prev->start, prev->end) &&
+                ns == next->start && is_number_token(t, ns, ne)) {
+                put_str(c, "to");
+                return;
+            }
+            if (t[tok->start] == '-') {
+                put_str(c, "\xE2\x80\x94");
+                return;
+            }
+        }
+        put(c, t + tok->start, tok->end - tok->start);
+        return;
+    }
+
+    core_of(c, tok->start, tok->end, &s, &e);
+    if (e > s) {
+        size_t mark = c->out.length;
+        if (rule_currency(c, i, s, e, used))
+            return;
+        for (size_t k = 0; k < sizeof core_rules / sizeof core_rules[0]; k++) {
+            walk(c, tok->start, s);
+            if (core_rules[k](c, s, e)) {
+                walk(c, e, tok->end);
+                return;
+            }
+            if (!c->failed)
+                c->out.length = mark;
+        }
+    }
+    walk(c, tok->start, tok->end);
+}
+
+/* Splits text at spaces and at the edges of kept spans. */
+static bool tokenize(speak_ctx *c, const speak_span *kept, size_t kept_count)
+{
+    const char *t = c->text;
+    size_t cap = 0;
+    size_t k = 0;
+    size_t p = 0;
+    bool space = false;
+
+    while (p < c->length) {
+        speak_tok tok;
+        if (t[p] == ' ' && !(k < kept_count && kept[k].start == p)) {
+            space = true;
+            p++;
+            continue;
+        }
+        tok.start = p;
+        tok.space_before = space;
+        if (k < kept_count && kept[k].start == p) {
+            tok.end = kept[k].end;
+            tok.kept = true;
+            k++;
+        } else {
+            size_t limit = k < kept_count ? kept[k].start : c->length;
+            tok.end = p;
+            tok.kept = false;
+            while (tok.end < limit && t[tok.end] != ' ')
+                tok.end++;
+        }
+        if (c->count == cap) {
+            size_t n = cap ? cap * 2 : 32;
+            speak_tok *toks;
+            if (n > SIZE_MAX / sizeof *toks)
+                return false;
+            toks = realloc(c->toks, n * sizeof *toks);
+            if (!toks)
+                return false;
+            c->toks = toks;
+            cap = n;
+        }
+        c->toks[c->count++] = tok;
+        p = tok.end;
+        space = false;
+    }
+    return true;
+}
+
+/* Most words in capitals ("NEW YORK (AP) —"): capitals are not initialisms then. */
+static bool mostly_capitals(const speak_ctx *c)
+{
+    size_t caps = 0;
+    size_t words = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        unsigned upper = 0;
+        unsigned lower = 0;
+        if (c->toks[i].kept)
+            continue;
+        for (size_t p = c->toks[i].start; p < c->toks[i].end;) {
+            size_t len;
+            text_case k = text_case_of(char_at(c->text, c->length, p, &len));
+            upper += k == TEXT_CASE_UPPER;
+            lower += k == TEXT_CASE_LOWER;
+            p += len;
+        }
+        if (lower > 0) {
+            words++;
+        } else if (upper >= 2) {
+            words++;
+            caps++;
+        }
+    }
+    return caps >= 3 && caps * 2 > words;
+}
+
+aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex, char **out)
+{
+    speak_buf replaced = {0};
+    speak_ctx c;
+
+    *out = NULL;
+    memset(&c, 0, sizeof c);
+    if (lex) {
+        if (!lexicon_apply(lex, text, length, &replaced)) {
+            speak_buf_free(&replaced);
+            return ALOUD_ERR_NOMEM;
+        }
+        c.text = replaced.data ? replaced.data : "";
+        c.length = replaced.length;
+    } else {
+        c.text = text;
+        c.length = length;
+    }
+    if (!tokenize(&c, replaced.kept, replaced.kept_count)) {
+        c.failed = true;
+    } else {
+        c.caps_text = mostly_capitals(&c);
+        for (size_t i = 0; i < c.count && !c.failed;) {
+            size_t used = 1;
+            if (c.toks[i].space_before && c.out.length > 0)
+                put(&c, " ", 1);
+            if (c.toks[i].kept) {
+                c.ts = c.toks[i].start;
+                c.te = c.toks[i].end;
+                put(&c, c.text + c.ts, c.te - c.ts);
+            } else {
+                token_rules(&c, i, &used);
+            }
+            i += used;
+        }
+    }
+    free(c.toks);
+    speak_buf_free(&replaced);
+    put(&c, "", 0);
+    if (c.failed) {
+        speak_buf_free(&c.out);
+        return ALOUD_ERR_NOMEM;
+    }
+    *out = c.out.data;
+    free(c.out.kept);
+    return ALOUD_OK;
+}

@@ -1,0 +1,12 @@
+﻿Natanz na tahnz
+ = x
+x =
+x = [[a
+x = a]]
+x = [[a [[b]]
+x = [[ ]]
+x = [[é]]
+x = ab
+�(
+x = y
+X = z
