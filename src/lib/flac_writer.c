@@ -173,23 +173,6 @@ static aloud_status flac_build_cuesheet(writer *w, aloud_error *err)
     return ALOUD_OK;
 }
 
-/* Chapters must ascend (equal starts allowed) and lie within the audio. */
-static aloud_status flac_check_chapters(const writer *w, const uint64_t *frames, aloud_error *err)
-{
-    if (w->chapter_count && !frames)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no chapter positions given");
-    for (size_t i = 0; i < w->chapter_count; i++) {
-        if (frames[i] > w->frames)
-            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                                   "chapter %zu starts at frame %" PRIu64 ", past the end (%" PRIu64
-                                   ")",
-                                   i + 1, frames[i], w->frames);
-        if (i > 0 && frames[i] < frames[i - 1])
-            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                                   "chapter %zu starts before chapter %zu", i + 1, i);
-    }
-    return ALOUD_OK;
-}
 
 /* ------------------------------------------------- rewriting the positions */
 
@@ -409,7 +392,7 @@ static aloud_status flac_close(writer *w, const uint64_t *chapter_frames, aloud_
 
     if (!w)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no FLAC writer to close");
-    st = flac_check_chapters(w, chapter_frames, err);
+    st = writer_check_chapters(w->chapter_count, chapter_frames, w->frames, err);
     if (!FLAC__stream_encoder_finish(w->enc) && st == ALOUD_OK)
         st = flac_encoder_error(w, "finish", err);
     if (st == ALOUD_OK && w->chapter_count > 0)

@@ -4,6 +4,7 @@
  * Adding a container means adding one entry here; callers pick by name or
  * extension and never name a writer directly.
  */
+#include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -78,4 +79,27 @@ const aloud_format *aloud_format_at(size_t index)
     size_t count = sizeof writer_formats / sizeof writer_formats[0] - 1;
 
     return index < count ? writer_formats[index] : NULL;
+}
+
+char *writer_strdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+aloud_status writer_check_chapters(size_t count, const uint64_t *frames, uint64_t total,
+                                   aloud_error *err)
+{
+    if (count && !frames)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no chapter positions given");
+    for (size_t i = 0; i < count; i++) {
+        if (frames[i] > total)
+            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                                   "chapter %zu starts at frame %" PRIu64 ", past the end (%" PRIu64
+                                   ")",
+                                   i + 1, frames[i], total);
+        if (i > 0 && frames[i] < frames[i - 1])
+            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                                   "chapter %zu starts before chapter %zu", i + 1, i);
+    }
+    return ALOUD_OK;
 }

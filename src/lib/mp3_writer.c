@@ -85,19 +85,6 @@ struct writer {
 
 /* ---------------------------------------------------------------- helpers */
 
-static char *mp3_strdup(const char *s)
-{
-    size_t n;
-    char *copy;
-
-    if (!s)
-        return NULL;
-    n = strlen(s) + 1;
-    copy = malloc(n);
-    if (copy)
-        memcpy(copy, s, n);
-    return copy;
-}
 
 /* Frees everything `w` owns; closes the file without finishing it. NULL is a no-op. */
 static void mp3_free(writer *w)
@@ -132,9 +119,9 @@ static void mp3_quiet(const char *format, va_list ap)
 /* Copies tags and chapter titles: the tag is built again at close. */
 static aloud_status mp3_copy_strings(writer *w, const writer_params *p, aloud_error *err)
 {
-    if ((p->title && !(w->title = mp3_strdup(p->title)))
-        || (p->author && !(w->artist = mp3_strdup(p->author)))
-        || (p->software && !(w->software = mp3_strdup(p->software))))
+    if ((p->title && !(w->title = writer_strdup(p->title)))
+        || (p->author && !(w->artist = writer_strdup(p->author)))
+        || (p->software && !(w->software = writer_strdup(p->software))))
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for MP3 tags");
     w->titles = calloc(p->chapter_count ? p->chapter_count : 1, sizeof *w->titles);
     if (!w->titles)
@@ -143,7 +130,7 @@ static aloud_status mp3_copy_strings(writer *w, const writer_params *p, aloud_er
     for (size_t i = 0; i < p->chapter_count; i++) {
         const char *t = p->chapter_titles ? p->chapter_titles[i] : NULL;
 
-        w->titles[i] = mp3_strdup(t ? t : "");
+        w->titles[i] = writer_strdup(t ? t : "");
         if (!w->titles[i])
             return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for chapter titles");
     }
@@ -190,23 +177,6 @@ static aloud_status mp3_build_tag(const writer *w, const uint64_t *frames, uint6
     return st;
 }
 
-/* Chapters must ascend (equal starts allowed) and lie within the audio. */
-static aloud_status mp3_check_chapters(const writer *w, const uint64_t *frames, aloud_error *err)
-{
-    if (w->chapter_count && !frames)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no chapter positions given");
-    for (size_t i = 0; i < w->chapter_count; i++) {
-        if (frames[i] > w->frames)
-            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                                   "chapter %zu starts at frame %" PRIu64 ", past the end (%" PRIu64
-                                   ")",
-                                   i + 1, frames[i], w->frames);
-        if (i > 0 && frames[i] < frames[i - 1])
-            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                                   "chapter %zu starts before chapter %zu", i + 1, i);
-    }
-    return ALOUD_OK;
-}
 
 static aloud_status mp3_io_error(const writer *w, const char *what, aloud_error *err)
 {
@@ -348,7 +318,7 @@ static aloud_status mp3_open(const char *path, const writer_params *params, writ
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "too many chapters for MP3: %zu",
                                params->chapter_count);
     w = calloc(1, sizeof *w);
-    if (!w || !(w->path = mp3_strdup(path))
+    if (!w || !(w->path = writer_strdup(path))
         || !(w->out = malloc(MP3_OUT_BYTES(MP3_CHUNK_FRAMES)))
         || !(w->pcm = malloc(sizeof *w->pcm * MP3_CHUNK_FRAMES * 2u))) {
         mp3_free(w);
@@ -405,7 +375,7 @@ static aloud_status mp3_close(writer *w, const uint64_t *chapter_frames, aloud_e
 
     if (!w)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no MP3 writer to close");
-    st = mp3_check_chapters(w, chapter_frames, err);
+    st = writer_check_chapters(w->chapter_count, chapter_frames, w->frames, err);
     if (st == ALOUD_OK)
         st = mp3_finish(w, chapter_frames, err);
     rc = fclose(w->f);

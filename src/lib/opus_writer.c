@@ -84,19 +84,6 @@ struct writer {
 
 /* ---------------------------------------------------------------- helpers */
 
-static char *opus_strdup(const char *s)
-{
-    size_t n;
-    char *copy;
-
-    if (!s)
-        return NULL;
-    n = strlen(s) + 1;
-    copy = malloc(n);
-    if (copy)
-        memcpy(copy, s, n);
-    return copy;
-}
 
 /* Frees everything `w` owns and closes both files. NULL is a no-op. */
 static void opus_free(writer *w)
@@ -138,9 +125,9 @@ static aloud_status opus_copy_strings(writer *w, const writer_params *p, aloud_e
         st = opus_check_utf8(p->software, "software tag", err);
     if (st != ALOUD_OK)
         return st;
-    if ((p->title && !(w->title = opus_strdup(p->title)))
-        || (p->author && !(w->artist = opus_strdup(p->author)))
-        || (p->software && !(w->software = opus_strdup(p->software))))
+    if ((p->title && !(w->title = writer_strdup(p->title)))
+        || (p->author && !(w->artist = writer_strdup(p->author)))
+        || (p->software && !(w->software = writer_strdup(p->software))))
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for Opus tags");
     w->titles = calloc(p->chapter_count ? p->chapter_count : 1, sizeof *w->titles);
     if (!w->titles)
@@ -152,7 +139,7 @@ static aloud_status opus_copy_strings(writer *w, const writer_params *p, aloud_e
         st = opus_check_utf8(t, "chapter title", err);
         if (st != ALOUD_OK)
             return st;
-        w->titles[i] = opus_strdup(t ? t : "");
+        w->titles[i] = writer_strdup(t ? t : "");
         if (!w->titles[i])
             return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for chapter titles");
     }
@@ -191,23 +178,6 @@ static aloud_status opus_create_spool(writer *w, aloud_error *err)
     return ALOUD_OK;
 }
 
-/* Chapters must ascend (equal starts allowed) and lie within the audio. */
-static aloud_status opus_check_chapters(const writer *w, const uint64_t *frames, aloud_error *err)
-{
-    if (w->chapter_count && !frames)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no chapter positions given");
-    for (size_t i = 0; i < w->chapter_count; i++) {
-        if (frames[i] > w->frames)
-            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                                   "chapter %zu starts at frame %" PRIu64 ", past the end (%" PRIu64
-                                   ")",
-                                   i + 1, frames[i], w->frames);
-        if (i > 0 && frames[i] < frames[i - 1])
-            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                                   "chapter %zu starts before chapter %zu", i + 1, i);
-    }
-    return ALOUD_OK;
-}
 
 /*
  * HH:MM:SS.mmm, milliseconds rounded to nearest. Exactly three millisecond
@@ -387,7 +357,7 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
         || params->sample_rate == 0 || params->sample_rate > INT_MAX)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad Opus writer parameters");
     w = calloc(1, sizeof *w);
-    if (!w || !(w->path = opus_strdup(path))) {
+    if (!w || !(w->path = writer_strdup(path))) {
         opus_free(w);
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }
@@ -433,7 +403,7 @@ static aloud_status opus_close(writer *w, const uint64_t *chapter_frames, aloud_
 
     if (!w)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no Opus writer to close");
-    st = opus_check_chapters(w, chapter_frames, err);
+    st = writer_check_chapters(w->chapter_count, chapter_frames, w->frames, err);
     if (st == ALOUD_OK)
         st = opus_run_encoder(w, chapter_frames, err);
     rc = fclose(w->f);

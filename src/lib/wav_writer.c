@@ -65,15 +65,6 @@ static uint32_t wav_get_u32(const unsigned char *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static char *wav_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-
-    if (copy)
-        memcpy(copy, s, n);
-    return copy;
-}
 
 /* Frees everything `w` owns, without touching the file. NULL is a no-op. */
 static void wav_free(writer *w)
@@ -99,7 +90,7 @@ static aloud_status wav_copy_titles(writer *w, const writer_params *params, alou
     for (size_t i = 0; i < params->chapter_count; i++) {
         const char *t = params->chapter_titles ? params->chapter_titles[i] : NULL;
 
-        w->titles[i] = wav_strdup(t ? t : "");
+        w->titles[i] = writer_strdup(t ? t : "");
         if (!w->titles[i])
             return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for chapter titles");
     }
@@ -136,23 +127,6 @@ static aloud_status wav_set_tags(writer *w, const writer_params *params, aloud_e
     return ALOUD_OK;
 }
 
-/* Chapters must ascend (equal starts allowed) and lie within the audio. */
-static aloud_status wav_check_chapters(const writer *w, const uint64_t *frames, aloud_error *err)
-{
-    if (w->chapter_count && !frames)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no chapter positions given");
-    for (size_t i = 0; i < w->chapter_count; i++) {
-        if (frames[i] > w->frames)
-            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                                   "chapter %zu starts at frame %" PRIu64 ", past the end (%" PRIu64
-                                   ")",
-                                   i + 1, frames[i], w->frames);
-        if (i > 0 && frames[i] < frames[i - 1])
-            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                                   "chapter %zu starts before chapter %zu", i + 1, i);
-    }
-    return ALOUD_OK;
-}
 
 /* How many leading chapters a 32-bit cue position can mark (they ascend). */
 static size_t wav_markable(const writer *w, const uint64_t *frames)
@@ -413,7 +387,7 @@ static aloud_status wav_open(const char *path, const writer_params *params, writ
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "too many chapters for WAV: %zu",
                                params->chapter_count);
     w = calloc(1, sizeof *w);
-    if (!w || !(w->path = wav_strdup(path))) {
+    if (!w || !(w->path = writer_strdup(path))) {
         wav_free(w);
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }
@@ -473,7 +447,7 @@ static aloud_status wav_close(writer *w, const uint64_t *chapter_frames, aloud_e
 
     if (!w)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no WAV writer to close");
-    st = wav_check_chapters(w, chapter_frames, err);
+    st = writer_check_chapters(w->chapter_count, chapter_frames, w->frames, err);
     rc = sf_close(w->sf);
     w->sf = NULL;
     if (st == ALOUD_OK && rc != 0)

@@ -50,6 +50,16 @@ struct aloud_format {
     void (*abort)(writer *w);
 };
 
+/* Shared by the writers. */
+
+/* A copy of `s`, NULL for NULL (or when out of memory). */
+char *writer_strdup(const char *s);
+
+/* ALOUD_ERR_ARG unless the `count` chapter starts ascend (equal starts
+ * allowed) and lie within `total` frames. */
+aloud_status writer_check_chapters(size_t count, const uint64_t *frames, uint64_t total,
+                                   aloud_error *err);
+
 /* The table, NULL-terminated. */
 extern const aloud_format *const writer_formats[];
 
