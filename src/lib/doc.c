@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
 #include "aloud.h"
 #include "seg.h"
 #include "speak.h"
@@ -92,35 +93,6 @@ typedef struct doc_builder {
     seg *seg;
 } doc_builder;
 
-/*
- * Grows the array whose pointer (a T *) is at items_at to hold `need` items
- * of item_size bytes; *cap counts items. False when out of memory, with the
- * array untouched.
- */
-static bool grow(void *items_at, size_t *cap, size_t need, size_t item_size)
-{
-    size_t n;
-    void *items;
-    void *p;
-    if (need <= *cap)
-        return true;
-    n = *cap ? *cap : 64;
-    while (n < need) {
-        if (n > SIZE_MAX / 2)
-            return false;
-        n *= 2;
-    }
-    if (n > SIZE_MAX / item_size)
-        return false;
-    /* items_at holds a T *; memcpy moves it without breaking aliasing rules. */
-    memcpy(&items, items_at, sizeof items);
-    p = realloc(items, n * item_size);
-    if (!p)
-        return false;
-    memcpy(items_at, &p, sizeof p);
-    *cap = n;
-    return true;
-}
 
 /*
  * Appends one character's bytes, from (line, column) of the input, to the
@@ -130,11 +102,12 @@ static bool grow(void *items_at, size_t *cap, size_t need, size_t item_size)
 static bool para_append(doc_builder *b, const char *bytes, size_t n, unsigned line,
                         unsigned column)
 {
-    if (!grow(&b->text, &b->cap, b->length + n, 1))
+    if (!vec_reserve(&b->text, &b->cap, b->length + n, 1, 64))
         return false;
     if (line != 0 && (b->anchor_count == 0 || line != b->next_line || column != b->next_column)) {
         doc_anchor *a;
-        if (!grow(&b->anchors, &b->anchor_cap, b->anchor_count + 1, sizeof *b->anchors))
+        if (!vec_reserve(&b->anchors, &b->anchor_cap, b->anchor_count + 1, sizeof *b->anchors,
+                         64))
             return false;
         a = &b->anchors[b->anchor_count++];
         a->offset = b->length;
@@ -181,7 +154,7 @@ static bool strings_add_with(doc_builder *b, const char *text, size_t n, const c
 {
     size_t k = strlen(suffix);
     if (n > SIZE_MAX - b->strings_length - k - 1 ||
-        !grow(&b->strings, &b->strings_cap, b->strings_length + n + k + 1, 1))
+        !vec_reserve(&b->strings, &b->strings_cap, b->strings_length + n + k + 1, 1, 64))
         return false;
     *offset = b->strings_length;
     if (n)
@@ -203,10 +176,10 @@ static bool sentence_add(doc_builder *b, size_t start, size_t end)
     size_t cap_sentences = b->sentence_cap;
     size_t cap_offsets = b->sentence_cap;
     size_t offset;
-    if (!grow(&b->sentences, &cap_sentences, b->sentence_count + 1,
-              sizeof *b->sentences) ||
-        !grow(&b->sentence_offsets, &cap_offsets, b->sentence_count + 1,
-              sizeof *b->sentence_offsets))
+    if (!vec_reserve(&b->sentences, &cap_sentences, b->sentence_count + 1, sizeof *b->sentences,
+                     64) ||
+        !vec_reserve(&b->sentence_offsets, &cap_offsets, b->sentence_count + 1,
+                     sizeof *b->sentence_offsets, 64))
         return false;
     b->sentence_cap = cap_sentences;
     if (!strings_add(b, b->text + start, end - start, &offset))
@@ -516,10 +489,10 @@ static aloud_status paragraph_add(doc_builder *b)
     size_t count = 0;
     aloud_para_kind kind = ALOUD_PARA_BODY;
 
-    if (!grow(&b->paragraphs, &cap_paras, b->paragraph_count + 1,
-              sizeof *b->paragraphs) ||
-        !grow(&b->chapter_offsets, &cap_offsets, b->paragraph_count + 1,
-              sizeof *b->chapter_offsets))
+    if (!vec_reserve(&b->paragraphs, &cap_paras, b->paragraph_count + 1, sizeof *b->paragraphs,
+                     64) ||
+        !vec_reserve(&b->chapter_offsets, &cap_offsets, b->paragraph_count + 1,
+                     sizeof *b->chapter_offsets, 64))
         return ALOUD_ERR_NOMEM;
     b->paragraph_cap = cap_paras;
 
@@ -750,7 +723,7 @@ aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *er
         if (st != ALOUD_OK)
             break;
         n = strlen(spoken);
-        if (n > SIZE_MAX - length - 1 || !grow(&block, &cap, length + n + 1, 1)) {
+        if (n > SIZE_MAX - length - 1 || !vec_reserve(&block, &cap, length + n + 1, 1, 64)) {
             free(spoken);
             st = ALOUD_ERR_NOMEM;
             break;

@@ -9,6 +9,7 @@
  * from the language data (see lang/en.abbrev); everything else is generic.
  */
 #include "seg.h"
+#include "vec.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -68,38 +69,9 @@ struct seg {
     SEG_VEC(seg_span) spans;
 };
 
-/*
- * Grows the array whose pointer (a T *) is at items_at to hold `need` items
- * of item_size bytes; *cap counts items. False when out of memory, with the
- * array untouched.
- */
-static bool vec_reserve(void *items_at, size_t *cap, size_t need, size_t item_size)
-{
-    size_t n;
-    void *items;
-    void *p;
-    if (need <= *cap)
-        return true;
-    n = *cap ? *cap : 16;
-    while (n < need) {
-        if (n > SIZE_MAX / 2)
-            return false;
-        n *= 2;
-    }
-    if (n > SIZE_MAX / item_size)
-        return false;
-    /* items_at holds a T *; memcpy moves it without breaking aliasing rules. */
-    memcpy(&items, items_at, sizeof items);
-    p = realloc(items, n * item_size);
-    if (!p)
-        return false;
-    memcpy(items_at, &p, sizeof p);
-    *cap = n;
-    return true;
-}
 
 #define VEC_RESERVE(v, need) \
-    vec_reserve(&(v).items, &(v).cap, (need), sizeof *(v).items)
+    vec_reserve(&(v).items, &(v).cap, (need), sizeof *(v).items, 16)
 
 static int word_compare(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -204,7 +176,7 @@ static aloud_status rules_line(seg *s, const char *line, size_t len, unsigned li
         if (i - wstart > WORD_MAX)
             return aloud_error_set(err, ALOUD_ERR_ARG, lineno, (unsigned)wstart + 1,
                                    "word longer than %u bytes", WORD_MAX);
-        if (!vec_reserve(&s->words, &s->word_cap, s->word_count + 1, sizeof *s->words))
+        if (!vec_reserve(&s->words, &s->word_cap, s->word_count + 1, sizeof *s->words, 16))
             return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
         w = &s->words[s->word_count++];
         w->text = line + wstart;
