@@ -23,107 +23,40 @@
 #include <sndfile.h>
 
 #include "aloud.h"
+#include "testutil.h"
 #include "writer.h"
-
-/*
- * assert_non_null() for pointers used afterwards: cmocka's failure path is
- * not marked noreturn, so -Wnull-dereference needs to see the abort().
- */
-#define require(p)                                 \
-    do {                                           \
-        if ((p) == NULL) {                         \
-            fail_msg("%s is NULL", #p);            \
-            abort();                               \
-        }                                          \
-    } while (0)
 
 #define RATE 22050u
 
 /* The writer's PADDING block; equal after close means no block changed size. */
 #define PADDING_BYTES 8192u
 
-typedef struct fixture {
-    char dir[PATH_MAX];
-} fixture;
+typedef tu_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    const char *tmp = getenv("TMPDIR");
-
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "%s/aloud-test-flac-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-
-    while (d && (e = readdir(d)) != NULL) {
-        char p[PATH_MAX + 256];
-
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static void test_path(const fixture *fx, const char *name, char *out, size_t size)
-{
-    snprintf(out, size, "%s/%s", fx->dir, name);
-}
-
-static int16_t test_sample(uint64_t i)
-{
-    return (int16_t)((int32_t)((i * 7919u) % 65536u) - 32768);
+    return tu_fixture_setup(state, "flac");
 }
 
 /* Inode of the file right after open(); compared after close(). */
 static ino_t last_open_inode;
 
-/* Writes `total` frames of test_sample() (or silence) in odd blocks; returns close()'s status. */
+/* Writes `total` frames of tu_sample() (or silence) in odd blocks; returns close()'s status. */
+/* A tu_fill_fn for silence. */
+static void fill_silence(int16_t *buf, uint64_t first, size_t frames, unsigned channels, void *ctx)
+{
+    (void)first;
+    (void)ctx;
+    memset(buf, 0, frames * channels * sizeof *buf);
+}
+
 static aloud_status write_flac(const char *path, const writer_params *params, uint64_t total,
                                const uint64_t *chapters, bool silence)
 {
-    writer *w = NULL;
-    aloud_error err = {0};
-    static int16_t buf[4099];
-    struct stat sb;
-    aloud_status st;
+    const tu_pcm how = {.block = 4099, .fill = silence ? fill_silence : NULL,
+                        .open_inode = &last_open_inode};
 
-    st = writer_flac.open(path, params, &w, &err);
-    if (st != ALOUD_OK)
-        print_error("open: %s\n", err.message);
-    assert_int_equal(st, ALOUD_OK);
-    assert_int_equal(stat(path, &sb), 0);
-    last_open_inode = sb.st_ino;
-    for (uint64_t done = 0; done < total;) {
-        size_t n = total - done < 4099 ? (size_t)(total - done) : 4099;
-
-        for (size_t i = 0; i < n; i++)
-            buf[i] = silence ? 0 : test_sample(done + i);
-        assert_int_equal(writer_flac.write(w, buf, n, &err), ALOUD_OK);
-        done += n;
-    }
-    st = writer_flac.close(w, chapters, &err);
-    if (st != ALOUD_OK)
-        print_message("close: %s\n", err.message);
-    return st;
+    return tu_write_audio(&writer_flac, path, params, total, chapters, &how);
 }
 
 /* All metadata blocks of a file, in order; free with free_blocks(). */
@@ -138,12 +71,12 @@ static void read_blocks(const char *path, blocks *out)
     FLAC__Metadata_SimpleIterator *it = FLAC__metadata_simple_iterator_new();
 
     memset(out, 0, sizeof *out);
-    require(it);
+    tu_require(it);
     assert_true(FLAC__metadata_simple_iterator_init(it, path, true, false));
     for (;;) {
         assert_true(out->count < 16);
         out->b[out->count] = FLAC__metadata_simple_iterator_get_block(it);
-        require(out->b[out->count]);
+        tu_require(out->b[out->count]);
         out->count++;
         if (FLAC__metadata_simple_iterator_is_last(it)) {
             out->audio_offset = (uint64_t)FLAC__metadata_simple_iterator_get_block_offset(it) + 4u
@@ -193,7 +126,7 @@ static void assert_frame_at(const char *path, uint64_t offset)
     FILE *f = fopen(path, "rb");
     unsigned char sync[2];
 
-    require(f);
+    tu_require(f);
     assert_int_equal(fseeko(f, (off_t)offset, SEEK_SET), 0);
     assert_int_equal(fread(sync, 1, 2, f), 2);
     fclose(f);
@@ -230,7 +163,7 @@ static void test_blocks_and_chapters(void **state)
     const char *violation = NULL;
     struct stat sb;
 
-    test_path(fx, "five.flac", path, sizeof path);
+    tu_path(fx, "five.flac", path, sizeof path);
     assert_int_equal(write_flac(path, &p, total, frames, false), ALOUD_OK);
     read_blocks(path, &bl);
     assert_types(&bl, order, 4);
@@ -273,7 +206,7 @@ static void test_blocks_and_chapters(void **state)
      */
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_ino, last_open_inode);
-    require(pad);
+    tu_require(pad);
     assert_int_equal(pad->length, PADDING_BYTES);
     assert_frame_at(path, bl.audio_offset);
     free_blocks(&bl);
@@ -291,11 +224,11 @@ static void test_long_times(void **state)
     blocks bl;
     const FLAC__StreamMetadata *vc;
 
-    test_path(fx, "long.flac", path, sizeof path);
+    tu_path(fx, "long.flac", path, sizeof path);
     assert_int_equal(write_flac(path, &p, 3723456 + 1000, frames, true), ALOUD_OK);
     read_blocks(path, &bl);
     vc = find_block(&bl, FLAC__METADATA_TYPE_VORBIS_COMMENT);
-    require(vc);
+    tu_require(vc);
     assert_int_equal(vc->data.vorbis_comment.num_comments, 6);
     assert_comment(vc, 0, "CHAPTER001=00:00:00.000");
     assert_comment(vc, 2, "CHAPTER002=00:00:59.999");
@@ -317,18 +250,18 @@ static void test_audio_round_trip(void **state)
     uint64_t at = 0;
     sf_count_t got;
 
-    test_path(fx, "round.flac", path, sizeof path);
+    tu_path(fx, "round.flac", path, sizeof path);
     assert_int_equal(write_flac(path, &p, total, frames, false), ALOUD_OK);
     memset(&info, 0, sizeof info);
     sf = sf_open(path, SFM_READ, &info);
-    require(sf);
+    tu_require(sf);
     assert_int_equal(info.format & SF_FORMAT_TYPEMASK, SF_FORMAT_FLAC);
     assert_int_equal(info.frames, total);
     assert_int_equal(info.samplerate, RATE);
     assert_int_equal(info.channels, 1);
     while ((got = sf_readf_short(sf, buf, 4096)) > 0) {
         for (sf_count_t i = 0; i < got; i++)
-            assert_int_equal(buf[i], test_sample(at + (uint64_t)i));
+            assert_int_equal(buf[i], tu_sample(at + (uint64_t)i));
         at += (uint64_t)got;
     }
     assert_int_equal(at, total);
@@ -345,7 +278,7 @@ static void test_no_chapters_no_tags(void **state)
                                                FLAC__METADATA_TYPE_PADDING};
     blocks bl;
 
-    test_path(fx, "bare.flac", path, sizeof path);
+    tu_path(fx, "bare.flac", path, sizeof path);
     assert_int_equal(write_flac(path, &p, 1000, NULL, false), ALOUD_OK);
     read_blocks(path, &bl);
     assert_types(&bl, order, 3);
@@ -397,9 +330,9 @@ static void check_many(const fixture *fx, size_t n)
     read_blocks(path, &bl);
     cs = find_block(&bl, FLAC__METADATA_TYPE_CUESHEET);
     vc = find_block(&bl, FLAC__METADATA_TYPE_VORBIS_COMMENT);
-    require(vc);
+    tu_require(vc);
     if (n <= 254) {
-        require(cs);
+        tu_require(cs);
         assert_ptr_equal(bl.b[1], cs);
         assert_ptr_equal(bl.b[2], vc);
         assert_int_equal(cs->data.cue_sheet.num_tracks, n + 1);
@@ -463,7 +396,7 @@ static void test_bad_input(void **state)
     aloud_error err = {0};
     const int16_t pcm[8] = {0};
 
-    test_path(fx, "bad.flac", path, sizeof path);
+    tu_path(fx, "bad.flac", path, sizeof path);
     assert_int_equal(writer_flac.open(path, &p_bad, &w, &err), ALOUD_ERR_ARG);
     assert_null(w);
     assert_int_equal(writer_flac.open(path, &no_rate, &w, &err), ALOUD_ERR_ARG);
@@ -476,39 +409,6 @@ static void test_bad_input(void **state)
     writer_flac.abort(NULL);
 }
 
-/* Runs a shell command and returns its whole stdout (caller frees), or NULL. */
-static char *run(const char *cmd)
-{
-    FILE *p = popen(cmd, "r");
-    size_t cap = 4096, n = 0, got;
-    char *out = malloc(cap);
-
-    require(p);
-    require(out);
-    while ((got = fread(out + n, 1, cap - n - 1, p)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0) {
-            cap *= 2;
-            out = realloc(out, cap);
-            require(out);
-        }
-    }
-    out[n] = '\0';
-    if (pclose(p) != 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
-static bool have_tool(const char *name)
-{
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
-    return system(cmd) == 0;
-}
-
 /* metaflac, an independent reader, sees the same tags, cuesheet and length. */
 static void test_metaflac_agrees(void **state)
 {
@@ -519,30 +419,30 @@ static void test_metaflac_agrees(void **state)
     writer_params p = {RATE, 1, "Titel", "Ada", "aloud-test", 2, titles, 0};
     char *out;
 
-    if (!have_tool("metaflac"))
+    if (!tu_have_tool("metaflac"))
         skip();
-    test_path(fx, "mf.flac", path, sizeof path);
+    tu_path(fx, "mf.flac", path, sizeof path);
     assert_int_equal(write_flac(path, &p, 44100, frames, false), ALOUD_OK);
 
     snprintf(cmd, sizeof cmd, "metaflac --export-tags-to=- '%s'", path);
-    out = run(cmd);
-    require(out);
+    out = tu_run_try(cmd);
+    tu_require(out);
     assert_string_equal(out, "TITLE=Titel\nARTIST=Ada\nENCODER=aloud-test\n"
                              "CHAPTER001=00:00:00.000\nCHAPTER001NAME=Eins\n"
                              "CHAPTER002=00:00:01.361\nCHAPTER002NAME=Zw\xc3\xb6lf\n");
     free(out);
 
     snprintf(cmd, sizeof cmd, "metaflac --export-cuesheet-to=- '%s'", path);
-    out = run(cmd);
-    require(out);
-    require(strstr(out, "  TRACK 01 AUDIO\n    INDEX 01 0\n"
+    out = tu_run_try(cmd);
+    tu_require(out);
+    tu_require(strstr(out, "  TRACK 01 AUDIO\n    INDEX 01 0\n"
                                 "  TRACK 02 AUDIO\n    INDEX 01 30000\n"));
-    require(strstr(out, "REM FLAC__lead-out 255 44100\n"));
+    tu_require(strstr(out, "REM FLAC__lead-out 255 44100\n"));
     free(out);
 
     snprintf(cmd, sizeof cmd, "metaflac --show-total-samples --show-sample-rate '%s'", path);
-    out = run(cmd);
-    require(out);
+    out = tu_run_try(cmd);
+    tu_require(out);
     assert_string_equal(out, "44100\n22050\n");
     free(out);
 }
@@ -550,16 +450,16 @@ static void test_metaflac_agrees(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_blocks_and_chapters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_times, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audio_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_chapters_no_tags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_254_chapters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_255_chapters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_300_chapters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_1200_chapters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_metaflac_agrees, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blocks_and_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_long_times, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_audio_round_trip, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_no_chapters_no_tags, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_254_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_255_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_300_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_1200_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_metaflac_agrees, setup, tu_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,19 +19,8 @@
 #include <cmocka.h>
 
 #include "aloud.h"
+#include "testutil.h"
 #include "id3v2.h"
-
-/*
- * assert_non_null() for pointers used afterwards: cmocka's failure path is
- * not marked noreturn, so -Wnull-dereference needs to see the abort().
- */
-#define require(p)                                 \
-    do {                                           \
-        if ((p) == NULL) {                         \
-            fail_msg("%s is NULL", #p);            \
-            abort();                               \
-        }                                          \
-    } while (0)
 
 static void build(const id3_tag_spec *spec, unsigned char **out, size_t *size)
 {
@@ -41,7 +30,7 @@ static void build(const id3_tag_spec *spec, unsigned char **out, size_t *size)
     if (st != ALOUD_OK)
         print_error("build: %s\n", err.message);
     assert_int_equal(st, ALOUD_OK);
-    require(*out);
+    tu_require(*out);
 }
 
 static id3_tag *parse(const unsigned char *p, size_t n)
@@ -53,7 +42,7 @@ static id3_tag *parse(const unsigned char *p, size_t n)
     if (st != ALOUD_OK)
         print_error("parse: %s\n", err.message);
     assert_int_equal(st, ALOUD_OK);
-    require(t);
+    tu_require(t);
     return t;
 }
 
@@ -520,7 +509,7 @@ static void test_parse_damage(void **state)
         aloud_status st;
 
         copy = malloc(n ? n : 1); /* exactly n bytes: ASan sees any read past them */
-        require(copy);
+        tu_require(copy);
         memcpy(copy, tag, n);
         st = id3_tag_parse(copy, n, &t, &err);
         free(copy);
@@ -528,7 +517,7 @@ static void test_parse_damage(void **state)
         assert_null(t);
     }
     copy = malloc(size);
-    require(copy);
+    tu_require(copy);
     for (size_t i = 0; i < size; i++) {
         static const unsigned char values[] = {0x00, 0x01, 0x7f, 0x80, 0xff};
 

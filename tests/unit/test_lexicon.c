@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "aloud.h"
+#include "testutil.h"
 #include "speak.h"
 
 typedef struct fixture {
@@ -27,11 +28,9 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
-    const char *tmp = getenv("TMPDIR");
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof fx->dir, "%s/aloud-test-lexicon-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
+    if (tu_tempdir_make(fx->dir, sizeof fx->dir, "lexicon") != 0) {
         free(fx);
         return -1;
     }
@@ -42,12 +41,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    for (int i = 0; i < fx->files; i++) {
-        char path[320];
-        snprintf(path, sizeof path, "%s/%d.lex", fx->dir, i);
-        unlink(path);
-    }
-    rmdir(fx->dir);
+    tu_tempdir_remove(fx->dir);
     free(fx);
     return 0;
 }

@@ -23,127 +23,25 @@
 #include <sndfile.h>
 
 #include "aloud.h"
+#include "testutil.h"
 #include "writer.h"
-
-/*
- * assert_non_null() for pointers used afterwards: cmocka's failure path is
- * not marked noreturn, so -Wnull-dereference needs to see the abort().
- */
-#define require(p)                                 \
-    do {                                           \
-        if ((p) == NULL) {                         \
-            fail_msg("%s is NULL", #p);            \
-            abort();                               \
-        }                                          \
-    } while (0)
 
 #define RATE 22050u
 
-typedef struct fixture {
-    char dir[PATH_MAX];
-} fixture;
+typedef tu_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    const char *tmp = getenv("TMPDIR");
-
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "%s/aloud-test-media-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-
-    while (d && (e = readdir(d)) != NULL) {
-        char p[PATH_MAX + 256];
-
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        if (rmdir(p) != 0)
-            unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static void test_path(const fixture *fx, const char *name, char *out, size_t size)
-{
-    snprintf(out, size, "%s/%s", fx->dir, name);
-}
-
-static int16_t test_sample(uint64_t i)
-{
-    return (int16_t)((int32_t)((i * 7919u) % 65536u) - 32768);
+    return tu_fixture_setup(state, "media");
 }
 
 /* Writes `total` frames through `fmt`; asserts every step succeeds. */
 static void write_audio(const aloud_format *fmt, const char *path, const writer_params *params,
                         uint64_t total, const uint64_t *chapters)
 {
-    writer *w = NULL;
-    aloud_error err = {0};
-    static int16_t buf[997];
-    aloud_status st;
+    const tu_pcm how = {.block = 997};
 
-    st = fmt->open(path, params, &w, &err);
-    if (st != ALOUD_OK)
-        print_error("open: %s\n", err.message);
-    assert_int_equal(st, ALOUD_OK);
-    for (uint64_t done = 0; done < total;) {
-        size_t n = total - done < 997 ? (size_t)(total - done) : 997;
-
-        for (size_t i = 0; i < n; i++)
-            buf[i] = test_sample(done + i);
-        assert_int_equal(fmt->write(w, buf, n, &err), ALOUD_OK);
-        done += n;
-    }
-    st = fmt->close(w, chapters, &err);
-    if (st != ALOUD_OK)
-        print_error("close: %s\n", err.message);
-    assert_int_equal(st, ALOUD_OK);
-}
-
-static void write_bytes(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-
-    require(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-}
-
-static unsigned char *read_all(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf;
-    long n;
-
-    require(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    require(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-    return buf;
+    assert_int_equal(tu_write_audio(fmt, path, params, total, chapters, &how), ALOUD_OK);
 }
 
 static aloud_status read_status(const char *path)
@@ -153,7 +51,7 @@ static aloud_status read_status(const char *path)
     aloud_status st = aloud_media_read(path, &m, &err);
 
     if (st == ALOUD_OK)
-        require(m);
+        tu_require(m);
     else
         assert_null(m);
     if (st != ALOUD_OK)
@@ -304,7 +202,7 @@ static void test_read_wav(void **state)
     aloud_media *m = NULL;
     aloud_error err = {0};
 
-    test_path(fx, "r.wav", path, sizeof path);
+    tu_path(fx, "r.wav", path, sizeof path);
     write_audio(&writer_wav, path, &p, ROUND_TOTAL, round_frames);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_string_equal(m->format, "wav");
@@ -333,7 +231,7 @@ static void test_read_flac(void **state)
     aloud_media *m = NULL;
     aloud_error err = {0};
 
-    test_path(fx, "r.flac", path, sizeof path);
+    tu_path(fx, "r.flac", path, sizeof path);
     write_audio(&writer_flac, path, &p, ROUND_TOTAL, round_frames);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_string_equal(m->format, "flac");
@@ -350,7 +248,7 @@ static void test_read_flac(void **state)
     }
     aloud_media_free(m);
 
-    test_path(fx, "bare.flac", path, sizeof path);
+    tu_path(fx, "bare.flac", path, sizeof path);
     write_audio(&writer_flac, path, &bare, 100, NULL);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_null(m->title);
@@ -378,7 +276,7 @@ static void test_read_flac_300(void **state)
         titles[i] = names[i];
         frames[i] = i * 1237u + (i % 7u);
     }
-    test_path(fx, "300.flac", path, sizeof path);
+    tu_path(fx, "300.flac", path, sizeof path);
     write_audio(&writer_flac, path, &p, N * 1237u, frames);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_int_equal(m->chapter_count, N);
@@ -398,95 +296,13 @@ static void test_read_flac_300(void **state)
 
 /* ------------------------------------------------------------- ffprobe */
 
-typedef struct probe_chapter {
-    uint64_t num, den; /* time base */
-    int64_t start;
-    char title[256];
-} probe_chapter;
-
-static bool have_ffprobe(void)
-{
-    return system("command -v ffprobe >/dev/null 2>&1") == 0;
-}
-
-/* Decodes a JSON string starting after its opening quote; ffprobe escapes only what it must. */
-static void json_string(const char *s, char *out, size_t size)
-{
-    size_t n = 0;
-
-    while (*s && *s != '"' && n + 4 < size) {
-        if (*s == '\\') {
-            s++;
-            switch (*s) {
-            case 'n': out[n++] = '\n'; break;
-            case 't': out[n++] = '\t'; break;
-            case 'r': out[n++] = '\r'; break;
-            case 'b': out[n++] = '\b'; break;
-            case 'f': out[n++] = '\f'; break;
-            case 'u': {
-                unsigned v = 0;
-
-                assert_int_equal(sscanf(s + 1, "%4x", &v), 1);
-                assert_true(v < 0x80); /* ffprobe passes other characters through as UTF-8 */
-                out[n++] = (char)v;
-                s += 4;
-                break;
-            }
-            default: out[n++] = *s; break; /* \" \\ \/ */
-            }
-            s++;
-        } else {
-            out[n++] = *s++;
-        }
-    }
-    out[n] = '\0';
-}
-
-/* Runs ffprobe -show_chapters and parses each chapter's time base, start and title. */
-static size_t probe_chapters(const char *path, probe_chapter *out, size_t max)
-{
-    char cmd[PATH_MAX + 128];
-    static char json[4 << 20];
-    size_t n = 0, count = 0;
-    FILE *p;
-    const char *at;
-
-    snprintf(cmd, sizeof cmd, "ffprobe -v error -show_chapters -of json '%s'", path);
-    p = popen(cmd, "r");
-    require(p);
-    n = fread(json, 1, sizeof json - 1, p);
-    json[n] = '\0';
-    assert_int_equal(pclose(p), 0);
-    at = strstr(json, "\"chapters\": [");
-    require(at);
-    while ((at = strstr(at, "\"id\": ")) != NULL) {
-        const char *next = strstr(at + 1, "\"id\": ");
-        const char *tb = strstr(at, "\"time_base\": \"");
-        const char *start = strstr(at, "\"start\": ");
-        const char *title = strstr(at, "\"title\": \"");
-
-        assert_true(count < max);
-        require(tb);
-        require(start);
-        assert_int_equal(sscanf(tb + 14, "%" SCNu64 "/%" SCNu64, &out[count].num, &out[count].den),
-                         2);
-        assert_int_equal(sscanf(start + 9, "%" SCNd64, &out[count].start), 1);
-        out[count].title[0] = '\0';
-        if (title && (!next || title < next))
-            json_string(title + 10, out[count].title, sizeof out[count].title);
-        count++;
-        at += 1;
-    }
-    return count;
-}
-
 /* ffprobe shows the chapters our reader shows: count, start and title. */
 static void check_ffprobe(const char *path, bool flac)
 {
-    probe_chapter pc[8];
+    tu_probe_chapter pc[8];
     aloud_media *m = NULL;
     aloud_error err = {0};
-    size_t n = probe_chapters(path, pc, 8);
+    size_t n = tu_probe_chapters(path, pc, 8);
 
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_int_equal(n, m->chapter_count);
@@ -515,12 +331,12 @@ static void test_ffprobe_agrees(void **state)
     char path[PATH_MAX + 32];
     writer_params p = {RATE, 1, "Title", "Author", "aloud-test", 4, round_titles, 0};
 
-    if (!have_ffprobe())
+    if (!tu_have_tool("ffprobe"))
         skip();
-    test_path(fx, "probe.wav", path, sizeof path);
+    tu_path(fx, "probe.wav", path, sizeof path);
     write_audio(&writer_wav, path, &p, ROUND_TOTAL, round_frames);
     check_ffprobe(path, false);
-    test_path(fx, "probe.flac", path, sizeof path);
+    tu_path(fx, "probe.flac", path, sizeof path);
     write_audio(&writer_flac, path, &p, ROUND_TOTAL, round_frames);
     check_ffprobe(path, true);
 }
@@ -533,21 +349,21 @@ static void test_ffprobe_many(void **state)
     static char names[N][24];
     static const char *titles[N];
     static uint64_t frames[N];
-    static probe_chapter pc[N];
+    static tu_probe_chapter pc[N];
     char path[PATH_MAX + 32];
     writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0};
     size_t n;
 
-    if (!have_ffprobe())
+    if (!tu_have_tool("ffprobe"))
         skip();
     for (size_t i = 0; i < N; i++) {
         snprintf(names[i], sizeof names[i], i % 2 ? "Teil %zu \xc3\xa4" : "Teil %zu", i + 1);
         titles[i] = names[i];
         frames[i] = i * 331u + (i % 5u);
     }
-    test_path(fx, "many.wav", path, sizeof path);
+    tu_path(fx, "many.wav", path, sizeof path);
     write_audio(&writer_wav, path, &p, N * 331u, frames);
-    n = probe_chapters(path, pc, N);
+    n = tu_probe_chapters(path, pc, N);
     assert_int_equal(n, N);
     for (size_t i = 0; i < N; i++) {
         assert_int_equal(pc[i].den, RATE);
@@ -556,9 +372,9 @@ static void test_ffprobe_many(void **state)
     }
 
     p.chapter_count = NF;
-    test_path(fx, "many.flac", path, sizeof path);
+    tu_path(fx, "many.flac", path, sizeof path);
     write_audio(&writer_flac, path, &p, NF * 331u, frames);
-    n = probe_chapters(path, pc, N);
+    n = tu_probe_chapters(path, pc, N);
     assert_int_equal(n, NF);
     for (size_t i = 0; i < NF; i++) {
         assert_int_equal(pc[i].den, 1000);
@@ -597,8 +413,8 @@ static void test_rf64_by_hand(void **state)
     o.b[21] = (unsigned char)((o.n - 8) >> 8);
 
     /* The name says FLAC; the bytes say RF64, and bytes win. */
-    test_path(fx, "rf64.flac", path, sizeof path);
-    write_bytes(path, o.b, o.n);
+    tu_path(fx, "rf64.flac", path, sizeof path);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_string_equal(m->format, "wav");
     assert_int_equal(m->sample_rate, 8000);
@@ -616,7 +432,7 @@ static void test_rf64_by_hand(void **state)
 
     /* The same with the ds64 chunk renamed: the data size is unknown. */
     memcpy(o.b + 12, "xd64", 4);
-    write_bytes(path, o.b, o.n);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
 }
 
@@ -648,8 +464,8 @@ static void test_sloppy_padding(void **state)
     add(&o, "\0\0\0", 3); /* stray trailing bytes */
     set32(&o, 4, (uint32_t)(o.n - 8));
 
-    test_path(fx, "sloppy.wav", path, sizeof path);
-    write_bytes(path, o.b, o.n);
+    tu_path(fx, "sloppy.wav", path, sizeof path);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_int_equal(m->frames, 200);
     assert_string_equal(m->title, "Tit");
@@ -685,8 +501,8 @@ static void test_broken_wavs(void **state)
     adtl_at = good.n;
     add_adtl(&good, titles, 1);
     set32(&good, 4, (uint32_t)(good.n - 8));
-    test_path(fx, "broken.wav", path, sizeof path);
-    write_bytes(path, good.b, good.n);
+    tu_path(fx, "broken.wav", path, sizeof path);
+    tu_write_bytes(path, good.b, good.n);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_int_equal(m->chapter_count, 1);
     assert_string_equal(m->chapters[0].title, "t");
@@ -694,43 +510,43 @@ static void test_broken_wavs(void **state)
 
     o = good; /* a cue count far beyond the chunk */
     set32(&o, cue_at + 8, 0x10000000u);
-    write_bytes(path, o.b, o.n);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
 
     o = good; /* a labl whose size runs past its LIST */
     set32(&o, adtl_at + 16, 0x7fffffffu);
-    write_bytes(path, o.b, o.n);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
 
     o = good; /* a labl too short to hold its id */
     set32(&o, adtl_at + 16, 2);
-    write_bytes(path, o.b, o.n);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
 
     o = good; /* a fmt chunk too short */
     set32(&o, fmt_at + 4, 8);
-    write_bytes(path, o.b, o.n);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
 
     o = good; /* block align 0 would divide by zero */
     o.b[fmt_at + 8 + 12] = 0;
     o.b[fmt_at + 8 + 13] = 0;
-    write_bytes(path, o.b, o.n);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
 
     o = good; /* the data chunk claims more than the file holds */
     set32(&o, fmt_at + 24 + 4, 0x00100000u);
-    write_bytes(path, o.b, o.n);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
 
     o = good; /* no fmt chunk */
     memcpy(o.b + fmt_at, "fmx ", 4);
-    write_bytes(path, o.b, o.n);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
 
     o = good; /* no data chunk */
     memcpy(o.b + fmt_at + 24, "dat\x01", 4);
-    write_bytes(path, o.b, o.n);
+    tu_write_bytes(path, o.b, o.n);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
 }
 
@@ -750,10 +566,10 @@ static void test_truncated_wav(void **state)
     size_t size, data_end, cue_end;
     unsigned char *b;
 
-    test_path(fx, "full.wav", src, sizeof src);
-    test_path(fx, "cut.wav", cut, sizeof cut);
+    tu_path(fx, "full.wav", src, sizeof src);
+    tu_path(fx, "cut.wav", cut, sizeof cut);
     write_audio(&writer_wav, src, &p, 1000, frames);
-    b = read_all(src, &size);
+    b = tu_read_all(src, &size);
     cue_end = size - (8 + 4 + 2 * (8 + 8));    /* LIST/adtl: two labls of 8 bytes */
     data_end = cue_end - (8 + 4 + 2 * 24);     /* cue: two points */
     assert_memory_equal(b + data_end, "cue ", 4);
@@ -773,7 +589,7 @@ static void test_truncated_wav(void **state)
         } else if (len >= data_end && len < data_end + 8) {
             want = ALOUD_OK;
         }
-        write_bytes(cut, b, len);
+        tu_write_bytes(cut, b, len);
         st = aloud_media_read(cut, &m, &err);
         if (st != want)
             fail_msg("cut at %zu of %zu: status %d (%s), want %d", len, size, (int)st,
@@ -800,10 +616,10 @@ static void test_truncated_flac(void **state)
     size_t size, meta_end;
     unsigned char *b;
 
-    test_path(fx, "full.flac", src, sizeof src);
-    test_path(fx, "cut.flac", cut, sizeof cut);
+    tu_path(fx, "full.flac", src, sizeof src);
+    tu_path(fx, "cut.flac", cut, sizeof cut);
     write_audio(&writer_flac, src, &p, 5000, frames);
-    b = read_all(src, &size);
+    b = tu_read_all(src, &size);
     /* The audio starts after the 8192-byte PADDING, the last block. */
     for (meta_end = 4; meta_end + 4 < size; meta_end += 4 + ((size_t)b[meta_end + 1] << 16
                                                              | (size_t)b[meta_end + 2] << 8
@@ -819,7 +635,7 @@ static void test_truncated_flac(void **state)
         /* Every byte up into the padding, then a sample of it, then its last bytes. */
         if (len > 1024 && len + 8 < meta_end && len % 61 != 0)
             continue;
-        write_bytes(cut, b, len);
+        tu_write_bytes(cut, b, len);
         if (read_status(cut) != ALOUD_ERR_MEDIA)
             fail_msg("cut at %zu of %zu read as a FLAC", len, meta_end);
     }
@@ -828,7 +644,7 @@ static void test_truncated_flac(void **state)
      * decode, so it cannot see missing frames. Pinned here so that a change
      * is deliberate.
      */
-    write_bytes(cut, b, meta_end + 100);
+    tu_write_bytes(cut, b, meta_end + 100);
     assert_int_equal(read_status(cut), ALOUD_OK);
     free(b);
 }
@@ -840,27 +656,27 @@ static void test_not_media(void **state)
     aloud_media *m = NULL;
     aloud_error err = {0};
 
-    test_path(fx, "missing.wav", path, sizeof path);
+    tu_path(fx, "missing.wav", path, sizeof path);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_ERR_READ);
     assert_null(m);
     assert_int_equal(aloud_media_read(fx->dir, &m, &err), ALOUD_ERR_READ);
     assert_int_equal(aloud_media_read(NULL, &m, &err), ALOUD_ERR_ARG);
     assert_int_equal(aloud_media_read(path, NULL, &err), ALOUD_ERR_ARG);
 
-    test_path(fx, "empty.wav", path, sizeof path);
-    write_bytes(path, "", 0);
+    tu_path(fx, "empty.wav", path, sizeof path);
+    tu_write_bytes(path, "", 0);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
-    test_path(fx, "text.flac", path, sizeof path);
-    write_bytes(path, "hello, this is text\n", 20);
+    tu_path(fx, "text.flac", path, sizeof path);
+    tu_write_bytes(path, "hello, this is text\n", 20);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
-    test_path(fx, "riff.wav", path, sizeof path);
-    write_bytes(path, "RIFF\4\0\0\0AVI LIST", 16);
+    tu_path(fx, "riff.wav", path, sizeof path);
+    tu_write_bytes(path, "RIFF\4\0\0\0AVI LIST", 16);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
-    test_path(fx, "id3.flac", path, sizeof path);
-    write_bytes(path, "ID3\4\0\0\0\0\0\0\xff\xfb\x90\x64", 14);
+    tu_path(fx, "id3.flac", path, sizeof path);
+    tu_write_bytes(path, "ID3\4\0\0\0\0\0\0\xff\xfb\x90\x64", 14);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
-    test_path(fx, "flac.wav", path, sizeof path);
-    write_bytes(path, "fLaC\x80\0\0\x22", 8);
+    tu_path(fx, "flac.wav", path, sizeof path);
+    tu_write_bytes(path, "fLaC\x80\0\0\x22", 8);
     assert_int_equal(read_status(path), ALOUD_ERR_MEDIA);
 }
 
@@ -875,10 +691,10 @@ static uint32_t fuzz_next(uint32_t *s)
 static void fuzz_file(const char *src, const char *dst, uint32_t seed, int rounds)
 {
     size_t size;
-    unsigned char *good = read_all(src, &size);
+    unsigned char *good = tu_read_all(src, &size);
     unsigned char *b = malloc(size);
 
-    require(b);
+    tu_require(b);
     for (int r = 0; r < rounds; r++) {
         int flips = 1 + (int)(fuzz_next(&seed) % 4u);
         aloud_status st;
@@ -892,7 +708,7 @@ static void fuzz_file(const char *src, const char *dst, uint32_t seed, int round
 
             b[at] = (unsigned char)fuzz_next(&seed);
         }
-        write_bytes(dst, b, size);
+        tu_write_bytes(dst, b, size);
         st = read_status(dst);
         if (st != ALOUD_OK && st != ALOUD_ERR_MEDIA)
             fail_msg("round %d: status %d", r, (int)st);
@@ -909,11 +725,11 @@ static void test_fuzz(void **state)
     const uint64_t frames[] = {0, 100, 200};
     writer_params p = {RATE, 1, "T", "A", "S", 3, titles, 0};
 
-    test_path(fx, "fuzz.out", dst, sizeof dst);
-    test_path(fx, "fuzz.wav", src, sizeof src);
+    tu_path(fx, "fuzz.out", dst, sizeof dst);
+    tu_path(fx, "fuzz.wav", src, sizeof src);
     write_audio(&writer_wav, src, &p, 300, frames);
     fuzz_file(src, dst, 1, 2000);
-    test_path(fx, "fuzz.flac", src, sizeof src);
+    tu_path(fx, "fuzz.flac", src, sizeof src);
     write_audio(&writer_flac, src, &p, 300, frames);
     fuzz_file(src, dst, 2, 2000);
 }
@@ -922,18 +738,18 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_table),
-        cmocka_unit_test_setup_teardown(test_read_wav, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_flac, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_flac_300, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ffprobe_agrees, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ffprobe_many, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rf64_by_hand, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sloppy_padding, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_broken_wavs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated_wav, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated_flac, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_not_media, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fuzz, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_wav, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_read_flac, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_read_flac_300, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_ffprobe_agrees, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_ffprobe_many, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_rf64_by_hand, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_sloppy_padding, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_broken_wavs, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_wav, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_flac, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_not_media, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_fuzz, setup, tu_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

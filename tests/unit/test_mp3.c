@@ -24,70 +24,20 @@
 #include <cmocka.h>
 
 #include "aloud.h"
+#include "testutil.h"
 #include "id3v2.h"
 #include "writer.h"
-
-/*
- * assert_non_null() for pointers used afterwards: cmocka's failure path is
- * not marked noreturn, so -Wnull-dereference needs to see the abort().
- */
-#define require(p)                                 \
-    do {                                           \
-        if ((p) == NULL) {                         \
-            fail_msg("%s is NULL", #p);            \
-            abort();                               \
-        }                                          \
-    } while (0)
 
 #define RATE 22050u
 #define SPF 576u            /* samples per MPEG-2 Layer III frame */
 #define LAME_DELAY 576u     /* LAME's encoder delay, in its Info frame */
 #define DECODER_DELAY 529u  /* what a player without the Info frame also plays first */
 
-typedef struct fixture {
-    char dir[PATH_MAX];
-} fixture;
+typedef tu_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    const char *tmp = getenv("TMPDIR");
-
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "%s/aloud-test-mp3-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-
-    while (d && (e = readdir(d)) != NULL) {
-        char p[PATH_MAX + 256];
-
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static void test_path(const fixture *fx, const char *name, char *out, size_t size)
-{
-    snprintf(out, size, "%s/%s", fx->dir, name);
+    return tu_fixture_setup(state, "mp3");
 }
 
 /*
@@ -108,65 +58,32 @@ static int16_t test_sample(uint64_t i, const uint64_t *chapters, size_t n)
 static ino_t last_open_inode;
 
 /* Writes `total` frames (bursts at the chapters) in odd-sized blocks; returns close()'s status. */
+/* What fill_mp3() needs: the chapters, or NULL, and how many. */
+typedef struct mp3_bursts {
+    const uint64_t *chapters;
+    size_t count;
+} mp3_bursts;
+
+/* A tu_fill_fn: test_sample() of each frame, the same in every channel. */
+static void fill_mp3(int16_t *buf, uint64_t first, size_t frames, unsigned channels, void *ctx)
+{
+    const mp3_bursts *b = ctx;
+
+    for (size_t i = 0; i < frames; i++) {
+        int16_t v = test_sample(first + i, b->chapters, b->count);
+
+        for (unsigned c = 0; c < channels; c++)
+            buf[i * channels + c] = v;
+    }
+}
+
 static aloud_status write_mp3(const char *path, const writer_params *params, uint64_t total,
                               const uint64_t *chapters)
 {
-    writer *w = NULL;
-    aloud_error err = {0};
-    static int16_t buf[2 * 3001];
-    struct stat sb;
-    aloud_status st;
+    mp3_bursts b = {chapters, chapters ? params->chapter_count : 0};
+    const tu_pcm how = {.block = 3001, .fill = fill_mp3, .ctx = &b, .open_inode = &last_open_inode};
 
-    st = writer_mp3.open(path, params, &w, &err);
-    if (st != ALOUD_OK)
-        print_error("open: %s\n", err.message);
-    assert_int_equal(st, ALOUD_OK);
-    assert_int_equal(stat(path, &sb), 0);
-    last_open_inode = sb.st_ino;
-    for (uint64_t done = 0; done < total;) {
-        size_t n = total - done < 3001 ? (size_t)(total - done) : 3001;
-
-        for (size_t i = 0; i < n; i++) {
-            int16_t v = test_sample(done + i, chapters, chapters ? params->chapter_count : 0);
-
-            for (unsigned c = 0; c < params->channels; c++)
-                buf[i * params->channels + c] = v;
-        }
-        assert_int_equal(writer_mp3.write(w, buf, n, &err), ALOUD_OK);
-        done += n;
-    }
-    st = writer_mp3.close(w, chapters, &err);
-    if (st != ALOUD_OK)
-        print_message("close: %s\n", err.message);
-    return st;
-}
-
-static unsigned char *read_all(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf;
-    long n;
-
-    require(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    require(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-    return buf;
-}
-
-static void write_bytes(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-
-    require(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
+    return tu_write_audio(&writer_mp3, path, params, total, chapters, &how);
 }
 
 /* Whether the 4 bytes of `what` occur in b[0..size). */
@@ -177,11 +94,6 @@ static bool contains(const unsigned char *b, size_t size, const char *what)
             return true;
     }
     return false;
-}
-
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* Frame size of an MPEG-2 Layer III header at 22050 Hz (what the writer makes). */
@@ -251,11 +163,11 @@ static void test_layout(void **state)
     const unsigned char *info, *lame;
     uint32_t delay_pad;
 
-    test_path(fx, "three.mp3", path, sizeof path);
+    tu_path(fx, "three.mp3", path, sizeof path);
     assert_int_equal(write_mp3(path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_ino, last_open_inode); /* rewritten in place, not replaced */
-    b = read_all(path, &size);
+    b = tu_read_all(path, &size);
 
     /* The tag is exactly what the module builds from the hand-computed times. */
     assert_int_equal(ms_of(three_frames[2]), 3000);
@@ -267,9 +179,9 @@ static void test_layout(void **state)
     info = b + want_size;
     frames = count_frames(b, size, want_size);
     assert_memory_equal(info + 4 + 9, "Info", 4); /* CBR; after MPEG-2 mono side info */
-    assert_int_equal(be32(info + 17), 0x0f);      /* frames, bytes, TOC, quality */
-    assert_int_equal(be32(info + 21), frames - 1); /* the audio frames, the Info frame not counted */
-    assert_int_equal(be32(info + 25), size - want_size); /* the MP3 stream, our tag not counted */
+    assert_int_equal(tu_be32(info + 17), 0x0f);      /* frames, bytes, TOC, quality */
+    assert_int_equal(tu_be32(info + 21), frames - 1); /* the audio frames, the Info frame not counted */
+    assert_int_equal(tu_be32(info + 25), size - want_size); /* the MP3 stream, our tag not counted */
     lame = info + 4 + 9 + 120;
     assert_memory_equal(lame, "LAME", 4);
     delay_pad = (uint32_t)lame[21] << 16 | (uint32_t)lame[22] << 8 | lame[23];
@@ -289,7 +201,7 @@ static void test_read_back(void **state)
     aloud_media *m = NULL;
     aloud_error err = {0};
 
-    test_path(fx, "r.mp3", path, sizeof path);
+    tu_path(fx, "r.mp3", path, sizeof path);
     assert_int_equal(write_mp3(path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_string_equal(m->format, "mp3");
@@ -318,9 +230,9 @@ static void test_no_chapters_no_tags(void **state)
     aloud_media *m = NULL;
     aloud_error err = {0};
 
-    test_path(fx, "bare.mp3", path, sizeof path);
+    tu_path(fx, "bare.mp3", path, sizeof path);
     assert_int_equal(write_mp3(path, &p, 1000, NULL), ALOUD_OK);
-    b = read_all(path, &size);
+    b = tu_read_all(path, &size);
     assert_memory_equal(b, "ID3\x03\0\0\0\0\0\0", 10); /* an empty tag: nothing to say */
     free(b);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
@@ -342,7 +254,7 @@ static void test_stereo(void **state)
     aloud_media *m = NULL;
     aloud_error err = {0};
 
-    test_path(fx, "stereo.mp3", path, sizeof path);
+    tu_path(fx, "stereo.mp3", path, sizeof path);
     assert_int_equal(write_mp3(path, &p, 20000, frames), ALOUD_OK);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_int_equal(m->channels, 2);
@@ -375,11 +287,11 @@ static void test_300_chapters(void **state)
         titles[i] = names[i];
         frames[i] = i * 441u + (i % 3u);
     }
-    test_path(fx, "300.mp3", path, sizeof path);
+    tu_path(fx, "300.mp3", path, sizeof path);
     assert_int_equal(write_mp3(path, &p, N * 441u, frames), ALOUD_OK);
-    b = read_all(path, &size);
+    b = tu_read_all(path, &size);
     assert_int_equal(id3_tag_parse(b, size, &t, &err), ALOUD_OK);
-    require(t);
+    tu_require(t);
     assert_int_equal(t->toc_count, 3);
     assert_true(t->tocs[0].top_level);
     assert_int_equal(t->tocs[0].child_count, 2);
@@ -416,11 +328,11 @@ static void test_low_bitrate_no_info(void **state)
     const uint64_t lead = LAME_DELAY + DECODER_DELAY;
     uint64_t frames;
 
-    test_path(fx, "low.mp3", path, sizeof path);
+    tu_path(fx, "low.mp3", path, sizeof path);
     assert_int_equal(write_mp3(path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
-    b = read_all(path, &size);
+    b = tu_read_all(path, &size);
     assert_int_equal(id3_tag_parse(b, size, &t, &err), ALOUD_OK);
-    require(t);
+    tu_require(t);
     for (size_t i = 0; i < 3; i++)
         assert_int_equal(t->chapters[i].start_ms, ms_of(three_frames[i] + lead));
     assert_int_equal(t->chapters[2].end_ms, ms_of(THREE_TOTAL + lead));
@@ -451,7 +363,7 @@ static void test_bad_input(void **state)
     aloud_error err = {0};
     const int16_t pcm[8] = {0};
 
-    test_path(fx, "bad.mp3", path, sizeof path);
+    tu_path(fx, "bad.mp3", path, sizeof path);
     q.bitrate = 7999;
     assert_int_equal(writer_mp3.open(path, &q, &w, &err), ALOUD_ERR_ARG);
     assert_null(w);
@@ -475,7 +387,7 @@ static void test_bad_input(void **state)
     writer_mp3.abort(w);
     writer_mp3.abort(NULL);
     assert_int_equal(writer_mp3.close(NULL, NULL, &err), ALOUD_ERR_ARG);
-    test_path(fx, "no-such-dir/x.mp3", path, sizeof path);
+    tu_path(fx, "no-such-dir/x.mp3", path, sizeof path);
     assert_int_equal(writer_mp3.open(path, &p, &w, &err), ALOUD_ERR_WRITE);
     assert_null(w);
 }
@@ -491,17 +403,17 @@ static void test_truncated_and_corrupt(void **state)
     size_t size, tag;
     uint32_t seed = 12345;
 
-    test_path(fx, "good.mp3", good, sizeof good);
-    test_path(fx, "bad.mp3", bad, sizeof bad);
+    tu_path(fx, "good.mp3", good, sizeof good);
+    tu_path(fx, "bad.mp3", bad, sizeof bad);
     assert_int_equal(write_mp3(good, &p, THREE_TOTAL, three_frames), ALOUD_OK);
-    b = read_all(good, &size);
+    b = tu_read_all(good, &size);
     tag = id3_tag_total_size(b, size);
     for (size_t cut = 0; cut < size; cut += cut < tag + 300 ? 1 : 97) {
         aloud_media *m = NULL;
         aloud_error err = {0};
         aloud_status st;
 
-        write_bytes(bad, b, cut);
+        tu_write_bytes(bad, b, cut);
         st = aloud_media_read(bad, &m, &err);
         if (st != ALOUD_ERR_MEDIA)
             print_error("cut at %zu of %zu: status %d\n", cut, size, (int)st);
@@ -515,54 +427,20 @@ static void test_truncated_and_corrupt(void **state)
         aloud_error err = {0};
         aloud_status st;
 
-        require(c);
+        tu_require(c);
         memcpy(c, b, size);
         for (int k = 0; k < 4; k++) {
             seed = seed * 1664525u + 1013904223u;
             /* Mostly the tag and the first frames, where the parsing happens. */
             c[(seed >> 8) % (round % 2 ? size : tag + 400)] = (unsigned char)(seed >> 24);
         }
-        write_bytes(bad, c, size);
+        tu_write_bytes(bad, c, size);
         st = aloud_media_read(bad, &m, &err);
         assert_true(st == ALOUD_OK || st == ALOUD_ERR_MEDIA);
         aloud_media_free(m);
         free(c);
     }
     free(b);
-}
-
-/* ------------------------------------------------- ffprobe and ffmpeg */
-
-static bool have_tool(const char *name)
-{
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
-    return system(cmd) == 0;
-}
-
-/* Runs a shell command and returns its whole stdout (caller frees) and its size. */
-static char *run(const char *cmd, size_t *len)
-{
-    FILE *p = popen(cmd, "r");
-    size_t cap = 1 << 16, n = 0, got;
-    char *out = malloc(cap);
-
-    require(p);
-    require(out);
-    while ((got = fread(out + n, 1, cap - n - 1, p)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0) {
-            cap *= 2;
-            out = realloc(out, cap);
-            require(out);
-        }
-    }
-    out[n] = '\0';
-    assert_int_equal(pclose(p), 0);
-    if (len)
-        *len = n;
-    return out;
 }
 
 /*
@@ -582,13 +460,13 @@ static void test_ffprobe_chapters(void **state)
     const char *at;
     size_t count = 0;
 
-    if (!have_tool("ffprobe"))
+    if (!tu_have_tool("ffprobe"))
         skip();
-    test_path(fx, "probe.mp3", path, sizeof path);
+    tu_path(fx, "probe.mp3", path, sizeof path);
     assert_int_equal(write_mp3(path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
     snprintf(cmd, sizeof cmd,
              "ffprobe -v error -show_chapters -show_entries format_tags -of json '%s'", path);
-    out = run(cmd, NULL);
+    out = tu_run(cmd, NULL);
     for (at = out; (at = strstr(at, "\"id\": ")) != NULL; at++)
         count++;
     assert_int_equal(count, 3);
@@ -603,13 +481,13 @@ static void test_ffprobe_chapters(void **state)
                  ms_of(three_frames[i]) % 1000, ms_of(end));
         if (!strstr(out, want))
             print_error("missing: %s\nin: %s\n", want, out);
-        require(strstr(out, want));
+        tu_require(strstr(out, want));
     }
-    require(strstr(out, "\"title\": \"Intro\""));
-    require(strstr(out, "\"title\": \"Zw\xc3\xb6lf \\\"quoted\\\"\""));
-    require(strstr(out, "\"title\": \"Ende\""));
-    require(strstr(out, "\"title\": \"Title\""));
-    require(strstr(out, "\"artist\": \"Author\""));
+    tu_require(strstr(out, "\"title\": \"Intro\""));
+    tu_require(strstr(out, "\"title\": \"Zw\xc3\xb6lf \\\"quoted\\\"\""));
+    tu_require(strstr(out, "\"title\": \"Ende\""));
+    tu_require(strstr(out, "\"title\": \"Title\""));
+    tu_require(strstr(out, "\"artist\": \"Author\""));
     free(out);
 }
 
@@ -632,12 +510,12 @@ static void test_ffmpeg_decodes_aligned(void **state)
     char *pcm;
     const int16_t *s;
 
-    if (!have_tool("ffmpeg"))
+    if (!tu_have_tool("ffmpeg"))
         skip();
-    test_path(fx, "decode.mp3", path, sizeof path);
+    tu_path(fx, "decode.mp3", path, sizeof path);
     assert_int_equal(write_mp3(path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
     snprintf(cmd, sizeof cmd, "ffmpeg -v error -i '%s' -f s16le -acodec pcm_s16le -", path);
-    pcm = run(cmd, &bytes);
+    pcm = tu_run(cmd, &bytes);
     assert_int_equal(bytes, THREE_TOTAL * 2);
     s = (const int16_t *)(const void *)pcm;
     for (size_t c = 0; c < 3; c++) {
@@ -657,16 +535,16 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_table),
-        cmocka_unit_test_setup_teardown(test_layout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_chapters_no_tags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stereo, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_300_chapters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_low_bitrate_no_info, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated_and_corrupt, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ffprobe_chapters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ffmpeg_decodes_aligned, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layout, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_read_back, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_no_chapters_no_tags, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_stereo, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_300_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_low_bitrate_no_info, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_and_corrupt, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_ffprobe_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_ffmpeg_decodes_aligned, setup, tu_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

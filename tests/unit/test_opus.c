@@ -23,66 +23,16 @@
 #include <cmocka.h>
 
 #include "aloud.h"
+#include "testutil.h"
 #include "writer.h"
-
-/*
- * assert_non_null() for pointers used afterwards: cmocka's failure path is
- * not marked noreturn, so -Wnull-dereference needs to see the abort().
- */
-#define require(p)                                 \
-    do {                                           \
-        if ((p) == NULL) {                         \
-            fail_msg("%s is NULL", #p);            \
-            abort();                               \
-        }                                          \
-    } while (0)
 
 #define RATE 22050u
 
-typedef struct fixture {
-    char dir[PATH_MAX];
-} fixture;
+typedef tu_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    const char *tmp = getenv("TMPDIR");
-
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "%s/aloud-test-opus-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-
-    while (d && (e = readdir(d)) != NULL) {
-        char p[PATH_MAX + 256];
-
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static void test_path(const fixture *fx, const char *name, char *out, size_t size)
-{
-    snprintf(out, size, "%s/%s", fx->dir, name);
+    return tu_fixture_setup(state, "opus");
 }
 
 /* Names in the fixture's folder (dot entries left out), so the spool cannot hide. */
@@ -92,7 +42,7 @@ static size_t folder_entries(const fixture *fx)
     struct dirent *e;
     size_t n = 0;
 
-    require(d);
+    tu_require(d);
     while ((e = readdir(d)) != NULL)
         n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
     closedir(d);
@@ -105,68 +55,38 @@ static int16_t test_sample(uint64_t i)
     return (int16_t)((int32_t)((i * 7919u) % 4096u) - 2048 + (int32_t)(i % 100u) * 40);
 }
 
+/* Where write_opus() is: the fixture and its folder's entries before open. */
+typedef struct opus_watch {
+    const fixture *fx;
+    size_t before;
+} opus_watch;
+
+/* A tu_fill_fn: test_sample() over the interleaved samples. */
+static void fill_opus(int16_t *buf, uint64_t first, size_t frames, unsigned channels, void *ctx)
+{
+    (void)ctx;
+    for (size_t i = 0; i < frames * channels; i++)
+        buf[i] = test_sample(first * channels + i);
+}
+
+/* The output exists (created at open); the spool is already unlinked. */
+static void check_folder(void *ctx)
+{
+    const opus_watch *wt = ctx;
+
+    assert_true(folder_entries(wt->fx) <= wt->before + 1);
+}
+
 /* Writes `total` frames in odd-sized blocks; checks the folder holds only the output meanwhile. */
 static aloud_status write_opus(const fixture *fx, const char *path, const writer_params *params,
                                uint64_t total, const uint64_t *chapters)
 {
-    writer *w = NULL;
-    aloud_error err = {0};
-    static int16_t buf[2 * 3001];
-    size_t before = folder_entries(fx);
-    aloud_status st;
+    opus_watch wt = {fx, folder_entries(fx)};
+    const tu_pcm how = {.block = 3001, .fill = fill_opus, .ctx = &wt, .before_close = check_folder};
+    aloud_status st = tu_write_audio(&writer_opus, path, params, total, chapters, &how);
 
-    st = writer_opus.open(path, params, &w, &err);
-    if (st != ALOUD_OK)
-        print_error("open: %s\n", err.message);
-    assert_int_equal(st, ALOUD_OK);
-    for (uint64_t done = 0; done < total;) {
-        size_t n = total - done < 3001 ? (size_t)(total - done) : 3001;
-
-        for (size_t i = 0; i < n * params->channels; i++)
-            buf[i] = test_sample(done * params->channels + i);
-        assert_int_equal(writer_opus.write(w, buf, n, &err), ALOUD_OK);
-        done += n;
-    }
-    /* The output exists (created at open); the spool is already unlinked. */
-    assert_true(folder_entries(fx) <= before + 1);
-    st = writer_opus.close(w, chapters, &err);
-    if (st != ALOUD_OK)
-        print_message("close: %s\n", err.message);
-    assert_true(folder_entries(fx) <= before + 1);
+    check_folder(&wt);
     return st;
-}
-
-static unsigned char *read_all(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf;
-    long n;
-
-    require(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    require(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-    return buf;
-}
-
-static void write_bytes(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-
-    require(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* ------------------------------------------------- an independent Ogg reader */
@@ -200,14 +120,14 @@ static void ogg_read(const unsigned char *b, size_t size, ogg_file *o)
             unsigned char **p = &o->packet[packets];
 
             *p = realloc(*p, o->packet_size[packets] + h[27 + i] + 1);
-            require(*p);
+            tu_require(*p);
             memcpy(*p + o->packet_size[packets], b + at, h[27 + i]);
             o->packet_size[packets] += h[27 + i];
             at += h[27 + i];
             if (h[27 + i] < 255)
                 packets++;
         }
-        o->last_granule = (uint64_t)le32(h + 6) | (uint64_t)le32(h + 10) << 32;
+        o->last_granule = (uint64_t)tu_le32(h + 6) | (uint64_t)tu_le32(h + 10) << 32;
         o->eos = (h[5] & 4) != 0;
         o->pages++;
         pos += 27 + segs + body;
@@ -228,12 +148,12 @@ static size_t opus_comments(const ogg_file *o, const char **out, size_t *lens, s
     size_t pos = 8, n;
 
     assert_memory_equal(p, "OpusTags", 8);
-    pos += 4 + le32(p + 8);
-    n = le32(p + pos);
+    pos += 4 + tu_le32(p + 8);
+    n = tu_le32(p + pos);
     pos += 4;
     assert_true(n <= max);
     for (size_t i = 0; i < n; i++) {
-        lens[i] = le32(p + pos);
+        lens[i] = tu_le32(p + pos);
         out[i] = (const char *)p + pos + 4;
         pos += 4 + lens[i];
         assert_true(pos <= o->packet_size[1]);
@@ -284,16 +204,16 @@ static void test_head_and_comments(void **state)
     ogg_file o;
     unsigned preskip;
 
-    test_path(fx, "three.opus", path, sizeof path);
+    tu_path(fx, "three.opus", path, sizeof path);
     assert_int_equal(write_opus(fx, path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
-    b = read_all(path, &size);
+    b = tu_read_all(path, &size);
     ogg_read(b, size, &o);
     /* OpusHead: version 1, one channel, pre-skip, the input rate, mapping family 0. */
     assert_int_equal(o.packet_size[0], 19);
     assert_memory_equal(o.packet[0], "OpusHead\x01\x01", 10);
     preskip = (unsigned)(o.packet[0][10] | o.packet[0][11] << 8);
     assert_true(preskip > 0);
-    assert_int_equal(le32(o.packet[0] + 12), RATE);
+    assert_int_equal(tu_le32(o.packet[0] + 12), RATE);
     assert_int_equal(o.packet[0][18], 0);
     n = opus_comments(&o, got, lens, 32);
     assert_int_equal(n, 9);
@@ -333,9 +253,9 @@ static void test_long_times_and_limit(void **state)
     }
     frames[N - 2] = 8000u * 62u + 3652u; /* 62.4565 s: 00:01:02.457 */
     frames[N - 1] = frames[N - 2];
-    test_path(fx, "long.opus", path, sizeof path);
+    tu_path(fx, "long.opus", path, sizeof path);
     assert_int_equal(write_opus(fx, path, &p, frames[N - 1] + 8, frames), ALOUD_OK);
-    b = read_all(path, &size);
+    b = tu_read_all(path, &size);
     ogg_read(b, size, &o);
     n = opus_comments(&o, got, lens, 2 * N + 8);
     assert_int_equal(n, 2 * 999); /* chapters 1000 and 1001 get no comments */
@@ -346,7 +266,7 @@ static void test_long_times_and_limit(void **state)
     free(b);
     frames[998] = frames[N - 1];
     assert_int_equal(write_opus(fx, path, &p, frames[N - 1] + 8, frames), ALOUD_OK);
-    b = read_all(path, &size);
+    b = tu_read_all(path, &size);
     ogg_read(b, size, &o);
     n = opus_comments(&o, got, lens, 2 * N + 8);
     assert_comment(got[2 * 998], lens[2 * 998], "CHAPTER999=00:01:02.457");
@@ -365,7 +285,7 @@ static void test_read_back(void **state)
     aloud_media *m = NULL;
     aloud_error err = {0};
 
-    test_path(fx, "r.opus", path, sizeof path);
+    tu_path(fx, "r.opus", path, sizeof path);
     assert_int_equal(write_opus(fx, path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_string_equal(m->format, "opus");
@@ -386,7 +306,7 @@ static void test_read_back(void **state)
 
     /* Odd lengths at other rates come back exact too; stereo says two channels. */
     for (uint64_t total = 1; total < 5000; total = total * 3 + 7) {
-        test_path(fx, "bare.opus", path, sizeof path);
+        tu_path(fx, "bare.opus", path, sizeof path);
         assert_int_equal(write_opus(fx, path, &bare, total, NULL), ALOUD_OK);
         assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
         assert_int_equal(m->frames, total);
@@ -407,12 +327,12 @@ static void test_deterministic(void **state)
     unsigned char *x, *y;
     size_t nx, ny;
 
-    test_path(fx, "a.opus", a, sizeof a);
-    test_path(fx, "b.opus", b, sizeof b);
+    tu_path(fx, "a.opus", a, sizeof a);
+    tu_path(fx, "b.opus", b, sizeof b);
     assert_int_equal(write_opus(fx, a, &p, THREE_TOTAL, three_frames), ALOUD_OK);
     assert_int_equal(write_opus(fx, b, &p, THREE_TOTAL, three_frames), ALOUD_OK);
-    x = read_all(a, &nx);
-    y = read_all(b, &ny);
+    x = tu_read_all(a, &nx);
+    y = tu_read_all(b, &ny);
     assert_int_equal(nx, ny);
     assert_memory_equal(x, y, nx);
     free(x);
@@ -427,11 +347,11 @@ static void test_bitrate(void **state)
     writer_params p = {.sample_rate = RATE, .channels = 1, .bitrate = 64000};
     struct stat hi, lo;
 
-    test_path(fx, "hi.opus", path, sizeof path);
+    tu_path(fx, "hi.opus", path, sizeof path);
     assert_int_equal(write_opus(fx, path, &p, 10u * RATE, NULL), ALOUD_OK);
     assert_int_equal(stat(path, &hi), 0);
     p.bitrate = 16000;
-    test_path(fx, "lo.opus", path, sizeof path);
+    tu_path(fx, "lo.opus", path, sizeof path);
     assert_int_equal(write_opus(fx, path, &p, 10u * RATE, NULL), ALOUD_OK);
     assert_int_equal(stat(path, &lo), 0);
     /* VBR: about 80 KB and 20 KB for these 10 s; allow for the encoder's choices. */
@@ -454,7 +374,7 @@ static void test_bad_input(void **state)
     aloud_error err = {0};
     const int16_t pcm[8] = {0};
 
-    test_path(fx, "bad.opus", path, sizeof path);
+    tu_path(fx, "bad.opus", path, sizeof path);
     q.chapter_titles = bad_utf8;
     assert_int_equal(writer_opus.open(path, &q, &w, &err), ALOUD_ERR_ARG);
     assert_null(w);
@@ -478,7 +398,7 @@ static void test_bad_input(void **state)
     writer_opus.abort(NULL);
     assert_int_equal(folder_entries(fx), 1); /* the output the caller removes; no spool */
     assert_int_equal(writer_opus.close(NULL, NULL, &err), ALOUD_ERR_ARG);
-    test_path(fx, "no-such-dir/x.opus", path, sizeof path);
+    tu_path(fx, "no-such-dir/x.opus", path, sizeof path);
     assert_int_equal(writer_opus.open(path, &p, &w, &err), ALOUD_ERR_WRITE);
     assert_null(w);
 }
@@ -507,16 +427,16 @@ static void test_truncated_and_corrupt(void **state)
     size_t size, first_page;
     uint32_t seed = 777;
 
-    test_path(fx, "good.opus", good, sizeof good);
-    test_path(fx, "bad.opus", bad, sizeof bad);
+    tu_path(fx, "good.opus", good, sizeof good);
+    tu_path(fx, "bad.opus", bad, sizeof bad);
     assert_int_equal(write_opus(fx, good, &p, THREE_TOTAL, three_frames), ALOUD_OK);
-    b = read_all(good, &size);
+    b = tu_read_all(good, &size);
     for (size_t cut = 0; cut < size; cut += cut < 600 ? 1 : 37) {
         aloud_media *m = NULL;
         aloud_error err = {0};
         aloud_status st;
 
-        write_bytes(bad, b, cut);
+        tu_write_bytes(bad, b, cut);
         st = aloud_media_read(bad, &m, &err);
         if (st != ALOUD_ERR_MEDIA)
             print_error("cut at %zu of %zu: status %d\n", cut, size, (int)st);
@@ -524,12 +444,12 @@ static void test_truncated_and_corrupt(void **state)
         assert_null(m);
     }
     c = malloc(size);
-    require(c);
+    tu_require(c);
     /* A changed byte in OpusHead's page: the checksum catches it. */
     first_page = 27u + (size_t)b[26] + (size_t)b[27];
     memcpy(c, b, size);
     c[first_page - 5] ^= 0x10;
-    write_bytes(bad, c, size);
+    tu_write_bytes(bad, c, size);
     {
         aloud_media *m = NULL;
         aloud_error err = {0};
@@ -548,7 +468,7 @@ static void test_truncated_and_corrupt(void **state)
 
         for (int i = 0; i < 4; i++)
             c[22 + i] = (unsigned char)(crc >> (8 * i));
-        write_bytes(bad, c, size);
+        tu_write_bytes(bad, c, size);
         assert_int_equal(aloud_media_read(bad, &m, &err), ALOUD_ERR_MEDIA);
         assert_non_null(strstr(err.message, "not Opus"));
     }
@@ -562,46 +482,13 @@ static void test_truncated_and_corrupt(void **state)
             seed = seed * 1664525u + 1013904223u;
             c[(seed >> 8) % size] = (unsigned char)(seed >> 24);
         }
-        write_bytes(bad, c, size);
+        tu_write_bytes(bad, c, size);
         st = aloud_media_read(bad, &m, &err);
         assert_true(st == ALOUD_OK || st == ALOUD_ERR_MEDIA);
         aloud_media_free(m);
     }
     free(c);
     free(b);
-}
-
-/* ------------------------------------------------- ffprobe and ffmpeg */
-
-static bool have_tool(const char *name)
-{
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
-    return system(cmd) == 0;
-}
-
-static char *run(const char *cmd, size_t *len)
-{
-    FILE *p = popen(cmd, "r");
-    size_t cap = 1 << 16, n = 0, got;
-    char *out = malloc(cap);
-
-    require(p);
-    require(out);
-    while ((got = fread(out + n, 1, cap - n - 1, p)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0) {
-            cap *= 2;
-            out = realloc(out, cap);
-            require(out);
-        }
-    }
-    out[n] = '\0';
-    assert_int_equal(pclose(p), 0);
-    if (len)
-        *len = n;
-    return out;
 }
 
 /* ffprobe: exactly one titled chapter per paragraph, at the millisecond we wrote. */
@@ -616,12 +503,12 @@ static void test_ffprobe_chapters(void **state)
     const char *at;
     size_t count = 0;
 
-    if (!have_tool("ffprobe"))
+    if (!tu_have_tool("ffprobe"))
         skip();
-    test_path(fx, "probe.opus", path, sizeof path);
+    tu_path(fx, "probe.opus", path, sizeof path);
     assert_int_equal(write_opus(fx, path, &p, THREE_TOTAL, three_frames), ALOUD_OK);
     snprintf(cmd, sizeof cmd, "ffprobe -v error -show_chapters -of json '%s'", path);
-    out = run(cmd, NULL);
+    out = tu_run(cmd, NULL);
     for (at = out; (at = strstr(at, "\"id\": ")) != NULL; at++)
         count++;
     assert_int_equal(count, 3);
@@ -630,11 +517,11 @@ static void test_ffprobe_chapters(void **state)
 
         snprintf(want, sizeof want, "\"time_base\": \"1/1000\",\n            \"start\": %" PRIu64
                                     ",", ms);
-        require(strstr(out, want));
+        tu_require(strstr(out, want));
     }
-    require(strstr(out, "\"title\": \"Intro\""));
-    require(strstr(out, "\"title\": \"Zw\xc3\xb6lf \\\"quoted\\\"\""));
-    require(strstr(out, "\"title\": \"Ende\""));
+    tu_require(strstr(out, "\"title\": \"Intro\""));
+    tu_require(strstr(out, "\"title\": \"Zw\xc3\xb6lf \\\"quoted\\\"\""));
+    tu_require(strstr(out, "\"title\": \"Ende\""));
     free(out);
 }
 
@@ -647,12 +534,12 @@ static void test_ffmpeg_length(void **state)
     size_t bytes;
     char *pcm;
 
-    if (!have_tool("ffmpeg"))
+    if (!tu_have_tool("ffmpeg"))
         skip();
-    test_path(fx, "decode.opus", path, sizeof path);
+    tu_path(fx, "decode.opus", path, sizeof path);
     assert_int_equal(write_opus(fx, path, &p, THREE_TOTAL + 17, NULL), ALOUD_OK);
     snprintf(cmd, sizeof cmd, "ffmpeg -v error -i '%s' -f s16le -acodec pcm_s16le -", path);
-    pcm = run(cmd, &bytes);
+    pcm = tu_run(cmd, &bytes);
     assert_int_equal(bytes / 2, ((THREE_TOTAL + 17) * 48000u + RATE - 1) / RATE);
     free(pcm);
 }
@@ -661,15 +548,15 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_table),
-        cmocka_unit_test_setup_teardown(test_head_and_comments, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_times_and_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bitrate, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncated_and_corrupt, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ffprobe_chapters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ffmpeg_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_head_and_comments, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_long_times_and_limit, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_read_back, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_deterministic, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bitrate, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_and_corrupt, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_ffprobe_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_ffmpeg_length, setup, tu_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

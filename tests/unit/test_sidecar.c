@@ -30,18 +30,7 @@
 #include <cmocka.h>
 
 #include "aloud.h"
-
-/*
- * assert_non_null() for pointers used afterwards: cmocka's failure path is
- * not marked noreturn, so -Wnull-dereference needs to see the abort().
- */
-#define require(p)                                 \
-    do {                                           \
-        if ((p) == NULL) {                         \
-            fail_msg("%s is NULL", #p);            \
-            abort();                               \
-        }                                          \
-    } while (0)
+#include "testutil.h"
 
 #define RATE 22050u
 #define KINDS 5
@@ -114,7 +103,7 @@ static void make_timeline(timeline *t, const char *text, const aloud_span *sente
     aloud_error err = {0};
 
     assert_int_equal(aloud_doc_parse(text, strlen(text), &t->doc, &err), ALOUD_OK);
-    require(t->doc);
+    tu_require(t->doc);
     assert_int_equal(aloud_doc_sentence_count(t->doc), ns);
     assert_int_equal(aloud_doc_paragraph_count(t->doc), np);
     memset(&t->res, 0, sizeof t->res);
@@ -124,8 +113,8 @@ static void make_timeline(timeline *t, const char *text, const aloud_span *sente
     t->res.paragraph_count = np;
     t->res.sentences = malloc(ns * sizeof *t->res.sentences);
     t->res.paragraphs = malloc(np * sizeof *t->res.paragraphs);
-    require(t->res.sentences);
-    require(t->res.paragraphs);
+    tu_require(t->res.sentences);
+    tu_require(t->res.paragraphs);
     memcpy(t->res.sentences, sentences, ns * sizeof *sentences);
     memcpy(t->res.paragraphs, paragraphs, np * sizeof *paragraphs);
     t->info = *info;
@@ -134,7 +123,6 @@ static void make_timeline(timeline *t, const char *text, const aloud_span *sente
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
-    const char *tmp = getenv("TMPDIR");
     const aloud_sidecar_info article_info = {"text/article.txt", "out/article.flac", "flac",
                                              "narrator", 175};
     const aloud_sidecar_info long_info = {NULL, "/tmp/elsewhere/Long \"name\".mp3", "mp3", NULL,
@@ -142,9 +130,7 @@ static int setup(void **state)
 
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof fx->dir, "%s/aloud-test-sidecar-XXXXXX",
-             tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
+    if (tu_tempdir_make(fx->dir, sizeof fx->dir, "sidecar") != 0) {
         free(fx);
         return -1;
     }
@@ -165,52 +151,19 @@ static void free_timeline(timeline *t)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
 
-    while (d && (e = readdir(d)) != NULL) {
-        char p[PATH_MAX + 256];
-
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
+    tu_tempdir_remove(fx->dir);
     free_timeline(&fx->article);
     free_timeline(&fx->long_one);
     free(fx);
     return 0;
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        fail_msg("cannot open %s", path);
-    require(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    require(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
 
-    require(f);
+    tu_require(f);
     assert_int_equal(fputs(text, f) >= 0, 1);
     assert_int_equal(fclose(f), 0);
 }
@@ -227,7 +180,7 @@ static char *render(const fixture *fx, const timeline *t, const char *kind)
     if (st != ALOUD_OK)
         print_error("%s: %s\n", kind, err.message);
     assert_int_equal(st, ALOUD_OK);
-    return read_text(path);
+    return tu_read_text(path);
 }
 
 /* ------------------------------------------------------- golden files */
@@ -243,7 +196,7 @@ static void check_golden(const fixture *fx, const timeline *t, const char *name)
         if (getenv("ALOUD_UPDATE_GOLDEN")) {
             write_text(golden, got);
         } else {
-            char *want = read_text(golden);
+            char *want = tu_read_text(golden);
 
             if (strcmp(got, want) != 0)
                 fail_msg("%s differs from the golden file:\n--- got\n%s--- want\n%s", golden, got,
@@ -397,22 +350,22 @@ static void check_json_times(const char *text, const timeline *t)
         unsigned long long sec, ms;
 
         at = strstr(at, "\"start\": ");
-        require(at);
+        tu_require(at);
         assert_int_equal(sscanf(at, "\"start\": %llu.%3llu", &sec, &ms), 2);
         assert_int_equal(sec * 1000u + ms, ms_of(t->res.paragraphs[p].start));
         at = strstr(at, "\"end\": ");
-        require(at);
+        tu_require(at);
         assert_int_equal(sscanf(at, "\"end\": %llu.%3llu", &sec, &ms), 2);
         assert_int_equal(sec * 1000u + ms, ms_of(t->res.paragraphs[p].end));
         for (size_t i = 0; i < para->sentence_count; i++) {
             const aloud_span *sp = &t->res.sentences[para->first_sentence + i];
 
             at = strstr(at, "\"start\": ");
-            require(at);
+            tu_require(at);
             assert_int_equal(sscanf(at, "\"start\": %llu.%3llu", &sec, &ms), 2);
             assert_int_equal(sec * 1000u + ms, ms_of(sp->start));
             at = strstr(at, "\"end\": ");
-            require(at);
+            tu_require(at);
             assert_int_equal(sscanf(at, "\"end\": %llu.%3llu", &sec, &ms), 2);
             assert_int_equal(sec * 1000u + ms, ms_of(sp->end));
         }
@@ -480,17 +433,17 @@ static void test_escaping(void **state)
     t->info.output = "dir/My \"Talk\".opus";
     t->info.format = "opus";
     json = render(fx, t, "json");
-    require(strstr(json, "\"input\": \"in\\tput\\n\\\"x\\\"\\\\y\\u0001z\\u001f.txt\",\n"));
-    require(strstr(json, "\"voice\": \"v\xc3\xb6ice \xe2\x80\x94 \xf0\x9f\x98\x80\",\n"));
-    require(strstr(json, "\"title\": \"The \\\"Quoted\\\" Title\""));
-    require(strstr(json, "{\"text\": \"A back\\\\slash and a tab.\""));
+    tu_require(strstr(json, "\"input\": \"in\\tput\\n\\\"x\\\"\\\\y\\u0001z\\u001f.txt\",\n"));
+    tu_require(strstr(json, "\"voice\": \"v\xc3\xb6ice \xe2\x80\x94 \xf0\x9f\x98\x80\",\n"));
+    tu_require(strstr(json, "\"title\": \"The \\\"Quoted\\\" Title\""));
+    tu_require(strstr(json, "{\"text\": \"A back\\\\slash and a tab.\""));
     cue = render(fx, t, "cue");
-    require(strstr(cue, "TITLE \"The 'Quoted' Title\"\n"));
-    require(strstr(cue, "FILE \"My 'Talk'.opus\" WAVE\n"));
+    tu_require(strstr(cue, "TITLE \"The 'Quoted' Title\"\n"));
+    tu_require(strstr(cue, "FILE \"My 'Talk'.opus\" WAVE\n"));
     vtt = render(fx, t, "vtt");
-    require(strstr(vtt, "\nFish &amp; chips &lt;b&gt;tags&lt;/b&gt; at the caf\xc3\xa9 here!\n"));
+    tu_require(strstr(vtt, "\nFish &amp; chips &lt;b&gt;tags&lt;/b&gt; at the caf\xc3\xa9 here!\n"));
     srt = render(fx, t, "srt");
-    require(strstr(srt, "\nFish & chips <b>tags</b> at the caf\xc3\xa9 here!\n"));
+    tu_require(strstr(srt, "\nFish & chips <b>tags</b> at the caf\xc3\xa9 here!\n"));
     free(json);
     free(cue);
     free(vtt);
@@ -499,7 +452,7 @@ static void test_escaping(void **state)
     /* Nothing known: nulls, and no rate. */
     memset(&t->info, 0, sizeof t->info);
     json = render(fx, t, "json");
-    require(strstr(json, "{\n  \"input\": null,\n  \"output\": null,\n  \"format\": null,\n"
+    tu_require(strstr(json, "{\n  \"input\": null,\n  \"output\": null,\n  \"format\": null,\n"
                          "  \"voice\": null,\n  \"rate\": null,\n"));
     free(json);
     t->info = saved;
@@ -526,7 +479,7 @@ static size_t folder_entries(const fixture *fx)
     struct dirent *e;
     size_t n = 0;
 
-    require(d);
+    tu_require(d);
     while ((e = readdir(d)) != NULL)
         n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
     closedir(d);
@@ -596,7 +549,7 @@ static void test_replaces_target(void **state)
     assert_int_equal(aloud_sidecar_write("srt", path, fx->article.doc, &fx->article.res,
                                          &fx->article.info, &err),
                      ALOUD_OK);
-    text = read_text(path);
+    text = tu_read_text(path);
     assert_int_equal(strncmp(text, "1\n00:00:00,000 --> 00:00:01,500\n", 32), 0);
     free(text);
     assert_int_equal(folder_entries(fx), 1);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "aloud.h"
+#include "testutil.h"
 
 #define PRESETS ALOUD_SOURCE_DIR "/voices"
 
@@ -40,19 +41,7 @@ static int scratch_setup(void **state)
 static int scratch_teardown(void **state)
 {
     scratch *s = *state;
-    DIR *d = opendir(s->dir);
-    if (d) {
-        struct dirent *ent;
-        char path[512];
-        while ((ent = readdir(d)) != NULL) {
-            if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", s->dir, ent->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(s->dir);
+    tu_tempdir_remove(s->dir);
     free(s);
     return 0;
 }

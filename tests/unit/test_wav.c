@@ -22,82 +22,16 @@
 #include <sndfile.h>
 
 #include "aloud.h"
+#include "testutil.h"
 #include "writer.h"
-
-/*
- * assert_non_null() for pointers used afterwards: cmocka's failure path is
- * not marked noreturn, so -Wnull-dereference needs to see the abort().
- */
-#define require(p)                                 \
-    do {                                           \
-        if ((p) == NULL) {                         \
-            fail_msg("%s is NULL", #p);            \
-            abort();                               \
-        }                                          \
-    } while (0)
 
 #define RATE 22050u
 
-typedef struct fixture {
-    char dir[PATH_MAX];
-} fixture;
+typedef tu_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    const char *tmp = getenv("TMPDIR");
-
-    if (!fx)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "%s/aloud-test-wav-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(fx->dir)) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-
-    while (d && (e = readdir(d)) != NULL) {
-        char p[PATH_MAX + 256];
-
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static void test_path(const fixture *fx, const char *name, char *out, size_t size)
-{
-    snprintf(out, size, "%s/%s", fx->dir, name);
-}
-
-/* A deterministic signal that visits the whole 16-bit range, extremes included. */
-static int16_t test_sample(uint64_t i)
-{
-    return (int16_t)((int32_t)((i * 7919u) % 65536u) - 32768);
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const unsigned char *p)
-{
-    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+    return tu_fixture_setup(state, "wav");
 }
 
 static void put32(unsigned char *p, uint32_t v)
@@ -106,50 +40,11 @@ static void put32(unsigned char *p, uint32_t v)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
-/* Writes `total` frames of test_sample() in odd-sized blocks; returns close()'s status. */
+/* Writes `total` frames of tu_sample() in odd-sized blocks; returns close()'s status. */
 static aloud_status write_wav(const char *path, const writer_params *params, uint64_t total,
                               const uint64_t *chapters)
 {
-    writer *w = NULL;
-    aloud_error err = {0};
-    int16_t buf[1001];
-    aloud_status st;
-
-    st = writer_wav.open(path, params, &w, &err);
-    if (st != ALOUD_OK)
-        print_error("open: %s\n", err.message);
-    assert_int_equal(st, ALOUD_OK);
-    for (uint64_t done = 0; done < total;) {
-        size_t n = total - done < 1001 ? (size_t)(total - done) : 1001;
-
-        for (size_t i = 0; i < n; i++)
-            buf[i] = test_sample(done + i);
-        assert_int_equal(writer_wav.write(w, buf, n, &err), ALOUD_OK);
-        done += n;
-    }
-    st = writer_wav.close(w, chapters, &err);
-    if (st != ALOUD_OK)
-        print_message("close: %s\n", err.message);
-    return st;
-}
-
-static unsigned char *read_all(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf;
-    long n;
-
-    require(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    require(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-    return buf;
+    return tu_write_audio(&writer_wav, path, params, total, chapters, NULL);
 }
 
 /* A top-level chunk of a RIFF file in memory. */
@@ -168,7 +63,7 @@ static size_t list_chunks(const unsigned char *b, size_t n, chunk *out, size_t m
         out[count].offset = pos;
         memcpy(out[count].id, b + pos, 4);
         out[count].id[4] = '\0';
-        out[count].size = le32(b + pos + 4);
+        out[count].size = tu_le32(b + pos + 4);
         assert_true(pos + 8 + out[count].size <= n);
         pos += 8 + out[count].size + (out[count].size & 1u);
         count++;
@@ -195,7 +90,7 @@ static void assert_info(const unsigned char *b, const chunk *info, const char *i
     size_t pos = info->offset + 12, end = info->offset + 8 + info->size;
 
     while (pos + 8 <= end) {
-        uint32_t size = le32(b + pos + 4);
+        uint32_t size = tu_le32(b + pos + 4);
 
         if (memcmp(b + pos, id, 4) == 0) {
             assert_true(size >= strlen(text) + 1);
@@ -240,22 +135,22 @@ static void test_layout_four_chapters(void **state)
         memcpy(pt + 8, "data", 4);
         put32(pt + 20, (uint32_t)frames[i]);
     }
-    test_path(fx, "four.wav", path, sizeof path);
+    tu_path(fx, "four.wav", path, sizeof path);
     assert_int_equal(write_wav(path, &p, total, frames), ALOUD_OK);
-    b = read_all(path, &size);
+    b = tu_read_all(path, &size);
 
     assert_memory_equal(b, "RIFF", 4);
-    assert_int_equal(le32(b + 4), size - 8);
+    assert_int_equal(tu_le32(b + 4), size - 8);
     assert_memory_equal(b + 8, "WAVE", 4);
     n = list_chunks(b, size, c, 16);
     data = find_chunk(c, n, "data", NULL, b);
     cue = find_chunk(c, n, "cue ", NULL, b);
     adtl = find_chunk(c, n, "LIST", "adtl", b);
     info = find_chunk(c, n, "LIST", "INFO", b);
-    require(data);
-    require(cue);
-    require(adtl);
-    require(info);
+    tu_require(data);
+    tu_require(cue);
+    tu_require(adtl);
+    tu_require(info);
     assert_int_equal(data->size, total * 2);
     /* Order: INFO before the audio, then cue, then adtl as the very last chunk. */
     assert_true(info < data);
@@ -289,18 +184,18 @@ static void test_audio_round_trip(void **state)
     uint64_t at = 0;
     sf_count_t got;
 
-    test_path(fx, "round.wav", path, sizeof path);
+    tu_path(fx, "round.wav", path, sizeof path);
     assert_int_equal(write_wav(path, &p, total, frames), ALOUD_OK);
     memset(&info, 0, sizeof info);
     sf = sf_open(path, SFM_READ, &info);
-    require(sf);
+    tu_require(sf);
     assert_int_equal(info.frames, total);
     assert_int_equal(info.samplerate, RATE);
     assert_int_equal(info.channels, 1);
     assert_int_equal(info.format & SF_FORMAT_SUBMASK, SF_FORMAT_PCM_16);
     while ((got = sf_readf_short(sf, buf, 4096)) > 0) {
         for (sf_count_t i = 0; i < got; i++)
-            assert_int_equal(buf[i], test_sample(at + (uint64_t)i));
+            assert_int_equal(buf[i], tu_sample(at + (uint64_t)i));
         at += (uint64_t)got;
     }
     assert_int_equal(at, total);
@@ -316,10 +211,10 @@ static void test_no_chapters_no_tags(void **state)
     size_t size, n;
     unsigned char *b;
 
-    test_path(fx, "bare.wav", path, sizeof path);
+    tu_path(fx, "bare.wav", path, sizeof path);
     assert_int_equal(write_wav(path, &p, 1001, NULL), ALOUD_OK);
-    b = read_all(path, &size);
-    assert_int_equal(le32(b + 4), size - 8);
+    b = tu_read_all(path, &size);
+    assert_int_equal(tu_le32(b + 4), size - 8);
     n = list_chunks(b, size, c, 16);
     assert_string_equal(c[n - 1].id, "data"); /* nothing after the audio */
     assert_null(find_chunk(c, n, "cue ", NULL, b));
@@ -345,21 +240,21 @@ static void test_three_channels(void **state)
     chunk c[16];
     const chunk *data;
 
-    test_path(fx, "three.wav", path, sizeof path);
+    tu_path(fx, "three.wav", path, sizeof path);
     assert_int_equal(writer_wav.open(path, &p, &w, &err), ALOUD_OK);
     assert_int_equal(writer_wav.write(w, pcm, 5, &err), ALOUD_OK);
     assert_int_equal(writer_wav.close(w, frames, &err), ALOUD_OK);
-    b = read_all(path, &size);
+    b = tu_read_all(path, &size);
     n = list_chunks(b, size, c, 16);
     data = find_chunk(c, n, "data", NULL, b);
-    require(data);
+    tu_require(data);
     assert_int_equal(data->size, 30);
     assert_string_equal(data[1].id, "cue ");
-    assert_int_equal(le32(b + 4), size - 8);
+    assert_int_equal(tu_le32(b + 4), size - 8);
     free(b);
     memset(&info, 0, sizeof info);
     sf = sf_open(path, SFM_READ, &info);
-    require(sf);
+    tu_require(sf);
     assert_int_equal(info.channels, 3);
     assert_int_equal(info.frames, 5);
     sf_close(sf);
@@ -389,20 +284,20 @@ static void test_3000_chapters(void **state)
         titles[i] = names[i];
         frames[i] = (uint64_t)i * 100u;
     }
-    test_path(fx, "many.wav", path, sizeof path);
+    tu_path(fx, "many.wav", path, sizeof path);
     assert_int_equal(write_wav(path, &p, (uint64_t)N * 100u + 50u, frames), ALOUD_OK);
-    b = read_all(path, &size);
-    assert_int_equal(le32(b + 4), size - 8);
+    b = tu_read_all(path, &size);
+    assert_int_equal(tu_le32(b + 4), size - 8);
     n = list_chunks(b, size, c, 16);
     cue = find_chunk(c, n, "cue ", NULL, b);
     adtl = find_chunk(c, n, "LIST", "adtl", b);
-    require(cue);
-    require(adtl);
+    tu_require(cue);
+    tu_require(adtl);
     assert_int_equal(cue->size, 4 + 24 * N);
-    assert_int_equal(le32(b + cue->offset + 8), N);
+    assert_int_equal(tu_le32(b + cue->offset + 8), N);
     /* The last cue point and the last label. */
-    assert_int_equal(le32(b + cue->offset + 12 + 24 * (N - 1)), N);
-    assert_int_equal(le32(b + cue->offset + 12 + 24 * (N - 1) + 20), (N - 1) * 100);
+    assert_int_equal(tu_le32(b + cue->offset + 12 + 24 * (N - 1)), N);
+    assert_int_equal(tu_le32(b + cue->offset + 12 + 24 * (N - 1) + 20), (N - 1) * 100);
     assert_memory_equal(b + size - 28, "labl\x14\0\0\0\xb8\x0b\0\0Kapitel 3000 \xc3\xa4", 28);
     free(b);
 
@@ -417,7 +312,7 @@ static void test_3000_chapters(void **state)
     /* libsndfile still reads the audio (it ignores a cue chunk this large). */
     memset(&info, 0, sizeof info);
     sf = sf_open(path, SFM_READ, &info);
-    require(sf);
+    tu_require(sf);
     assert_int_equal(info.frames, (sf_count_t)N * 100 + 50);
     sf_close(sf);
 }
@@ -434,7 +329,7 @@ static void test_bad_positions(void **state)
     aloud_media *m = NULL;
     aloud_error err = {0};
 
-    test_path(fx, "bad.wav", path, sizeof path);
+    tu_path(fx, "bad.wav", path, sizeof path);
     assert_int_equal(write_wav(path, &p, 1001, descending), ALOUD_ERR_ARG);
     assert_int_equal(write_wav(path, &p, 1001, past_end), ALOUD_ERR_ARG);
     assert_int_equal(write_wav(path, &p, 1001, NULL), ALOUD_ERR_ARG);
@@ -459,7 +354,7 @@ static void test_abort_and_bad_params(void **state)
     aloud_error err = {0};
     const int16_t pcm[4] = {0};
 
-    test_path(fx, "abort.wav", path, sizeof path);
+    tu_path(fx, "abort.wav", path, sizeof path);
     assert_int_equal(writer_wav.open(path, &p, &w, &err), ALOUD_OK);
     assert_int_equal(writer_wav.write(w, pcm, 4, &err), ALOUD_OK);
     writer_wav.abort(w);
@@ -467,7 +362,7 @@ static void test_abort_and_bad_params(void **state)
 
     assert_int_equal(writer_wav.open(path, &no_rate, &w, &err), ALOUD_ERR_ARG);
     assert_null(w);
-    test_path(fx, "no/such/dir.wav", missing, sizeof missing);
+    tu_path(fx, "no/such/dir.wav", missing, sizeof missing);
     assert_int_equal(writer_wav.open(missing, &p, &w, &err), ALOUD_ERR_WRITE);
     assert_null(w);
     assert_true(strlen(err.message) > 0);
@@ -508,7 +403,7 @@ static void read_head(const char *path, unsigned char *b, size_t n, uint64_t *si
 {
     FILE *f = fopen(path, "rb");
 
-    require(f);
+    tu_require(f);
     assert_int_equal(fread(b, 1, n, f), n);
     assert_int_equal(fseeko(f, 0, SEEK_END), 0);
     *size = (uint64_t)ftello(f);
@@ -531,12 +426,12 @@ static void test_large_rf64(void **state)
 
     if (!large_enabled())
         skip();
-    test_path(fx, "big.wav", path, sizeof path);
+    tu_path(fx, "big.wav", path, sizeof path);
     assert_int_equal(write_silence(path, &p, total, frames), ALOUD_OK);
     read_head(path, h, sizeof h, &size);
     assert_memory_equal(h, "RF64\xff\xff\xff\xffWAVEds64", 16);
-    assert_int_equal(le64(h + 20), size - 8);
-    assert_int_equal(le64(h + 28), total * 2);
+    assert_int_equal(tu_le64(h + 20), size - 8);
+    assert_int_equal(tu_le64(h + 28), total * 2);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
     assert_int_equal(m->frames, total);
     assert_int_equal(m->chapter_count, 3);
@@ -573,14 +468,14 @@ static void test_large_riff_pushed_past_4gib(void **state)
         titles[i] = "a chapter";
         frames[i] = i * (total / N);
     }
-    test_path(fx, "edge.wav", path, sizeof path);
+    tu_path(fx, "edge.wav", path, sizeof path);
     assert_int_equal(write_silence(path, &p, total, frames), ALOUD_OK);
     read_head(path, h, sizeof h, &size);
     assert_true(size > (uint64_t)UINT32_MAX + 8);
     assert_memory_equal(h, "RF64\xff\xff\xff\xffWAVEds64\x1c\0\0\0", 20);
-    assert_int_equal(le64(h + 20), size - 8);
-    assert_int_equal(le64(h + 28), total * 2);
-    assert_int_equal(le64(h + 36), total);
+    assert_int_equal(tu_le64(h + 20), size - 8);
+    assert_int_equal(tu_le64(h + 28), total * 2);
+    assert_int_equal(tu_le64(h + 36), total);
     assert_memory_equal(h + 48, "fmt \x28\0\0\0", 8);
     assert_memory_equal(h + 96, "JUNK\0\0\0\0", 8);
     assert_memory_equal(h + 104, "data\xff\xff\xff\xff", 8);
@@ -591,7 +486,7 @@ static void test_large_riff_pushed_past_4gib(void **state)
     aloud_media_free(m);
     memset(&info, 0, sizeof info);
     sf = sf_open(path, SFM_READ, &info);
-    require(sf);
+    tu_require(sf);
     assert_int_equal(info.frames, (sf_count_t)total);
     assert_int_equal(info.format & SF_FORMAT_TYPEMASK, SF_FORMAT_RF64);
     sf_close(sf);
@@ -601,15 +496,15 @@ static void test_large_riff_pushed_past_4gib(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_layout_four_chapters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_audio_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_chapters_no_tags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_three_channels, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_3000_chapters, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_positions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_abort_and_bad_params, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_large_rf64, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_large_riff_pushed_past_4gib, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layout_four_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_audio_round_trip, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_no_chapters_no_tags, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_three_channels, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_3000_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_positions, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_abort_and_bad_params, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_large_rf64, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_large_riff_pushed_past_4gib, setup, tu_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
