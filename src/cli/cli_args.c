@@ -280,6 +280,8 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
     if (opts->format && !aloud_format_by_name(opts->format))
         return cli_fail(why, why_size, "unknown format '%s' (known: %s)", opts->format,
                         cli_known_formats());
+    if (opts->output && opts->output[0] == '\0')
+        return cli_fail(why, why_size, "--output needs a path, not an empty string");
     opts->output_is_dir = inputs > 1 || (opts->output && opts->output[0] &&
                                          opts->output[strlen(opts->output) - 1] == '/');
     if (opts->output && !opts->output_is_dir && !opts->format &&

@@ -471,8 +471,9 @@ static aloud_status pool_sentence_error(pool_run_state *rs, const pool_slot *slo
 static aloud_status pool_front_finished(pool_run_state *rs, pool_slot *slot, aloud_error *err)
 {
     const pool_unit *u = &rs->units[rs->front];
-    bool clean = WIFEXITED(slot->wstatus) && WEXITSTATUS(slot->wstatus) == 0;
-    if (clean && rs->front_done == u->count) {
+    /* Every sentence arrived whole: how the worker ended no longer matters
+     * (one killed after its last DONE record still delivered everything). */
+    if (rs->front_done == u->count) {
         pool_release(slot);
         rs->front++;
         rs->front_done = 0;

@@ -185,6 +185,9 @@ static void test_combinations(void **state)
     assert_int_equal(parse(&o, why, "--chapters", "-", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--list-voices", "a.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "-o", "a.mp4", "a.txt", NULL), CLI_EXIT_USAGE);
+    /* Found by fuzz_cli: an empty -o rendered, then failed to rename. */
+    assert_int_equal(parse(&o, why, "-fflac", "-o", "", "/", NULL), CLI_EXIT_USAGE);
+    assert_string_equal(why, "--output needs a path, not an empty string");
     assert_int_equal(parse(&o, why, "-f", "ogg", "a.txt", NULL), CLI_EXIT_USAGE);
     assert_string_equal(why, "unknown format 'ogg' (known: wav, flac, opus, mp3)");
     assert_int_equal(parse(&o, why, "--bogus", NULL), CLI_EXIT_USAGE);
