@@ -161,7 +161,8 @@ static void pool_out_record(pool_out *po, uint32_t kind, const void *data, size_
         return;
     }
     memcpy(po->buf + po->len, &rec, sizeof rec);
-    memcpy(po->buf + po->len + sizeof rec, data, bytes);
+    if (bytes > 0) /* DONE records have no payload, and no pointer to one */
+        memcpy(po->buf + po->len + sizeof rec, data, bytes);
     po->len += sizeof rec + bytes;
 }
 
@@ -335,7 +336,8 @@ static aloud_status pool_read(pool_slot *slot, aloud_error *err)
             unsigned char *bigger = pool_buffer_alloc(cap);
             if (!bigger)
                 return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-            memcpy(bigger, slot->buf, slot->len);
+            if (slot->len > 0)
+                memcpy(bigger, slot->buf, slot->len);
             pool_buffer_free(slot->buf, slot->cap);
             slot->buf = bigger;
             slot->cap = cap;
