@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aloud.h"
@@ -84,6 +85,30 @@ const aloud_format *aloud_format_at(size_t index)
 char *writer_strdup(const char *s)
 {
     return s ? strdup(s) : NULL;
+}
+
+char **writer_copy_titles(const writer_params *params)
+{
+    size_t n = params->chapter_count;
+    char **titles = calloc(n ? n : 1, sizeof *titles);
+    for (size_t i = 0; titles && i < n; i++) {
+        const char *t = params->chapter_titles ? params->chapter_titles[i] : NULL;
+        titles[i] = strdup(t ? t : "");
+        if (!titles[i]) {
+            writer_free_titles(titles, i);
+            titles = NULL;
+        }
+    }
+    return titles;
+}
+
+void writer_free_titles(char **titles, size_t count)
+{
+    if (!titles)
+        return;
+    for (size_t i = 0; i < count; i++)
+        free(titles[i]);
+    free(titles);
 }
 
 aloud_status writer_check_chapters(size_t count, const uint64_t *frames, uint64_t total,

@@ -95,11 +95,7 @@ static void mp3_free(writer *w)
         lame_close(w->lame);
     if (w->f)
         fclose(w->f);
-    if (w->titles) {
-        for (size_t i = 0; i < w->chapter_count; i++)
-            free(w->titles[i]);
-        free(w->titles);
-    }
+    writer_free_titles(w->titles, w->chapter_count);
     free(w->title);
     free(w->artist);
     free(w->software);
@@ -123,17 +119,10 @@ static aloud_status mp3_copy_strings(writer *w, const writer_params *p, aloud_er
         || (p->author && !(w->artist = writer_strdup(p->author)))
         || (p->software && !(w->software = writer_strdup(p->software))))
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for MP3 tags");
-    w->titles = calloc(p->chapter_count ? p->chapter_count : 1, sizeof *w->titles);
+    w->titles = writer_copy_titles(p);
     if (!w->titles)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for chapter titles");
     w->chapter_count = p->chapter_count;
-    for (size_t i = 0; i < p->chapter_count; i++) {
-        const char *t = p->chapter_titles ? p->chapter_titles[i] : NULL;
-
-        w->titles[i] = writer_strdup(t ? t : "");
-        if (!w->titles[i])
-            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for chapter titles");
-    }
     return ALOUD_OK;
 }
 

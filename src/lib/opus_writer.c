@@ -94,11 +94,7 @@ static void opus_free(writer *w)
         fclose(w->f);
     if (w->spool)
         fclose(w->spool);
-    if (w->titles) {
-        for (size_t i = 0; i < w->chapter_count; i++)
-            free(w->titles[i]);
-        free(w->titles);
-    }
+    writer_free_titles(w->titles, w->chapter_count);
     free(w->title);
     free(w->artist);
     free(w->software);
@@ -129,20 +125,16 @@ static aloud_status opus_copy_strings(writer *w, const writer_params *p, aloud_e
         || (p->author && !(w->artist = writer_strdup(p->author)))
         || (p->software && !(w->software = writer_strdup(p->software))))
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for Opus tags");
-    w->titles = calloc(p->chapter_count ? p->chapter_count : 1, sizeof *w->titles);
-    if (!w->titles)
-        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for chapter titles");
-    w->chapter_count = p->chapter_count;
     for (size_t i = 0; i < p->chapter_count; i++) {
         const char *t = p->chapter_titles ? p->chapter_titles[i] : NULL;
-
         st = opus_check_utf8(t, "chapter title", err);
         if (st != ALOUD_OK)
             return st;
-        w->titles[i] = writer_strdup(t ? t : "");
-        if (!w->titles[i])
-            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for chapter titles");
     }
+    w->titles = writer_copy_titles(p);
+    if (!w->titles)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for chapter titles");
+    w->chapter_count = p->chapter_count;
     return ALOUD_OK;
 }
 

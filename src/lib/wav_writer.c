@@ -71,11 +71,7 @@ static void wav_free(writer *w)
 {
     if (!w)
         return;
-    if (w->titles) {
-        for (size_t i = 0; i < w->chapter_count; i++)
-            free(w->titles[i]);
-        free(w->titles);
-    }
+    writer_free_titles(w->titles, w->chapter_count);
     free(w->path);
     free(w);
 }
@@ -83,17 +79,10 @@ static void wav_free(writer *w)
 /* Copies the chapter titles: they are needed at close, after the caller's may be gone. */
 static aloud_status wav_copy_titles(writer *w, const writer_params *params, aloud_error *err)
 {
-    w->titles = calloc(params->chapter_count ? params->chapter_count : 1, sizeof *w->titles);
+    w->titles = writer_copy_titles(params);
     if (!w->titles)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for chapter titles");
     w->chapter_count = params->chapter_count;
-    for (size_t i = 0; i < params->chapter_count; i++) {
-        const char *t = params->chapter_titles ? params->chapter_titles[i] : NULL;
-
-        w->titles[i] = writer_strdup(t ? t : "");
-        if (!w->titles[i])
-            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for chapter titles");
-    }
     return ALOUD_OK;
 }
 

@@ -55,6 +55,11 @@ struct aloud_format {
 /* A copy of `s`, NULL for NULL (or when out of memory). */
 char *writer_strdup(const char *s);
 
+/* Copies of params' chapter titles ("" for a missing one), an array of at
+ * least one entry; NULL when out of memory. Free with writer_free_titles(). */
+char **writer_copy_titles(const writer_params *params);
+void writer_free_titles(char **titles, size_t count);
+
 /* ALOUD_ERR_ARG unless the `count` chapter starts ascend (equal starts
  * allowed) and lie within `total` frames. */
 aloud_status writer_check_chapters(size_t count, const uint64_t *frames, uint64_t total,
