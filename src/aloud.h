@@ -157,6 +157,22 @@ void aloud_lexicon_entry(const aloud_lexicon *lex, size_t index, aloud_lexicon_e
  */
 aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *err);
 
+/*
+ * What aloud_doc_speak() changed in a sentence's spoken form so that
+ * espeak-ng 1.51 does not crash on it (see engine_guard.h): one note per
+ * sentence it touched.
+ */
+typedef struct aloud_guard_note {
+    size_t sentence;          /* index into the doc's sentences */
+    size_t words_split;       /* overlong words cut into pieces */
+    size_t digit_runs_split;  /* long digit runs cut into groups */
+    size_t chars_dropped;     /* characters espeak-ng cannot speak safely, left out */
+    size_t digits_replaced;   /* native digits read as ASCII digits */
+} aloud_guard_note;
+
+/* The notes of the last aloud_doc_speak(), in order; owned by the doc. */
+size_t aloud_doc_guard_notes(const aloud_doc *doc, const aloud_guard_note **notes);
+
 /* ---------------------------------------------------------------- voices */
 
 /*

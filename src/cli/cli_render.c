@@ -287,6 +287,30 @@ static void cli_report(const cli_setup *su, const char *input, const char *path,
     }
 }
 
+/* Says what the engine guard changed: dropped characters always (text is
+ * never left out silently), the rest with -v. */
+static void cli_guard_report(const cli_options *opts, const char *input, const aloud_doc *doc)
+{
+    const aloud_guard_note *notes;
+    size_t n = aloud_doc_guard_notes(doc, &notes);
+    for (size_t i = 0; i < n && opts->verbosity >= 0; i++) {
+        const aloud_guard_note *g = &notes[i];
+        const aloud_sentence *sen = aloud_doc_sentence(doc, g->sentence);
+        if (g->chars_dropped)
+            fprintf(stderr, "aloud: warning: %s:%u:%u: left out %zu character%s that espeak-ng "
+                            "cannot speak safely\n",
+                    cli_display_name(input), sen->line, sen->column, g->chars_dropped,
+                    g->chars_dropped == 1 ? "" : "s");
+        if (opts->verbosity > 0 && (g->words_split || g->digit_runs_split || g->digits_replaced))
+            fprintf(stderr, "aloud: %s:%u:%u: for espeak-ng, split %zu long word%s and %zu digit "
+                            "run%s, read %zu native digit%s as ASCII\n",
+                    cli_display_name(input), sen->line, sen->column, g->words_split,
+                    g->words_split == 1 ? "" : "s", g->digit_runs_split,
+                    g->digit_runs_split == 1 ? "" : "s", g->digits_replaced,
+                    g->digits_replaced == 1 ? "" : "s");
+    }
+}
+
 /*
  * Renders one input with `jobs` workers: reads, speaks, writes the audio
  * and its sidecars, and reports. Returns the exit code.
@@ -311,6 +335,8 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
         st = cli_refuse_overwrite(input, path, &err);
     if (st == ALOUD_OK)
         st = aloud_doc_speak(doc, su->lex, &err);
+    if (st == ALOUD_OK)
+        cli_guard_report(opts, input, doc);
     if (st == ALOUD_OK) {
         where = path;
         st = cli_make_parents(path, &err);

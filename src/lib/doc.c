@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_guard.h"
 #include "vec.h"
 #include "aloud.h"
 #include "seg.h"
@@ -37,6 +38,8 @@ struct aloud_doc {
     size_t sentence_count;
     char *strings;       /* every text of the document, NUL-terminated, one block */
     char *spoken;        /* the spoken forms, one block; NULL before aloud_doc_speak */
+    aloud_guard_note *notes; /* what the engine guard changed, NULL for nothing */
+    size_t note_count;
     const char *title;   /* into strings, or NULL */
     const char *author;  /* into strings, or NULL */
 };
@@ -695,6 +698,7 @@ void aloud_doc_free(aloud_doc *doc)
     free(doc->sentences);
     free(doc->strings);
     free(doc->spoken);
+    free(doc->notes);
     free(doc);
 }
 
@@ -709,6 +713,8 @@ aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *er
     size_t length = 0;
     size_t cap = 0;
     size_t *offsets;
+    aloud_guard_note *notes = NULL;
+    size_t note_count = 0, note_cap = 0;
     aloud_status st = ALOUD_OK;
 
     if (!doc)
@@ -717,34 +723,63 @@ aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *er
     if (!offsets)
         st = ALOUD_ERR_NOMEM;
     for (size_t i = 0; st == ALOUD_OK && i < doc->sentence_count; i++) {
-        char *spoken;
+        char *spoken, *safe;
         size_t n;
+        guard_stats gs = {0, 0, 0, 0};
         st = speak_sentence(doc->sentences[i].text, doc->sentences[i].length, lex, &spoken);
         if (st != ALOUD_OK)
             break;
-        n = strlen(spoken);
-        if (n > SIZE_MAX - length - 1 || !vec_reserve(&block, &cap, length + n + 1, 1, 64)) {
-            free(spoken);
+        /* The guard runs here as well as before espeak-ng itself, so that what it
+         * changes shows in --speak-text and can be reported with a position. */
+        safe = guard_text(spoken, strlen(spoken), &gs);
+        free(spoken);
+        if (!safe) {
             st = ALOUD_ERR_NOMEM;
             break;
         }
-        memcpy(block + length, spoken, n + 1);
+        if (gs.words_split || gs.digit_runs_split || gs.chars_dropped || gs.digits_replaced) {
+            if (!vec_reserve(&notes, &note_cap, note_count + 1, sizeof *notes, 4)) {
+                free(safe);
+                st = ALOUD_ERR_NOMEM;
+                break;
+            }
+            notes[note_count++] = (aloud_guard_note){i, gs.words_split, gs.digit_runs_split,
+                                                     gs.chars_dropped, gs.digits_replaced};
+        }
+        n = strlen(safe);
+        if (n > SIZE_MAX - length - 1 || !vec_reserve(&block, &cap, length + n + 1, 1, 64)) {
+            free(safe);
+            st = ALOUD_ERR_NOMEM;
+            break;
+        }
+        memcpy(block + length, safe, n + 1);
         offsets[i] = length;
         length += n + 1;
-        free(spoken);
+        free(safe);
     }
     lexicon_commit(lex, st == ALOUD_OK);
     if (st != ALOUD_OK) {
         free(block);
         free(offsets);
+        free(notes);
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }
     free(doc->spoken);
     doc->spoken = block;
+    free(doc->notes);
+    doc->notes = notes;
+    doc->note_count = note_count;
     for (size_t i = 0; i < doc->sentence_count; i++)
         doc->sentences[i].spoken = block + offsets[i];
     free(offsets);
     return ALOUD_OK;
+}
+
+size_t aloud_doc_guard_notes(const aloud_doc *doc, const aloud_guard_note **notes)
+{
+    if (notes)
+        *notes = doc ? doc->notes : NULL;
+    return doc ? doc->note_count : 0;
 }
 
 size_t aloud_doc_paragraph_count(const aloud_doc *doc)

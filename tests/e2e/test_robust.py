@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from aloudtest import ALOUD, case, check, finish, run, samples, tempdir
+from aloudtest import ALOUD, case, check, finish, run, samples, tempdir, wav_pcm
 
 
 def write(folder, name, data):
@@ -29,8 +29,12 @@ def test_engine_crashers_render():
     for name, text in crashers.items():
         src = write(d, name + ".txt", text)
         out = os.path.join(d, name + ".wav")
-        rc, _, err = run(["-q", "-o", out, src])
+        rc, _, err = run(["-o", out, src])
         check(rc == 0, "%s: renders (exit %d): %s" % (name, rc, err))
+        dropped = "aloud: warning: %s:1:1: left out 1 character that espeak-ng cannot speak " \
+                  "safely" % src
+        check((dropped in err) == (name == "tamil"), "%s: a dropped character is reported: %r"
+              % (name, err))
         check(os.path.isfile(out) and os.path.getsize(out) > 10000, "%s: audio written" % name)
         rc, spoken, _ = run(["--speak-text", src])
         check(rc == 0 and ("after" in spoken or "done" in spoken),
@@ -75,6 +79,32 @@ def test_huge_paragraph_without_punctuation():
     check(os.waitstatus_to_exitcode(status) == 0, "renders: %s" % err)
     check(usage.ru_maxrss < 200 * 1024, "peak memory %d KB" % usage.ru_maxrss)
     print("huge paragraph: %.1f s, peak %d KB" % (time.time() - start, usage.ru_maxrss))
+
+
+def test_absurd_audio_fails_or_is_skipped():
+    """A sentence that expands into absurd amounts of audio (here through a
+    lexicon whose respelling is 144 words) stops at the per-sentence cap:
+    exit 2 naming the sentence, or with --skip-bad silence and a warning."""
+    d = tempdir()
+    words = " ".join(["alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"] * 12)
+    lex = write(d, "big.lex", ("boom = " + words + "\n").encode())
+    src = write(d, "t.txt", ("A normal first sentence. Boom " + "boom " * 99 +
+                             "boom.\n\nA last paragraph.\n").encode())
+    out = os.path.join(d, "x.wav")
+    rc, _, err = run(["--lexicon", lex, "-o", out, src])
+    check(rc == 2, "absurd audio exits 2, got %d" % rc)
+    check(err.strip() == "aloud: error: %s:1:26: the sentence makes more than 10 minutes of "
+          "audio; stopped" % src, "absurd audio message: %r" % err)
+    check(sorted(os.listdir(d)) == ["big.lex", "t.txt"], "nothing written: %s" % os.listdir(d))
+
+    rc, _, err = run(["--skip-bad", "-v", "--lexicon", lex, "-o", out, src])
+    check(rc == 0, "--skip-bad renders: %d %s" % (rc, err))
+    check("aloud: warning: %s:1:26: sentence skipped (silence instead): the sentence makes "
+          "more than 10 minutes of audio; stopped" % src in err, "skip reported: %r" % err)
+    marks = [line for line in err.splitlines() if line.startswith("aloud: chapter ")]
+    check(len(marks) == 2, "both paragraphs are chapters: %s" % marks)
+    rate, raw = wav_pcm(out)
+    check(len(raw) / 2 / rate < 15, "the skipped sentence is silence, not minutes of audio")
 
 
 def test_output_is_input():
@@ -141,6 +171,7 @@ case(test_engine_crashers_render)
 case(test_binary_input)
 case(test_input_limit)
 case(test_huge_paragraph_without_punctuation)
+case(test_absurd_audio_fails_or_is_skipped)
 case(test_output_is_input)
 case(test_missing_output_folder_created)
 case(test_signals_clean_up)
