@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -325,6 +326,10 @@ aloud_status aloud_media_read(const char *path, aloud_media **out, aloud_error *
 void aloud_media_free(aloud_media *media);
 
 /* -------------------------------------------------------------- sidecars */
+
+/* Writes `s` to `f` as a JSON string (quotes, backslash and control
+ * characters escaped, other UTF-8 as is), or `null` for NULL. */
+void aloud_json_put_string(FILE *f, const char *s);
 
 /*
  * Sidecars describe a render's timeline beside the audio: a cue sheet

@@ -78,9 +78,6 @@ const aloud_format *cli_output_format(const cli_options *opts);
 bool cli_output_path(const cli_options *opts, const char *input, const aloud_format *format,
                      char *path, size_t size);
 
-/* Appends `text` to `out` as a JSON string with quotes; returns false if it does not fit. */
-bool cli_json_string(const char *text, char *out, size_t size);
-
 /* Formats seconds as H:MM:SS.mmm into `buf`. Returns buf. */
 char *cli_format_time(double seconds, char *buf, size_t size);
 

@@ -403,35 +403,6 @@ bool cli_output_path(const cli_options *opts, const char *input, const aloud_for
     return n >= 0 && (size_t)n < size;
 }
 
-bool cli_json_string(const char *text, char *out, size_t size)
-{
-    size_t o = 0;
-    if (size < 3)
-        return false;
-    out[o++] = '"';
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        char esc[8];
-        size_t len;
-        if (*p == '"' || *p == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)*p;
-            len = 2;
-        } else if (*p < 0x20) {
-            len = (size_t)snprintf(esc, sizeof esc, "\\u%04x", *p);
-        } else {
-            esc[0] = (char)*p;
-            len = 1;
-        }
-        if (o + len + 2 > size)
-            return false;
-        memcpy(out + o, esc, len);
-        o += len;
-    }
-    out[o++] = '"';
-    out[o] = '\0';
-    return true;
-}
-
 char *cli_format_time(double seconds, char *buf, size_t size)
 {
     if (seconds < 0)

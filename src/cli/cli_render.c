@@ -206,22 +206,26 @@ static aloud_status cli_refuse_overwrite(const char *input, const char *output, 
 static void cli_json_result(const char *input, const char *output, const aloud_render_result *res,
                             const char *error)
 {
-    char in[1024], out[1024], msg[2048], line[4400];
-    if (!cli_json_string(cli_display_name(input), in, sizeof in))
-        snprintf(in, sizeof in, "\"(name too long)\"");
+    char *line = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&line, &size);
+    if (!f)
+        return;
+    fputs("{\"input\": ", f);
+    aloud_json_put_string(f, cli_display_name(input));
     if (error) {
-        if (!cli_json_string(error, msg, sizeof msg))
-            snprintf(msg, sizeof msg, "\"(message too long)\"");
-        snprintf(line, sizeof line, "{\"input\": %s, \"ok\": false, \"error\": %s}\n", in, msg);
+        fputs(", \"ok\": false, \"error\": ", f);
+        aloud_json_put_string(f, error);
+        fputs("}\n", f);
     } else {
-        if (!cli_json_string(output, out, sizeof out))
-            snprintf(out, sizeof out, "\"(name too long)\"");
-        snprintf(line, sizeof line,
-                 "{\"input\": %s, \"ok\": true, \"output\": %s, \"duration\": %.3f, "
-                 "\"chapters\": %zu}\n",
-                 in, out, (double)res->frames / (double)res->sample_rate, res->paragraph_count);
+        fputs(", \"ok\": true, \"output\": ", f);
+        aloud_json_put_string(f, output);
+        fprintf(f, ", \"duration\": %.3f, \"chapters\": %zu}\n",
+                (double)res->frames / (double)res->sample_rate, res->paragraph_count);
     }
-    fputs(line, stdout);
+    if (fclose(f) == 0)
+        fwrite(line, 1, size, stdout);
+    free(line);
     fflush(stdout);
 }
 

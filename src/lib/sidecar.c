@@ -96,8 +96,7 @@ static void sidecar_put_vtt_text(FILE *f, const char *s)
     }
 }
 
-/* A JSON string, or null. Quotes, backslash and controls escaped; other UTF-8 as is. */
-static void sidecar_put_json_string(FILE *f, const char *s)
+void aloud_json_put_string(FILE *f, const char *s)
 {
     if (!s) {
         fputs("null", f);
@@ -272,7 +271,7 @@ static void sidecar_write_json_sentences(const sidecar_ctx *c, const aloud_parag
         size_t s = para->first_sentence + i;
 
         fputs(i ? ",\n        {\"text\": " : "\n        {\"text\": ", c->f);
-        sidecar_put_json_string(c->f, sidecar_sentence_text(c, s));
+        aloud_json_put_string(c->f, sidecar_sentence_text(c, s));
         fputs(", \"start\": ", c->f);
         sidecar_put_json_seconds(c->f, c->res->sentences[s].start, rate);
         fputs(", \"end\": ", c->f);
@@ -292,7 +291,7 @@ static void sidecar_write_json_paragraphs(const sidecar_ctx *c)
 
         fputs(p ? ",\n    {\n" : "\n    {\n", c->f);
         sidecar_put_json_key(c->f, "      ", "title", true);
-        sidecar_put_json_string(c->f, para->chapter_title);
+        aloud_json_put_string(c->f, para->chapter_title);
         sidecar_put_json_key(c->f, "      ", "start", false);
         sidecar_put_json_seconds(c->f, c->res->paragraphs[p].start, rate);
         sidecar_put_json_key(c->f, "      ", "end", false);
@@ -315,13 +314,13 @@ static void sidecar_write_json(const sidecar_ctx *c)
 
     fputs("{\n", c->f);
     sidecar_put_json_key(c->f, "  ", "input", true);
-    sidecar_put_json_string(c->f, i->input);
+    aloud_json_put_string(c->f, i->input);
     sidecar_put_json_key(c->f, "  ", "output", false);
-    sidecar_put_json_string(c->f, i->output);
+    aloud_json_put_string(c->f, i->output);
     sidecar_put_json_key(c->f, "  ", "format", false);
-    sidecar_put_json_string(c->f, i->format);
+    aloud_json_put_string(c->f, i->format);
     sidecar_put_json_key(c->f, "  ", "voice", false);
-    sidecar_put_json_string(c->f, i->voice);
+    aloud_json_put_string(c->f, i->voice);
     sidecar_put_json_key(c->f, "  ", "rate", false);
     if (i->rate > 0)
         fprintf(c->f, "%d", i->rate);
@@ -334,9 +333,9 @@ static void sidecar_write_json(const sidecar_ctx *c)
     sidecar_put_json_key(c->f, "  ", "frames", false);
     fprintf(c->f, "%" PRIu64, c->res->frames);
     sidecar_put_json_key(c->f, "  ", "title", false);
-    sidecar_put_json_string(c->f, aloud_doc_title(c->doc));
+    aloud_json_put_string(c->f, aloud_doc_title(c->doc));
     sidecar_put_json_key(c->f, "  ", "author", false);
-    sidecar_put_json_string(c->f, aloud_doc_author(c->doc));
+    aloud_json_put_string(c->f, aloud_doc_author(c->doc));
     sidecar_put_json_key(c->f, "  ", "paragraphs", false);
     sidecar_write_json_paragraphs(c);
     fputs("\n}\n", c->f);

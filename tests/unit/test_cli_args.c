@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -122,10 +124,16 @@ static void test_sidecars_and_json(void **state)
 static void test_json_string(void **state)
 {
     (void)state;
-    char out[64];
-    assert_true(cli_json_string("a \"b\" \\ \n\x01 é", out, sizeof out));
-    assert_string_equal(out, "\"a \\\"b\\\" \\\\ \\u000a\\u0001 é\"");
-    assert_false(cli_json_string("0123456789", out, 8));
+    char *out = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&out, &size);
+    assert_non_null(f);
+    aloud_json_put_string(f, "a \"b\" \\ \n\x01 é");
+    fputc(' ', f);
+    aloud_json_put_string(f, NULL);
+    assert_int_equal(fclose(f), 0);
+    assert_string_equal(out, "\"a \\\"b\\\" \\\\ \\n\\u0001 é\" null");
+    free(out);
 }
 
 static void test_progress_format(void **state)
