@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <FLAC/format.h>
 #include <FLAC/metadata.h>
@@ -53,6 +54,11 @@
 /* Frames converted to int32 per encoder call; bounds the buffer, not the audio. */
 #define FLAC_CHUNK_FRAMES 4096u
 
+/* Encoded bytes gathered before a write(): libFLAC hands over one frame
+ * (about 1-2 KB of speech) at a time, and its own file I/O asks the stdio
+ * stream for its position after every one of them. */
+#define FLAC_IO_BYTES ((size_t)1 << 18)
+
 struct writer {
     FLAC__StreamEncoder *enc;
     char *path;                      /* owned copy, for the metadata rewrite */
@@ -65,6 +71,11 @@ struct writer {
     size_t chapter_count;
     uint64_t frames;                 /* written so far */
     FLAC__int32 *buf;                /* FLAC_CHUNK_FRAMES * channels samples */
+    int fd;                          /* the file, -1 once closed */
+    uint64_t offset;                 /* stream position: the file's plus what `io` holds */
+    unsigned char *io;               /* FLAC_IO_BYTES of encoded output not yet written */
+    size_t io_len;
+    int io_errno;                    /* why a write or seek failed, 0 if none did */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -83,6 +94,9 @@ static void flac_free(writer *w)
     if (w->padding)
         FLAC__metadata_object_delete(w->padding);
     free(w->buf);
+    free(w->io);
+    if (w->fd >= 0)
+        close(w->fd);
     free(w->path);
     free(w);
 }
@@ -288,17 +302,76 @@ done:
     return st;
 }
 
+/* ------------------------------------------------------ buffered file output */
+
+static bool flac_io_flush(writer *w)
+{
+    if (w->io_len > 0 && !writer_write_all(w->fd, w->io, w->io_len)) {
+        w->io_errno = errno;
+        return false;
+    }
+    w->io_len = 0;
+    return true;
+}
+
+static FLAC__StreamEncoderWriteStatus flac_io_write(const FLAC__StreamEncoder *enc,
+                                                    const FLAC__byte buffer[], size_t bytes,
+                                                    uint32_t samples, uint32_t frame, void *ctx)
+{
+    writer *w = ctx;
+    (void)enc;
+    (void)samples;
+    (void)frame;
+    if (w->io_len + bytes > FLAC_IO_BYTES && !flac_io_flush(w))
+        return FLAC__STREAM_ENCODER_WRITE_STATUS_FATAL_ERROR;
+    if (bytes > FLAC_IO_BYTES) {
+        if (!writer_write_all(w->fd, buffer, bytes)) {
+            w->io_errno = errno;
+            return FLAC__STREAM_ENCODER_WRITE_STATUS_FATAL_ERROR;
+        }
+    } else {
+        memcpy(w->io + w->io_len, buffer, bytes);
+        w->io_len += bytes;
+    }
+    w->offset += bytes;
+    return FLAC__STREAM_ENCODER_WRITE_STATUS_OK;
+}
+
+/* libFLAC seeks back only at the end, to finish STREAMINFO. */
+static FLAC__StreamEncoderSeekStatus flac_io_seek(const FLAC__StreamEncoder *enc,
+                                                  FLAC__uint64 offset, void *ctx)
+{
+    writer *w = ctx;
+    (void)enc;
+    if (!flac_io_flush(w))
+        return FLAC__STREAM_ENCODER_SEEK_STATUS_ERROR;
+    if (offset > (FLAC__uint64)INT64_MAX || lseek(w->fd, (off_t)offset, SEEK_SET) < 0) {
+        w->io_errno = offset > (FLAC__uint64)INT64_MAX ? EINVAL : errno;
+        return FLAC__STREAM_ENCODER_SEEK_STATUS_ERROR;
+    }
+    w->offset = offset;
+    return FLAC__STREAM_ENCODER_SEEK_STATUS_OK;
+}
+
+static FLAC__StreamEncoderTellStatus flac_io_tell(const FLAC__StreamEncoder *enc,
+                                                  FLAC__uint64 *offset, void *ctx)
+{
+    const writer *w = ctx;
+    (void)enc;
+    *offset = w->offset;
+    return FLAC__STREAM_ENCODER_TELL_STATUS_OK;
+}
+
 /* ------------------------------------------------------------- the writer */
 
-/* Call right after the failing libFLAC call: a CLIENT_ERROR is libFLAC's
- * fwrite() failing, and errno still says why (disk full, file too large). */
+/* A CLIENT_ERROR is our output failing, and io_errno says why (disk full,
+ * file too large). */
 static aloud_status flac_encoder_error(const writer *w, const char *what, aloud_error *err)
 {
-    int e = errno;
     FLAC__StreamEncoderState state = FLAC__stream_encoder_get_state(w->enc);
-    if (state == FLAC__STREAM_ENCODER_CLIENT_ERROR && e != 0)
+    if (w->io_errno != 0)
         return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot %s %s: %s", what, w->path,
-                               strerror(e));
+                               strerror(w->io_errno));
     return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot %s %s: %s", what, w->path,
                            FLAC__StreamEncoderStateString[state]);
 }
@@ -322,7 +395,12 @@ static aloud_status flac_start_encoder(writer *w, aloud_error *err)
         || !FLAC__stream_encoder_set_compression_level(w->enc, FLAC_COMPRESSION_LEVEL)
         || !FLAC__stream_encoder_set_metadata(w->enc, w->blocks, count))
         return flac_encoder_error(w, "set up the encoder for", err);
-    init = FLAC__stream_encoder_init_file(w->enc, w->path, NULL, NULL);
+    w->fd = writer_create_fd(w->path);
+    if (w->fd < 0)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot create %s: %s", w->path,
+                               strerror(errno));
+    init = FLAC__stream_encoder_init_stream(w->enc, flac_io_write, flac_io_seek, flac_io_tell,
+                                            NULL, w);
     if (init == FLAC__STREAM_ENCODER_INIT_STATUS_ENCODER_ERROR)
         return flac_encoder_error(w, "create", err);
     if (init != FLAC__STREAM_ENCODER_INIT_STATUS_OK)
@@ -344,7 +422,9 @@ static aloud_status flac_open(const char *path, const writer_params *params, wri
         || !FLAC__format_sample_rate_is_valid(params->sample_rate))
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad FLAC writer parameters");
     w = calloc(1, sizeof *w);
-    if (!w || !(w->path = malloc(strlen(path) + 1))
+    if (w)
+        w->fd = -1;
+    if (!w || !(w->path = malloc(strlen(path) + 1)) || !(w->io = malloc(FLAC_IO_BYTES))
         || !(w->buf = malloc(sizeof *w->buf * FLAC_CHUNK_FRAMES * params->channels))) {
         flac_free(w);
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
@@ -402,6 +482,12 @@ static aloud_status flac_close(writer *w, const uint64_t *chapter_frames, aloud_
     st = writer_check_chapters(w->chapter_count, chapter_frames, w->frames, err);
     if (!FLAC__stream_encoder_finish(w->enc) && st == ALOUD_OK)
         st = flac_encoder_error(w, "finish", err);
+    if (!flac_io_flush(w) && st == ALOUD_OK)
+        st = flac_encoder_error(w, "finish", err);
+    if (close(w->fd) != 0 && st == ALOUD_OK)
+        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot finish %s: %s", w->path,
+                             strerror(errno));
+    w->fd = -1;
     if (st == ALOUD_OK && w->chapter_count > 0)
         st = flac_rewrite_positions(w, chapter_frames, err);
     flac_free(w);

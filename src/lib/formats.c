@@ -4,10 +4,14 @@
  * Adding a container means adding one entry here; callers pick by name or
  * extension and never name a writer directly.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "aloud.h"
 #include "writer.h"
@@ -85,6 +89,58 @@ const aloud_format *aloud_format_at(size_t index)
 char *writer_strdup(const char *s)
 {
     return s ? strdup(s) : NULL;
+}
+
+/*
+ * An empty file is opened as it is, not truncated: on ext4 a truncation,
+ * even of an empty file, makes close() start writeback of everything
+ * written since, in the closing process (auto_da_alloc). That cost 75-107 ms
+ * at the end of a 250 MB render, with a core idle. The render always hands
+ * the writers a fresh empty file.
+ */
+int writer_create_fd(const char *path)
+{
+    struct stat sb;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd >= 0 && (fstat(fd, &sb) != 0 || (sb.st_size > 0 && ftruncate(fd, 0) != 0))) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+FILE *writer_create_file(const char *path)
+{
+    int fd = writer_create_fd(path);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "wb");
+    if (!f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
+bool writer_write_all(int fd, const void *data, size_t size)
+{
+    const unsigned char *p = data;
+    while (size > 0) {
+        ssize_t n = write(fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return false;
+        }
+        p += n;
+        size -= (size_t)n;
+    }
+    return true;
 }
 
 char **writer_copy_titles(const writer_params *params)

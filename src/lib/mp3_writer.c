@@ -318,7 +318,7 @@ static aloud_status mp3_open(const char *path, const writer_params *params, writ
     st = mp3_copy_strings(w, params, err);
     if (st == ALOUD_OK)
         st = mp3_start_lame(w, bitrate, err);
-    if (st == ALOUD_OK && !(w->f = fopen(path, "wb")))
+    if (st == ALOUD_OK && !(w->f = writer_create_file(path)))
         st = mp3_io_error(w, "create", err);
     if (st == ALOUD_OK)
         st = mp3_write_placeholder(w, err);

@@ -362,7 +362,7 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
     else
         st = opus_copy_strings(w, params, err);
     /* Created now so that an unwritable place fails before any speech is made. */
-    if (st == ALOUD_OK && !(w->f = fopen(path, "wb")))
+    if (st == ALOUD_OK && !(w->f = writer_create_file(path)))
         st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot create %s: %s", path,
                              strerror(errno));
     if (st == ALOUD_OK)

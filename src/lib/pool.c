@@ -6,19 +6,29 @@
  * one sentence; DONE ends a sentence; FAIL carries an error message and ends
  * the worker. The parent hands a sentence on only once its DONE has arrived,
  * so a unit that dies half-way is retried without repeating audio.
+ *
+ * Workers are not forked by the parent but by a spawner: a child forked once,
+ * at the start of a run, while the parent is still as pool_create() left it.
+ * The parent then writes its buffers and runs the encoder, and a fork of it
+ * after every unit would make each of those pages copy-on-write again (perf:
+ * copy-on-write faults and their TLB shootdowns were a fifth of the parent's
+ * time). The spawner does nothing but fork, so it stays pristine and cheap
+ * to copy. It forks a worker per request, creates the worker's pipe and
+ * passes the read end back over a socket, and reaps workers when asked.
  */
-/* MAP_ANONYMOUS and madvise(MADV_DONTFORK) are Linux/BSD, not POSIX. */
-#define _DEFAULT_SOURCE
+/* MAP_ANONYMOUS, madvise(MADV_DONTFORK) and F_SETPIPE_SZ are Linux, not POSIX. */
+#define _GNU_SOURCE
 
 #include "pool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,14 +40,23 @@
  * large enough that the 7 ms a fresh child costs is lost in it, small enough
  * to keep two workers busy on a short article. */
 #define POOL_UNIT_BYTES 2048
+#define POOL_UNIT_MIN_BYTES 384
 /* PCM the parent may hold for units ahead of the one being written. Past it,
  * workers block on their pipes until the writer catches up. */
 #define POOL_AHEAD_BYTES ((size_t)16 << 20)
 #define POOL_READ_BYTES ((size_t)1 << 16)
+/* Pipe capacity asked for (Linux's unprivileged maximum), and PCM handed on
+ * per round before the pipes are read again. */
+#define POOL_PIPE_BYTES (1 << 20)
+#define POOL_DELIVER_BYTES ((size_t)1 << 18)
 /* A worker silent this long is taken as hung (a sentence is capped far
  * below this much synthesis time). */
 #define POOL_HANG_SECONDS 60.0
 #define POOL_ATTEMPTS 2
+/* Spawners a run may start: one, and a few replacements if one is killed. */
+#define POOL_SPAWNER_STARTS 4
+#define POOL_MAX_JOBS 64
+#define POOL_MAX_SLOTS (2 * POOL_MAX_JOBS + 1)
 
 enum { POOL_REC_PCM = 1, POOL_REC_DONE = 2, POOL_REC_FAIL = 3 };
 
@@ -59,7 +78,9 @@ typedef struct pool_slot {
     int attempt;          /* 1 for the first try */
     unsigned char *buf;   /* received, not yet handed on */
     size_t len, cap, pos;
+    size_t scan;          /* from pos to here: whole PCM records, already looked at */
     bool exited;
+    bool orphan;          /* its spawner is gone: nobody can report how it ended */
     int wstatus;
     double last_output;
 } pool_slot;
@@ -122,6 +143,7 @@ typedef struct pool_out {
     int fd;
     size_t sentence;
     size_t len;
+    size_t pcm_at;   /* the PCM record still growing at the end of `buf`, or SIZE_MAX */
     unsigned char buf[1 << 16];
 } pool_out;
 
@@ -137,6 +159,7 @@ static void pool_out_flush(pool_out *po)
         done += (size_t)n;
     }
     po->len = 0;
+    po->pcm_at = SIZE_MAX;
 }
 
 static void pool_out_record(pool_out *po, uint32_t kind, const void *data, size_t bytes)
@@ -164,11 +187,29 @@ static void pool_out_record(pool_out *po, uint32_t kind, const void *data, size_
     if (bytes > 0) /* DONE records have no payload, and no pointer to one */
         memcpy(po->buf + po->len + sizeof rec, data, bytes);
     po->len += sizeof rec + bytes;
+    po->pcm_at = SIZE_MAX;
 }
 
+/* espeak-ng hands over about 1000 samples at a time; they go out as one record
+ * per buffer-full, so the parent has fewer and larger pieces to pass on. */
 static int pool_out_pcm(void *ctx, const int16_t *pcm, size_t frames)
 {
-    pool_out_record(ctx, POOL_REC_PCM, pcm, frames * sizeof *pcm);
+    pool_out *po = ctx;
+    size_t bytes = frames * sizeof *pcm;
+    if (po->pcm_at != SIZE_MAX && po->len + bytes <= sizeof po->buf) {
+        pool_record rec;
+        memcpy(&rec, po->buf + po->pcm_at, sizeof rec);
+        if (rec.sentence == (uint32_t)po->sentence) {
+            rec.bytes += (uint32_t)bytes;
+            memcpy(po->buf + po->pcm_at, &rec, sizeof rec);
+            memcpy(po->buf + po->len, pcm, bytes);
+            po->len += bytes;
+            return 0;
+        }
+    }
+    pool_out_record(po, POOL_REC_PCM, pcm, bytes);
+    if (sizeof(pool_record) + bytes <= sizeof po->buf)
+        po->pcm_at = po->len - sizeof(pool_record) - bytes;
     return 0;
 }
 
@@ -178,6 +219,7 @@ static void pool_worker(pool *pl, const aloud_doc *doc, pool_unit unit, int fd)
     static pool_out po;
     po.fd = fd;
     po.len = 0;
+    po.pcm_at = SIZE_MAX;
     for (size_t s = unit.first; s < unit.first + unit.count; s++) {
         aloud_error err = {0};
         po.sentence = s;
@@ -211,28 +253,49 @@ typedef struct pool_run_state {
     const pool_sink *sink;
     pool_unit *units;
     size_t unit_count;
-    pool_slot *slots;
+    pool_slot *slots;       /* units in flight: spoken, being spoken or waiting their turn */
+    unsigned slot_count;
+    bool ready;             /* the front unit has more to hand on right away */
     size_t front;           /* the unit being handed on */
     size_t next;            /* the next unit to start */
     size_t front_done;      /* sentences of the front unit already handed on */
     aloud_status fail_status; /* from a FAIL record, ALOUD_OK for none */
     char fail_message[256];
+    pid_t spawner;          /* 0 when there is none */
+    int control;            /* our end of the spawner's socket */
+    unsigned spawner_starts;
 } pool_run_state;
 
-/* Cuts the document into units of about POOL_UNIT_BYTES of text. */
+/*
+ * Cuts the document into units of about POOL_UNIT_BYTES of text, smaller
+ * towards the end (a quarter of what is left, down to POOL_UNIT_MIN_BYTES):
+ * the render ends when its last unit does, so the last ones should be
+ * short. The cut depends on the text alone.
+ */
 static pool_unit *pool_units(const aloud_doc *doc, size_t *count)
 {
     size_t n = aloud_doc_sentence_count(doc);
     pool_unit *units = malloc((n ? n : 1) * sizeof *units);
     if (!units)
         return NULL;
-    size_t u = 0, bytes = 0;
+    size_t left = 0;
+    for (size_t s = 0; s < n; s++)
+        left += aloud_doc_sentence(doc, s)->length;
+    size_t u = 0, bytes = 0, target = 0;
     for (size_t s = 0; s < n; s++) {
-        if (bytes == 0)
+        if (bytes == 0) {
             units[u] = (pool_unit){s, 0};
+            target = left / 4;
+            if (target > POOL_UNIT_BYTES)
+                target = POOL_UNIT_BYTES;
+            if (target < POOL_UNIT_MIN_BYTES)
+                target = POOL_UNIT_MIN_BYTES;
+        }
+        size_t length = aloud_doc_sentence(doc, s)->length;
         units[u].count++;
-        bytes += aloud_doc_sentence(doc, s)->length;
-        if (bytes >= POOL_UNIT_BYTES) {
+        bytes += length;
+        left -= length;
+        if (bytes >= target) {
             u++;
             bytes = 0;
         }
@@ -241,51 +304,265 @@ static pool_unit *pool_units(const aloud_doc *doc, size_t *count)
     return units;
 }
 
-/* Starts a worker on `unit`, from its sentence `skip` on. */
-static aloud_status pool_spawn(pool_run_state *rs, pool_slot *slot, size_t unit, size_t skip,
-                               int attempt, aloud_error *err)
+/* ----------------------------------------------------------- the spawner */
+
+enum { POOL_OP_SPAWN = 1, POOL_OP_WAIT = 2 };
+
+typedef struct pool_request {
+    uint32_t op;
+    uint32_t unused;
+    uint64_t first, count;  /* SPAWN: the sentences to speak */
+    int64_t pid;            /* WAIT: the worker to reap */
+} pool_request;
+
+typedef struct pool_reply {
+    int64_t pid;            /* SPAWN: the worker, or -errno; its pipe comes along */
+    int32_t status;         /* WAIT: its wait status */
+    int32_t unused;
+} pool_reply;
+
+/* Forks a worker on sentences [first, first + count); its pipe's read end in *fd. */
+static pid_t pool_fork_worker(pool *pl, const aloud_doc *doc, int control, uint64_t first,
+                              uint64_t count, int *fd)
 {
     int fds[2];
     if (pipe(fds) != 0)
-        return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot create a pipe: %s",
-                               strerror(errno));
+        return -errno;
+    (void)fcntl(fds[1], F_SETPIPE_SZ, POOL_PIPE_BYTES);
     pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(fds[0]);
-        close(fds[1]);
-        return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start a worker: %s",
-                               strerror(e));
-    }
     if (pid == 0) {
+        close(control);
         close(fds[0]);
         /* The parent decides what a signal means; a worker just stops. */
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        pool_unit part = {rs->units[unit].first + skip, rs->units[unit].count - skip};
-        pool_worker(rs->pl, rs->doc, part, fds[1]);
+        pool_worker(pl, doc, (pool_unit){(size_t)first, (size_t)count}, fds[1]);
     }
+    int e = errno;
     close(fds[1]);
-    slot->pid = pid;
-    slot->fd = fds[0];
+    if (pid < 0) {
+        close(fds[0]);
+        return -e;
+    }
+    *fd = fds[0];
+    return pid;
+}
+
+/* Sends a reply, with `fd` attached unless it is -1. */
+static bool pool_send_reply(int control, pool_reply *rp, int fd)
+{
+    struct iovec iov = {rp, sizeof *rp};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (fd >= 0) {
+        memset(&cm, 0, sizeof cm);
+        msg.msg_control = cm.buf;
+        msg.msg_controllen = sizeof cm.buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    }
+    ssize_t n;
+    while ((n = sendmsg(control, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    return n == (ssize_t)sizeof *rp;
+}
+
+/* The spawner's life: requests until the parent closes its end, then it
+ * stops the workers it still has and exits without returning. */
+static void pool_spawner(pool *pl, const aloud_doc *doc, int control)
+{
+    pid_t live[POOL_MAX_SLOTS + 1];
+    size_t nlive = 0;
+    /* A terminal's ^C reaches the whole process group; the parent decides. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    for (;;) {
+        pool_request rq;
+        ssize_t n = recv(control, &rq, sizeof rq, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != (ssize_t)sizeof rq)
+            break;
+        pool_reply rp = {0, 0, 0};
+        int fd = -1;
+        if (rq.op == POOL_OP_SPAWN && nlive < sizeof live / sizeof live[0]) {
+            rp.pid = pool_fork_worker(pl, doc, control, rq.first, rq.count, &fd);
+            if (rp.pid > 0)
+                live[nlive++] = (pid_t)rp.pid;
+        } else if (rq.op == POOL_OP_SPAWN) {
+            rp.pid = -EAGAIN;
+        } else if (rq.op == POOL_OP_WAIT) {
+            int status = 0;
+            while (waitpid((pid_t)rq.pid, &status, 0) < 0 && errno == EINTR)
+                ;
+            rp.status = status;
+            for (size_t i = 0; i < nlive; i++) {
+                if (live[i] == (pid_t)rq.pid) {
+                    live[i] = live[--nlive];
+                    break;
+                }
+            }
+        }
+        bool sent = pool_send_reply(control, &rp, fd);
+        if (fd >= 0)
+            close(fd);
+        if (!sent)
+            break;
+    }
+    for (size_t i = 0; i < nlive; i++) {
+        kill(live[i], SIGKILL);
+        while (waitpid(live[i], NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    _exit(0);
+}
+
+/* Stops the spawner, if any; it stops any workers it still has. */
+static void pool_spawner_stop(pool_run_state *rs)
+{
+    if (rs->spawner <= 0)
+        return;
+    close(rs->control);
+    rs->control = -1;
+    while (waitpid(rs->spawner, NULL, 0) < 0 && errno == EINTR)
+        ;
+    rs->spawner = 0;
+}
+
+static aloud_status pool_spawner_start(pool_run_state *rs, aloud_error *err)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot create a socket: %s",
+                               strerror(errno));
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        pool_spawner(rs->pl, rs->doc, sv[1]);
+    }
+    int e = errno;
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start a worker: %s",
+                               strerror(e));
+    }
+    rs->spawner = pid;
+    rs->control = sv[0];
+    rs->spawner_starts++;
+    return ALOUD_OK;
+}
+
+/* One request and its reply; *fd gets an attached descriptor or -1. */
+static bool pool_call(pool_run_state *rs, const pool_request *rq, pool_reply *rp, int *fd)
+{
+    *fd = -1;
+    ssize_t n;
+    while ((n = send(rs->control, rq, sizeof *rq, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof *rq)
+        return false;
+    struct iovec iov = {rp, sizeof *rp};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = sizeof cm.buf;
+    while ((n = recvmsg(rs->control, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof *rp)
+        return false;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS
+            && c->cmsg_len == CMSG_LEN(sizeof(int)))
+            memcpy(fd, CMSG_DATA(c), sizeof *fd);
+    }
+    return true;
+}
+
+/* Workers of a spawner that died are orphans: they finish on their own. */
+static void pool_orphan_workers(pool_run_state *rs)
+{
+    for (unsigned i = 0; i < rs->slot_count; i++)
+        if (rs->slots[i].pid > 0)
+            rs->slots[i].orphan = true;
+}
+
+/* ------------------------------------------------------------ the parent */
+
+/* Starts a worker on `unit`, from its sentence `skip` on. A spawner that has
+ * died is replaced: the parent is still pristine (it never speaks). */
+static aloud_status pool_spawn(pool_run_state *rs, pool_slot *slot, size_t unit, size_t skip,
+                               int attempt, aloud_error *err)
+{
+    pool_request rq = {POOL_OP_SPAWN, 0, rs->units[unit].first + skip,
+                       rs->units[unit].count - skip, 0};
+    pool_reply rp;
+    int fd = -1;
+    while (rs->spawner <= 0 || !pool_call(rs, &rq, &rp, &fd)) {
+        if (rs->spawner > 0) {
+            pool_spawner_stop(rs);
+            pool_orphan_workers(rs);
+        }
+        if (rs->spawner_starts >= POOL_SPAWNER_STARTS)
+            return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0,
+                                   "the process that starts workers keeps dying");
+        aloud_status st = pool_spawner_start(rs, err);
+        if (st != ALOUD_OK)
+            return st;
+    }
+    if (rp.pid <= 0 || fd < 0) {
+        if (fd >= 0)
+            close(fd);
+        return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start a worker: %s",
+                               strerror(rp.pid < 0 ? (int)-rp.pid : EIO));
+    }
+    slot->pid = (pid_t)rp.pid;
+    slot->fd = fd;
     slot->unit = unit;
     slot->attempt = attempt;
-    slot->len = slot->pos = 0;
+    slot->len = slot->pos = slot->scan = 0;
     slot->exited = false;
+    slot->orphan = false;
     slot->wstatus = 0;
     slot->last_output = pool_now();
     return ALOUD_OK;
 }
 
-/* Stops a worker (if running) and frees its slot, keeping its buffer. */
-static void pool_reap(pool_slot *slot, bool kill_it)
+/*
+ * Stops a worker (if running) and learns how it ended, keeping its buffer.
+ * Killing by pid is safe until the spawner reaps it. An orphan is killed
+ * only while its pipe is open (then it is surely alive), and how it ended
+ * is not known: it counts as failed.
+ */
+static void pool_reap(pool_run_state *rs, pool_slot *slot, bool kill_it)
 {
     if (slot->pid > 0 && !slot->exited) {
-        if (kill_it)
+        if (kill_it && (!slot->orphan || slot->fd >= 0))
             kill(slot->pid, SIGKILL);
-        while (waitpid(slot->pid, &slot->wstatus, 0) < 0 && errno == EINTR)
-            ;
+        slot->wstatus = W_EXITCODE(1, 0);
+        if (!slot->orphan) {
+            pool_request rq = {POOL_OP_WAIT, 0, 0, 0, slot->pid};
+            pool_reply rp;
+            int fd;
+            if (pool_call(rs, &rq, &rp, &fd))
+                slot->wstatus = rp.status;
+            if (fd >= 0)
+                close(fd);
+        }
         slot->exited = true;
     }
     if (slot->fd >= 0)
@@ -293,52 +570,28 @@ static void pool_reap(pool_slot *slot, bool kill_it)
     slot->fd = -1;
 }
 
-static void pool_release(pool_slot *slot)
+static void pool_release(pool_run_state *rs, pool_slot *slot)
 {
-    pool_reap(slot, true);
+    pool_reap(rs, slot, true);
     slot->pid = 0;
-    slot->len = slot->pos = 0;
-}
-
-/*
- * Receive buffers live outside the heap and are not shared with children.
- * After every fork the parent's writable pages become copy-on-write; the
- * parent writes these buffers constantly, and each first write after a fork
- * cost a page copy and a TLB shootdown: with ordinary malloc'd buffers that
- * was a third of the parent's time (perf: do_wp_page under pipe reads).
- */
-static unsigned char *pool_buffer_alloc(size_t size)
-{
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    madvise(p, size, MADV_DONTFORK);
-    return p;
-}
-
-static void pool_buffer_free(unsigned char *buf, size_t size)
-{
-    if (buf)
-        munmap(buf, size);
+    slot->len = slot->pos = slot->scan = 0;
 }
 
 /* Reads what a worker has written; on EOF reaps it. */
-static aloud_status pool_read(pool_slot *slot, aloud_error *err)
+static aloud_status pool_read(pool_run_state *rs, pool_slot *slot, aloud_error *err)
 {
     if (slot->cap - slot->len < POOL_READ_BYTES) {
         if (slot->pos > 0) {
             memmove(slot->buf, slot->buf + slot->pos, slot->len - slot->pos);
             slot->len -= slot->pos;
+            slot->scan = slot->scan > slot->pos ? slot->scan - slot->pos : 0;
             slot->pos = 0;
         }
         if (slot->cap - slot->len < POOL_READ_BYTES) {
             size_t cap = slot->cap ? slot->cap * 2 : POOL_READ_BYTES * 4;
-            unsigned char *bigger = pool_buffer_alloc(cap);
+            unsigned char *bigger = realloc(slot->buf, cap);
             if (!bigger)
                 return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-            if (slot->len > 0)
-                memcpy(bigger, slot->buf, slot->len);
-            pool_buffer_free(slot->buf, slot->cap);
             slot->buf = bigger;
             slot->cap = cap;
         }
@@ -351,35 +604,49 @@ static aloud_status pool_read(pool_slot *slot, aloud_error *err)
         slot->last_output = pool_now();
         return ALOUD_OK;
     }
-    pool_reap(slot, false);
+    pool_reap(rs, slot, false);
     return ALOUD_OK;
 }
 
-/* Finds the DONE record of the sentence that starts at `from`; 0 if none yet. */
-static size_t pool_sentence_end(const pool_slot *slot, size_t from, uint32_t *kind)
+/* Finds the end of the DONE or FAIL record that ends the sentence at `pos`;
+ * 0 if it has not arrived yet. Records once looked at are not looked at again. */
+static size_t pool_sentence_end(pool_slot *slot, uint32_t *kind)
 {
-    size_t at = from;
+    size_t at = slot->scan > slot->pos ? slot->scan : slot->pos;
     while (slot->len - at >= sizeof(pool_record)) {
         pool_record rec;
         memcpy(&rec, slot->buf + at, sizeof rec);
         if (slot->len - at - sizeof rec < rec.bytes)
-            return 0;
+            break;
         at += sizeof rec + rec.bytes;
         if (rec.kind != POOL_REC_PCM) {
             *kind = rec.kind;
             return at;
         }
+        slot->scan = at;
     }
     return 0;
 }
 
-/* Hands on every complete sentence of the front unit that has arrived. */
-static aloud_status pool_deliver(pool_run_state *rs, pool_slot *slot, aloud_error *err)
+/*
+ * Hands on the complete sentences of the front unit that have arrived, up to
+ * about POOL_DELIVER_BYTES of PCM: the writer's work comes in slices, so the
+ * workers' pipes are drained between them and no worker waits on a full pipe.
+ * A sentence may be handed on across several calls; `pos` then stops inside
+ * it, at a record boundary. Sets *more when more is ready to go.
+ */
+static aloud_status pool_deliver(pool_run_state *rs, pool_slot *slot, bool *more,
+                                 aloud_error *err)
 {
     uint32_t kind = 0;
-    size_t end;
-    while ((end = pool_sentence_end(slot, slot->pos, &kind)) != 0) {
+    size_t end, budget = POOL_DELIVER_BYTES;
+    *more = false;
+    while ((end = pool_sentence_end(slot, &kind)) != 0) {
         pool_record rec;
+        if (budget == 0) {
+            *more = true;
+            return ALOUD_OK;
+        }
         if (kind == POOL_REC_FAIL) {
             size_t at = slot->pos;
             for (;;) {
@@ -404,22 +671,24 @@ static aloud_status pool_deliver(pool_run_state *rs, pool_slot *slot, aloud_erro
         }
         size_t sentence = rs->units[slot->unit].first + rs->front_done;
         /* A retried unit repeats sentences already handed on: skip them. */
-        size_t at = slot->pos;
-        memcpy(&rec, slot->buf + at, sizeof rec);
+        memcpy(&rec, slot->buf + slot->pos, sizeof rec);
         bool fresh = rec.sentence == sentence;
-        while (at < end) {
-            memcpy(&rec, slot->buf + at, sizeof rec);
-            at += sizeof rec;
+        while (slot->pos < end && budget > 0) {
+            memcpy(&rec, slot->buf + slot->pos, sizeof rec);
+            size_t at = slot->pos + sizeof rec;
             if (fresh && rec.kind == POOL_REC_PCM && rec.bytes > 0) {
-                /* malloc'd buffer; headers and samples are even-sized, so samples are
-                 * 2-byte aligned. */
+                /* Headers and samples are even-sized, so samples are 2-byte aligned. */
                 int16_t *pcm = (int16_t *)(void *)(slot->buf + at);
                 if (rs->sink->pcm(rs->sink->ctx, sentence, pcm, rec.bytes / sizeof *pcm) != 0)
                     return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cancelled");
+                budget = rec.bytes < budget ? budget - rec.bytes : 0;
             }
-            at += rec.bytes;
+            slot->pos = at + rec.bytes;
         }
-        slot->pos = end;
+        if (slot->pos < end) {
+            *more = true;
+            return ALOUD_OK;
+        }
         if (fresh) {
             rs->front_done++;
             if (rs->sink->done(rs->sink->ctx, sentence) != 0)
@@ -432,7 +701,7 @@ static aloud_status pool_deliver(pool_run_state *rs, pool_slot *slot, aloud_erro
 static size_t pool_ahead_bytes(const pool_run_state *rs)
 {
     size_t total = 0;
-    for (unsigned i = 0; i < rs->pl->jobs; i++)
+    for (unsigned i = 0; i < rs->slot_count; i++)
         if (rs->slots[i].pid > 0 && rs->slots[i].unit != rs->front)
             total += rs->slots[i].len - rs->slots[i].pos;
     return total;
@@ -440,7 +709,7 @@ static size_t pool_ahead_bytes(const pool_run_state *rs)
 
 static pool_slot *pool_slot_of(pool_run_state *rs, size_t unit)
 {
-    for (unsigned i = 0; i < rs->pl->jobs; i++)
+    for (unsigned i = 0; i < rs->slot_count; i++)
         if (rs->slots[i].pid > 0 && rs->slots[i].unit == unit)
             return &rs->slots[i];
     return NULL;
@@ -476,7 +745,7 @@ static aloud_status pool_front_finished(pool_run_state *rs, pool_slot *slot, alo
     /* Every sentence arrived whole: how the worker ended no longer matters
      * (one killed after its last DONE record still delivered everything). */
     if (rs->front_done == u->count) {
-        pool_release(slot);
+        pool_release(rs, slot);
         rs->front++;
         rs->front_done = 0;
         return ALOUD_OK;
@@ -501,7 +770,7 @@ static aloud_status pool_front_finished(pool_run_state *rs, pool_slot *slot, alo
             return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cancelled");
         skip = rs->front_done;
     }
-    pool_release(slot);
+    pool_release(rs, slot);
     rs->fail_status = ALOUD_OK;
     rs->fail_message[0] = '\0';
     if (skip == u->count) {
@@ -515,13 +784,27 @@ static aloud_status pool_front_finished(pool_run_state *rs, pool_slot *slot, alo
     return pool_spawn(rs, slot, rs->front, skip, retry ? slot->attempt + 1 : 1, err);
 }
 
-/* One round: start workers, wait for output, hand on what is in order. */
+/* Workers alive. */
+static unsigned pool_running(const pool_run_state *rs)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < rs->slot_count; i++)
+        if (rs->slots[i].pid > 0 && !rs->slots[i].exited)
+            n++;
+    return n;
+}
+
+/*
+ * One round: start workers, wait for output, hand on what is in order.
+ * A unit that is spoken keeps its slot until its turn comes, but not its
+ * job: the next unit starts at once, so no core waits on a slow front unit.
+ */
 static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
 {
-    unsigned jobs = rs->pl->jobs;
     aloud_status st;
-    for (unsigned i = 0; i < jobs && rs->next < rs->unit_count; i++) {
-        if (rs->slots[i].pid == 0 && pool_ahead_bytes(rs) < POOL_AHEAD_BYTES) {
+    for (unsigned i = 0; i < rs->slot_count && rs->next < rs->unit_count; i++) {
+        if (rs->slots[i].pid == 0 && pool_running(rs) < rs->pl->jobs
+            && pool_ahead_bytes(rs) < POOL_AHEAD_BYTES) {
             st = pool_spawn(rs, &rs->slots[i], rs->next, 0, 1, err);
             if (st != ALOUD_OK)
                 return st;
@@ -529,12 +812,12 @@ static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
         }
     }
 
-    struct pollfd fds[64];
-    pool_slot *owners[64];
+    struct pollfd fds[POOL_MAX_SLOTS];
+    pool_slot *owners[POOL_MAX_SLOTS];
     nfds_t n = 0;
     bool room = pool_ahead_bytes(rs) < POOL_AHEAD_BYTES;
     double now = pool_now();
-    for (unsigned i = 0; i < jobs && n < 64; i++) {
+    for (unsigned i = 0; i < rs->slot_count; i++) {
         pool_slot *slot = &rs->slots[i];
         if (slot->pid <= 0 || slot->fd < 0)
             continue;
@@ -545,24 +828,24 @@ static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
             slot->last_output = now; /* blocked by us, not hung */
         }
     }
-    if (n > 0 && poll(fds, n, 500) < 0 && errno != EINTR)
+    if (n > 0 && poll(fds, n, rs->ready ? 0 : 500) < 0 && errno != EINTR)
         return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "poll: %s", strerror(errno));
     now = pool_now();
     for (nfds_t i = 0; i < n; i++) {
         if (fds[i].revents) {
-            st = pool_read(owners[i], err);
+            st = pool_read(rs, owners[i], err);
             if (st != ALOUD_OK)
                 return st;
         } else if (now - owners[i]->last_output > POOL_HANG_SECONDS) {
-            pool_reap(owners[i], true);
+            pool_reap(rs, owners[i], true);
         }
     }
 
     pool_slot *front = pool_slot_of(rs, rs->front);
     if (!front)
         return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "internal error: no worker for unit");
-    st = pool_deliver(rs, front, err);
-    if (st != ALOUD_OK)
+    st = pool_deliver(rs, front, &rs->ready, err);
+    if (st != ALOUD_OK || rs->ready)
         return st;
     if (front->fd < 0 && front->exited)
         return pool_front_finished(rs, front, err);
@@ -571,15 +854,16 @@ static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
 
 aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, aloud_error *err)
 {
-    if (pl->jobs > 64)
-        pl->jobs = 64;
-    pool_run_state rs = {pl, doc, sink, NULL, 0, NULL, 0, 0, 0, ALOUD_OK, ""};
+    if (pl->jobs > POOL_MAX_JOBS)
+        pl->jobs = POOL_MAX_JOBS;
+    pool_run_state rs = {pl, doc, sink, NULL, 0, NULL, 0, false, 0, 0, 0, ALOUD_OK, "", 0, -1, 0};
     rs.units = pool_units(doc, &rs.unit_count);
-    rs.slots = calloc(pl->jobs, sizeof *rs.slots);
+    rs.slot_count = 2 * pl->jobs + 1;
+    rs.slots = calloc(rs.slot_count, sizeof *rs.slots);
     aloud_status st = ALOUD_OK;
     if (!rs.units || !rs.slots)
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    for (unsigned i = 0; rs.slots && i < pl->jobs; i++)
+    for (unsigned i = 0; rs.slots && i < rs.slot_count; i++)
         rs.slots[i].fd = -1;
     /* A worker that dies must not take the parent with it through SIGPIPE. */
     void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
@@ -590,11 +874,12 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
             st = pool_step(&rs, err);
     }
     signal(SIGPIPE, old_pipe);
-    for (unsigned i = 0; rs.slots && i < pl->jobs; i++) {
+    for (unsigned i = 0; rs.slots && i < rs.slot_count; i++) {
         if (rs.slots[i].pid > 0)
-            pool_release(&rs.slots[i]);
-        pool_buffer_free(rs.slots[i].buf, rs.slots[i].cap);
+            pool_release(&rs, &rs.slots[i]);
+        free(rs.slots[i].buf);
     }
+    pool_spawner_stop(&rs);
     free(rs.slots);
     free(rs.units);
     return st;

@@ -43,6 +43,11 @@ static int render_write(render_state *rs, const int16_t *pcm, size_t frames)
 {
     size_t room = sizeof rs->buf / sizeof rs->buf[0];
     rs->frames += frames;
+    if (rs->pending == 0 && frames >= room / 4) {
+        /* Large enough to go to the writer as it is, without a copy. */
+        rs->status = rs->opts->format->write(rs->w, pcm, frames, &rs->error);
+        return rs->status != ALOUD_OK;
+    }
     while (frames > 0) {
         size_t n = room - rs->pending < frames ? room - rs->pending : frames;
         memcpy(rs->buf + rs->pending, pcm, n * sizeof *pcm);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sndfile.h>
 
@@ -37,6 +38,7 @@
 
 struct writer {
     SNDFILE *sf;
+    int fd;               /* ours, not libsndfile's; -1 once closed */
     char *path;           /* owned copy: close() reopens the file to append */
     unsigned channels;
     uint64_t frames;      /* frames written so far */
@@ -72,6 +74,8 @@ static void wav_free(writer *w)
     if (!w)
         return;
     writer_free_titles(w->titles, w->chapter_count);
+    if (w->fd >= 0)
+        close(w->fd);
     free(w->path);
     free(w);
 }
@@ -376,6 +380,8 @@ static aloud_status wav_open(const char *path, const writer_params *params, writ
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "too many chapters for WAV: %zu",
                                params->chapter_count);
     w = calloc(1, sizeof *w);
+    if (w)
+        w->fd = -1;
     if (!w || !(w->path = writer_strdup(path))) {
         wav_free(w);
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
@@ -390,7 +396,14 @@ static aloud_status wav_open(const char *path, const writer_params *params, writ
     info.samplerate = (int)params->sample_rate;
     info.channels = (int)params->channels;
     info.format = SF_FORMAT_RF64 | SF_FORMAT_PCM_16;
-    w->sf = sf_open(path, SFM_WRITE, &info);
+    w->fd = writer_create_fd(path);
+    if (w->fd < 0) {
+        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot create %s: %s", path,
+                             strerror(errno));
+        wav_free(w);
+        return st;
+    }
+    w->sf = sf_open_fd(w->fd, SFM_WRITE, &info, SF_FALSE);
     if (!w->sf) {
         st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot create %s: %s", path,
                              sf_strerror(NULL));
@@ -442,6 +455,11 @@ static aloud_status wav_close(writer *w, const uint64_t *chapter_frames, aloud_e
     if (st == ALOUD_OK && rc != 0)
         st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot finish %s: %s", w->path,
                              sf_error_number(rc));
+    rc = close(w->fd);
+    w->fd = -1;
+    if (st == ALOUD_OK && rc != 0)
+        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot finish %s: %s", w->path,
+                             strerror(errno));
     if (st == ALOUD_OK)
         st = wav_append_markers(w, chapter_frames, err);
     wav_free(w);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "aloud.h"
 
@@ -54,6 +55,14 @@ struct aloud_format {
 
 /* A copy of `s`, NULL for NULL (or when out of memory). */
 char *writer_strdup(const char *s);
+
+/* Opens `path` for reading and writing, created with mode 0666 under the
+ * umask or emptied; close-on-exec. -1 with errno set on failure. */
+int writer_create_fd(const char *path);
+/* The same as a "wb" stream; NULL with errno set on failure. */
+FILE *writer_create_file(const char *path);
+/* Writes all of `data`, retrying short writes; false with errno set. */
+bool writer_write_all(int fd, const void *data, size_t size);
 
 /* Copies of params' chapter titles ("" for a missing one), an array of at
  * least one entry; NULL when out of memory. Free with writer_free_titles(). */

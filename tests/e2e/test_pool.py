@@ -57,31 +57,56 @@ def children(pid):
         return []
 
 
-def test_killed_worker_is_replaced():
-    clean = render("clean.wav", "-j", "2")
-    path = os.path.join(OUT, "killed.wav")
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def kill_during_render(path, pick):
+    """Renders TEXT with -v -j 2 and SIGKILLs the first live process that
+    pick(aloud_pid) names; returns (killed, exit code, stderr)."""
     proc = subprocess.Popen([ALOUD, "-v", "-j", "2", "-o", path, TEXT], stderr=subprocess.PIPE,
                             stdout=subprocess.DEVNULL)
     killed = 0
     deadline = time.time() + 60
     while proc.poll() is None and killed < 1 and time.time() < deadline:
-        for child in children(proc.pid):
-            try:
-                with open("/proc/%d/stat" % child) as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
-                if state != "Z":
-                    os.kill(child, signal.SIGKILL)
+        for victim in pick(proc.pid):
+            if alive(victim):
+                try:
+                    os.kill(victim, signal.SIGKILL)
                     killed += 1
-                    time.sleep(0.05)
                     break
-            except OSError:
-                pass
+                except OSError:
+                    pass
     err = proc.stderr.read().decode()
-    rc = proc.wait()
+    return killed, proc.wait(), err
+
+
+def workers(pid):
+    """The workers: the children of the one process aloud forks to start them."""
+    return [w for spawner in children(pid) for w in children(spawner)]
+
+
+def test_killed_worker_is_replaced():
+    clean = render("clean.wav", "-j", "2")
+    path = os.path.join(OUT, "killed.wav")
+    killed, rc, err = kill_during_render(path, workers)
     check(killed > 0, "killed a worker mid-render")
     check(rc == 0, "the render survives killed workers: %s" % err)
     check("retried" in err, "a retry is reported with -v: %s" % err[-300:])
     check(filecmp.cmp(clean, path, shallow=False), "the output is the same as without the kills")
+
+
+def test_killed_spawner_is_replaced():
+    clean = render("clean.wav", "-j", "2")
+    path = os.path.join(OUT, "spawner.wav")
+    killed, rc, err = kill_during_render(path, children)
+    check(killed > 0, "killed the process that starts workers mid-render")
+    check(rc == 0, "the render survives it: %s" % err)
+    check(filecmp.cmp(clean, path, shallow=False), "the output is the same as without the kill")
 
 
 def test_progress_only_on_a_terminal():
@@ -124,5 +149,6 @@ def test_progress_only_on_a_terminal():
 
 case(test_same_bytes_for_any_jobs)
 case(test_killed_worker_is_replaced)
+case(test_killed_spawner_is_replaced)
 case(test_progress_only_on_a_terminal)
 finish()

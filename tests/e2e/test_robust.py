@@ -134,16 +134,19 @@ def long_text(d):
 
 def descendants(pid):
     """Every process whose parent chain leads to pid."""
-    found = []
+    parents = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open("/proc/%s/stat" % entry) as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                if ppid == pid:
-                    found.append(int(entry))
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 pass
+    found, frontier = [], [pid]
+    while frontier:
+        below = [p for p, pp in parents.items() if pp in frontier]
+        found += below
+        frontier = below
     return found
 
 
