@@ -36,14 +36,17 @@
 #include "speech.h"
 
 /* Text per unit. Units are cut by the text alone, never by the number of
- * workers, so the output does not depend on -j. About 2 KB is 25 s of speech:
- * large enough that the 7 ms a fresh child costs is lost in it, small enough
- * to keep two workers busy on a short article. */
-#define POOL_UNIT_BYTES 2048
+ * workers, so the output does not depend on -j. 4 KB is about 4 minutes of
+ * speech (10 MB of PCM) and 0.2 s of synthesis: a fresh child costs about
+ * 4.5 ms of CPU (fork, copy-on-write faults, exit, a cold first sentence),
+ * so fewer, larger units are cheaper, and the ones near the end of the text
+ * are cut smaller (pool_units) to keep the workers busy to the end. */
+#define POOL_UNIT_BYTES 4096
 #define POOL_UNIT_MIN_BYTES 384
-/* PCM the parent may hold for units ahead of the one being written. Past it,
+/* PCM the parent may hold for units ahead of the one being written: more
+ * than a whole unit, so the worker of the next one need not wait. Past it,
  * workers block on their pipes until the writer catches up. */
-#define POOL_AHEAD_BYTES ((size_t)16 << 20)
+#define POOL_AHEAD_BYTES ((size_t)24 << 20)
 #define POOL_READ_BYTES ((size_t)1 << 16)
 /* Pipe capacity asked for (Linux's unprivileged maximum), and PCM handed on
  * per round before the pipes are read again. */

@@ -359,15 +359,21 @@ static aloud_status speech_select(const char *espeak, size_t field, aloud_error 
     if (status != ALOUD_OK)
         return status;
     /* An MBROLA voice without mbrola installed hangs espeak-ng 1.51 for
-     * good; a variant on its own is no voice. */
+     * good; a variant on its own is no voice. Each look costs a scan of every
+     * voice file (about 5 ms), so the last name that passed is remembered:
+     * a render checks its voice and then selects it. */
+    static char passed[SPEECH_NAME_MAX + 1];
     char leaf[SPEECH_NAME_MAX + 1];
-    if (speech_resolves_into(nm.base, "mb", leaf, sizeof leaf))
-        return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0,
-                               "MBROLA voices such as '%s' are not supported", nm.base);
-    if (speech_resolves_into(nm.base, "!v", leaf, sizeof leaf))
-        return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0,
-                               "'%s' is a variant, not a voice: add it to one, as in en-us+%s",
-                               nm.base, leaf);
+    if (strcmp(passed, nm.base) != 0) {
+        if (speech_resolves_into(nm.base, "mb", leaf, sizeof leaf))
+            return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0,
+                                   "MBROLA voices such as '%s' are not supported", nm.base);
+        if (speech_resolves_into(nm.base, "!v", leaf, sizeof leaf))
+            return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0,
+                                   "'%s' is a variant, not a voice: add it to one, as in en-us+%s",
+                                   nm.base, leaf);
+        snprintf(passed, sizeof passed, "%s", nm.base);
+    }
 
     /* By name, file or language code first; "en-gb" and other codes that no
      * file is named after only resolve through the voice properties, and

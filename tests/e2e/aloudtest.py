@@ -20,6 +20,7 @@ SEEDS_DIR = os.path.join(SOURCE_DIR, "..", "shared", "seeds")
 RATE = 22050
 
 _failures = []
+_tempdirs = []
 
 
 def run(args, stdin=None, cwd=None, env=None):
@@ -49,7 +50,17 @@ def case(fn):
         print("FAIL: " + fn.__name__, file=sys.stderr)
 
 
+def _clean_up(keep):
+    """Removes the test's folders (renders run to gigabytes), or names them."""
+    for d in _tempdirs:
+        if keep:
+            print("kept for inspection: " + d, file=sys.stderr)
+        else:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def finish():
+    _clean_up(keep=bool(_failures))
     if _failures:
         print("%d failed" % len(_failures), file=sys.stderr)
         sys.exit(1)
@@ -57,6 +68,7 @@ def finish():
 
 
 def skip(reason):
+    _clean_up(keep=False)
     print("skipped: " + reason)
     sys.exit(77)
 
@@ -67,7 +79,10 @@ def need(tool):
 
 
 def tempdir():
-    return tempfile.mkdtemp(prefix="aloud-e2e-")
+    """A fresh folder, removed by finish() when every check passed."""
+    d = tempfile.mkdtemp(prefix="aloud-e2e-")
+    _tempdirs.append(d)
+    return d
 
 
 def samples():
