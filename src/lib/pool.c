@@ -16,7 +16,7 @@
  * to copy. It forks a worker per request, creates the worker's pipe and
  * passes the read end back over a socket, and reaps workers when asked.
  */
-/* MAP_ANONYMOUS, madvise(MADV_DONTFORK) and F_SETPIPE_SZ are Linux, not POSIX. */
+/* MAP_ANONYMOUS, MADV_POPULATE_WRITE and F_SETPIPE_SZ are Linux, not POSIX. */
 #define _GNU_SOURCE
 
 #include "pool.h"
@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -141,13 +142,20 @@ void pool_free(pool *pl)
 
 /* ------------------------------------------------------------ the worker */
 
-/* Buffered record writer of a worker; any write failure ends the worker. */
+/*
+ * Buffered record writer of a worker; any write failure ends the worker.
+ * The parent wakes up for every write, so the buffer is large; it is shared
+ * memory set up before the spawner starts, so a fresh worker maps its pages
+ * with one call instead of taking a fault on each of them.
+ */
+#define POOL_STAGE_BYTES ((size_t)1 << 18)
+
 typedef struct pool_out {
     int fd;
     size_t sentence;
     size_t len;
-    size_t pcm_at;   /* the PCM record still growing at the end of `buf`, or SIZE_MAX */
-    unsigned char buf[1 << 16];
+    size_t pcm_at;        /* the PCM record still growing at the end of `buf`, or SIZE_MAX */
+    unsigned char *buf;   /* POOL_STAGE_BYTES */
 } pool_out;
 
 static void pool_out_flush(pool_out *po)
@@ -168,16 +176,16 @@ static void pool_out_flush(pool_out *po)
 static void pool_out_record(pool_out *po, uint32_t kind, const void *data, size_t bytes)
 {
     pool_record rec = {kind, (uint32_t)po->sentence, (uint32_t)bytes};
-    if (po->len + sizeof rec + bytes > sizeof po->buf)
+    if (po->len + sizeof rec + bytes > POOL_STAGE_BYTES)
         pool_out_flush(po);
-    if (sizeof rec + bytes > sizeof po->buf) {
+    if (sizeof rec + bytes > POOL_STAGE_BYTES) {
         /* Larger than the buffer: header, then the payload straight through. */
         memcpy(po->buf, &rec, sizeof rec);
         po->len = sizeof rec;
         pool_out_flush(po);
         const unsigned char *p = data;
         while (bytes > 0) {
-            size_t n = bytes < sizeof po->buf ? bytes : sizeof po->buf;
+            size_t n = bytes < POOL_STAGE_BYTES ? bytes : POOL_STAGE_BYTES;
             memcpy(po->buf, p, n);
             po->len = n;
             pool_out_flush(po);
@@ -199,7 +207,7 @@ static int pool_out_pcm(void *ctx, const int16_t *pcm, size_t frames)
 {
     pool_out *po = ctx;
     size_t bytes = frames * sizeof *pcm;
-    if (po->pcm_at != SIZE_MAX && po->len + bytes <= sizeof po->buf) {
+    if (po->pcm_at != SIZE_MAX && po->len + bytes <= POOL_STAGE_BYTES) {
         pool_record rec;
         memcpy(&rec, po->buf + po->pcm_at, sizeof rec);
         if (rec.sentence == (uint32_t)po->sentence) {
@@ -211,18 +219,19 @@ static int pool_out_pcm(void *ctx, const int16_t *pcm, size_t frames)
         }
     }
     pool_out_record(po, POOL_REC_PCM, pcm, bytes);
-    if (sizeof(pool_record) + bytes <= sizeof po->buf)
+    if (sizeof(pool_record) + bytes <= POOL_STAGE_BYTES)
         po->pcm_at = po->len - sizeof(pool_record) - bytes;
     return 0;
 }
 
-/* The child: speaks one unit into `fd` and exits without returning. */
-static void pool_worker(pool *pl, const aloud_doc *doc, pool_unit unit, int fd)
+/* The child: speaks one unit into `fd` through `stage` and exits without returning. */
+static void pool_worker(pool *pl, const aloud_doc *doc, pool_unit unit, unsigned char *stage,
+                        int fd)
 {
-    static pool_out po;
-    po.fd = fd;
-    po.len = 0;
-    po.pcm_at = SIZE_MAX;
+#ifdef MADV_POPULATE_WRITE
+    madvise(stage, POOL_STAGE_BYTES, MADV_POPULATE_WRITE); /* Linux 5.14; else faults */
+#endif
+    pool_out po = {fd, 0, 0, SIZE_MAX, stage};
     for (size_t s = unit.first; s < unit.first + unit.count; s++) {
         aloud_error err = {0};
         po.sentence = s;
@@ -258,6 +267,7 @@ typedef struct pool_run_state {
     size_t unit_count;
     pool_slot *slots;       /* units in flight: spoken, being spoken or waiting their turn */
     unsigned slot_count;
+    unsigned char *stages;  /* a worker's staging buffer per slot, shared */
     bool ready;             /* the front unit has more to hand on right away */
     size_t front;           /* the unit being handed on */
     size_t next;            /* the next unit to start */
@@ -313,7 +323,7 @@ enum { POOL_OP_SPAWN = 1, POOL_OP_WAIT = 2 };
 
 typedef struct pool_request {
     uint32_t op;
-    uint32_t unused;
+    uint32_t slot;          /* SPAWN: whose staging buffer to use */
     uint64_t first, count;  /* SPAWN: the sentences to speak */
     int64_t pid;            /* WAIT: the worker to reap */
 } pool_request;
@@ -325,8 +335,8 @@ typedef struct pool_reply {
 } pool_reply;
 
 /* Forks a worker on sentences [first, first + count); its pipe's read end in *fd. */
-static pid_t pool_fork_worker(pool *pl, const aloud_doc *doc, int control, uint64_t first,
-                              uint64_t count, int *fd)
+static pid_t pool_fork_worker(pool *pl, const aloud_doc *doc, int control,
+                              unsigned char *stage, uint64_t first, uint64_t count, int *fd)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -340,7 +350,7 @@ static pid_t pool_fork_worker(pool *pl, const aloud_doc *doc, int control, uint6
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        pool_worker(pl, doc, (pool_unit){(size_t)first, (size_t)count}, fds[1]);
+        pool_worker(pl, doc, (pool_unit){(size_t)first, (size_t)count}, stage, fds[1]);
     }
     int e = errno;
     close(fds[1]);
@@ -381,7 +391,8 @@ static bool pool_send_reply(int control, pool_reply *rp, int fd)
 
 /* The spawner's life: requests until the parent closes its end, then it
  * stops the workers it still has and exits without returning. */
-static void pool_spawner(pool *pl, const aloud_doc *doc, int control)
+static void pool_spawner(pool *pl, const aloud_doc *doc, unsigned char *stages,
+                         unsigned stage_count, int control)
 {
     pid_t live[POOL_MAX_SLOTS + 1];
     size_t nlive = 0;
@@ -397,8 +408,10 @@ static void pool_spawner(pool *pl, const aloud_doc *doc, int control)
             break;
         pool_reply rp = {0, 0, 0};
         int fd = -1;
-        if (rq.op == POOL_OP_SPAWN && nlive < sizeof live / sizeof live[0]) {
-            rp.pid = pool_fork_worker(pl, doc, control, rq.first, rq.count, &fd);
+        if (rq.op == POOL_OP_SPAWN && nlive < sizeof live / sizeof live[0]
+            && rq.slot < stage_count) {
+            rp.pid = pool_fork_worker(pl, doc, control, stages + rq.slot * POOL_STAGE_BYTES,
+                                      rq.first, rq.count, &fd);
             if (rp.pid > 0)
                 live[nlive++] = (pid_t)rp.pid;
         } else if (rq.op == POOL_OP_SPAWN) {
@@ -450,7 +463,7 @@ static aloud_status pool_spawner_start(pool_run_state *rs, aloud_error *err)
     pid_t pid = fork();
     if (pid == 0) {
         close(sv[0]);
-        pool_spawner(rs->pl, rs->doc, sv[1]);
+        pool_spawner(rs->pl, rs->doc, rs->stages, rs->slot_count, sv[1]);
     }
     int e = errno;
     close(sv[1]);
@@ -511,7 +524,7 @@ static void pool_orphan_workers(pool_run_state *rs)
 static aloud_status pool_spawn(pool_run_state *rs, pool_slot *slot, size_t unit, size_t skip,
                                int attempt, aloud_error *err)
 {
-    pool_request rq = {POOL_OP_SPAWN, 0, rs->units[unit].first + skip,
+    pool_request rq = {POOL_OP_SPAWN, (uint32_t)(slot - rs->slots), rs->units[unit].first + skip,
                        rs->units[unit].count - skip, 0};
     pool_reply rp;
     int fd = -1;
@@ -859,12 +872,17 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
 {
     if (pl->jobs > POOL_MAX_JOBS)
         pl->jobs = POOL_MAX_JOBS;
-    pool_run_state rs = {pl, doc, sink, NULL, 0, NULL, 0, false, 0, 0, 0, ALOUD_OK, "", 0, -1, 0};
+    pool_run_state rs = {pl, doc, sink, NULL, 0, NULL, 0, NULL, false, 0, 0, 0, ALOUD_OK, "", 0,
+                         -1, 0};
     rs.units = pool_units(doc, &rs.unit_count);
     rs.slot_count = 2 * pl->jobs + 1;
     rs.slots = calloc(rs.slot_count, sizeof *rs.slots);
+    size_t stage_bytes = rs.slot_count * POOL_STAGE_BYTES;
+    void *stages = mmap(NULL, stage_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                        -1, 0);
+    rs.stages = stages == MAP_FAILED ? NULL : stages;
     aloud_status st = ALOUD_OK;
-    if (!rs.units || !rs.slots)
+    if (!rs.units || !rs.slots || !rs.stages)
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     for (unsigned i = 0; rs.slots && i < rs.slot_count; i++)
         rs.slots[i].fd = -1;
@@ -883,6 +901,8 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
         free(rs.slots[i].buf);
     }
     pool_spawner_stop(&rs);
+    if (rs.stages)
+        munmap(rs.stages, stage_bytes);
     free(rs.slots);
     free(rs.units);
     return st;
