@@ -8,6 +8,15 @@ times, ratios to espeak-ng, and peak memory (the largest process of each
 run's tree). A second text four times longer checks that memory does not
 grow with the text.
 
+Each run writes a new file, as rendering an article does, and the file is
+deleted as soon as the run ends: otherwise the kernel writes hundreds of
+megabytes back to disk during a later run, and that run pays for it.
+(Replacing an existing file costs both programs about 0.15 s more on ext4,
+which flushes the new data at the truncation or the rename.)
+A ratio is the median over rounds of aloud's time over espeak-ng's in the
+same round, which holds up better than a ratio of medians when the machine
+speeds up or slows down during the benchmark.
+
     bench/speed.py [--aloud build/aloud] [--runs 5] [--text FILE]
 """
 import argparse
@@ -21,8 +30,10 @@ import tempfile
 import time
 
 
-def timed(cmd):
+def timed(cmd, output):
     """Wall seconds and peak RSS (MB) of the largest process in cmd's tree."""
+    if os.path.exists(output):
+        os.unlink(output)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -31,6 +42,8 @@ def timed(cmd):
     proc.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit("failed: %s\n%s" % (" ".join(cmd), err))
+    # Gone before the next run, so the kernel does not write it back in the middle of one.
+    os.unlink(output)
     return wall, usage.ru_maxrss / 1024.0
 
 
@@ -82,19 +95,22 @@ def main():
     rss = {name: [] for name, _ in cases}
     for _ in range(args.runs):
         for name, cmd in cases:
-            w, m = timed(cmd)
+            w, m = timed(cmd, cmd[cmd.index("-w" if name == "espeak-ng" else "-o") + 1])
             walls[name].append(w)
             rss[name].append(m)
-    big_rss = max(timed([args.aloud, "-q", "-o", out("big.flac"), big])[1] for _ in range(2))
+    big_rss = max(timed([args.aloud, "-q", "-o", out("big.flac"), big], out("big.flac"))[1]
+                  for _ in range(2))
 
-    base = statistics.median(walls["espeak-ng"])
+    base = walls["espeak-ng"]
     print("machine: %s" % machine())
-    print("text: %s x%d, %d bytes; %d runs each, interleaved" % (
+    print("text: %s x%d, %d bytes; %d rounds, the programs in turn in each" % (
         args.text, args.copies, os.path.getsize(text), args.runs))
-    print("%-16s %9s %9s %9s" % ("", "median s", "ratio", "peak MB"))
+    print("%-16s %9s %9s %13s %9s" % ("", "median s", "ratio", "ratio range", "peak MB"))
     for name, _ in cases:
-        med = statistics.median(walls[name])
-        print("%-16s %9.3f %9.2f %9.1f" % (name, med, med / base, max(rss[name])))
+        ratios = [w / b for w, b in zip(walls[name], base)]
+        print("%-16s %9.3f %9.2f %6.2f-%-6.2f %9.1f" % (
+            name, statistics.median(walls[name]), statistics.median(ratios), min(ratios),
+            max(ratios), max(rss[name])))
     small = max(rss["aloud flac"])
     print("memory: %.1f MB on the text, %.1f MB on one four times longer (ratio %.2f)" % (
         small, big_rss, big_rss / small))

@@ -37,17 +37,18 @@
 #include "speech.h"
 
 /* Text per unit. Units are cut by the text alone, never by the number of
- * workers, so the output does not depend on -j. 4 KB is about 4 minutes of
- * speech (10 MB of PCM) and 0.2 s of synthesis: a fresh child costs about
+ * workers, so the output does not depend on -j. 3 KB is about 3 minutes of
+ * speech (7.5 MB of PCM) and 0.15 s of synthesis: a fresh child costs about
  * 4.5 ms of CPU (fork, copy-on-write faults, exit, a cold first sentence),
- * so fewer, larger units are cheaper, and the ones near the end of the text
- * are cut smaller (pool_units) to keep the workers busy to the end. */
-#define POOL_UNIT_BYTES 4096
+ * so larger units are cheaper, but a unit that finishes ahead of its turn
+ * waits in the parent's memory. The units near the end of the text are cut
+ * smaller (pool_units) to keep the workers busy to the end. */
+#define POOL_UNIT_BYTES 3072
 #define POOL_UNIT_MIN_BYTES 384
 /* PCM the parent may hold for units ahead of the one being written: more
  * than a whole unit, so the worker of the next one need not wait. Past it,
  * workers block on their pipes until the writer catches up. */
-#define POOL_AHEAD_BYTES ((size_t)24 << 20)
+#define POOL_AHEAD_BYTES ((size_t)16 << 20)
 #define POOL_READ_BYTES ((size_t)1 << 16)
 /* Pipe capacity asked for (Linux's unprivileged maximum), and PCM handed on
  * per round before the pipes are read again. */
@@ -60,7 +61,7 @@
 /* Spawners a run may start: one, and a few replacements if one is killed. */
 #define POOL_SPAWNER_STARTS 4
 #define POOL_MAX_JOBS 64
-#define POOL_MAX_SLOTS (2 * POOL_MAX_JOBS + 1)
+#define POOL_MAX_SLOTS (POOL_MAX_JOBS + 2)
 
 enum { POOL_REC_PCM = 1, POOL_REC_DONE = 2, POOL_REC_FAIL = 3 };
 
@@ -875,7 +876,8 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
     pool_run_state rs = {pl, doc, sink, NULL, 0, NULL, 0, NULL, false, 0, 0, 0, ALOUD_OK, "", 0,
                          -1, 0};
     rs.units = pool_units(doc, &rs.unit_count);
-    rs.slot_count = 2 * pl->jobs + 1;
+    /* The unit being written, one per worker, and one finished ahead. */
+    rs.slot_count = pl->jobs + 2;
     rs.slots = calloc(rs.slot_count, sizeof *rs.slots);
     size_t stage_bytes = rs.slot_count * POOL_STAGE_BYTES;
     void *stages = mmap(NULL, stage_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
