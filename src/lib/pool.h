@@ -3,7 +3,8 @@
  *
  * The calling process initialises espeak-ng once and never speaks. Each unit
  * of work (a run of consecutive sentences, cut by the text alone) is spoken
- * by a child forked from that pristine process, so a unit's audio never
+ * by a child forked from that pristine state (by a helper process forked
+ * from it once, see pool.c), so a unit's audio never
  * depends on what was spoken before it or on how many workers ran: the
  * output is the same for any number of jobs. Results come back through
  * pipes and are handed on strictly in document order; a crashed or hung
