@@ -702,6 +702,21 @@ void aloud_doc_free(aloud_doc *doc)
     free(doc);
 }
 
+/* A character the engine guard dropped leaves its spaces behind: one space
+ * between words again, none at the ends. */
+static void doc_tidy_spaces(char *s)
+{
+    size_t o = 0;
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        if (s[i] == ' ' && (o == 0 || s[o - 1] == ' '))
+            continue;
+        s[o++] = s[i];
+    }
+    if (o > 0 && s[o - 1] == ' ')
+        o--;
+    s[o] = '\0';
+}
+
 /*
  * The spoken forms (speak.c) go into one block like the texts: all or
  * nothing, so a failure leaves the document and the lexicon's counts as
@@ -725,7 +740,7 @@ aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *er
     for (size_t i = 0; st == ALOUD_OK && i < doc->sentence_count; i++) {
         char *spoken, *safe;
         size_t n;
-        guard_stats gs = {0, 0, 0, 0};
+        guard_stats gs = {0, 0, 0, 0, 0};
         st = speak_sentence(doc->sentences[i].text, doc->sentences[i].length, lex, &spoken);
         if (st != ALOUD_OK)
             break;
@@ -746,6 +761,8 @@ aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *er
             notes[note_count++] = (aloud_guard_note){i, gs.words_split, gs.digit_runs_split,
                                                      gs.chars_dropped, gs.digits_replaced};
         }
+        if (gs.chars_dropped)
+            doc_tidy_spaces(safe);
         n = strlen(safe);
         if (n > SIZE_MAX - length - 1 || !vec_reserve(&block, &cap, length + n + 1, 1, 64)) {
             free(safe);

@@ -247,6 +247,20 @@ static guard_char guard_at(const unsigned char *s, size_t size, size_t pos)
 /* Pass 1 (rule 3): copies src[0..size) into dst (at least size bytes),
  * dropping or replacing characters, and dropping bytes that are not UTF-8;
  * returns the bytes written, which are valid UTF-8. */
+/* After a drop at src[next]: a space when the drop would join "[" and "["
+ * or "]" and "]" into espeak-ng's phoneme brackets. Returns the bytes written. */
+static size_t guard_after_drop(const unsigned char *src, size_t size, size_t next,
+                               unsigned char *dst, size_t o, guard_stats *st)
+{
+    if (o > 0 && next < size && (dst[o - 1] == '[' || dst[o - 1] == ']')
+        && src[next] == dst[o - 1]) {
+        dst[o] = ' ';
+        st->brackets_parted++;
+        return 1;
+    }
+    return 0;
+}
+
 static size_t guard_pass_chars(const unsigned char *src, size_t size, unsigned char *dst,
                                guard_stats *st)
 {
@@ -260,10 +274,12 @@ static size_t guard_pass_chars(const unsigned char *src, size_t size, unsigned c
              * very character that was dropped. */
             st->chars_dropped++;
             i++;
+            o += guard_after_drop(src, size, i, dst, o, st);
             continue;
         }
         if (!guard_keep(cp, &out)) {
             st->chars_dropped++;
+            o += guard_after_drop(src, size, i + n, dst, o, st);
         } else if (out != cp) {
             /* Only ever an ASCII digit, shorter than what it replaces. */
             dst[o++] = (unsigned char)out;

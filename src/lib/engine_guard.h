@@ -72,7 +72,10 @@
  *    - a decimal digit among them is replaced by the ASCII digit of the
  *      same value (Bengali "১২৩" becomes "123"; every voice reads those),
  *    - every other one is dropped: unassigned, or a sign or letter that
- *      espeak-ng could not have spoken in that voice anyway.
+ *      espeak-ng could not have spoken in that voice anyway. A drop between
+ *      "[" and "[" (or "]" and "]") leaves a space, so that it cannot make
+ *      espeak-ng's phoneme markers; the spaces around a dropped word are
+ *      left as they are (aloud_doc_speak() tidies them).
  *
  * Everything else passes byte for byte: curly quotes, accents, URLs (their
  * punctuation ends the words), numbers up to GUARD_DIGITS_MAX digits.
@@ -99,6 +102,7 @@ typedef struct guard_stats {
     size_t digit_runs_split; /* digit runs cut into groups (rule 2) */
     size_t chars_dropped;    /* characters removed (rule 3) */
     size_t digits_replaced;  /* native digits replaced by ASCII ones (rule 3) */
+    size_t brackets_parted;  /* spaces put where a drop would join "[[" or "]]" (rule 3) */
 } guard_stats;
 
 /* How guard_text() sees one character (for tests and the fuzzer). */

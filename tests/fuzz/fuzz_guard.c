@@ -7,6 +7,7 @@
  * - no word is longer than GUARD_WORD_MAX characters and no digit run
  *   longer than GUARD_DIGITS_MAX;
  * - nothing rule 3 drops or replaces is left;
+ * - a drop never joins "[" and "[" (or "]" and "]") into a phoneme marker;
  * - nothing else changed: without spaces, the output is the input (up to
  *   its first NUL) with rule 3 applied and the bytes that are not UTF-8
  *   left out (decoded here independently), and the counts match;
@@ -126,10 +127,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         i += n;
     }
     check(got_len == want_len && memcmp(got, want, got_len) == 0);
-    /* Every cut is one space; a word or run that was cut has at least one. */
-    check(out_spaces >= in_spaces);
-    check(out_spaces - in_spaces >= st.words_split + st.digit_runs_split);
-    check((out_spaces == in_spaces) == (st.words_split + st.digit_runs_split == 0));
+    /* Every cut is one space, as is every drop that would have joined "[["
+     * or "]]"; a word or run that was cut has at least one. */
+    check(out_spaces >= in_spaces + st.brackets_parted);
+    size_t cuts = out_spaces - in_spaces - st.brackets_parted;
+    check(cuts >= st.words_split + st.digit_runs_split);
+    check((cuts == 0) == (st.words_split + st.digit_runs_split == 0));
+    check(st.brackets_parted <= st.chars_dropped);
 
     guard_stats again;
     char *twice = guard_text(out, out_len, &again);

@@ -63,7 +63,7 @@ static char *join(const char *first, ...)
 static bool stats_zero(const guard_stats *st)
 {
     return st->words_split == 0 && st->digit_runs_split == 0 && st->chars_dropped == 0 &&
-           st->digits_replaced == 0;
+           st->digits_replaced == 0 && st->brackets_parted == 0;
 }
 
 /* Checks guard_text(in) == want, and that guarding the result again changes
@@ -340,6 +340,14 @@ static void test_unsafe_characters(void **state)
     guard_stats st = expect("a\xE0\xAE\x84" "b \xE0\xAE\x84.", "ab .");
     assert_int_equal(st.chars_dropped, 2);
     assert_int_equal(st.words_split + st.digit_runs_split + st.digits_replaced, 0);
+
+    /* Nor does it join brackets into espeak-ng's phoneme markers "[[" and "]]". */
+    st = expect("[\xE0\xAE\x84[x]\xE0\xAE\x84] [\xE0\xAE\x84]", "[ [x] ] []");
+    assert_int_equal(st.chars_dropped, 3);
+    assert_int_equal(st.brackets_parted, 2);
+    st = expect("[\xFF[", "[ [");
+    assert_int_equal(st.chars_dropped, 1);
+    assert_int_equal(st.brackets_parted, 1);
 
     /* Tamil letters around it stay. */
     st = expect("\xE0\xAE\xA4\xE0\xAE\xAE\xE0\xAE\x84\xE0\xAE\xBF\xE0\xAE\xB4\xE0\xAF\x8D",

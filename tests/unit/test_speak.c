@@ -336,6 +336,22 @@ static void test_doc_speak(void **state)
     aloud_lexicon_free(lex);
 }
 
+/* A character the engine guard drops takes no spacing with it: found by fuzz_doc,
+ * where U+058C between two words left two spaces in the spoken form. */
+static void test_doc_speak_dropped_character(void **state)
+{
+    (void)state;
+    static const char text[] = "One 10Storm \xD6\x8C JanH.\n\n\xD6\x8C Two.\n\nThree \xD6\x8C\n";
+    aloud_doc *doc = NULL;
+    aloud_error err;
+    assert_int_equal(aloud_doc_parse(text, sizeof text - 1, &doc, &err), ALOUD_OK);
+    assert_int_equal(aloud_doc_speak(doc, NULL, &err), ALOUD_OK);
+    assert_string_equal(aloud_doc_sentence(doc, 0)->spoken, "One 10Storm JanH.");
+    assert_string_equal(aloud_doc_sentence(doc, 1)->spoken, "Two.");
+    assert_string_equal(aloud_doc_sentence(doc, 2)->spoken, "Three");
+    aloud_doc_free(doc);
+}
+
 /* ------------------------------------------------- espeak-ng's own reading */
 
 static bool have_espeak(void)
@@ -469,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_long_and_odd_input),
         cmocka_unit_test(test_lexicon_before_rules),
         cmocka_unit_test(test_doc_speak),
+        cmocka_unit_test(test_doc_speak_dropped_character),
         cmocka_unit_test(test_espeak_reading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
