@@ -32,8 +32,6 @@ import time
 
 def timed(cmd, output):
     """Wall seconds and peak RSS (MB) of the largest process in cmd's tree."""
-    if os.path.exists(output):
-        os.unlink(output)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -86,19 +84,19 @@ def main():
     big = make_text(work, args.copies * 4, args.text)
     out = lambda name: os.path.join(work, name)  # noqa: E731
     cases = [
-        ("espeak-ng", ["espeak-ng", "-v", "en-us", "-f", text, "-w", out("espeak.wav")]),
-        ("aloud wav", [args.aloud, "-q", "-o", out("a.wav"), text]),
-        ("aloud flac", [args.aloud, "-q", "-o", out("a.flac"), text]),
-        ("aloud wav -j 1", [args.aloud, "-q", "-j", "1", "-o", out("a1.wav"), text]),
+        ("espeak-ng", ["espeak-ng", "-v", "en-us", "-f", text, "-w"], out("espeak.wav")),
+        ("aloud wav", [args.aloud, "-q", text, "-o"], out("a.wav")),
+        ("aloud flac", [args.aloud, "-q", text, "-o"], out("a.flac")),
+        ("aloud wav -j 1", [args.aloud, "-q", "-j", "1", text, "-o"], out("a1.wav")),
     ]
-    walls = {name: [] for name, _ in cases}
-    rss = {name: [] for name, _ in cases}
+    walls = {name: [] for name, _, _ in cases}
+    rss = {name: [] for name, _, _ in cases}
     for _ in range(args.runs):
-        for name, cmd in cases:
-            w, m = timed(cmd, cmd[cmd.index("-w" if name == "espeak-ng" else "-o") + 1])
+        for name, cmd, output in cases:
+            w, m = timed(cmd + [output], output)
             walls[name].append(w)
             rss[name].append(m)
-    big_rss = max(timed([args.aloud, "-q", "-o", out("big.flac"), big], out("big.flac"))[1]
+    big_rss = max(timed([args.aloud, "-q", big, "-o", out("big.flac")], out("big.flac"))[1]
                   for _ in range(2))
 
     base = walls["espeak-ng"]
@@ -106,7 +104,7 @@ def main():
     print("text: %s x%d, %d bytes; %d rounds, the programs in turn in each" % (
         args.text, args.copies, os.path.getsize(text), args.runs))
     print("%-16s %9s %9s %13s %9s" % ("", "median s", "ratio", "ratio range", "peak MB"))
-    for name, _ in cases:
+    for name, _, _ in cases:
         ratios = [w / b for w, b in zip(walls[name], base)]
         print("%-16s %9.3f %9.2f %6.2f-%-6.2f %9.1f" % (
             name, statistics.median(walls[name]), statistics.median(ratios), min(ratios),

@@ -363,14 +363,17 @@ static pid_t pool_fork_worker(pool *pl, const aloud_doc *doc, int control,
     return pid;
 }
 
+/* Room for one descriptor in a message's control data, suitably aligned. */
+typedef union pool_fd_space {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE(sizeof(int))];
+} pool_fd_space;
+
 /* Sends a reply, with `fd` attached unless it is -1. */
 static bool pool_send_reply(int control, pool_reply *rp, int fd)
 {
     struct iovec iov = {rp, sizeof *rp};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } cm;
+    pool_fd_space cm;
     struct msghdr msg = {0};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
@@ -489,10 +492,7 @@ static bool pool_call(pool_run_state *rs, const pool_request *rq, pool_reply *rp
     if (n != (ssize_t)sizeof *rq)
         return false;
     struct iovec iov = {rp, sizeof *rp};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } cm;
+    pool_fd_space cm;
     struct msghdr msg = {0};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;

@@ -30,24 +30,26 @@ typedef struct render_state {
                                  (libsndfile above all) cost a system call each */
 } render_state;
 
+/* Hands PCM to the writer; non-zero on failure (rs->status says why). */
+static int render_out(render_state *rs, const int16_t *pcm, size_t frames)
+{
+    rs->status = rs->opts->format->write(rs->w, pcm, frames, &rs->error);
+    return rs->status != ALOUD_OK;
+}
+
 static int render_flush(render_state *rs)
 {
-    if (rs->pending == 0)
-        return 0;
-    rs->status = rs->opts->format->write(rs->w, rs->buf, rs->pending, &rs->error);
+    size_t frames = rs->pending;
     rs->pending = 0;
-    return rs->status != ALOUD_OK;
+    return frames > 0 ? render_out(rs, rs->buf, frames) : 0;
 }
 
 static int render_write(render_state *rs, const int16_t *pcm, size_t frames)
 {
     size_t room = sizeof rs->buf / sizeof rs->buf[0];
     rs->frames += frames;
-    if (rs->pending == 0 && frames >= room / 4) {
-        /* Large enough to go to the writer as it is, without a copy. */
-        rs->status = rs->opts->format->write(rs->w, pcm, frames, &rs->error);
-        return rs->status != ALOUD_OK;
-    }
+    if (rs->pending == 0 && frames >= room / 4)
+        return render_out(rs, pcm, frames); /* large enough to go as it is, without a copy */
     while (frames > 0) {
         size_t n = room - rs->pending < frames ? room - rs->pending : frames;
         memcpy(rs->buf + rs->pending, pcm, n * sizeof *pcm);

@@ -85,6 +85,24 @@ def tempdir():
     return d
 
 
+def children(pid):
+    """The processes pid has forked and not yet reaped."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+def descendants(pid):
+    """Its children, theirs, and so on."""
+    found, frontier = [], children(pid)
+    while frontier:
+        found += frontier
+        frontier = [c for p in frontier for c in children(p)]
+    return found
+
+
 def samples():
     """The sample texts in text/, and the seed article when ../shared exists."""
     texts = sorted(os.path.join(SOURCE_DIR, "text", f)

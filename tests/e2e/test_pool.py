@@ -10,7 +10,7 @@ import signal
 import subprocess
 import time
 
-from aloudtest import ALOUD, case, check, finish, run, samples, tempdir
+from aloudtest import ALOUD, case, check, children, finish, run, samples, tempdir
 
 OUT = tempdir()
 
@@ -47,14 +47,6 @@ def test_same_bytes_for_any_jobs():
                   "%s: -j %s gives the same bytes as -j 1" % (ext, jobs))
         again = render("j1-again." + ext, "-j", "1")
         check(filecmp.cmp(one, again, shallow=False), "%s: a second run gives the same bytes" % ext)
-
-
-def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(c) for c in f.read().split()]
-    except OSError:
-        return []
 
 
 def alive(pid):

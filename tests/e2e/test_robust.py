@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from aloudtest import ALOUD, case, check, finish, run, samples, tempdir, wav_pcm
+from aloudtest import ALOUD, case, check, descendants, finish, run, samples, tempdir, wav_pcm
 
 
 def write(folder, name, data):
@@ -130,24 +130,6 @@ def long_text(d):
         with open(path, encoding="utf-8-sig") as f:
             body.append(f.read())
     return write(d, "long.txt", ("\n\n".join(body * 10)).encode())
-
-
-def descendants(pid):
-    """Every process whose parent chain leads to pid."""
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/stat" % entry) as f:
-                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                pass
-    found, frontier = [], [pid]
-    while frontier:
-        below = [p for p, pp in parents.items() if pp in frontier]
-        found += below
-        frontier = below
-    return found
 
 
 def test_signals_clean_up():
