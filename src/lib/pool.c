@@ -598,7 +598,9 @@ static void pool_release(pool_run_state *rs, pool_slot *slot)
 static aloud_status pool_read(pool_run_state *rs, pool_slot *slot, aloud_error *err)
 {
     if (slot->cap - slot->len < POOL_READ_BYTES) {
-        if (slot->pos > 0) {
+        /* Compact only when as much has been handed on as is left to move,
+         * so no byte is moved more than once on average. */
+        if (slot->pos > 0 && slot->pos >= slot->len - slot->pos) {
             memmove(slot->buf, slot->buf + slot->pos, slot->len - slot->pos);
             slot->len -= slot->pos;
             slot->scan = slot->scan > slot->pos ? slot->scan - slot->pos : 0;

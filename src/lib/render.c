@@ -48,8 +48,12 @@ static int render_write(render_state *rs, const int16_t *pcm, size_t frames)
 {
     size_t room = sizeof rs->buf / sizeof rs->buf[0];
     rs->frames += frames;
-    if (rs->pending == 0 && frames >= room / 4)
-        return render_out(rs, pcm, frames); /* large enough to go as it is, without a copy */
+    if (frames >= room / 4) {
+        /* Large enough to go as it is, without a copy: a sentence, mostly. */
+        if (render_flush(rs) != 0)
+            return 1;
+        return render_out(rs, pcm, frames);
+    }
     while (frames > 0) {
         size_t n = room - rs->pending < frames ? room - rs->pending : frames;
         memcpy(rs->buf + rs->pending, pcm, n * sizeof *pcm);
