@@ -308,30 +308,39 @@ static const char *speech_id_leaf(const char *identifier)
     return slash ? slash + 1 : identifier;
 }
 
+/* What kind of voice file a name resolves to. */
+typedef enum { SPEECH_PLAIN, SPEECH_VARIANT, SPEECH_MBROLA } speech_kind;
+
 /*
- * Whether espeak-ng would resolve `base` to one of the voices it lists for
- * `group` ("mb" for MBROLA, "!v" for the variants), matching names the way
- * its SelectVoiceByName() does: by name, identifier or the identifier's
- * last part, ignoring case.
+ * Whether espeak-ng would resolve `base` to an MBROLA voice or a variant,
+ * matching names the way its SelectVoiceByName() does: by name, identifier
+ * or the identifier's last part, ignoring case. A spec without a language
+ * lists every voice file, MBROLA voices ("mb/...") and variants ("!v/...")
+ * too, in one scan. For a variant, `leaf` gets its file name.
  */
-static bool speech_resolves_into(const char *base, const char *group, char *leaf,
-                                 size_t leaf_size)
+static speech_kind speech_kind_of(const char *base, char *leaf, size_t leaf_size)
 {
     espeak_VOICE spec;
     memset(&spec, 0, sizeof spec);
-    spec.languages = group;
     const espeak_VOICE **list = espeak_ListVoices(&spec);
+    speech_kind kind = SPEECH_PLAIN;
     for (size_t i = 0; list && list[i]; i++) {
         const espeak_VOICE *v = list[i];
         if (!v->identifier)
             continue;
+        speech_kind k = strncmp(v->identifier, "mb/", 3) == 0   ? SPEECH_MBROLA
+                        : strncmp(v->identifier, "!v/", 3) == 0 ? SPEECH_VARIANT
+                                                                : SPEECH_PLAIN;
+        if (k <= kind)
+            continue;
         if ((v->name && strcasecmp(base, v->name) == 0) || strcasecmp(base, v->identifier) == 0 ||
             strcasecmp(base, speech_id_leaf(v->identifier)) == 0) {
-            snprintf(leaf, leaf_size, "%s", speech_id_leaf(v->identifier));
-            return true;
+            kind = k;
+            if (k == SPEECH_VARIANT)
+                snprintf(leaf, leaf_size, "%s", speech_id_leaf(v->identifier));
         }
     }
-    return false;
+    return kind;
 }
 
 /* Whether the current voice lists `language` (e.g. "en-gb") among its own. */
@@ -360,15 +369,16 @@ static aloud_status speech_select(const char *espeak, size_t field, aloud_error 
         return status;
     /* An MBROLA voice without mbrola installed hangs espeak-ng 1.51 for
      * good; a variant on its own is no voice. Each look costs a scan of every
-     * voice file (about 5 ms), so the last name that passed is remembered:
+     * voice file (about 6 ms), so the last name that passed is remembered:
      * a render checks its voice and then selects it. */
     static char passed[SPEECH_NAME_MAX + 1];
     char leaf[SPEECH_NAME_MAX + 1];
     if (strcmp(passed, nm.base) != 0) {
-        if (speech_resolves_into(nm.base, "mb", leaf, sizeof leaf))
+        speech_kind kind = speech_kind_of(nm.base, leaf, sizeof leaf);
+        if (kind == SPEECH_MBROLA)
             return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0,
                                    "MBROLA voices such as '%s' are not supported", nm.base);
-        if (speech_resolves_into(nm.base, "!v", leaf, sizeof leaf))
+        if (kind == SPEECH_VARIANT)
             return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0,
                                    "'%s' is a variant, not a voice: add it to one, as in en-us+%s",
                                    nm.base, leaf);
