@@ -13,8 +13,10 @@
  * after every unit would make each of those pages copy-on-write again (perf:
  * copy-on-write faults and their TLB shootdowns were a fifth of the parent's
  * time). The spawner does nothing but fork, so it stays pristine and cheap
- * to copy. It forks a worker per request, creates the worker's pipe and
- * passes the read end back over a socket, and reaps workers when asked.
+ * to copy. It passes each worker's pipe back over a socket, and reaps
+ * workers when asked. It keeps one worker forked ahead, waiting to be told
+ * its unit: a unit then starts at once, and the fork (a millisecond or more)
+ * happens while the other workers speak, not while a core waits.
  */
 /* MAP_ANONYMOUS, MADV_POPULATE_WRITE and F_SETPIPE_SZ are Linux, not POSIX. */
 #define _GNU_SOURCE
@@ -335,32 +337,106 @@ typedef struct pool_reply {
     int32_t unused;
 } pool_reply;
 
-/* Forks a worker on sentences [first, first + count); its pipe's read end in *fd. */
-static pid_t pool_fork_worker(pool *pl, const aloud_doc *doc, int control,
-                              unsigned char *stage, uint64_t first, uint64_t count, int *fd)
+/* A worker forked ahead of need, blocked until it is told its unit. */
+typedef struct pool_ready {
+    pid_t pid;              /* 0 when there is none */
+    int go;                 /* write end: its pool_request */
+    int out;                /* read end of its audio pipe */
+} pool_ready;
+
+/* The life of a worker forked ahead: it waits for its unit, then speaks it.
+ * It leaves quietly if the spawner goes away first. */
+static void pool_ready_worker(pool *pl, const aloud_doc *doc, unsigned char *stages,
+                              unsigned stage_count, int go, int out)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
+    pool_request rq;
+    ssize_t n;
+    while ((n = read(go, &rq, sizeof rq)) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof rq || rq.slot >= stage_count)
+        _exit(0);
+    close(go);
+    pool_worker(pl, doc, (pool_unit){(size_t)rq.first, (size_t)rq.count},
+                stages + (size_t)rq.slot * POOL_STAGE_BYTES, out);
+}
+
+/* Forks a worker that waits for its unit; -errno on failure. */
+static int pool_fork_ready(pool *pl, const aloud_doc *doc, unsigned char *stages,
+                           unsigned stage_count, int control, pool_ready *ready)
+{
+    int out[2], go[2];
+    if (pipe(out) != 0)
         return -errno;
-    (void)fcntl(fds[1], F_SETPIPE_SZ, POOL_PIPE_BYTES);
+    if (pipe(go) != 0) {
+        int e = errno;
+        close(out[0]);
+        close(out[1]);
+        return -e;
+    }
+    (void)fcntl(out[1], F_SETPIPE_SZ, POOL_PIPE_BYTES);
     pid_t pid = fork();
     if (pid == 0) {
         close(control);
-        close(fds[0]);
+        close(out[0]);
+        close(go[1]);
         /* The parent decides what a signal means; a worker just stops. */
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        pool_worker(pl, doc, (pool_unit){(size_t)first, (size_t)count}, stage, fds[1]);
+        pool_ready_worker(pl, doc, stages, stage_count, go[0], out[1]);
     }
     int e = errno;
-    close(fds[1]);
+    close(out[1]);
+    close(go[0]);
     if (pid < 0) {
-        close(fds[0]);
+        close(out[0]);
+        close(go[1]);
         return -e;
     }
-    *fd = fds[0];
-    return pid;
+    *ready = (pool_ready){pid, go[1], out[0]};
+    return 0;
+}
+
+/* Lets a waiting worker go without a unit, and reaps it. */
+static void pool_ready_drop(pool_ready *ready)
+{
+    if (ready->pid <= 0)
+        return;
+    close(ready->go);
+    close(ready->out);
+    while (waitpid(ready->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    ready->pid = 0;
+}
+
+/*
+ * Hands `rq` to the waiting worker, forking one first if there is none;
+ * returns its pid and its pipe's read end in *fd, or -errno. One whose
+ * death the handing-over reveals is replaced once.
+ */
+static pid_t pool_start_ready(pool *pl, const aloud_doc *doc, unsigned char *stages,
+                              unsigned stage_count, int control, pool_ready *ready,
+                              const pool_request *rq, int *fd)
+{
+    for (int tries = 0; tries < 2; tries++) {
+        if (ready->pid <= 0) {
+            int e = pool_fork_ready(pl, doc, stages, stage_count, control, ready);
+            if (e < 0)
+                return e;
+        }
+        ssize_t n;
+        while ((n = write(ready->go, rq, sizeof *rq)) < 0 && errno == EINTR)
+            ;
+        if (n == (ssize_t)sizeof *rq) {
+            pid_t pid = ready->pid;
+            close(ready->go);
+            *fd = ready->out;
+            ready->pid = 0;
+            return pid;
+        }
+        pool_ready_drop(ready);
+    }
+    return -EIO;
 }
 
 /* Room for one descriptor in a message's control data, suitably aligned. */
@@ -400,9 +476,12 @@ static void pool_spawner(pool *pl, const aloud_doc *doc, unsigned char *stages,
 {
     pid_t live[POOL_MAX_SLOTS + 1];
     size_t nlive = 0;
-    /* A terminal's ^C reaches the whole process group; the parent decides. */
+    pool_ready ready = {0, -1, -1};
+    /* A terminal's ^C reaches the whole process group; the parent decides.
+     * A waiting worker that died shows as a failed write, not a signal. */
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
     for (;;) {
         pool_request rq;
         ssize_t n = recv(control, &rq, sizeof rq, 0);
@@ -414,8 +493,7 @@ static void pool_spawner(pool *pl, const aloud_doc *doc, unsigned char *stages,
         int fd = -1;
         if (rq.op == POOL_OP_SPAWN && nlive < sizeof live / sizeof live[0]
             && rq.slot < stage_count) {
-            rp.pid = pool_fork_worker(pl, doc, control, stages + rq.slot * POOL_STAGE_BYTES,
-                                      rq.first, rq.count, &fd);
+            rp.pid = pool_start_ready(pl, doc, stages, stage_count, control, &ready, &rq, &fd);
             if (rp.pid > 0)
                 live[nlive++] = (pid_t)rp.pid;
         } else if (rq.op == POOL_OP_SPAWN) {
@@ -437,7 +515,11 @@ static void pool_spawner(pool *pl, const aloud_doc *doc, unsigned char *stages,
             close(fd);
         if (!sent)
             break;
+        /* The next one, now that the parent has its answer. */
+        if (rq.op == POOL_OP_SPAWN && ready.pid <= 0 && nlive < sizeof live / sizeof live[0])
+            (void)pool_fork_ready(pl, doc, stages, stage_count, control, &ready);
     }
+    pool_ready_drop(&ready);
     for (size_t i = 0; i < nlive; i++) {
         kill(live[i], SIGKILL);
         while (waitpid(live[i], NULL, 0) < 0 && errno == EINTR)
@@ -594,8 +676,8 @@ static void pool_release(pool_run_state *rs, pool_slot *slot)
     slot->len = slot->pos = slot->scan = 0;
 }
 
-/* Reads what a worker has written; on EOF reaps it. */
-static aloud_status pool_read(pool_run_state *rs, pool_slot *slot, aloud_error *err)
+/* Reads what a worker has written. */
+static aloud_status pool_read(pool_slot *slot, aloud_error *err)
 {
     if (slot->cap - slot->len < POOL_READ_BYTES) {
         /* Compact only when as much has been handed on as is left to move,
@@ -623,7 +705,9 @@ static aloud_status pool_read(pool_run_state *rs, pool_slot *slot, aloud_error *
         slot->last_output = pool_now();
         return ALOUD_OK;
     }
-    pool_reap(rs, slot, false);
+    /* The end: its job is free now; it is reaped when its turn comes. */
+    close(slot->fd);
+    slot->fd = -1;
     return ALOUD_OK;
 }
 
@@ -803,12 +887,12 @@ static aloud_status pool_front_finished(pool_run_state *rs, pool_slot *slot, alo
     return pool_spawn(rs, slot, rs->front, skip, retry ? slot->attempt + 1 : 1, err);
 }
 
-/* Workers alive. */
+/* Workers still speaking. */
 static unsigned pool_running(const pool_run_state *rs)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < rs->slot_count; i++)
-        if (rs->slots[i].pid > 0 && !rs->slots[i].exited)
+        if (rs->slots[i].pid > 0 && rs->slots[i].fd >= 0)
             n++;
     return n;
 }
@@ -852,7 +936,7 @@ static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
     now = pool_now();
     for (nfds_t i = 0; i < n; i++) {
         if (fds[i].revents) {
-            st = pool_read(rs, owners[i], err);
+            st = pool_read(owners[i], err);
             if (st != ALOUD_OK)
                 return st;
         } else if (now - owners[i]->last_output > POOL_HANG_SECONDS) {
@@ -866,8 +950,10 @@ static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
     st = pool_deliver(rs, front, &rs->ready, err);
     if (st != ALOUD_OK || rs->ready)
         return st;
-    if (front->fd < 0 && front->exited)
+    if (front->fd < 0) {
+        pool_reap(rs, front, false);
         return pool_front_finished(rs, front, err);
+    }
     return ALOUD_OK;
 }
 
