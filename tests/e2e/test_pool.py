@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The worker pool: the same bytes for any -j and across runs, a worker
-killed on purpose costs a retry and not the render, and progress appears
-only when stderr is a terminal."""
+killed on purpose costs a retry and not the render (nor does one killed
+while it waits for its unit), and progress appears only when stderr is a
+terminal."""
 import filecmp
 import os
 import pty
@@ -77,19 +78,54 @@ def kill_during_render(path, pick):
     return killed, proc.wait(), err
 
 
+def cpu_ticks(pid):
+    """User plus system clock ticks pid has used; -1 once it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
 def workers(pid):
-    """The workers: the children of the one process aloud forks to start them."""
+    """The children of the one process aloud forks to start them: workers
+    speaking a unit, and one forked ahead that waits for its unit."""
     return [w for spawner in children(pid) for w in children(spawner)]
+
+
+def speaking(pid):
+    """The workers that have been speaking for a while, busiest first."""
+    busy = [(cpu_ticks(w), w) for w in workers(pid)]
+    return [w for ticks, w in sorted(busy, reverse=True) if ticks >= 3]
+
+
+def waiting(pid):
+    """Once others speak, the newest worker that has not spoken yet: the one
+    forked after the last unit started, which waits for its unit."""
+    ticks = {w: cpu_ticks(w) for w in workers(pid)}
+    if not any(t >= 3 for t in ticks.values()):
+        return []
+    return sorted((w for w, t in ticks.items() if t == 0), reverse=True)[:1]
 
 
 def test_killed_worker_is_replaced():
     clean = render("clean.wav", "-j", "2")
     path = os.path.join(OUT, "killed.wav")
-    killed, rc, err = kill_during_render(path, workers)
+    killed, rc, err = kill_during_render(path, speaking)
     check(killed > 0, "killed a worker mid-render")
     check(rc == 0, "the render survives killed workers: %s" % err)
     check("retried" in err, "a retry is reported with -v: %s" % err[-300:])
     check(filecmp.cmp(clean, path, shallow=False), "the output is the same as without the kills")
+
+
+def test_killed_waiting_worker_is_replaced():
+    clean = render("clean.wav", "-j", "2")
+    path = os.path.join(OUT, "waiting.wav")
+    killed, rc, err = kill_during_render(path, waiting)
+    check(killed > 0, "killed a worker that waits for its unit")
+    check(rc == 0, "the render survives it: %s" % err)
+    check(filecmp.cmp(clean, path, shallow=False), "the output is the same as without the kill")
 
 
 def test_killed_spawner_is_replaced():
@@ -141,6 +177,7 @@ def test_progress_only_on_a_terminal():
 
 case(test_same_bytes_for_any_jobs)
 case(test_killed_worker_is_replaced)
+case(test_killed_waiting_worker_is_replaced)
 case(test_killed_spawner_is_replaced)
 case(test_progress_only_on_a_terminal)
 finish()
