@@ -39,19 +39,20 @@
 #include "speech.h"
 
 /* Text per unit. Units are cut by the text alone, never by the number of
- * workers, so the output does not depend on -j. 3 KB is about 3 minutes of
- * speech (7.5 MB of PCM) and 0.15 s of synthesis: a fresh child costs about
- * 4.5 ms of CPU (fork, copy-on-write faults, exit, a cold first sentence),
- * so larger units are cheaper, but a unit that finishes ahead of its turn
- * waits in the parent's memory. The units near the end of the text are cut
- * smaller (pool_units) to keep the workers busy to the end. */
-#define POOL_UNIT_BYTES 3072
+ * workers, so the output does not depend on -j. 6 KB is about 6 minutes of
+ * speech (15 MB of PCM) and 0.3 s of synthesis: a fresh child costs about
+ * 5 ms of CPU (fork, page faults, lazy symbol binding, exit, a cold first
+ * sentence), so larger units are cheaper, but a unit that finishes ahead of
+ * its turn waits in the parent's memory. The units near the end of the text
+ * are cut smaller (pool_units) to keep the workers busy to the end. */
+#define POOL_UNIT_BYTES 6144
 #define POOL_UNIT_MIN_BYTES 384
 /* PCM the parent may hold for units ahead of the one being written: more
  * than a whole unit, so the worker of the next one need not wait. Past it,
  * workers block on their pipes until the writer catches up. */
-#define POOL_AHEAD_BYTES ((size_t)16 << 20)
-#define POOL_READ_BYTES ((size_t)1 << 16)
+#define POOL_AHEAD_BYTES ((size_t)24 << 20)
+/* Received audio waits in chunks shared by all slots (pool_chunk). */
+#define POOL_CHUNK_BYTES ((size_t)2 << 20)
 /* Pipe capacity asked for (Linux's unprivileged maximum), and PCM handed on
  * per round before the pipes are read again. */
 #define POOL_PIPE_BYTES (1 << 20)
@@ -78,14 +79,30 @@ typedef struct pool_unit {
     size_t count;
 } pool_unit;
 
+/*
+ * A piece of received audio. What a worker sends waits in a chain of chunks
+ * until it is handed on; a chunk handed on in full goes back to a free list
+ * shared by all slots. So the memory held is what is waiting, not the most
+ * each slot ever held, and reused chunks are already paged in. A chunk is
+ * one huge page where the kernel allows it: one page fault instead of 512.
+ */
+typedef struct pool_chunk {
+    struct pool_chunk *next;
+    unsigned char *data;  /* POOL_CHUNK_BYTES, 2-byte aligned like every record */
+} pool_chunk;
+
 typedef struct pool_slot {
     pid_t pid;            /* 0 when free */
     int fd;               /* read end, -1 after EOF */
     size_t unit;
     int attempt;          /* 1 for the first try */
-    unsigned char *buf;   /* received, not yet handed on */
-    size_t len, cap, pos;
-    size_t scan;          /* from pos to here: whole PCM records, already looked at */
+    pool_chunk *head;     /* received, not yet handed on, oldest first */
+    pool_chunk *tail;
+    /* Offsets in what the worker sent: head->data[0] is at `base`. */
+    uint64_t base;
+    uint64_t pos;         /* handed on up to here */
+    uint64_t len;         /* received up to here */
+    uint64_t scan;        /* from pos to here: whole PCM records, already looked at */
     bool exited;
     bool orphan;          /* its spawner is gone: nobody can report how it ended */
     int wstatus;
@@ -280,6 +297,7 @@ typedef struct pool_run_state {
     pid_t spawner;          /* 0 when there is none */
     int control;            /* our end of the spawner's socket */
     unsigned spawner_starts;
+    pool_chunk *free_chunks;
 } pool_run_state;
 
 /*
@@ -633,7 +651,6 @@ static aloud_status pool_spawn(pool_run_state *rs, pool_slot *slot, size_t unit,
     slot->fd = fd;
     slot->unit = unit;
     slot->attempt = attempt;
-    slot->len = slot->pos = slot->scan = 0;
     slot->exited = false;
     slot->orphan = false;
     slot->wstatus = 0;
@@ -669,35 +686,137 @@ static void pool_reap(pool_run_state *rs, pool_slot *slot, bool kill_it)
     slot->fd = -1;
 }
 
+/* ------------------------------------------------------ received audio */
+
+/* A chunk from the free list, or a new one; NULL when out of memory. */
+static pool_chunk *pool_chunk_get(pool_run_state *rs)
+{
+    pool_chunk *c = rs->free_chunks;
+    if (c) {
+        rs->free_chunks = c->next;
+        c->next = NULL;
+        return c;
+    }
+    c = malloc(sizeof *c);
+    if (!c)
+        return NULL;
+    /* Aligned to its size, so that it can be one huge page. */
+    size_t span = 2 * POOL_CHUNK_BYTES;
+    unsigned char *map = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                              -1, 0);
+    if (map == MAP_FAILED) {
+        free(c);
+        return NULL;
+    }
+    uintptr_t at = ((uintptr_t)map + POOL_CHUNK_BYTES - 1) & ~(uintptr_t)(POOL_CHUNK_BYTES - 1);
+    unsigned char *data = (unsigned char *)at;
+    if (data > map)
+        munmap(map, (size_t)(data - map));
+    if (data + POOL_CHUNK_BYTES < map + span)
+        munmap(data + POOL_CHUNK_BYTES, (size_t)(map + span - (data + POOL_CHUNK_BYTES)));
+#ifdef MADV_HUGEPAGE
+    madvise(data, POOL_CHUNK_BYTES, MADV_HUGEPAGE);
+#endif
+    c->next = NULL;
+    c->data = data;
+    return c;
+}
+
+static void pool_chunk_put(pool_run_state *rs, pool_chunk *c)
+{
+    c->next = rs->free_chunks;
+    rs->free_chunks = c;
+}
+
+static void pool_chunks_free(pool_run_state *rs)
+{
+    while (rs->free_chunks) {
+        pool_chunk *c = rs->free_chunks;
+        rs->free_chunks = c->next;
+        munmap(c->data, POOL_CHUNK_BYTES);
+        free(c);
+    }
+}
+
+/* Where offset `at` (base <= at < len) is held, and how many bytes from
+ * there are contiguous. */
+static unsigned char *pool_at(const pool_slot *slot, uint64_t at, size_t *contiguous)
+{
+    pool_chunk *c = slot->head;
+    uint64_t start = slot->base;
+    while (at - start >= POOL_CHUNK_BYTES) {
+        c = c->next;
+        start += POOL_CHUNK_BYTES;
+    }
+    uint64_t end = start + POOL_CHUNK_BYTES < slot->len ? start + POOL_CHUNK_BYTES : slot->len;
+    *contiguous = (size_t)(end - at);
+    return c->data + (at - start);
+}
+
+/* Copies `n` received bytes from offset `at`. */
+static void pool_copy(const pool_slot *slot, uint64_t at, void *out, size_t n)
+{
+    unsigned char *to = out;
+    while (n > 0) {
+        size_t run;
+        const unsigned char *from = pool_at(slot, at, &run);
+        size_t k = run < n ? run : n;
+        memcpy(to, from, k);
+        to += k;
+        at += k;
+        n -= k;
+    }
+}
+
+/* Moves `pos` on and gives back the chunks wholly before it. */
+static void pool_consume(pool_run_state *rs, pool_slot *slot, uint64_t pos)
+{
+    slot->pos = pos;
+    while (slot->head && slot->pos - slot->base >= POOL_CHUNK_BYTES) {
+        pool_chunk *c = slot->head;
+        slot->head = c->next;
+        if (!slot->head)
+            slot->tail = NULL;
+        slot->base += POOL_CHUNK_BYTES;
+        pool_chunk_put(rs, c);
+    }
+}
+
+/* Forgets what a slot received: its chunks go back to the free list. */
+static void pool_drop_received(pool_run_state *rs, pool_slot *slot)
+{
+    while (slot->head) {
+        pool_chunk *c = slot->head;
+        slot->head = c->next;
+        pool_chunk_put(rs, c);
+    }
+    slot->tail = NULL;
+    slot->base = slot->pos = slot->len = slot->scan = 0;
+}
+
 static void pool_release(pool_run_state *rs, pool_slot *slot)
 {
     pool_reap(rs, slot, true);
     slot->pid = 0;
-    slot->len = slot->pos = slot->scan = 0;
+    pool_drop_received(rs, slot);
 }
 
 /* Reads what a worker has written. */
-static aloud_status pool_read(pool_slot *slot, aloud_error *err)
+static aloud_status pool_read(pool_run_state *rs, pool_slot *slot, aloud_error *err)
 {
-    if (slot->cap - slot->len < POOL_READ_BYTES) {
-        /* Compact only when as much has been handed on as is left to move,
-         * so no byte is moved more than once on average. */
-        if (slot->pos > 0 && slot->pos >= slot->len - slot->pos) {
-            memmove(slot->buf, slot->buf + slot->pos, slot->len - slot->pos);
-            slot->len -= slot->pos;
-            slot->scan = slot->scan > slot->pos ? slot->scan - slot->pos : 0;
-            slot->pos = 0;
-        }
-        if (slot->cap - slot->len < POOL_READ_BYTES) {
-            size_t cap = slot->cap ? slot->cap * 2 : POOL_READ_BYTES * 4;
-            unsigned char *bigger = realloc(slot->buf, cap);
-            if (!bigger)
-                return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-            slot->buf = bigger;
-            slot->cap = cap;
-        }
+    size_t used = slot->tail ? (size_t)(slot->len - slot->base) % POOL_CHUNK_BYTES : 0;
+    if (!slot->tail || (used == 0 && slot->len > slot->base)) {
+        pool_chunk *c = pool_chunk_get(rs);
+        if (!c)
+            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+        if (slot->tail)
+            slot->tail->next = c;
+        else
+            slot->head = c;
+        slot->tail = c;
+        used = 0;
     }
-    ssize_t n = read(slot->fd, slot->buf + slot->len, slot->cap - slot->len);
+    ssize_t n = read(slot->fd, slot->tail->data + used, POOL_CHUNK_BYTES - used);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
         return ALOUD_OK;
     if (n > 0) {
@@ -713,12 +832,12 @@ static aloud_status pool_read(pool_slot *slot, aloud_error *err)
 
 /* Finds the end of the DONE or FAIL record that ends the sentence at `pos`;
  * 0 if it has not arrived yet. Records once looked at are not looked at again. */
-static size_t pool_sentence_end(pool_slot *slot, uint32_t *kind)
+static uint64_t pool_sentence_end(pool_slot *slot, uint32_t *kind)
 {
-    size_t at = slot->scan > slot->pos ? slot->scan : slot->pos;
+    uint64_t at = slot->scan > slot->pos ? slot->scan : slot->pos;
     while (slot->len - at >= sizeof(pool_record)) {
         pool_record rec;
-        memcpy(&rec, slot->buf + at, sizeof rec);
+        pool_copy(slot, at, &rec, sizeof rec);
         if (slot->len - at - sizeof rec < rec.bytes)
             break;
         at += sizeof rec + rec.bytes;
@@ -742,7 +861,8 @@ static aloud_status pool_deliver(pool_run_state *rs, pool_slot *slot, bool *more
                                  aloud_error *err)
 {
     uint32_t kind = 0;
-    size_t end, budget = POOL_DELIVER_BYTES;
+    uint64_t end;
+    size_t budget = POOL_DELIVER_BYTES;
     *more = false;
     while ((end = pool_sentence_end(slot, &kind)) != 0) {
         pool_record rec;
@@ -751,9 +871,9 @@ static aloud_status pool_deliver(pool_run_state *rs, pool_slot *slot, bool *more
             return ALOUD_OK;
         }
         if (kind == POOL_REC_FAIL) {
-            size_t at = slot->pos;
+            uint64_t at = slot->pos;
             for (;;) {
-                memcpy(&rec, slot->buf + at, sizeof rec);
+                pool_copy(slot, at, &rec, sizeof rec);
                 if (rec.kind == POOL_REC_FAIL)
                     break;
                 at += sizeof rec + rec.bytes;
@@ -761,32 +881,36 @@ static aloud_status pool_deliver(pool_run_state *rs, pool_slot *slot, bool *more
             uint32_t code = ALOUD_ERR_ENGINE;
             size_t n = 0;
             if (rec.bytes >= sizeof code) {
-                memcpy(&code, slot->buf + at + sizeof rec, sizeof code);
+                pool_copy(slot, at + sizeof rec, &code, sizeof code);
                 n = rec.bytes - sizeof code;
                 if (n > sizeof rs->fail_message - 1)
                     n = sizeof rs->fail_message - 1;
-                memcpy(rs->fail_message, slot->buf + at + sizeof rec + sizeof code, n);
+                pool_copy(slot, at + sizeof rec + sizeof code, rs->fail_message, n);
             }
             rs->fail_message[n] = '\0';
             rs->fail_status = code == ALOUD_ERR_LIMIT ? ALOUD_ERR_LIMIT : ALOUD_ERR_ENGINE;
-            slot->pos = slot->len; /* the worker stops after a FAIL */
+            pool_consume(rs, slot, slot->len); /* the worker stops after a FAIL */
             return ALOUD_OK;
         }
         size_t sentence = rs->units[slot->unit].first + rs->front_done;
         /* A retried unit repeats sentences already handed on: skip them. */
-        memcpy(&rec, slot->buf + slot->pos, sizeof rec);
+        pool_copy(slot, slot->pos, &rec, sizeof rec);
         bool fresh = rec.sentence == sentence;
         while (slot->pos < end && budget > 0) {
-            memcpy(&rec, slot->buf + slot->pos, sizeof rec);
-            size_t at = slot->pos + sizeof rec;
-            if (fresh && rec.kind == POOL_REC_PCM && rec.bytes > 0) {
-                /* Headers and samples are even-sized, so samples are 2-byte aligned. */
-                int16_t *pcm = (int16_t *)(void *)(slot->buf + at);
-                if (rs->sink->pcm(rs->sink->ctx, sentence, pcm, rec.bytes / sizeof *pcm) != 0)
+            pool_copy(slot, slot->pos, &rec, sizeof rec);
+            uint64_t at = slot->pos + sizeof rec;
+            for (size_t left = fresh && rec.kind == POOL_REC_PCM ? rec.bytes : 0; left > 0;) {
+                /* Headers, samples and chunks are even-sized: samples stay whole and aligned. */
+                size_t run;
+                int16_t *pcm = (int16_t *)(void *)pool_at(slot, at, &run);
+                size_t n = run < left ? run : left;
+                if (rs->sink->pcm(rs->sink->ctx, sentence, pcm, n / sizeof *pcm) != 0)
                     return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cancelled");
-                budget = rec.bytes < budget ? budget - rec.bytes : 0;
+                at += n;
+                left -= n;
+                budget = n < budget ? budget - n : 0;
             }
-            slot->pos = at + rec.bytes;
+            pool_consume(rs, slot, slot->pos + sizeof rec + rec.bytes);
         }
         if (slot->pos < end) {
             *more = true;
@@ -806,7 +930,7 @@ static size_t pool_ahead_bytes(const pool_run_state *rs)
     size_t total = 0;
     for (unsigned i = 0; i < rs->slot_count; i++)
         if (rs->slots[i].pid > 0 && rs->slots[i].unit != rs->front)
-            total += rs->slots[i].len - rs->slots[i].pos;
+            total += (size_t)(rs->slots[i].len - rs->slots[i].pos);
     return total;
 }
 
@@ -936,7 +1060,7 @@ static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
     now = pool_now();
     for (nfds_t i = 0; i < n; i++) {
         if (fds[i].revents) {
-            st = pool_read(owners[i], err);
+            st = pool_read(rs, owners[i], err);
             if (st != ALOUD_OK)
                 return st;
         } else if (now - owners[i]->last_output > POOL_HANG_SECONDS) {
@@ -962,7 +1086,7 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
     if (pl->jobs > POOL_MAX_JOBS)
         pl->jobs = POOL_MAX_JOBS;
     pool_run_state rs = {pl, doc, sink, NULL, 0, NULL, 0, NULL, false, 0, 0, 0, ALOUD_OK, "", 0,
-                         -1, 0};
+                         -1, 0, NULL};
     rs.units = pool_units(doc, &rs.unit_count);
     /* The unit being written, one per worker, and one finished ahead. */
     rs.slot_count = pl->jobs + 2;
@@ -988,8 +1112,9 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
     for (unsigned i = 0; rs.slots && i < rs.slot_count; i++) {
         if (rs.slots[i].pid > 0)
             pool_release(&rs, &rs.slots[i]);
-        free(rs.slots[i].buf);
+        pool_drop_received(&rs, &rs.slots[i]);
     }
+    pool_chunks_free(&rs);
     pool_spawner_stop(&rs);
     if (rs.stages)
         munmap(rs.stages, stage_bytes);
