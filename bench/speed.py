@@ -106,7 +106,7 @@ def main():
     print("%-16s %9s %9s %13s %9s" % ("", "median s", "ratio", "ratio range", "peak MB"))
     for name, _, _ in cases:
         ratios = [w / b for w, b in zip(walls[name], base)]
-        print("%-16s %9.3f %9.2f %6.2f-%-6.2f %9.1f" % (
+        print("%-16s %9.3f %9.3f %6.2f-%-6.2f %9.1f" % (
             name, statistics.median(walls[name]), statistics.median(ratios), min(ratios),
             max(ratios), max(rss[name])))
     small = max(rss["aloud flac"])

@@ -717,6 +717,8 @@ static pool_chunk *pool_chunk_get(pool_run_state *rs)
 #ifdef MADV_HUGEPAGE
     madvise(data, POOL_CHUNK_BYTES, MADV_HUGEPAGE);
 #endif
+    /* A spawner started again later has no use for it. */
+    madvise(data, POOL_CHUNK_BYTES, MADV_DONTFORK);
     c->next = NULL;
     c->data = data;
     return c;
