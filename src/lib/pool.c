@@ -364,14 +364,14 @@ typedef struct pool_ready {
 
 /* The life of a worker forked ahead: it waits for its unit, then speaks it.
  * It leaves quietly if the spawner goes away first. */
-static void pool_ready_worker(pool *pl, const aloud_doc *doc, unsigned char *stages,
-                              unsigned stage_count, int go, int out)
+static void pool_ready_worker(pool *pl, const aloud_doc *doc, unsigned char *stages, int go,
+                              int out)
 {
-    pool_request rq;
+    pool_request rq; /* its slot checked by the spawner */
     ssize_t n;
     while ((n = read(go, &rq, sizeof rq)) < 0 && errno == EINTR)
         ;
-    if (n != (ssize_t)sizeof rq || rq.slot >= stage_count)
+    if (n != (ssize_t)sizeof rq)
         _exit(0);
     close(go);
     pool_worker(pl, doc, (pool_unit){(size_t)rq.first, (size_t)rq.count},
@@ -379,8 +379,8 @@ static void pool_ready_worker(pool *pl, const aloud_doc *doc, unsigned char *sta
 }
 
 /* Forks a worker that waits for its unit; -errno on failure. */
-static int pool_fork_ready(pool *pl, const aloud_doc *doc, unsigned char *stages,
-                           unsigned stage_count, int control, pool_ready *ready)
+static int pool_fork_ready(pool *pl, const aloud_doc *doc, unsigned char *stages, int control,
+                           pool_ready *ready)
 {
     int out[2], go[2];
     if (pipe(out) != 0)
@@ -401,7 +401,7 @@ static int pool_fork_ready(pool *pl, const aloud_doc *doc, unsigned char *stages
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        pool_ready_worker(pl, doc, stages, stage_count, go[0], out[1]);
+        pool_ready_worker(pl, doc, stages, go[0], out[1]);
     }
     int e = errno;
     close(out[1]);
@@ -433,12 +433,11 @@ static void pool_ready_drop(pool_ready *ready)
  * death the handing-over reveals is replaced once.
  */
 static pid_t pool_start_ready(pool *pl, const aloud_doc *doc, unsigned char *stages,
-                              unsigned stage_count, int control, pool_ready *ready,
-                              const pool_request *rq, int *fd)
+                              int control, pool_ready *ready, const pool_request *rq, int *fd)
 {
     for (int tries = 0; tries < 2; tries++) {
         if (ready->pid <= 0) {
-            int e = pool_fork_ready(pl, doc, stages, stage_count, control, ready);
+            int e = pool_fork_ready(pl, doc, stages, control, ready);
             if (e < 0)
                 return e;
         }
@@ -511,7 +510,7 @@ static void pool_spawner(pool *pl, const aloud_doc *doc, unsigned char *stages,
         int fd = -1;
         if (rq.op == POOL_OP_SPAWN && nlive < sizeof live / sizeof live[0]
             && rq.slot < stage_count) {
-            rp.pid = pool_start_ready(pl, doc, stages, stage_count, control, &ready, &rq, &fd);
+            rp.pid = pool_start_ready(pl, doc, stages, control, &ready, &rq, &fd);
             if (rp.pid > 0)
                 live[nlive++] = (pid_t)rp.pid;
         } else if (rq.op == POOL_OP_SPAWN) {
@@ -535,7 +534,7 @@ static void pool_spawner(pool *pl, const aloud_doc *doc, unsigned char *stages,
             break;
         /* The next one, now that the parent has its answer. */
         if (rq.op == POOL_OP_SPAWN && ready.pid <= 0 && nlive < sizeof live / sizeof live[0])
-            (void)pool_fork_ready(pl, doc, stages, stage_count, control, &ready);
+            (void)pool_fork_ready(pl, doc, stages, control, &ready);
     }
     pool_ready_drop(&ready);
     for (size_t i = 0; i < nlive; i++) {

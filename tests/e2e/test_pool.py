@@ -109,32 +109,34 @@ def waiting(pid):
     return sorted((w for w, t in ticks.items() if t == 0), reverse=True)[:1]
 
 
+CLEAN = []
+
+
+def render_with_a_kill(name, pick, what):
+    """kill_during_render() into `name`; checks that one process was killed,
+    that the render succeeded and that it gave the bytes of a clean render
+    (made once). Returns stderr."""
+    if not CLEAN:
+        CLEAN.append(render("clean.wav", "-j", "2"))
+    path = os.path.join(OUT, name)
+    killed, rc, err = kill_during_render(path, pick)
+    check(killed > 0, "killed %s mid-render" % what)
+    check(rc == 0, "the render survives it: %s" % err)
+    check(filecmp.cmp(CLEAN[0], path, shallow=False), "the output is the same as without the kill")
+    return err
+
+
 def test_killed_worker_is_replaced():
-    clean = render("clean.wav", "-j", "2")
-    path = os.path.join(OUT, "killed.wav")
-    killed, rc, err = kill_during_render(path, speaking)
-    check(killed > 0, "killed a worker mid-render")
-    check(rc == 0, "the render survives killed workers: %s" % err)
+    err = render_with_a_kill("killed.wav", speaking, "a worker")
     check("retried" in err, "a retry is reported with -v: %s" % err[-300:])
-    check(filecmp.cmp(clean, path, shallow=False), "the output is the same as without the kills")
 
 
 def test_killed_waiting_worker_is_replaced():
-    clean = render("clean.wav", "-j", "2")
-    path = os.path.join(OUT, "waiting.wav")
-    killed, rc, err = kill_during_render(path, waiting)
-    check(killed > 0, "killed a worker that waits for its unit")
-    check(rc == 0, "the render survives it: %s" % err)
-    check(filecmp.cmp(clean, path, shallow=False), "the output is the same as without the kill")
+    render_with_a_kill("waiting.wav", waiting, "a worker that waits for its unit")
 
 
 def test_killed_spawner_is_replaced():
-    clean = render("clean.wav", "-j", "2")
-    path = os.path.join(OUT, "spawner.wav")
-    killed, rc, err = kill_during_render(path, children)
-    check(killed > 0, "killed the process that starts workers mid-render")
-    check(rc == 0, "the render survives it: %s" % err)
-    check(filecmp.cmp(clean, path, shallow=False), "the output is the same as without the kill")
+    render_with_a_kill("spawner.wav", children, "the process that starts workers")
 
 
 def test_progress_only_on_a_terminal():
