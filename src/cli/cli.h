@@ -81,48 +81,4 @@ bool cli_output_path(const cli_options *opts, const char *input, const aloud_for
 /* Formats seconds as H:MM:SS.mmm into `buf`. Returns buf. */
 char *cli_format_time(double seconds, char *buf, size_t size);
 
-/* ---- shared by the modes (cli_run.c) */
-
-/* "FILE:LINE:COL: reason" (or less where unknown) into buf; returns buf. */
-char *cli_error_text(const char *file, const aloud_error *err, char *buf, size_t size);
-/* Prints "aloud: error: " and cli_error_text() to stderr. */
-void cli_error(const char *file, const aloud_error *err);
-/* The exit code for a status: input errors 2, the rest 1. */
-int cli_exit_for(aloud_status st);
-/* "<stdin>" for "-", else the path. */
-const char *cli_display_name(const char *input);
-/* Reads `input` ("-" for stdin, at most max_input bytes), refuses binary
- * data, and parses it. */
-aloud_status cli_load_doc(const char *input, size_t max_input, aloud_doc **doc, aloud_error *err);
-/* The presets folder: $ALOUD_VOICES, beside the program, installed, or the source tree. */
-const char *cli_presets_dir(char *buf, size_t size);
-
-/* The signal that asked us to stop (SIGINT, SIGTERM), 0 while none did. */
-extern volatile sig_atomic_t cli_stop_signal;
-
-/* ---- rendering (cli_render.c) */
-
-/* Loads --voice (default: the narrator preset), applies the command line's
- * overrides and checks it. Prints errors; returns the exit code. */
-int cli_voice(const cli_options *opts, aloud_voice *voice);
-
-/*
- * Loads the lexicons: the voice's own (voice may be NULL) and each
- * --lexicon. *out is NULL when there are none. Prints errors; returns the
- * exit code.
- */
-int cli_lexicons(const cli_options *opts, const aloud_voice *voice, aloud_lexicon **out);
-/* Prints, to stderr, each lexicon entry that fired and how often. */
-void cli_lexicon_report(const aloud_lexicon *lex);
-/* Renders every input; returns the exit code. */
-int cli_run_render(const cli_options *opts);
-/* The progress line (no newline) for `p` after `elapsed` seconds, into buf. */
-char *cli_progress_format(const aloud_progress *p, double elapsed, char *buf, size_t size);
-
-/* Prints --help to `out`. */
-void cli_usage(FILE *out);
-
-/* Runs what `opts` says; returns the exit code. Messages go to stderr. */
-int cli_run(const cli_options *opts);
-
 #endif /* ALOUD_CLI_H */

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_common.h"
+#include "cli_render.h"
 
 /* What every render of one run shares, prepared once. */
 typedef struct cli_setup {
@@ -27,96 +29,6 @@ static double cli_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-int cli_voice(const cli_options *opts, aloud_voice *voice)
-{
-    char dir[4096];
-    aloud_error err = {0};
-    const char *name = opts->voice ? opts->voice : "narrator";
-    aloud_status st = aloud_voice_load(name, cli_presets_dir(dir, sizeof dir), voice, &err);
-    if (st != ALOUD_OK) {
-        cli_error(NULL, &err);
-        return cli_exit_for(st);
-    }
-    if (opts->rate >= 0)
-        voice->rate = opts->rate;
-    if (opts->pitch >= 0)
-        voice->pitch = opts->pitch;
-    if (opts->sentence_pause_ms >= 0)
-        voice->sentence_pause_ms = (unsigned)opts->sentence_pause_ms;
-    if (opts->paragraph_pause_ms >= 0)
-        voice->paragraph_pause_ms = (unsigned)opts->paragraph_pause_ms;
-    st = aloud_voice_check(voice, &err);
-    if (st != ALOUD_OK) {
-        cli_error(NULL, &err);
-        return cli_exit_for(st);
-    }
-    return CLI_EXIT_OK;
-}
-
-/* A preset's "lexicon = NAME": a bare name is presets/lexicon/NAME.lex, a
- * relative path is taken from the presets folder. */
-static void cli_preset_lexicon_path(const char *name, char *path, size_t size)
-{
-    char dir[4096];
-    const char *presets = cli_presets_dir(dir, sizeof dir);
-    if (name[0] == '/')
-        snprintf(path, size, "%s", name);
-    else if (strchr(name, '/'))
-        snprintf(path, size, "%s/%s", presets, name);
-    else
-        snprintf(path, size, "%s/lexicon/%s.lex", presets, name);
-}
-
-static int cli_lexicon_add(aloud_lexicon *lex, const char *path)
-{
-    aloud_error err = {0};
-    aloud_status st = aloud_lexicon_load(lex, path, &err);
-    if (st != ALOUD_OK) {
-        cli_error(path, &err);
-        return cli_exit_for(st);
-    }
-    return CLI_EXIT_OK;
-}
-
-int cli_lexicons(const cli_options *opts, const aloud_voice *voice, aloud_lexicon **out)
-{
-    *out = NULL;
-    bool preset = voice && voice->lexicon[0];
-    if (!preset && opts->lexicon_count == 0)
-        return CLI_EXIT_OK;
-    aloud_lexicon *lex = aloud_lexicon_create();
-    if (!lex) {
-        fprintf(stderr, "aloud: error: out of memory\n");
-        return CLI_EXIT_FAILURE;
-    }
-    int rc = CLI_EXIT_OK;
-    if (preset) {
-        char path[4352];
-        cli_preset_lexicon_path(voice->lexicon, path, sizeof path);
-        rc = cli_lexicon_add(lex, path);
-    }
-    for (size_t i = 0; rc == CLI_EXIT_OK && i < opts->lexicon_count; i++)
-        rc = cli_lexicon_add(lex, opts->lexicons[i]);
-    if (rc != CLI_EXIT_OK) {
-        aloud_lexicon_free(lex);
-        return rc;
-    }
-    *out = lex;
-    return CLI_EXIT_OK;
-}
-
-void cli_lexicon_report(const aloud_lexicon *lex)
-{
-    size_t n = lex ? aloud_lexicon_entry_count(lex) : 0;
-    for (size_t i = 0; i < n; i++) {
-        aloud_lexicon_entry_info e;
-        aloud_lexicon_entry(lex, i, &e);
-        if (e.fired > 0)
-            fprintf(stderr, "aloud: lexicon %s:%u: '%s' -> '%s': %zu time%s\n", e.file, e.line,
-                    e.match, e.replacement, e.fired, e.fired == 1 ? "" : "s");
-    }
 }
 
 /* Creates the folders above `path`, like mkdir -p on its dirname. */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "cli_run.h"
 
 int main(int argc, char **argv)
 {

@@ -2,7 +2,7 @@
  * fuzz_doc.c - libFuzzer target for the text front end: parses arbitrary
  * bytes with aloud_doc_parse() and checks what every document promises
  * (see aloud.h and seg.h), then computes the spoken forms with a small
- * fixed lexicon (speak.h) and checks those. Any broken promise aborts.
+ * fixed lexicon (lexicon.h) and checks those. Any broken promise aborts.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,8 +12,9 @@
 
 #include "aloud.h"
 #include "seg.h"
+#include "lexicon.h"
 #include "speak.h"
-#include "text_utf8.h"
+#include "text_norm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,7 +28,7 @@ static void check(int ok)
 static void check_text(const char *text, size_t length)
 {
     check(text != NULL && strlen(text) == length && length > 0);
-    check(text_validate(text, length, NULL) == ALOUD_OK);
+    check(utf8_validate(text, length, NULL) == ALOUD_OK);
     check(text[0] != ' ' && text[length - 1] != ' ');
     for (size_t i = 0; i < length; i++) {
         unsigned char c = (unsigned char)text[i];
@@ -98,7 +99,7 @@ static void check_spoken(const aloud_sentence *s)
 
     check(t != NULL);
     n = strlen(t);
-    check(text_validate(t, n, NULL) == ALOUD_OK);
+    check(utf8_validate(t, n, NULL) == ALOUD_OK);
     check(n <= 32 * s->length + 64);
     check(n == 0 || (t[0] != ' ' && t[n - 1] != ' '));
     for (size_t i = 0; i < n; i++) {
@@ -193,7 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         aloud_doc_free(doc);
     } else if (st == ALOUD_ERR_UTF8) {
         check(doc == NULL && err.status == st && err.line >= 1 && err.column >= 1);
-        check(text_validate((const char *)data, size, NULL) == ALOUD_ERR_UTF8);
+        check(utf8_validate((const char *)data, size, NULL) == ALOUD_ERR_UTF8);
     } else if (st == ALOUD_ERR_EMPTY) {
         check(doc == NULL && err.status == st && err.line == 0);
     } else if (st == ALOUD_ERR_NOMEM) {

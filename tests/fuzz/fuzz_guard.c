@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "engine_guard.h"
-#include "text_utf8.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const unsigned char *in = data;
     const unsigned char *o = (const unsigned char *)out;
 
-    check(text_validate(out, out_len, NULL) == ALOUD_OK);
+    check(utf8_validate(out, out_len, NULL) == ALOUD_OK);
 
     /* The input as rule 3 leaves it, and the output, both without spaces. */
     char *want = malloc(in_len + 1), *got = malloc(out_len + 1);

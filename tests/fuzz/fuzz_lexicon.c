@@ -2,7 +2,7 @@
  * fuzz_lexicon.c - libFuzzer target for the lexicon parser: parses
  * arbitrary bytes with lexicon_parse() (what aloud_lexicon_load() does with
  * a file's contents) and checks what the format promises (see
- * voices/lexicon/README.md and speak.h): a bad file is an error with a
+ * voices/lexicon/README.md and lexicon.h): a bad file is an error with a
  * position and adds nothing; a good one gives clean entries, which are then
  * applied to a fixed text and to the input itself. Any broken promise aborts.
  */
@@ -13,8 +13,9 @@
 #include <string.h>
 
 #include "aloud.h"
+#include "lexicon.h"
 #include "speak.h"
-#include "text_utf8.h"
+#include "text_norm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,7 +32,7 @@ static void check_field(const char *s)
     check(s != NULL);
     n = strlen(s);
     check(n > 0 && n <= 2 * LEXICON_LINE_MAX);
-    check(text_validate(s, n, NULL) == ALOUD_OK);
+    check(utf8_validate(s, n, NULL) == ALOUD_OK);
     check(s[0] != ' ' && s[n - 1] != ' ');
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -72,7 +73,7 @@ static void apply(aloud_lexicon *lex, const char *text, size_t n)
         lexicon_commit(lex, false);
         return;
     }
-    check(out.length == 0 || text_validate(out.data, out.length, NULL) == ALOUD_OK);
+    check(out.length == 0 || utf8_validate(out.data, out.length, NULL) == ALOUD_OK);
     for (size_t i = 0; i < out.kept_count; i++) {
         check(out.kept[i].start >= last && out.kept[i].start < out.kept[i].end);
         check(out.kept[i].end <= out.length);

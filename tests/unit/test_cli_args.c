@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "cli_render.h"
 
 /* The last parse's options, freed by the next parse and at the end. */
 static cli_options last;

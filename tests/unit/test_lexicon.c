@@ -17,6 +17,7 @@
 
 #include "aloud.h"
 #include "testutil.h"
+#include "lexicon.h"
 #include "speak.h"
 
 typedef struct fixture {

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "aloud.h"
+#include "lexicon.h"
 #include "speak.h"
 
 /* The spoken form of `text` with lexicon `lex` (may be NULL), in a static buffer. */

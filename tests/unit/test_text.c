@@ -8,13 +8,13 @@
 
 #include <cmocka.h>
 
-#include "text_utf8.h"
+#include "text_norm.h"
 
 /* Validates a byte string with an explicit size (it may hold NUL bytes). */
 static aloud_status validate(const char *data, size_t size, aloud_error *err)
 {
     memset(err, 0, sizeof *err);
-    return text_validate(data, size, err);
+    return utf8_validate(data, size, err);
 }
 
 /* Expects data to fail at (line, column) with `message`. */
@@ -103,14 +103,14 @@ static void test_decode_encode(void **state)
     for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
         char buf[4];
         uint32_t back = 0;
-        size_t n = text_encode(cps[i], buf);
+        size_t n = utf8_encode(cps[i], buf);
         assert_int_equal(n, cps[i] < 0x80 ? 1 : cps[i] < 0x800 ? 2 : cps[i] < 0x10000 ? 3 : 4);
-        assert_int_equal(text_decode(buf, n, &back), n);
+        assert_int_equal(utf8_decode(buf, n, &back), n);
         assert_int_equal(back, cps[i]);
     }
-    assert_int_equal(text_bom_length("\xEF\xBB\xBFx", 4), 3);
-    assert_int_equal(text_bom_length("\xEF\xBB", 2), 0);
-    assert_int_equal(text_bom_length("x\xEF\xBB\xBF", 4), 0);
+    assert_int_equal(utf8_bom_length("\xEF\xBB\xBFx", 4), 3);
+    assert_int_equal(utf8_bom_length("\xEF\xBB", 2), 0);
+    assert_int_equal(utf8_bom_length("x\xEF\xBB\xBF", 4), 0);
 }
 
 static void test_classify(void **state)
@@ -134,29 +134,29 @@ static void test_classify(void **state)
     assert_int_equal(text_classify(0x2028), TEXT_LINE);
     assert_int_equal(text_classify(0x2029), TEXT_PARA);
 
-    assert_true(text_is_word_char('a'));
-    assert_true(text_is_word_char('7'));
-    assert_true(text_is_word_char(0xE9));     /* é */
-    assert_true(text_is_word_char(0x4E2D));   /* 中 */
-    assert_true(text_is_word_char(0x0416));   /* Ж */
-    assert_false(text_is_word_char('.'));
-    assert_false(text_is_word_char(0xD7));    /* × */
-    assert_false(text_is_word_char(0x2014));  /* — */
-    assert_false(text_is_word_char(0x3001));  /* 、 */
-    assert_false(text_is_word_char(0x1F600)); /* 😀 */
+    assert_true(utf8_is_word_char('a'));
+    assert_true(utf8_is_word_char('7'));
+    assert_true(utf8_is_word_char(0xE9));     /* é */
+    assert_true(utf8_is_word_char(0x4E2D));   /* 中 */
+    assert_true(utf8_is_word_char(0x0416));   /* Ж */
+    assert_false(utf8_is_word_char('.'));
+    assert_false(utf8_is_word_char(0xD7));    /* × */
+    assert_false(utf8_is_word_char(0x2014));  /* — */
+    assert_false(utf8_is_word_char(0x3001));  /* 、 */
+    assert_false(utf8_is_word_char(0x1F600)); /* 😀 */
 
-    assert_int_equal(text_case_of('A'), TEXT_CASE_UPPER);
-    assert_int_equal(text_case_of('z'), TEXT_CASE_LOWER);
-    assert_int_equal(text_case_of(0xC9), TEXT_CASE_UPPER);  /* É */
-    assert_int_equal(text_case_of(0xDF), TEXT_CASE_LOWER);  /* ß */
-    assert_int_equal(text_case_of(0x141), TEXT_CASE_UPPER); /* Ł */
-    assert_int_equal(text_case_of(0x142), TEXT_CASE_LOWER); /* ł */
-    assert_int_equal(text_case_of(0x160), TEXT_CASE_UPPER); /* Š */
-    assert_int_equal(text_case_of(0x17E), TEXT_CASE_LOWER); /* ž */
-    assert_int_equal(text_case_of(0x3A9), TEXT_CASE_UPPER); /* Ω */
-    assert_int_equal(text_case_of(0x436), TEXT_CASE_LOWER); /* ж */
-    assert_int_equal(text_case_of(0x4E2D), TEXT_CASE_NONE);
-    assert_int_equal(text_case_of('3'), TEXT_CASE_NONE);
+    assert_int_equal(utf8_case_of('A'), UTF8_CASE_UPPER);
+    assert_int_equal(utf8_case_of('z'), UTF8_CASE_LOWER);
+    assert_int_equal(utf8_case_of(0xC9), UTF8_CASE_UPPER);  /* É */
+    assert_int_equal(utf8_case_of(0xDF), UTF8_CASE_LOWER);  /* ß */
+    assert_int_equal(utf8_case_of(0x141), UTF8_CASE_UPPER); /* Ł */
+    assert_int_equal(utf8_case_of(0x142), UTF8_CASE_LOWER); /* ł */
+    assert_int_equal(utf8_case_of(0x160), UTF8_CASE_UPPER); /* Š */
+    assert_int_equal(utf8_case_of(0x17E), UTF8_CASE_LOWER); /* ž */
+    assert_int_equal(utf8_case_of(0x3A9), UTF8_CASE_UPPER); /* Ω */
+    assert_int_equal(utf8_case_of(0x436), UTF8_CASE_LOWER); /* ж */
+    assert_int_equal(utf8_case_of(0x4E2D), UTF8_CASE_NONE);
+    assert_int_equal(utf8_case_of('3'), UTF8_CASE_NONE);
 }
 
 static void test_reader(void **state)
@@ -180,7 +180,7 @@ static void test_reader(void **state)
     };
     text_reader r;
     text_item item;
-    assert_int_equal(text_validate(in, sizeof in - 1, NULL), ALOUD_OK);
+    assert_int_equal(utf8_validate(in, sizeof in - 1, NULL), ALOUD_OK);
     text_reader_init(&r, in, sizeof in - 1);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         assert_int_equal(text_reader_next(&r, &item), want[i].kind);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text_utf8.h"
+#include "utf8.h"
 
 _Static_assert(GUARD_DIGITS_MAX >= 2 * GUARD_DIGITS_GROUP_MIN,
                "near-equal groups of a run longer than GUARD_DIGITS_MAX must reach the minimum");
@@ -178,7 +178,7 @@ guard_class guard_classify(uint32_t cp)
     if (cp == '\'' || cp == 0x2019 || cp == 0x02BC || cp == 0x00AD || cp == 0x200C ||
         cp == 0x200D || cp == 0x2060 || cp == 0xFEFF)
         return GUARD_WORD;
-    return text_is_word_char(cp) ? GUARD_WORD : GUARD_OTHER;
+    return utf8_is_word_char(cp) ? GUARD_WORD : GUARD_OTHER;
 }
 
 /* Whether a cut may come right before cp. */
@@ -239,7 +239,7 @@ typedef struct guard_char {
 static guard_char guard_at(const unsigned char *s, size_t size, size_t pos)
 {
     guard_char c;
-    c.len = text_decode((const char *)s + pos, size - pos, &c.cp);
+    c.len = utf8_decode((const char *)s + pos, size - pos, &c.cp);
     c.cls = guard_classify(c.cp);
     return c;
 }

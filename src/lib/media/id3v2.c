@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text_utf8.h"
+#include "utf8.h"
 
 /* Text encodings (the byte that starts a text frame). */
 #define ID3_ENC_LATIN1 0u
@@ -167,7 +167,7 @@ static void id3_put_text(id3_out *o, const char *s)
     for (size_t i = 0; i < len;) {
         uint32_t cp = 0;
 
-        i += text_decode(s + i, len - i, &cp);
+        i += utf8_decode(s + i, len - i, &cp);
         if (cp < 0x10000u) {
             id3_put_utf16le(o, cp);
         } else {
@@ -244,7 +244,7 @@ static void id3_put_tocs(id3_out *o, size_t chapters)
 
 static aloud_status id3_check_utf8(const char *s, const char *what, aloud_error *err)
 {
-    if (s && text_validate(s, strlen(s), NULL) != ALOUD_OK)
+    if (s && utf8_validate(s, strlen(s), NULL) != ALOUD_OK)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "the ID3 %s is not valid UTF-8", what);
     return ALOUD_OK;
 }
@@ -375,7 +375,7 @@ typedef struct id3_str {
 static void id3_str_cp(id3_str *b, uint32_t cp)
 {
     char enc[4];
-    size_t len = text_encode(cp, enc);
+    size_t len = utf8_encode(cp, enc);
 
     if (b->nomem)
         return;

@@ -49,7 +49,7 @@
 
 #include <opus/opusenc.h>
 
-#include "text_utf8.h"
+#include "utf8.h"
 #include "writer.h"
 
 /* Speech at 32 kb/s VBR: clean for espeak-ng's voices, about 15 MB an hour. */
@@ -104,7 +104,7 @@ static void opus_free(writer *w)
 
 static aloud_status opus_check_utf8(const char *s, const char *what, aloud_error *err)
 {
-    if (s && text_validate(s, strlen(s), NULL) != ALOUD_OK)
+    if (s && utf8_validate(s, strlen(s), NULL) != ALOUD_OK)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "cannot store the %s in Opus: not UTF-8",
                                what);
     return ALOUD_OK;

@@ -29,60 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text_utf8.h"
-
-/* ------------------------------------------------------------------ buffer */
-
-bool speak_buf_append(speak_buf *b, const char *s, size_t n)
-{
-    if (n > SIZE_MAX - b->length - 1)
-        return false;
-    if (b->length + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        char *p;
-        while (cap < b->length + n + 1) {
-            if (cap > SIZE_MAX / 2)
-                return false;
-            cap *= 2;
-        }
-        p = realloc(b->data, cap);
-        if (!p)
-            return false;
-        b->data = p;
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->data + b->length, s, n);
-    b->length += n;
-    b->data[b->length] = '\0';
-    return true;
-}
-
-bool speak_buf_keep(speak_buf *b, size_t start, size_t end)
-{
-    if (b->kept_count == b->kept_cap) {
-        size_t cap = b->kept_cap ? b->kept_cap * 2 : 8;
-        speak_span *p;
-        if (cap > SIZE_MAX / sizeof *p)
-            return false;
-        p = realloc(b->kept, cap * sizeof *p);
-        if (!p)
-            return false;
-        b->kept = p;
-        b->kept_cap = cap;
-    }
-    b->kept[b->kept_count].start = start;
-    b->kept[b->kept_count].end = end;
-    b->kept_count++;
-    return true;
-}
-
-void speak_buf_free(speak_buf *b)
-{
-    free(b->data);
-    free(b->kept);
-    memset(b, 0, sizeof *b);
-}
+#include "lexicon.h"
+#include "speak_buf.h"
+#include "utf8.h"
 
 /* -------------------------------------------------------------- characters */
 
@@ -129,7 +78,7 @@ static bool ascii_eq_nocase(const char *a, size_t n, const char *b)
 static uint32_t char_at(const char *t, size_t n, size_t p, size_t *len)
 {
     uint32_t cp;
-    *len = text_decode(t + p, n - p, &cp);
+    *len = utf8_decode(t + p, n - p, &cp);
     return cp;
 }
 
@@ -141,7 +90,7 @@ static uint32_t char_before(const char *t, size_t p)
     do
         q--;
     while (q > 0 && ((unsigned char)t[q] & 0xC0u) == 0x80u);
-    text_decode(t + q, p - q, &cp);
+    utf8_decode(t + q, p - q, &cp);
     return cp;
 }
 
@@ -429,7 +378,7 @@ static bool is_initialism(const char *w, size_t n)
 static bool glues_word(uint32_t cp)
 {
     return (cp >= '0' && cp <= '9') || cp == '.' || cp == '&' || cp == '@' || cp == '#' ||
-           cp == '/' || cp == '_' || cp == '\'' || cp == 0x2019 || (cp >= 0x80 && text_is_word_char(cp));
+           cp == '/' || cp == '_' || cp == '\'' || cp == 0x2019 || (cp >= 0x80 && utf8_is_word_char(cp));
 }
 
 /*
@@ -834,7 +783,7 @@ static bool rule_hashtag(speak_ctx *c, size_t s, size_t e)
     for (size_t q = s + 1; q < e;) {
         size_t len;
         uint32_t cp = char_at(t, c->length, q, &len);
-        if (!text_is_word_char(cp) && cp != '_')
+        if (!utf8_is_word_char(cp) && cp != '_')
             return false;
         if (!(cp >= '0' && cp <= '9'))
             digits = false;
@@ -1252,9 +1201,9 @@ static bool mostly_capitals(const speak_ctx *c)
             continue;
         for (size_t p = c->toks[i].start; p < c->toks[i].end;) {
             size_t len;
-            text_case k = text_case_of(char_at(c->text, c->length, p, &len));
-            upper += k == TEXT_CASE_UPPER;
-            lower += k == TEXT_CASE_LOWER;
+            utf8_case k = utf8_case_of(char_at(c->text, c->length, p, &len));
+            upper += k == UTF8_CASE_UPPER;
+            lower += k == UTF8_CASE_LOWER;
             p += len;
         }
         if (lower > 0) {

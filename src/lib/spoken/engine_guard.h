@@ -27,7 +27,7 @@
  *    of at most that many: almost 3 times below the shortest crasher, and
  *    above the longest dictionary words (45 letters), which stay whole.
  *    A "word" is what espeak-ng joins into one: a run of letters and marks
- *    (text_is_word_char(), less ASCII digits, which espeak-ng reads apart
+ *    (utf8_is_word_char(), less ASCII digits, which espeak-ng reads apart
  *    from letters) together with apostrophes and the invisible characters
  *    espeak-ng deletes from inside words (soft hyphen, ZWNJ). Punctuation,
  *    spaces and digits end it, measured: "anti" x 20, then any of

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text_utf8.h"
+#include "utf8.h"
 
 /* ------------------------------------------------------------ language data */
 
@@ -276,7 +276,7 @@ void seg_free(seg *s)
 static uint32_t char_at(const char *text, size_t len, size_t p, size_t *len_out)
 {
     uint32_t cp;
-    size_t n = text_decode(text + p, len - p, &cp);
+    size_t n = utf8_decode(text + p, len - p, &cp);
     if (len_out)
         *len_out = n;
     return cp;
@@ -379,7 +379,7 @@ static bool word_char_at(const char *text, size_t len, size_t p)
         return is_digit((char)b) || is_alpha((char)b);
     if (b < 0xC0u)
         return false;
-    return text_is_word_char(char_at(text, len, p, NULL));
+    return utf8_is_word_char(char_at(text, len, p, NULL));
 }
 
 /* ---------------------------------------------------------------- brackets */
@@ -563,7 +563,7 @@ static bool is_single_letter(const char *text, size_t len, size_t a, size_t b)
     if (a >= b)
         return false;
     cp = char_at(text, len, a, &n);
-    return a + n == b && text_is_word_char(cp) && !(cp >= '0' && cp <= '9');
+    return a + n == b && utf8_is_word_char(cp) && !(cp >= '0' && cp <= '9');
 }
 
 /* List markers: "1." "1)" "1.)" "(1)" "a." "b)"; *value is 1-based. */
@@ -689,11 +689,11 @@ static void next_word_of(const split_state *st, size_t k, next_word *w)
     cp = char_at(text, st->len, p, NULL);
     if (cp >= '0' && cp <= '9')
         w->cls = NEXT_DIGIT;
-    else if (text_case_of(cp) == TEXT_CASE_UPPER)
+    else if (utf8_case_of(cp) == UTF8_CASE_UPPER)
         w->cls = NEXT_UPPER;
-    else if (text_case_of(cp) == TEXT_CASE_LOWER)
+    else if (utf8_case_of(cp) == UTF8_CASE_LOWER)
         w->cls = NEXT_LOWER;
-    else if (text_is_word_char(cp))
+    else if (utf8_is_word_char(cp))
         w->cls = NEXT_CASELESS;
     else if (cp == ',' || cp == ';' || cp == ':')
         w->cls = NEXT_CLAUSE;

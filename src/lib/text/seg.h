@@ -5,8 +5,8 @@
  * spaces, no line ends) into sentences. Its rules are generic (end marks,
  * closing quotes and brackets, ellipses, initials, numbers, URLs, numbered
  * lists) and its words come from per-language data: the abbreviation files
- * in src/lib/lang/NAME.abbrev, embedded into the library at build time. The
- * format of those files is described at the top of src/lib/lang/en.abbrev.
+ * in src/lib/text/lang/NAME.abbrev, embedded into the library at build time. The
+ * format of those files is described at the top of src/lib/text/lang/en.abbrev.
  *
  * The segmenter also caps the length of a sentence: a longer one is cut at
  * clause punctuation (; : , and dashes), else at a word boundary, else
@@ -28,7 +28,7 @@ typedef struct seg_lang_data {
     size_t size;        /* bytes, without the NUL */
 } seg_lang_data;
 
-/* Generated at build time from src/lib/lang/ (see cmake/embed.cmake). */
+/* Generated at build time from src/lib/text/lang/ (see cmake/embed.cmake). */
 extern const seg_lang_data seg_lang_table[];
 extern const size_t seg_lang_table_count;
 

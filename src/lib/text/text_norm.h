@@ -1,8 +1,5 @@
 /*
- * text_utf8.h - UTF-8 validation, decoding and character normalisation
- * (private to libaloud).
- *
- * Pure functions over a borrowed input buffer: no I/O, no allocation.
+ * text_norm.h - character normalisation of the input (private to libaloud).
  *
  * Positions: lines are 1-based and end at LF, CRLF or CR (a CRLF pair is one
  * line end). Columns are 1-based and count characters (code points), not
@@ -10,38 +7,13 @@
  * and not counted. Every other character counts one column, including tabs
  * and the characters normalisation removes.
  */
-#ifndef ALOUD_TEXT_UTF8_H
-#define ALOUD_TEXT_UTF8_H
+#ifndef ALOUD_TEXT_NORM_H
+#define ALOUD_TEXT_NORM_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "aloud.h"
-
-/* Bytes of the UTF-8 byte order mark at the start of `data`: 3 or 0. */
-size_t text_bom_length(const char *data, size_t size);
-
-/*
- * Checks that data[0..size) is valid UTF-8 (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF, no truncated sequence). On failure
- * returns ALOUD_ERR_UTF8 and fills `err` (may be NULL) with the line and
- * column of the first bad byte - the lead byte of a bad sequence - and a
- * static-style reason such as
- * "invalid UTF-8 (byte 0xC3 not followed by a continuation byte)".
- * Returns ALOUD_OK otherwise. `data` is borrowed and need not be
- * NUL-terminated.
- */
-aloud_status text_validate(const char *data, size_t size, aloud_error *err);
-
-/*
- * Decodes the character at s[0..avail) of VALID UTF-8 (see text_validate)
- * into *cp and returns its length in bytes (1..4). avail must be > 0.
- */
-size_t text_decode(const char *s, size_t avail, uint32_t *cp);
-
-/* Encodes a code point (<= U+10FFFF) into out[0..4); returns the length. */
-size_t text_encode(uint32_t cp, char out[4]);
+#include "utf8.h"
 
 /* What normalisation does with one character. */
 typedef enum text_class {
@@ -59,26 +31,6 @@ typedef enum text_class {
  * hyphen U+00AD and the other C0/C1 controls (NUL included) are dropped.
  */
 text_class text_classify(uint32_t cp);
-
-/*
- * True when `cp` can be part of a word: a letter, digit or mark of any
- * script (approximated by blocks). Punctuation, symbols, spaces, controls
- * and emoji are not.
- */
-bool text_is_word_char(uint32_t cp);
-
-/* Letter case, for the segmenter and the byline rules. */
-typedef enum text_case {
-    TEXT_CASE_NONE = 0,  /* not a letter, or a letter of a script without case */
-    TEXT_CASE_UPPER,
-    TEXT_CASE_LOWER
-} text_case;
-
-/*
- * The case of `cp` for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic;
- * TEXT_CASE_NONE for everything else (approximate outside those blocks).
- */
-text_case text_case_of(uint32_t cp);
 
 /* One normalised item read from the input. */
 typedef enum text_item_kind {
@@ -117,4 +69,4 @@ void text_reader_init(text_reader *reader, const char *data, size_t size);
 /* Fills *item with the next item; returns item->kind. Repeats END at the end. */
 text_item_kind text_reader_next(text_reader *reader, text_item *item);
 
-#endif /* ALOUD_TEXT_UTF8_H */
+#endif /* ALOUD_TEXT_NORM_H */

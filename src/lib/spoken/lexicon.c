@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "aloud.h"
-#include "speak.h"
-#include "text_utf8.h"
+#include "lexicon.h"
+#include "text_norm.h"
 
 /* A lexicon file may hold at most this many bytes. */
 #define LEXICON_FILE_MAX (16u << 20)
@@ -97,7 +97,7 @@ static uint32_t lexicon_fold(uint32_t cp)
 static uint32_t decode(const char *s, size_t n, size_t p, size_t *len)
 {
     uint32_t cp;
-    *len = text_decode(s + p, n - p, &cp);
+    *len = utf8_decode(s + p, n - p, &cp);
     return cp;
 }
 
@@ -116,7 +116,7 @@ static uint32_t decode_before(const char *s, size_t p)
 {
     size_t q = char_start_before(s, p);
     uint32_t cp;
-    text_decode(s + q, p - q, &cp);
+    utf8_decode(s + q, p - q, &cp);
     return cp;
 }
 
@@ -135,13 +135,13 @@ static uint32_t key_hash(const char *s, size_t n, size_t p, size_t *key_end)
     uint32_t h = 2166136261u;
     size_t len;
     uint32_t cp = decode(s, n, p, &len);
-    if (!text_is_word_char(cp)) {
+    if (!utf8_is_word_char(cp)) {
         *key_end = p + len;
         return hash_mix(h, cp);
     }
     while (p < n) {
         cp = decode(s, n, p, &len);
-        if (!text_is_word_char(cp))
+        if (!utf8_is_word_char(cp))
             break;
         h = hash_mix(h, lexicon_fold(cp));
         p += len;
@@ -261,10 +261,10 @@ static bool entry_matches(const lexicon_entry *e, const char *t, size_t n, size_
     if (q < n) {
         size_t len;
         uint32_t next = decode(t, n, q, &len);
-        if (text_is_word_char(next))
+        if (utf8_is_word_char(next))
             return false;
         if (e->word_last && glues_right(next) && q + len < n &&
-            text_is_word_char(decode(t, n, q + len, &len)))
+            utf8_is_word_char(decode(t, n, q + len, &len)))
             return false;
     }
     *end = q;
@@ -301,7 +301,7 @@ static size_t possessive_at(const char *t, size_t n, size_t q)
     if (k == 0 || q + k >= n || t[q + k] != 's')
         return 0;
     k++;
-    if (q + k < n && text_is_word_char(decode(t, n, q + k, &len)))
+    if (q + k < n && utf8_is_word_char(decode(t, n, q + k, &len)))
         return 0;
     return k;
 }
@@ -350,14 +350,14 @@ bool lexicon_apply(aloud_lexicon *lex, const char *text, size_t length, speak_bu
         size_t len;
         size_t key_end;
         uint32_t cp = decode(text, length, p, &len);
-        bool word = text_is_word_char(cp);
+        bool word = utf8_is_word_char(cp);
         bool try_here;
 
         if (word)
-            try_here = !text_is_word_char(prev) && prev != '@' && prev != '#' &&
-                       !(glues_left(prev) && text_is_word_char(prev2));
+            try_here = !utf8_is_word_char(prev) && prev != '@' && prev != '#' &&
+                       !(glues_left(prev) && utf8_is_word_char(prev2));
         else
-            try_here = cp != ' ' && lex->punct_keys && !text_is_word_char(prev);
+            try_here = cp != ' ' && lex->punct_keys && !utf8_is_word_char(prev);
         if (try_here) {
             uint32_t h = key_hash(text, length, p, &key_end);
             size_t b = h & (lex->bucket_count - 1);
@@ -387,7 +387,7 @@ bool lexicon_apply(aloud_lexicon *lex, const char *text, size_t length, speak_bu
             size_t q = p;
             while (q < length) {
                 uint32_t c = decode(text, length, q, &len);
-                if (!text_is_word_char(c))
+                if (!utf8_is_word_char(c))
                     break;
                 prev2 = prev;
                 prev = c;
@@ -607,8 +607,8 @@ static aloud_status parse_line(aloud_lexicon *lex, const char *file, const char 
     e->line = lineno;
     e->column = column_of(s, ma);
     e->exact_case = exact;
-    e->word_first = text_is_word_char(decode(e->match, e->match_len, 0, &len));
-    e->word_last = text_is_word_char(decode_before(e->match, e->match_len));
+    e->word_first = utf8_is_word_char(decode(e->match, e->match_len, 0, &len));
+    e->word_last = utf8_is_word_char(decode_before(e->match, e->match_len));
     e->key = key_hash(e->match, e->match_len, 0, &key_end);
     lex->count++;
     return ALOUD_OK;
@@ -702,7 +702,7 @@ aloud_status lexicon_parse(aloud_lexicon *lex, const char *name, const char *dat
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no lexicon or no data");
     if (!data)
         data = "";
-    st = text_validate(data, size, err);
+    st = utf8_validate(data, size, err);
     if (st != ALOUD_OK) {
         if (err)
             err->status = ALOUD_ERR_LEXICON;
@@ -723,7 +723,7 @@ aloud_status lexicon_parse(aloud_lexicon *lex, const char *name, const char *dat
     lex->files[lex->file_count++] = file;
 
     first = lex->count;
-    p = text_bom_length(data, size);
+    p = utf8_bom_length(data, size);
     while (p < size && st == ALOUD_OK) {
         size_t q = p;
         while (q < size && data[q] != '\n' && data[q] != '\r')

@@ -2,7 +2,7 @@
  * doc.c - the document model: paragraphs from lines, the title, byline and
  * headings, chapter titles, and sentences (via seg.c).
  *
- * Reading is one pass over the normalised characters (text_utf8.c). The
+ * Reading is one pass over the normalised characters (text_norm.c). The
  * paragraph being read is collected in a scratch buffer, with anchors that
  * map its bytes back to input lines and columns so that each sentence can
  * say where it starts; then it is classified, split into sentences and
@@ -14,12 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_guard.h"
-#include "vec.h"
-#include "aloud.h"
+#include "doc.h"
 #include "seg.h"
-#include "speak.h"
-#include "text_utf8.h"
+#include "text_norm.h"
+#include "vec.h"
 
 /* Limits of a title or heading: one line of at most this many... */
 #define HEADLINE_MAX_CHARS 150u
@@ -222,7 +220,7 @@ static uint32_t char_ending_at(const char *text, size_t p, size_t *start)
     do
         q--;
     while (q > 0 && ((unsigned char)text[q] & 0xC0u) == 0x80u);
-    text_decode(text + q, p - q, &cp);
+    utf8_decode(text + q, p - q, &cp);
     *start = q;
     return cp;
 }
@@ -298,8 +296,8 @@ static bool is_initials(const char *w, size_t n)
     size_t i = 0;
     while (i < n) {
         uint32_t cp;
-        i += text_decode(w + i, n - i, &cp);
-        if (!text_is_word_char(cp) || i >= n || w[i] != '.')
+        i += utf8_decode(w + i, n - i, &cp);
+        if (!utf8_is_word_char(cp) || i >= n || w[i] != '.')
             return false;
         i++;
     }
@@ -310,12 +308,12 @@ static bool is_initials(const char *w, size_t n)
 static bool is_name_word(const char *w, size_t n)
 {
     uint32_t cp;
-    size_t i = text_decode(w, n, &cp);
-    if (text_case_of(cp) != TEXT_CASE_UPPER)
+    size_t i = utf8_decode(w, n, &cp);
+    if (utf8_case_of(cp) != UTF8_CASE_UPPER)
         return false;
     while (i < n) {
-        size_t len = text_decode(w + i, n - i, &cp);
-        if (!text_is_word_char(cp) && cp != '\'' && cp != 0x2019 && cp != '-' && cp != '.')
+        size_t len = utf8_decode(w + i, n - i, &cp);
+        if (!utf8_is_word_char(cp) && cp != '\'' && cp != 0x2019 && cp != '-' && cp != '.')
             return false;
         if (cp >= '0' && cp <= '9')
             return false;
@@ -570,7 +568,7 @@ static bool paragraph_char(doc_builder *b, const text_item *item)
     }
     b->pending_space = false;
     b->line_has_char = true;
-    if (!b->has_word && text_is_word_char(item->cp))
+    if (!b->has_word && utf8_is_word_char(item->cp))
         b->has_word = true;
     return para_append(b, item->bytes, item->length, item->line, item->column);
 }
@@ -670,7 +668,7 @@ aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, alo
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no input buffer");
     if (!data)
         data = "";
-    st = text_validate(data, size, err);
+    st = utf8_validate(data, size, err);
     if (st != ALOUD_OK)
         return st;
 
@@ -702,85 +700,9 @@ void aloud_doc_free(aloud_doc *doc)
     free(doc);
 }
 
-/* A character the engine guard dropped leaves its spaces behind: one space
- * between words again, none at the ends. */
-static void doc_tidy_spaces(char *s)
+void doc_set_spoken(aloud_doc *doc, char *block, const size_t *offsets, aloud_guard_note *notes,
+                    size_t note_count)
 {
-    size_t o = 0;
-    for (size_t i = 0; s[i] != '\0'; i++) {
-        if (s[i] == ' ' && (o == 0 || s[o - 1] == ' '))
-            continue;
-        s[o++] = s[i];
-    }
-    if (o > 0 && s[o - 1] == ' ')
-        o--;
-    s[o] = '\0';
-}
-
-/*
- * The spoken forms (speak.c) go into one block like the texts: all or
- * nothing, so a failure leaves the document and the lexicon's counts as
- * they were.
- */
-aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *err)
-{
-    char *block = NULL;
-    size_t length = 0;
-    size_t cap = 0;
-    size_t *offsets;
-    aloud_guard_note *notes = NULL;
-    size_t note_count = 0, note_cap = 0;
-    aloud_status st = ALOUD_OK;
-
-    if (!doc)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no document");
-    offsets = malloc((doc->sentence_count ? doc->sentence_count : 1) * sizeof *offsets);
-    if (!offsets)
-        st = ALOUD_ERR_NOMEM;
-    for (size_t i = 0; st == ALOUD_OK && i < doc->sentence_count; i++) {
-        char *spoken, *safe;
-        size_t n;
-        guard_stats gs = {0, 0, 0, 0, 0};
-        st = speak_sentence(doc->sentences[i].text, doc->sentences[i].length, lex, &spoken);
-        if (st != ALOUD_OK)
-            break;
-        /* The guard runs here as well as before espeak-ng itself, so that what it
-         * changes shows in --speak-text and can be reported with a position. */
-        safe = guard_text(spoken, strlen(spoken), &gs);
-        free(spoken);
-        if (!safe) {
-            st = ALOUD_ERR_NOMEM;
-            break;
-        }
-        if (gs.words_split || gs.digit_runs_split || gs.chars_dropped || gs.digits_replaced) {
-            if (!vec_reserve(&notes, &note_cap, note_count + 1, sizeof *notes, 4)) {
-                free(safe);
-                st = ALOUD_ERR_NOMEM;
-                break;
-            }
-            notes[note_count++] = (aloud_guard_note){i, gs.words_split, gs.digit_runs_split,
-                                                     gs.chars_dropped, gs.digits_replaced};
-        }
-        if (gs.chars_dropped)
-            doc_tidy_spaces(safe);
-        n = strlen(safe);
-        if (n > SIZE_MAX - length - 1 || !vec_reserve(&block, &cap, length + n + 1, 1, 64)) {
-            free(safe);
-            st = ALOUD_ERR_NOMEM;
-            break;
-        }
-        memcpy(block + length, safe, n + 1);
-        offsets[i] = length;
-        length += n + 1;
-        free(safe);
-    }
-    lexicon_commit(lex, st == ALOUD_OK);
-    if (st != ALOUD_OK) {
-        free(block);
-        free(offsets);
-        free(notes);
-        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    }
     free(doc->spoken);
     doc->spoken = block;
     free(doc->notes);
@@ -788,8 +710,6 @@ aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *er
     doc->note_count = note_count;
     for (size_t i = 0; i < doc->sentence_count; i++)
         doc->sentences[i].spoken = block + offsets[i];
-    free(offsets);
-    return ALOUD_OK;
 }
 
 size_t aloud_doc_guard_notes(const aloud_doc *doc, const aloud_guard_note **notes)

@@ -1,10 +1,10 @@
-/* text_utf8.c - UTF-8 validation, decoding and character normalisation. */
-#include "text_utf8.h"
+/* utf8.c - UTF-8 validation, decoding, encoding and character classes. */
+#include "utf8.h"
 
 #include <stdio.h>
 #include <string.h>
 
-size_t text_bom_length(const char *data, size_t size)
+size_t utf8_bom_length(const char *data, size_t size)
 {
     if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         return 3;
@@ -75,10 +75,10 @@ static size_t check_sequence(const unsigned char *s, size_t avail, char *msg, si
     return need;
 }
 
-aloud_status text_validate(const char *data, size_t size, aloud_error *err)
+aloud_status utf8_validate(const char *data, size_t size, aloud_error *err)
 {
     const unsigned char *s = (const unsigned char *)data;
-    size_t pos = text_bom_length(data, size);
+    size_t pos = utf8_bom_length(data, size);
     unsigned line = 1;
     unsigned column = 1;
     char msg[128];
@@ -107,7 +107,7 @@ aloud_status text_validate(const char *data, size_t size, aloud_error *err)
     return ALOUD_OK;
 }
 
-size_t text_decode(const char *s, size_t avail, uint32_t *cp)
+size_t utf8_decode(const char *s, size_t avail, uint32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)s;
     if (u[0] < 0x80u || avail < 2) {
@@ -131,7 +131,7 @@ size_t text_decode(const char *s, size_t avail, uint32_t *cp)
     return 4;
 }
 
-size_t text_encode(uint32_t cp, char out[4])
+size_t utf8_encode(uint32_t cp, char out[4])
 {
     if (cp < 0x80u) {
         out[0] = (char)cp;
@@ -153,37 +153,6 @@ size_t text_encode(uint32_t cp, char out[4])
     out[2] = (char)(0x80u | ((cp >> 6) & 0x3Fu));
     out[3] = (char)(0x80u | (cp & 0x3Fu));
     return 4;
-}
-
-text_class text_classify(uint32_t cp)
-{
-    if (cp < 0x20u) {
-        if (cp == '\t' || cp == 0x0Bu || cp == 0x0Cu)
-            return TEXT_SPACE;
-        if (cp == '\n' || cp == '\r')
-            return TEXT_LINE;
-        return TEXT_DROP;
-    }
-    if (cp < 0x7Fu)
-        return cp == ' ' ? TEXT_SPACE : TEXT_KEEP;
-    if (cp <= 0x9Fu)
-        return cp == 0x85u ? TEXT_LINE : TEXT_DROP;
-    switch (cp) {
-    case 0xA0u: case 0x1680u: case 0x202Fu: case 0x205Fu: case 0x3000u:
-        return TEXT_SPACE;
-    case 0xADu: case 0x180Eu: case 0x200Bu: case 0x200Cu: case 0x200Du: case 0x2060u:
-    case 0xFEFFu:
-        return TEXT_DROP;
-    case 0x2028u:
-        return TEXT_LINE;
-    case 0x2029u:
-        return TEXT_PARA;
-    default:
-        break;
-    }
-    if (cp >= 0x2000u && cp <= 0x200Au)
-        return TEXT_SPACE;
-    return TEXT_KEEP;
 }
 
 /* Punctuation inside the letter blocks below U+2000 (Greek, Armenian, Hebrew,
@@ -212,7 +181,7 @@ static bool in_ranges(uint32_t cp, const uint32_t (*ranges)[2], size_t count)
     return false;
 }
 
-bool text_is_word_char(uint32_t cp)
+bool utf8_is_word_char(uint32_t cp)
 {
     if (cp < 0x80u)
         return (cp >= '0' && cp <= '9') || ((cp | 0x20u) >= 'a' && (cp | 0x20u) <= 'z');
@@ -249,78 +218,30 @@ bool text_is_word_char(uint32_t cp)
     return cp < 0xE0000u;      /* scripts and CJK; tags and private use are not */
 }
 
-text_case text_case_of(uint32_t cp)
+utf8_case utf8_case_of(uint32_t cp)
 {
     if (cp < 0x80u) {
         if (cp >= 'A' && cp <= 'Z')
-            return TEXT_CASE_UPPER;
-        return cp >= 'a' && cp <= 'z' ? TEXT_CASE_LOWER : TEXT_CASE_NONE;
+            return UTF8_CASE_UPPER;
+        return cp >= 'a' && cp <= 'z' ? UTF8_CASE_LOWER : UTF8_CASE_NONE;
     }
     if (cp >= 0xC0u && cp <= 0xDEu && cp != 0xD7u)
-        return TEXT_CASE_UPPER;
+        return UTF8_CASE_UPPER;
     if (cp >= 0xDFu && cp <= 0xFFu && cp != 0xF7u)
-        return TEXT_CASE_LOWER;
+        return UTF8_CASE_LOWER;
     if (cp >= 0x100u && cp <= 0x17Fu) {
         /* Latin Extended-A pairs upper/lower on even/odd code points, but for
          * the stretches where the pairs start on an odd one. */
         bool odd_upper = (cp >= 0x139u && cp <= 0x148u) || (cp >= 0x179u && cp <= 0x17Eu);
         if (cp == 0x138u || cp == 0x149u || cp == 0x17Fu)
-            return TEXT_CASE_LOWER;
+            return UTF8_CASE_LOWER;
         if (cp == 0x178u)
-            return TEXT_CASE_UPPER;
-        return ((cp & 1u) != 0) == odd_upper ? TEXT_CASE_UPPER : TEXT_CASE_LOWER;
+            return UTF8_CASE_UPPER;
+        return ((cp & 1u) != 0) == odd_upper ? UTF8_CASE_UPPER : UTF8_CASE_LOWER;
     }
     if ((cp >= 0x391u && cp <= 0x3ABu) || (cp >= 0x400u && cp <= 0x42Fu))
-        return cp == 0x3A2u ? TEXT_CASE_NONE : TEXT_CASE_UPPER;
+        return cp == 0x3A2u ? UTF8_CASE_NONE : UTF8_CASE_UPPER;
     if ((cp >= 0x3ACu && cp <= 0x3CEu) || (cp >= 0x430u && cp <= 0x45Fu))
-        return TEXT_CASE_LOWER;
-    return TEXT_CASE_NONE;
-}
-
-void text_reader_init(text_reader *reader, const char *data, size_t size)
-{
-    reader->data = data;
-    reader->size = size;
-    reader->pos = text_bom_length(data, size);
-    reader->line = 1;
-    reader->column = 1;
-}
-
-text_item_kind text_reader_next(text_reader *reader, text_item *item)
-{
-    for (;;) {
-        uint32_t cp;
-        size_t len;
-
-        item->line = reader->line;
-        item->column = reader->column;
-        item->bytes = reader->data + reader->pos;
-        item->cp = 0;
-        if (reader->pos >= reader->size) {
-            item->length = 0;
-            return item->kind = TEXT_ITEM_END;
-        }
-        len = text_decode(reader->data + reader->pos, reader->size - reader->pos, &cp);
-        reader->pos += len;
-        item->length = len;
-        item->cp = cp;
-        if (cp == '\n' || cp == '\r') {
-            /* Only LF, CRLF and CR move the line count, as in text_validate. */
-            if (cp == '\r' && reader->pos < reader->size && reader->data[reader->pos] == '\n') {
-                reader->pos++;
-                item->length++;
-            }
-            reader->line++;
-            reader->column = 1;
-            return item->kind = TEXT_ITEM_LINE;
-        }
-        reader->column++;
-        switch (text_classify(cp)) {
-        case TEXT_KEEP: return item->kind = TEXT_ITEM_CHAR;
-        case TEXT_SPACE: return item->kind = TEXT_ITEM_SPACE;
-        case TEXT_LINE: return item->kind = TEXT_ITEM_LINE;
-        case TEXT_PARA: return item->kind = TEXT_ITEM_PARA;
-        case TEXT_DROP: break;
-        }
-    }
+        return UTF8_CASE_LOWER;
+    return UTF8_CASE_NONE;
 }

@@ -1,0 +1,63 @@
+/*
+ * utf8.h - UTF-8 validation, decoding, encoding and character classes
+ * (private to libaloud; the ground floor, used by every room).
+ *
+ * Pure functions over a borrowed buffer: no I/O, no allocation.
+ * Positions in errors: lines are 1-based and end at LF, CRLF or CR; columns
+ * are 1-based and count characters, not bytes; a byte order mark at the very
+ * start is not counted.
+ */
+#ifndef ALOUD_UTF8_H
+#define ALOUD_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aloud.h"
+
+/* Bytes of the UTF-8 byte order mark at the start of `data`: 3 or 0. */
+size_t utf8_bom_length(const char *data, size_t size);
+
+/*
+ * Checks that data[0..size) is valid UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF, no truncated sequence). On failure
+ * returns ALOUD_ERR_UTF8 and fills `err` (may be NULL) with the line and
+ * column of the first bad byte - the lead byte of a bad sequence - and a
+ * static-style reason such as
+ * "invalid UTF-8 (byte 0xC3 not followed by a continuation byte)".
+ * Returns ALOUD_OK otherwise. `data` is borrowed and need not be
+ * NUL-terminated.
+ */
+aloud_status utf8_validate(const char *data, size_t size, aloud_error *err);
+
+/*
+ * Decodes the character at s[0..avail) of VALID UTF-8 (see utf8_validate)
+ * into *cp and returns its length in bytes (1..4). avail must be > 0.
+ */
+size_t utf8_decode(const char *s, size_t avail, uint32_t *cp);
+
+/* Encodes a code point (<= U+10FFFF) into out[0..4); returns the length. */
+size_t utf8_encode(uint32_t cp, char out[4]);
+
+/*
+ * True when `cp` can be part of a word: a letter, digit or mark of any
+ * script (approximated by blocks). Punctuation, symbols, spaces, controls
+ * and emoji are not.
+ */
+bool utf8_is_word_char(uint32_t cp);
+
+/* Letter case, for the segmenter and the byline rules. */
+typedef enum utf8_case {
+    UTF8_CASE_NONE = 0,  /* not a letter, or a letter of a script without case */
+    UTF8_CASE_UPPER,
+    UTF8_CASE_LOWER
+} utf8_case;
+
+/*
+ * The case of `cp` for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic;
+ * UTF8_CASE_NONE for everything else (approximate outside those blocks).
+ */
+utf8_case utf8_case_of(uint32_t cp);
+
+#endif /* ALOUD_UTF8_H */

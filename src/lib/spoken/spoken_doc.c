@@ -1,0 +1,99 @@
+/*
+ * spoken_doc.c - a document's spoken forms: for each sentence, the lexicon
+ * and the spoken-text rules (speak.c), then the engine guard (engine_guard.c),
+ * so that --speak-text shows exactly what espeak-ng is handed.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aloud.h"
+#include "doc.h"
+#include "engine_guard.h"
+#include "lexicon.h"
+#include "speak.h"
+#include "vec.h"
+
+/* A character the engine guard dropped leaves its spaces behind: one space
+ * between words again, none at the ends. */
+static void spoken_tidy_spaces(char *s)
+{
+    size_t o = 0;
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        if (s[i] == ' ' && (o == 0 || s[o - 1] == ' '))
+            continue;
+        s[o++] = s[i];
+    }
+    if (o > 0 && s[o - 1] == ' ')
+        o--;
+    s[o] = '\0';
+}
+
+/*
+ * The spoken forms (speak.c) go into one block like the texts: all or
+ * nothing, so a failure leaves the document and the lexicon's counts as
+ * they were.
+ */
+aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *err)
+{
+    char *block = NULL;
+    size_t length = 0;
+    size_t cap = 0;
+    size_t *offsets;
+    aloud_guard_note *notes = NULL;
+    size_t note_count = 0, note_cap = 0;
+    aloud_status st = ALOUD_OK;
+
+    if (!doc)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no document");
+    offsets = malloc((aloud_doc_sentence_count(doc) ? aloud_doc_sentence_count(doc) : 1) * sizeof *offsets);
+    if (!offsets)
+        st = ALOUD_ERR_NOMEM;
+    for (size_t i = 0; st == ALOUD_OK && i < aloud_doc_sentence_count(doc); i++) {
+        char *spoken, *safe;
+        size_t n;
+        guard_stats gs = {0, 0, 0, 0, 0};
+        st = speak_sentence(aloud_doc_sentence(doc, i)->text, aloud_doc_sentence(doc, i)->length, lex, &spoken);
+        if (st != ALOUD_OK)
+            break;
+        /* The guard runs here as well as before espeak-ng itself, so that what it
+         * changes shows in --speak-text and can be reported with a position. */
+        safe = guard_text(spoken, strlen(spoken), &gs);
+        free(spoken);
+        if (!safe) {
+            st = ALOUD_ERR_NOMEM;
+            break;
+        }
+        if (gs.words_split || gs.digit_runs_split || gs.chars_dropped || gs.digits_replaced) {
+            if (!vec_reserve(&notes, &note_cap, note_count + 1, sizeof *notes, 4)) {
+                free(safe);
+                st = ALOUD_ERR_NOMEM;
+                break;
+            }
+            notes[note_count++] = (aloud_guard_note){i, gs.words_split, gs.digit_runs_split,
+                                                     gs.chars_dropped, gs.digits_replaced};
+        }
+        if (gs.chars_dropped)
+            spoken_tidy_spaces(safe);
+        n = strlen(safe);
+        if (n > SIZE_MAX - length - 1 || !vec_reserve(&block, &cap, length + n + 1, 1, 64)) {
+            free(safe);
+            st = ALOUD_ERR_NOMEM;
+            break;
+        }
+        memcpy(block + length, safe, n + 1);
+        offsets[i] = length;
+        length += n + 1;
+        free(safe);
+    }
+    lexicon_commit(lex, st == ALOUD_OK);
+    if (st != ALOUD_OK) {
+        free(block);
+        free(offsets);
+        free(notes);
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    }
+    doc_set_spoken(doc, block, offsets, notes, note_count);
+    free(offsets);
+    return ALOUD_OK;
+}
