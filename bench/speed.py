@@ -17,7 +17,12 @@ A ratio is the median over rounds of aloud's time over espeak-ng's in the
 same round, which holds up better than a ratio of medians when the machine
 speeds up or slows down during the benchmark.
 
-    bench/speed.py [--aloud build/aloud] [--runs 5] [--text FILE]
+With --baseline OTHER (an earlier build of aloud), the same rounds also run
+OTHER to WAV and FLAC, and a paired line per format gives the median over
+rounds of this build's time over OTHER's: the A/B for a change that must not
+be slower.
+
+    bench/speed.py [--aloud build/aloud] [--baseline OLD_ALOUD] [--runs 5] [--text FILE]
 """
 import argparse
 import os
@@ -75,6 +80,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--text", default="/usr/share/common-licenses/GPL-3")
     ap.add_argument("--copies", type=int, default=3)
+    ap.add_argument("--baseline", help="an earlier aloud to compare with, round by round")
     args = ap.parse_args()
     if not shutil.which("espeak-ng"):
         sys.exit("espeak-ng is not installed")
@@ -89,6 +95,11 @@ def main():
         ("aloud flac", [args.aloud, "-q", text, "-o"], out("a.flac")),
         ("aloud wav -j 1", [args.aloud, "-q", "-j", "1", text, "-o"], out("a1.wav")),
     ]
+    if args.baseline:
+        cases += [
+            ("baseline wav", [args.baseline, "-q", text, "-o"], out("b.wav")),
+            ("baseline flac", [args.baseline, "-q", text, "-o"], out("b.flac")),
+        ]
     walls = {name: [] for name, _, _ in cases}
     rss = {name: [] for name, _, _ in cases}
     for _ in range(args.runs):
@@ -109,6 +120,11 @@ def main():
         print("%-16s %9.3f %9.3f %6.2f-%-6.2f %9.1f" % (
             name, statistics.median(walls[name]), statistics.median(ratios), min(ratios),
             max(ratios), max(rss[name])))
+    if args.baseline:
+        for fmt in ("wav", "flac"):
+            paired = [a / b for a, b in zip(walls["aloud " + fmt], walls["baseline " + fmt])]
+            print("paired %-9s this build / baseline: median %.3f, range %.2f-%.2f" % (
+                fmt, statistics.median(paired), min(paired), max(paired)))
     small = max(rss["aloud flac"])
     print("memory: %.1f MB on the text, %.1f MB on one four times longer (ratio %.2f)" % (
         small, big_rss, big_rss / small))
