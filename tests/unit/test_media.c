@@ -477,6 +477,45 @@ static void test_sloppy_padding(void **state)
     aloud_media_free(m);
 }
 
+/*
+ * Tags and labels are copied from the file, but aloud.h promises UTF-8:
+ * bytes that are not (Latin-1 from an old tagger, a cut sequence, a stray
+ * continuation byte) each become U+FFFD; valid UTF-8 passes unchanged.
+ * Found by fuzz_media (tests/fuzz/corpus/media/regress-wav-isft-not-utf8.wav).
+ */
+static void test_not_utf8_tags(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    static unsigned char pcm[40];
+    const uint32_t ids[] = {1};
+    const uint32_t frames[] = {3};
+    const char *titles[] = {"Caf\xe9 \xc3\xa9\xe2\x82"};
+    bytes info = {.n = 0};
+    bytes o = {.n = 0};
+    aloud_media *m = NULL;
+    aloud_error err = {0};
+
+    add(&info, "INFO", 4);
+    add_chunk(&info, "ISFT", "al\x80x\xff\0", 6, false);
+    add(&o, "RIFF\0\0\0\0WAVE", 12);
+    add_fmt_pcm(&o, 1, RATE);
+    add_chunk(&o, "LIST", info.b, (uint32_t)info.n, false);
+    add_chunk(&o, "data", pcm, sizeof pcm, false);
+    add_cue(&o, ids, frames, 1);
+    add_adtl(&o, titles, 1);
+    set32(&o, 4, (uint32_t)(o.n - 8));
+
+    tu_path(fx, "latin1.wav", path, sizeof path);
+    tu_write_bytes(path, o.b, o.n);
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_string_equal(m->software, "al\xef\xbf\xbdx\xef\xbf\xbd");
+    assert_int_equal(m->chapter_count, 1);
+    assert_string_equal(m->chapters[0].title,
+                        "Caf\xef\xbf\xbd \xc3\xa9\xef\xbf\xbd\xef\xbf\xbd");
+    aloud_media_free(m);
+}
+
 /* One broken file per rule in the chunk walk: each must be ALOUD_ERR_MEDIA. */
 static void test_broken_wavs(void **state)
 {
@@ -745,6 +784,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ffprobe_many, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_rf64_by_hand, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_sloppy_padding, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_not_utf8_tags, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_broken_wavs, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_truncated_wav, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_truncated_flac, setup, tu_fixture_teardown),

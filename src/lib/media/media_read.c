@@ -23,6 +23,7 @@
 
 #include "aloud.h"
 #include "id3v2.h"
+#include "utf8.h"
 
 /* Metadata chunks we load whole are capped: a 64 MiB label list is not ours. */
 #define MEDIA_MAX_META_CHUNK (64u * 1024u * 1024u)
@@ -60,17 +61,41 @@ static bool media_is_fourcc(const unsigned char *p)
     return true;
 }
 
-/* A NUL-terminated copy of at most `n` bytes, up to the first NUL; NULL without memory. */
+/* The length of the UTF-8 sequence `lead` would start; 1 for a byte that starts none. */
+static size_t media_utf8_length(unsigned char lead)
+{
+    return lead < 0xc0u ? 1u : lead < 0xe0u ? 2u : lead < 0xf0u ? 3u : 4u;
+}
+
+/*
+ * A NUL-terminated copy of at most `n` bytes, up to the first NUL; NULL
+ * without memory. Tags and labels come from other programs, and aloud.h
+ * promises UTF-8: a byte that does not start a valid sequence becomes
+ * U+FFFD (three bytes, hence the room for three times the length).
+ */
 static char *media_strndup(const void *p, size_t n)
 {
+    const char *src = p;
     const char *nul = memchr(p, 0, n);
-    size_t len = nul ? (size_t)(nul - (const char *)p) : n;
-    char *s = malloc(len + 1);
+    size_t len = nul ? (size_t)(nul - src) : n, w = 0;
+    char *s = malloc(len * 3 + 1);
 
-    if (s) {
-        memcpy(s, p, len);
-        s[len] = '\0';
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        size_t seq = media_utf8_length((unsigned char)src[i]);
+
+        if (seq <= len - i && utf8_validate(src + i, seq, NULL) == ALOUD_OK) {
+            memcpy(s + w, src + i, seq);
+            w += seq;
+            i += seq;
+        } else {
+            memcpy(s + w, "\xEF\xBF\xBD", 3);
+            w += 3;
+            i++;
+        }
     }
+    s[w] = '\0';
     return s;
 }
 
