@@ -33,7 +33,7 @@ typedef struct render_state {
 /* Hands PCM to the writer; non-zero on failure (rs->status says why). */
 static int render_out(render_state *rs, const int16_t *pcm, size_t frames)
 {
-    rs->status = rs->opts->format->write(rs->w, pcm, frames, &rs->error);
+    rs->status = rs->opts->format->writer->write(rs->w, pcm, frames, &rs->error);
     return rs->status != ALOUD_OK;
 }
 
@@ -188,7 +188,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         result->sample_rate, 1, aloud_doc_title(doc), aloud_doc_author(doc), opts->software,
         paragraphs, titles, opts->bitrate,
     };
-    st = opts->format->open(outfile_temp_path(of), &params, &rs->w, err);
+    st = opts->format->writer->open(outfile_temp_path(of), &params, &rs->w, err);
     if (st != ALOUD_OK)
         goto fail;
 
@@ -217,7 +217,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
 
     for (size_t p = 0; p < paragraphs; p++)
         chapters[p] = result->paragraphs[p].start;
-    st = opts->format->close(rs->w, chapters, err);
+    st = opts->format->writer->close(rs->w, chapters, err);
     rs->w = NULL;
     if (st != ALOUD_OK)
         goto fail;
@@ -232,7 +232,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
 
 fail:
     if (rs && rs->w)
-        opts->format->abort(rs->w);
+        opts->format->writer->abort(rs->w);
     free(rs);
     outfile_discard(of);
     pool_free(pl);
