@@ -296,6 +296,8 @@ typedef struct aloud_render_result {
     uint64_t frames;              /* total length */
     size_t paragraph_count;
     aloud_span *paragraphs;       /* one per paragraph; owned, free with _result_free */
+    size_t chapter_count;         /* chapters the file holds: one per paragraph, the first
+                                     aloud_format_chapter_cap() of them */
     size_t sentence_count;
     aloud_span *sentences;        /* one per sentence */
     unsigned retries;             /* units spoken again after a worker crashed or hung */
