@@ -235,6 +235,23 @@ const char *aloud_format_extension(const aloud_format *format); /* without the d
 /* The i-th known format, NULL past the end. */
 const aloud_format *aloud_format_at(size_t index);
 
+/*
+ * The most chapters a file of `format` holds (FLAC and Opus number their
+ * CHAPTERnnn comments 001-999). A render of more paragraphs keeps the first
+ * this many as chapters (FLAC, Opus) or fails (WAV, MP3). 0 for NULL.
+ */
+size_t aloud_format_chapter_cap(const aloud_format *format);
+
+/*
+ * The bitrates `format` takes, in bits per second: the lowest, the highest
+ * and the one used when aloud_render_opts.bitrate is 0; each pointer may be
+ * NULL. Returns non-zero for a lossy format (Opus, MP3); 0, with all three
+ * set to 0, for a lossless one (WAV, FLAC), which takes no bitrate, and for
+ * NULL.
+ */
+int aloud_format_bitrate_range(const aloud_format *format, unsigned *min_bps, unsigned *max_bps,
+                               unsigned *default_bps);
+
 /* ---------------------------------------------------------------- render */
 
 /* Where a paragraph and its sentences lie in the output, in sample frames. */
@@ -259,7 +276,8 @@ typedef struct aloud_render_opts {
     const char *output;            /* final path; written via a temporary name */
     const char *software;          /* software tag, may be NULL */
     unsigned jobs;                 /* worker processes; 0 for one per CPU */
-    unsigned bitrate;              /* bits per second for lossy formats; 0 for the default */
+    unsigned bitrate;              /* bits per second for lossy formats, within
+                                      aloud_format_bitrate_range(); 0 for the default */
     int skip_bad;                  /* non-zero: a sentence that cannot be spoken becomes
                                       silence (listed in the result) instead of failing */
     const volatile sig_atomic_t *stop; /* non-zero asks the render to stop; may be NULL */
@@ -278,6 +296,8 @@ typedef struct aloud_render_result {
     uint64_t frames;              /* total length */
     size_t paragraph_count;
     aloud_span *paragraphs;       /* one per paragraph; owned, free with _result_free */
+    size_t chapter_count;         /* chapters the file holds: one per paragraph, the first
+                                     aloud_format_chapter_cap() of them */
     size_t sentence_count;
     aloud_span *sentences;        /* one per sentence */
     unsigned retries;             /* units spoken again after a worker crashed or hung */
@@ -306,7 +326,7 @@ typedef struct aloud_chapter {
 } aloud_chapter;
 
 typedef struct aloud_media {
-    char format[8];       /* "wav", "flac" */
+    char format[8];       /* the format's name: "wav", "flac", "opus", "mp3" */
     unsigned sample_rate;
     unsigned channels;
     uint64_t frames;
@@ -318,9 +338,11 @@ typedef struct aloud_media {
 } aloud_media;
 
 /*
- * Reads the duration, tags and chapters of a WAV/RF64 or FLAC file.
+ * Reads the duration, tags and chapters of a file of any known format
+ * (WAV/RF64, FLAC, Ogg Opus, MP3), told by its first bytes, not its name.
  * ALOUD_ERR_READ when it cannot be opened, ALOUD_ERR_MEDIA when it is not a
- * file of a known format. The caller frees *out with aloud_media_free().
+ * file of a known format or is cut short or malformed. The caller frees
+ * *out with aloud_media_free().
  */
 aloud_status aloud_media_read(const char *path, aloud_media **out, aloud_error *err);
 void aloud_media_free(aloud_media *media);

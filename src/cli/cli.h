@@ -49,6 +49,7 @@ typedef struct cli_options {
     long sentence_pause_ms;
     long paragraph_pause_ms;
     unsigned jobs;                /* -j; 0 for one worker per CPU */
+    const char *bitrate_arg;      /* --bitrate as given (kb/s), checked against the format */
     unsigned bitrate;             /* --bitrate in bits per second; 0 for the format's default */
     const char *lexicons[CLI_MAX_LEXICONS]; /* --lexicon, in order */
     size_t lexicon_count;

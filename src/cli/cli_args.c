@@ -152,11 +152,7 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
                             value);
         opts->jobs = (unsigned)n;
         return CLI_EXIT_OK;
-    case OPT_BITRATE:
-        if (!cli_number(value, 6, 320, &n))
-            return cli_fail(why, why_size, "--bitrate takes kb/s from 6 to 320, not '%s'", value);
-        opts->bitrate = (unsigned)n * 1000u;
-        return CLI_EXIT_OK;
+    case OPT_BITRATE: opts->bitrate_arg = value; return CLI_EXIT_OK;
     case OPT_LEXICON:
         if (opts->lexicon_count == CLI_MAX_LEXICONS)
             return cli_fail(why, why_size, "at most %d --lexicon files", CLI_MAX_LEXICONS);
@@ -214,6 +210,36 @@ static const char *cli_known_formats(void)
     return cli_join(cli_format_name_at, names, sizeof names);
 }
 
+/* The i-th format that takes a bitrate, NULL past the last. */
+static const char *cli_lossy_name_at(size_t i)
+{
+    const aloud_format *f;
+    for (size_t k = 0; (f = aloud_format_at(k)) != NULL; k++)
+        if (aloud_format_bitrate_range(f, NULL, NULL, NULL) && i-- == 0)
+            return aloud_format_name(f);
+    return NULL;
+}
+
+/* --bitrate in kb/s, against the range of the format the render writes. */
+static int cli_check_bitrate(cli_options *opts, char *why, size_t why_size)
+{
+    const aloud_format *format = cli_output_format(opts);
+    unsigned min, max;
+    long n;
+    if (!aloud_format_bitrate_range(format, &min, &max, NULL)) {
+        char lossy[64];
+        return cli_fail(why, why_size, "--bitrate applies only to the lossy formats (%s), not to %s",
+                        cli_join(cli_lossy_name_at, lossy, sizeof lossy),
+                        aloud_format_name(format));
+    }
+    if (!cli_number(opts->bitrate_arg, (long)((min + 999u) / 1000u), (long)(max / 1000u), &n))
+        return cli_fail(why, why_size, "--bitrate takes kb/s from %u to %u for %s, not '%s'",
+                        (min + 999u) / 1000u, max / 1000u, aloud_format_name(format),
+                        opts->bitrate_arg);
+    opts->bitrate = (unsigned)n * 1000u;
+    return CLI_EXIT_OK;
+}
+
 /* Checks a --sidecars list: known kinds, none twice. */
 static int cli_check_sidecars(const char *list, char *why, size_t why_size)
 {
@@ -253,7 +279,7 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
     if (opts->mode == CLI_MODE_HELP || opts->mode == CLI_MODE_VERSION)
         return CLI_EXIT_OK;
     if (!renders && (opts->output || opts->format || opts->sidecars || opts->json ||
-                     opts->bitrate || opts->jobs || opts->skip_bad))
+                     opts->bitrate_arg || opts->jobs || opts->skip_bad))
         return cli_fail(why, why_size,
                         "--output, --format, --bitrate, --jobs, --sidecars, --json and --skip-bad "
                         "only apply when rendering");
@@ -289,6 +315,8 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
         return cli_fail(why, why_size,
                         "cannot tell the format from '%s': use a known extension (%s) or --format",
                         opts->output, cli_known_formats());
+    if (opts->bitrate_arg && cli_check_bitrate(opts, why, why_size) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
     if (opts->sidecars)
         return cli_check_sidecars(opts->sidecars, why, why_size);
     return CLI_EXIT_OK;

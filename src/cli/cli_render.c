@@ -133,7 +133,7 @@ static void cli_json_result(const char *input, const char *output, const aloud_r
         fputs(", \"ok\": true, \"output\": ", f);
         aloud_json_put_string(f, output);
         fprintf(f, ", \"duration\": %.3f, \"chapters\": %zu}\n",
-                (double)res->frames / (double)res->sample_rate, res->paragraph_count);
+                (double)res->frames / (double)res->sample_rate, res->chapter_count);
     }
     if (fclose(f) == 0)
         fwrite(line, 1, size, stdout);
@@ -177,7 +177,7 @@ static void cli_report(const cli_setup *su, const char *input, const char *path,
     double rate = (double)res->sample_rate;
     int verbosity = su->opts->verbosity;
     if (verbosity > 0) {
-        for (size_t p = 0; p < res->paragraph_count; p++)
+        for (size_t p = 0; p < res->chapter_count; p++)
             fprintf(stderr, "aloud: chapter %zu at frame %llu (%s): %s\n", p + 1,
                     (unsigned long long)res->paragraphs[p].start,
                     cli_format_time((double)res->paragraphs[p].start / rate, t, sizeof t),
@@ -198,7 +198,7 @@ static void cli_report(const cli_setup *su, const char *input, const char *path,
         fprintf(stderr,
                 "aloud: wrote %s: %s of audio, %zu chapters, %zu sentences, in %.2f s "
                 "(%.0fx realtime)\n",
-                path, cli_format_time(audio, t, sizeof t), res->paragraph_count,
+                path, cli_format_time(audio, t, sizeof t), res->chapter_count,
                 res->sentence_count, seconds, seconds > 0 ? audio / seconds : 0.0);
     }
 }

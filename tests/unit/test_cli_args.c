@@ -112,7 +112,7 @@ static void test_sidecars_and_json(void **state)
     assert_int_equal(parse(&o, why, "--sidecars", "cue,", "a.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--sidecars", "", "a.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--sentences", "--json", "a.txt", NULL), CLI_EXIT_USAGE);
-    assert_int_equal(parse(&o, why, "--bitrate", "48", "a.opus", NULL), CLI_EXIT_OK);
+    assert_int_equal(parse(&o, why, "--bitrate", "48", "-o", "a.opus", "a.txt", NULL), CLI_EXIT_OK);
     assert_int_equal(o.bitrate, 48000);
     assert_int_equal(parse(&o, why, "--lexicon", "a.lex", "--lexicon", "b.lex", "--speak-text",
                            "a.txt", NULL),
@@ -120,6 +120,39 @@ static void test_sidecars_and_json(void **state)
     assert_int_equal(o.lexicon_count, 2);
     assert_string_equal(o.lexicons[1], "b.lex");
     assert_int_equal(o.mode, CLI_MODE_SPEAK_TEXT);
+}
+
+/* --bitrate is checked once, against the range of the format the render writes. */
+static void test_bitrate(void **state)
+{
+    (void)state;
+    cli_options o;
+    char why[256];
+    assert_int_equal(parse(&o, why, "-f", "opus", "--bitrate", "512", "a.txt", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.bitrate, 512000);
+    assert_int_equal(parse(&o, why, "--bitrate", "6", "-o", "x/a.opus", "a.txt", NULL),
+                     CLI_EXIT_OK);
+    assert_int_equal(o.bitrate, 6000);
+    assert_int_equal(parse(&o, why, "--bitrate", "513", "-f", "opus", "a.txt", NULL),
+                     CLI_EXIT_USAGE);
+    assert_string_equal(why, "--bitrate takes kb/s from 6 to 512 for opus, not '513'");
+    assert_int_equal(parse(&o, why, "--bitrate", "320", "-o", "a.mp3", "a.txt", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.bitrate, 320000);
+    assert_int_equal(parse(&o, why, "--bitrate", "7", "-o", "a.mp3", "a.txt", NULL),
+                     CLI_EXIT_USAGE);
+    assert_string_equal(why, "--bitrate takes kb/s from 8 to 320 for mp3, not '7'");
+    assert_int_equal(parse(&o, why, "--bitrate", "64k", "-f", "mp3", "a.txt", NULL),
+                     CLI_EXIT_USAGE);
+    assert_string_equal(why, "--bitrate takes kb/s from 8 to 320 for mp3, not '64k'");
+    /* Lossless formats take none: not silently ignored. FLAC is the default. */
+    assert_int_equal(parse(&o, why, "--bitrate", "64", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_string_equal(why, "--bitrate applies only to the lossy formats (opus, mp3), not to flac");
+    assert_int_equal(parse(&o, why, "--bitrate", "64", "-o", "a.wav", "a.txt", NULL),
+                     CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--bitrate", "64", "-f", "mp3", "-o", "d/", "a.txt", NULL),
+                     CLI_EXIT_OK);
+    assert_int_equal(parse(&o, why, "--bitrate", "64", "--sentences", "a.txt", NULL),
+                     CLI_EXIT_USAGE);
 }
 
 static void test_json_string(void **state)
@@ -230,7 +263,8 @@ int main(void)
         cmocka_unit_test(test_render_defaults), cmocka_unit_test(test_output_picks_format),
         cmocka_unit_test(test_voice_options),   cmocka_unit_test(test_bad_numbers),
         cmocka_unit_test(test_combinations),    cmocka_unit_test(test_format_time),
-        cmocka_unit_test(test_sidecars_and_json), cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_sidecars_and_json), cmocka_unit_test(test_bitrate),
+        cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_progress_format),
     };
     return cmocka_run_group_tests(tests, NULL, free_last);

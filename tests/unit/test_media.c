@@ -36,7 +36,7 @@ static int setup(void **state)
 }
 
 /* Writes `total` frames through `fmt`; asserts every step succeeds. */
-static void write_audio(const aloud_format *fmt, const char *path, const writer_params *params,
+static void write_audio(const writer_ops *fmt, const char *path, const writer_params *params,
                         uint64_t total, const uint64_t *chapters)
 {
     const tu_pcm how = {.block = 997};
@@ -162,31 +162,108 @@ static void set32(bytes *o, size_t at, uint32_t v)
 static void test_format_table(void **state)
 {
     (void)state;
-    assert_ptr_equal(aloud_format_by_name("wav"), &writer_wav);
-    assert_ptr_equal(aloud_format_by_name("flac"), &writer_flac);
+    assert_ptr_equal(aloud_format_by_name("wav"), &formats_wav);
+    assert_ptr_equal(aloud_format_by_name("flac"), &formats_flac);
     assert_null(aloud_format_by_name("WAV")); /* names are exact; extensions are not */
-    assert_ptr_equal(aloud_format_by_name("mp3"), &writer_mp3);
+    assert_ptr_equal(aloud_format_by_name("mp3"), &formats_mp3);
     assert_null(aloud_format_by_name("ogg"));
     assert_null(aloud_format_by_name(NULL));
-    assert_ptr_equal(aloud_format_by_path("out/a.wav"), &writer_wav);
-    assert_ptr_equal(aloud_format_by_path("A.WAV"), &writer_wav);
-    assert_ptr_equal(aloud_format_by_path("x.tar.Flac"), &writer_flac);
+    assert_ptr_equal(aloud_format_by_path("out/a.wav"), &formats_wav);
+    assert_ptr_equal(aloud_format_by_path("A.WAV"), &formats_wav);
+    assert_ptr_equal(aloud_format_by_path("x.tar.Flac"), &formats_flac);
     assert_null(aloud_format_by_path("dir.wav/file"));
     assert_null(aloud_format_by_path("noext"));
     assert_null(aloud_format_by_path(".wav"));
     assert_null(aloud_format_by_path("a.wav.txt"));
     assert_null(aloud_format_by_path("a."));
     assert_null(aloud_format_by_path(NULL));
-    assert_string_equal(aloud_format_name(&writer_flac), "flac");
-    assert_string_equal(aloud_format_extension(&writer_wav), "wav");
-    assert_ptr_equal(aloud_format_at(0), &writer_wav);
-    assert_ptr_equal(aloud_format_at(1), &writer_flac);
+    assert_string_equal(aloud_format_name(&formats_flac), "flac");
+    assert_string_equal(aloud_format_extension(&formats_wav), "wav");
+    assert_ptr_equal(aloud_format_at(0), &formats_wav);
+    assert_ptr_equal(aloud_format_at(1), &formats_flac);
     for (size_t i = 0; aloud_format_at(i); i++) {
         const aloud_format *f = aloud_format_at(i);
 
         assert_ptr_equal(aloud_format_by_name(aloud_format_name(f)), f);
         assert_true(i < 16);
     }
+}
+
+/* Every entry is whole: names, a writer and a reader, a cap, a sane bitrate range. */
+static void test_format_entries(void **state)
+{
+    size_t count = 0;
+
+    (void)state;
+    for (const aloud_format *f; (f = aloud_format_at(count)) != NULL; count++) {
+        char path[64];
+        unsigned min = 1, max = 1, dflt = 1;
+        int lossy = aloud_format_bitrate_range(f, &min, &max, &dflt);
+
+        assert_non_null(f->name);
+        assert_non_null(f->label);
+        assert_non_null(f->writer);
+        assert_non_null(f->writer->open);
+        assert_non_null(f->writer->write);
+        assert_non_null(f->writer->close);
+        assert_non_null(f->writer->abort);
+        assert_non_null(f->sniff);
+        assert_non_null(f->read);
+        assert_true(aloud_format_chapter_cap(f) >= 254); /* every format holds a long article */
+        assert_int_equal(aloud_format_chapter_cap(f), f->chapter_cap);
+        if (lossy) {
+            assert_true(min > 0 && min <= dflt && dflt <= max);
+            assert_int_equal(min % 1000u, 0); /* --bitrate speaks whole kb/s */
+            assert_int_equal(max % 1000u, 0);
+        } else {
+            assert_int_equal(min, 0);
+            assert_int_equal(max, 0);
+            assert_int_equal(dflt, 0);
+        }
+        /* by_path finds it by its extension, in any case, after any folder. */
+        snprintf(path, sizeof path, "some.dir/x.%s", aloud_format_extension(f));
+        assert_ptr_equal(aloud_format_by_path(path), f);
+        for (char *c = path; *c; c++)
+            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+        assert_ptr_equal(aloud_format_by_path(path), f);
+    }
+    assert_int_equal(count, 4);
+    assert_null(aloud_format_at(count));
+    /* The caps the containers really have. */
+    assert_int_equal(aloud_format_chapter_cap(&formats_flac), 999);
+    assert_int_equal(aloud_format_chapter_cap(&formats_opus), 999);
+    assert_int_equal(aloud_format_chapter_cap(&formats_mp3), 255 * 255);
+    assert_int_equal(aloud_format_chapter_cap(&formats_wav), (UINT32_MAX - 4u) / 24u);
+}
+
+/* The accessors take NULL: no format, no chapters, no bitrate. */
+static void test_format_null(void **state)
+{
+    unsigned min = 1, max = 1, dflt = 1;
+
+    (void)state;
+    assert_int_equal(aloud_format_chapter_cap(NULL), 0);
+    assert_int_equal(aloud_format_bitrate_range(NULL, &min, &max, &dflt), 0);
+    assert_int_equal(min + max + dflt, 0);
+    assert_int_equal(aloud_format_bitrate_range(&formats_opus, NULL, NULL, NULL), 1);
+    assert_null(aloud_format_name(NULL));
+    assert_null(aloud_format_extension(NULL));
+}
+
+/* The library's one bitrate check: 0 is the default, the range is the entry's. */
+static void test_writer_bitrate(void **state)
+{
+    aloud_error err;
+    unsigned b = 0;
+
+    (void)state;
+    assert_int_equal(writer_bitrate(&formats_opus, 0, &b, &err), ALOUD_OK);
+    assert_int_equal(b, formats_opus.bitrate_default);
+    assert_int_equal(writer_bitrate(&formats_mp3, 320000, &b, &err), ALOUD_OK);
+    assert_int_equal(b, 320000);
+    assert_int_equal(writer_bitrate(&formats_mp3, 7999, &b, &err), ALOUD_ERR_ARG);
+    assert_string_equal(err.message, "MP3 bitrate 7999 b/s is outside 8000..320000");
+    assert_int_equal(writer_bitrate(&formats_flac, 0, &b, &err), ALOUD_ERR_ARG);
 }
 
 static const char *const round_titles[] = {"Intro", "Zw\xc3\xb6lf \"quoted\" \\ back", "",
@@ -777,6 +854,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_table),
+        cmocka_unit_test(test_format_entries),
+        cmocka_unit_test(test_format_null),
+        cmocka_unit_test(test_writer_bitrate),
         cmocka_unit_test_setup_teardown(test_read_wav, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_read_flac, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_read_flac_300, setup, tu_fixture_teardown),

@@ -140,10 +140,10 @@ static const uint64_t three_frames[] = {0, 33075, 66149}; /* 0, 1500, 2999.95 ->
 static void test_format_table(void **state)
 {
     (void)state;
-    assert_ptr_equal(aloud_format_by_name("mp3"), &writer_mp3);
-    assert_ptr_equal(aloud_format_by_path("out/a.MP3"), &writer_mp3);
-    assert_string_equal(aloud_format_extension(&writer_mp3), "mp3");
-    assert_non_null(writer_mp3.description);
+    assert_ptr_equal(aloud_format_by_name("mp3"), &formats_mp3);
+    assert_ptr_equal(aloud_format_by_path("out/a.MP3"), &formats_mp3);
+    assert_string_equal(aloud_format_extension(&formats_mp3), "mp3");
+    assert_ptr_equal(formats_mp3.writer, &writer_mp3);
 }
 
 static void test_layout(void **state)

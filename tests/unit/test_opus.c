@@ -173,10 +173,10 @@ static void assert_comment(const char *got, size_t len, const char *want)
 static void test_format_table(void **state)
 {
     (void)state;
-    assert_ptr_equal(aloud_format_by_name("opus"), &writer_opus);
-    assert_ptr_equal(aloud_format_by_path("out/a.OPUS"), &writer_opus);
-    assert_string_equal(aloud_format_extension(&writer_opus), "opus");
-    assert_non_null(writer_opus.description);
+    assert_ptr_equal(aloud_format_by_name("opus"), &formats_opus);
+    assert_ptr_equal(aloud_format_by_path("out/a.OPUS"), &formats_opus);
+    assert_string_equal(aloud_format_extension(&formats_opus), "opus");
+    assert_ptr_equal(formats_opus.writer, &writer_opus);
 }
 
 static const char *const three_titles[] = {"Intro", "Zw\xc3\xb6lf = zw\xc3\xb6lf", ""};

@@ -123,7 +123,7 @@ int16_t tu_sample(uint64_t i)
     return (int16_t)((int32_t)((i * 7919u) % 65536u) - 32768);
 }
 
-aloud_status tu_write_audio(const aloud_format *fmt, const char *path, const writer_params *params,
+aloud_status tu_write_audio(const writer_ops *fmt, const char *path, const writer_params *params,
                             uint64_t total, const uint64_t *chapters, const tu_pcm *how)
 {
     const tu_pcm defaults = {0};

@@ -112,11 +112,11 @@ typedef struct tu_pcm {
 } tu_pcm;
 
 /*
- * Writes `total` frames through fmt (open, write in blocks, close with
+ * Writes `total` frames through the writer fmt (open, write in blocks, close with
  * `chapters`). Asserts that open and every write succeed; returns close()'s
  * status, printing the error message when it is not ALOUD_OK. how may be NULL.
  */
-aloud_status tu_write_audio(const aloud_format *fmt, const char *path, const writer_params *params,
+aloud_status tu_write_audio(const writer_ops *fmt, const char *path, const writer_params *params,
                             uint64_t total, const uint64_t *chapters, const tu_pcm *how);
 
 /* ------------------------------------------------------ external tools */

@@ -44,13 +44,6 @@
 #define FLAC_CUESHEET_MAX_CHAPTERS 254u
 #define FLAC_LEAD_OUT_TRACK 255u
 
-/*
- * The Chapter Extension numbers chapters 000-999 and ffprobe ignores
- * numbers above 999. We number from 001 to match the cuesheet (which has
- * no track 0), so 999 chapters can be named; later ones get no comment.
- */
-#define FLAC_COMMENT_MAX_CHAPTERS 999u
-
 /* Frames converted to int32 per encoder call; bounds the buffer, not the audio. */
 #define FLAC_CHUNK_FRAMES 4096u
 
@@ -131,7 +124,8 @@ static aloud_status flac_add_comment(FLAC__StreamMetadata *vc, const char *name,
     return ALOUD_OK;
 }
 
-/* Builds the VORBIS_COMMENT block: tags, then a time/name pair per chapter up to 999. */
+/* Builds the VORBIS_COMMENT block: tags, then a time/name pair per chapter up to the
+ * format's cap; later chapters get no comment. */
 static aloud_status flac_build_comments(writer *w, const writer_params *params, aloud_error *err)
 {
     const char *tag_names[] = {"TITLE", "ARTIST", "ENCODER"};
@@ -147,8 +141,8 @@ static aloud_status flac_build_comments(writer *w, const writer_params *params, 
         if (tag_values[i])
             st = flac_add_comment(w->comments, tag_names[i], tag_values[i], err);
     }
-    if (named > FLAC_COMMENT_MAX_CHAPTERS)
-        named = FLAC_COMMENT_MAX_CHAPTERS;
+    if (named > formats_flac.chapter_cap)
+        named = formats_flac.chapter_cap;
     /* A placeholder time: the same byte size as any real one under 100 hours. */
     flac_format_time(0, w->sample_rate, time, sizeof time);
     for (size_t i = 0; i < named && st == ALOUD_OK; i++) {
@@ -499,11 +493,8 @@ static void flac_abort(writer *w)
     flac_free(w);
 }
 
-const aloud_format writer_flac = {
-    .name = "flac",
-    .extension = "flac",
-    .description = "FLAC, lossless, chapters as CHAPTERnnn comments and a cuesheet",
-    .max_chapters = FLAC_COMMENT_MAX_CHAPTERS,
+/* Its limits and names are in its entry of the format table (formats.c). */
+const writer_ops writer_flac = {
     .open = flac_open,
     .write = flac_write,
     .close = flac_close,

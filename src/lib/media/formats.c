@@ -1,8 +1,11 @@
 /*
- * formats.c - the table of audio writers and the public lookups over it.
+ * formats.c - the format table and the public lookups over it.
  *
+ * An entry is the only description of a container: its names, how many
+ * chapters a file holds, its bitrate range, its writer and its reader.
  * Adding a container means adding one entry here; callers pick by name or
- * extension and never name a writer directly.
+ * extension (or, reading, by the file's first bytes) and never name a writer
+ * or a reader directly.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,15 +17,84 @@
 #include <unistd.h>
 
 #include "aloud.h"
+#include "id3v2.h"
+#include "media_read.h"
 #include "writer.h"
 
-const aloud_format *const writer_formats[] = {
-    &writer_wav,
-    &writer_flac,
-    &writer_opus,
-    &writer_mp3,
-    NULL,
+/*
+ * WAV: 16-bit PCM (RF64 past 4 GiB), chapters as cue points with labels.
+ * A `cue ` chunk's 32-bit size holds (2^32 - 1 - 4) / 24 points.
+ */
+const aloud_format formats_wav = {
+    .name = "wav",
+    .extension = "wav",
+    .label = "WAV",
+    .chapter_cap = (UINT32_MAX - 4u) / 24u,
+    .writer = &writer_wav,
+    .sniff = read_wav_sniff,
+    .read = read_wav_read,
 };
+
+/*
+ * FLAC: lossless, chapters as CHAPTERnnn comments (and a cuesheet up to 254
+ * chapters). The Chapter Extension numbers 000-999 and ffprobe ignores
+ * numbers above 999; the writer numbers from 001 to match the cuesheet
+ * (which has no track 0), so 999 chapters can be named.
+ */
+const aloud_format formats_flac = {
+    .name = "flac",
+    .extension = "flac",
+    .label = "FLAC",
+    .chapter_cap = 999u,
+    .writer = &writer_flac,
+    .sniff = read_flac_sniff,
+    .read = read_flac_read,
+};
+
+/*
+ * Ogg Opus: chapters as CHAPTERnnn comments, numbered from 001 like FLAC's.
+ * Speech at 32 kb/s VBR is clean for espeak-ng's voices, about 15 MB an
+ * hour; libopus takes 6 to 256 kb/s a channel (510 in all for stereo).
+ */
+const aloud_format formats_opus = {
+    .name = "opus",
+    .extension = "opus",
+    .label = "Ogg Opus",
+    .chapter_cap = 999u,
+    .bitrate_min = 6000u,
+    .bitrate_max = 512000u,
+    .bitrate_default = 32000u,
+    .writer = &writer_opus,
+    .sniff = read_ogg_sniff,
+    .read = read_ogg_read,
+};
+
+/*
+ * MP3: constant bitrate, chapters as ID3v2 CHAP frames with a CTOC: 255
+ * tables of contents of 255 chapters each. LAME takes 8 to 320 kb/s (what a
+ * sample rate allows is LAME's to decide); at 64 kb/s its header fits at
+ * 22050 Hz and speech loses nothing audible.
+ */
+const aloud_format formats_mp3 = {
+    .name = "mp3",
+    .extension = "mp3",
+    .label = "MP3",
+    .chapter_cap = ID3_MAX_CHAPTERS,
+    .bitrate_min = 8000u,
+    .bitrate_max = 320000u,
+    .bitrate_default = 64000u,
+    .writer = &writer_mp3,
+    .sniff = read_mp3_sniff,
+    .read = read_mp3_read,
+};
+
+static const aloud_format *const formats_table[] = {
+    &formats_wav,
+    &formats_flac,
+    &formats_opus,
+    &formats_mp3,
+};
+#define FORMATS_COUNT (sizeof formats_table / sizeof formats_table[0])
 
 /* ASCII-only case folding: extensions are ASCII and locales must not matter. */
 static int formats_lower(int c)
@@ -43,9 +115,9 @@ const aloud_format *aloud_format_by_name(const char *name)
 {
     if (!name)
         return NULL;
-    for (size_t i = 0; writer_formats[i]; i++) {
-        if (strcmp(writer_formats[i]->name, name) == 0)
-            return writer_formats[i];
+    for (size_t i = 0; i < FORMATS_COUNT; i++) {
+        if (strcmp(formats_table[i]->name, name) == 0)
+            return formats_table[i];
     }
     return NULL;
 }
@@ -62,9 +134,9 @@ const aloud_format *aloud_format_by_path(const char *path)
     /* A leading dot names a hidden file (".wav"), not an extension. */
     if (!dot || dot == (slash ? slash + 1 : path))
         return NULL;
-    for (size_t i = 0; writer_formats[i]; i++) {
-        if (formats_equal_nocase(dot + 1, writer_formats[i]->extension))
-            return writer_formats[i];
+    for (size_t i = 0; i < FORMATS_COUNT; i++) {
+        if (formats_equal_nocase(dot + 1, formats_table[i]->extension))
+            return formats_table[i];
     }
     return NULL;
 }
@@ -81,9 +153,40 @@ const char *aloud_format_extension(const aloud_format *format)
 
 const aloud_format *aloud_format_at(size_t index)
 {
-    size_t count = sizeof writer_formats / sizeof writer_formats[0] - 1;
+    return index < FORMATS_COUNT ? formats_table[index] : NULL;
+}
 
-    return index < count ? writer_formats[index] : NULL;
+size_t aloud_format_chapter_cap(const aloud_format *format)
+{
+    return format ? format->chapter_cap : 0;
+}
+
+int aloud_format_bitrate_range(const aloud_format *format, unsigned *min_bps, unsigned *max_bps,
+                               unsigned *default_bps)
+{
+    static const aloud_format none = {0};
+    const aloud_format *f = format ? format : &none;
+
+    if (min_bps)
+        *min_bps = f->bitrate_min;
+    if (max_bps)
+        *max_bps = f->bitrate_max;
+    if (default_bps)
+        *default_bps = f->bitrate_default;
+    return f->bitrate_max > 0;
+}
+
+aloud_status writer_bitrate(const aloud_format *format, unsigned requested, unsigned *out,
+                            aloud_error *err)
+{
+    unsigned bitrate = requested ? requested : format->bitrate_default;
+
+    if (format->bitrate_max == 0 || bitrate < format->bitrate_min
+        || bitrate > format->bitrate_max)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "%s bitrate %u b/s is outside %u..%u",
+                               format->label, bitrate, format->bitrate_min, format->bitrate_max);
+    *out = bitrate;
+    return ALOUD_OK;
 }
 
 char *writer_strdup(const char *s)

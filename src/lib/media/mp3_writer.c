@@ -47,13 +47,6 @@
 #include "id3v2.h"
 #include "writer.h"
 
-/* 64 kb/s CBR: the LAME header fits at 22050 Hz and speech loses nothing audible. */
-#define MP3_DEFAULT_BITRATE 64000u
-
-/* LAME accepts 8 to 320 kb/s; what a sample rate allows is LAME's to decide. */
-#define MP3_MIN_BITRATE 8000u
-#define MP3_MAX_BITRATE 320000u
-
 /* LAME's -q 3 (its command line's default): good quality, far faster than speech. */
 #define MP3_QUALITY 3
 
@@ -298,12 +291,9 @@ static aloud_status mp3_open(const char *path, const writer_params *params, writ
     if (!path || !params || params->channels == 0 || params->channels > 2
         || params->sample_rate == 0 || params->sample_rate > INT_MAX)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad MP3 writer parameters");
-    bitrate = params->bitrate ? params->bitrate : MP3_DEFAULT_BITRATE;
-    if (bitrate < MP3_MIN_BITRATE || bitrate > MP3_MAX_BITRATE)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                               "MP3 bitrate %u b/s is outside %u..%u", bitrate, MP3_MIN_BITRATE,
-                               MP3_MAX_BITRATE);
-    if (params->chapter_count > ID3_MAX_CHAPTERS)
+    if (writer_bitrate(&formats_mp3, params->bitrate, &bitrate, err) != ALOUD_OK)
+        return ALOUD_ERR_ARG;
+    if (params->chapter_count > formats_mp3.chapter_cap)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "too many chapters for MP3: %zu",
                                params->chapter_count);
     w = calloc(1, sizeof *w);
@@ -380,11 +370,8 @@ static void mp3_abort(writer *w)
     mp3_free(w);
 }
 
-const aloud_format writer_mp3 = {
-    .name = "mp3",
-    .extension = "mp3",
-    .description = "MP3, 64 kb/s CBR by default, chapters as ID3v2 CHAP frames with a CTOC",
-    .max_chapters = ID3_MAX_CHAPTERS, /* 255 tables of contents of 255 chapters */
+/* Its limits and names are in its entry of the format table (formats.c). */
+const writer_ops writer_mp3 = {
     .open = mp3_open,
     .write = mp3_write,
     .close = mp3_close,

@@ -52,16 +52,6 @@
 #include "utf8.h"
 #include "writer.h"
 
-/* Speech at 32 kb/s VBR: clean for espeak-ng's voices, about 15 MB an hour. */
-#define OPUS_DEFAULT_BITRATE 32000u
-
-/* What libopus accepts per channel: 6 to 256 kb/s (510 in total for stereo). */
-#define OPUS_MIN_BITRATE 6000u
-#define OPUS_MAX_BITRATE 512000u
-
-/* The Chapter Extension numbers 000-999; we start at 001 like the FLAC writer. */
-#define OPUS_MAX_CHAPTERS 999u
-
 /* PCM frames read from the spool per encoder call; bounds memory, not the audio. */
 #define OPUS_CHUNK_FRAMES 8192u
 
@@ -192,14 +182,16 @@ static aloud_status opus_ope_error(int code, const char *what, aloud_error *err)
     return aloud_error_set(err, st, 0, 0, "cannot %s: %s", what, ope_strerror(code));
 }
 
-/* TITLE, ARTIST, ENCODER, then a time/name pair per chapter up to 999 (NAME after time). */
+/* TITLE, ARTIST, ENCODER, then a time/name pair per chapter up to the format's cap
+ * (NAME after time). */
 static aloud_status opus_build_comments(const writer *w, const uint64_t *frames,
                                         OggOpusComments **out, aloud_error *err)
 {
     OggOpusComments *c = ope_comments_create();
     const char *names[] = {"TITLE", "ARTIST", "ENCODER"};
     const char *values[] = {w->title, w->artist, w->software};
-    size_t named = w->chapter_count < OPUS_MAX_CHAPTERS ? w->chapter_count : OPUS_MAX_CHAPTERS;
+    size_t cap = formats_opus.chapter_cap;
+    size_t named = w->chapter_count < cap ? w->chapter_count : cap;
     int rc = OPE_OK;
 
     *out = NULL;
@@ -355,11 +347,8 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
     }
     w->sample_rate = params->sample_rate;
     w->channels = params->channels;
-    w->bitrate = params->bitrate ? params->bitrate : OPUS_DEFAULT_BITRATE;
-    if (w->bitrate < OPUS_MIN_BITRATE || w->bitrate > OPUS_MAX_BITRATE)
-        st = aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "Opus bitrate %u b/s is outside %u..%u",
-                             w->bitrate, OPUS_MIN_BITRATE, OPUS_MAX_BITRATE);
-    else
+    st = writer_bitrate(&formats_opus, params->bitrate, &w->bitrate, err);
+    if (st == ALOUD_OK)
         st = opus_copy_strings(w, params, err);
     /* Created now so that an unwritable place fails before any speech is made. */
     if (st == ALOUD_OK && !(w->f = writer_create_file(path)))
@@ -412,11 +401,8 @@ static void opus_abort(writer *w)
     opus_free(w);
 }
 
-const aloud_format writer_opus = {
-    .name = "opus",
-    .extension = "opus",
-    .description = "Ogg Opus, 32 kb/s by default, chapters as CHAPTERnnn comments",
-    .max_chapters = OPUS_MAX_CHAPTERS,
+/* Its limits and names are in its entry of the format table (formats.c). */
+const writer_ops writer_opus = {
     .open = opus_open,
     .write = opus_write,
     .close = opus_close,

@@ -376,7 +376,7 @@ static aloud_status wav_open(const char *path, const writer_params *params, writ
     if (!path || !params || params->channels == 0 || params->channels > INT_MAX
         || params->sample_rate == 0 || params->sample_rate > INT_MAX)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad WAV writer parameters");
-    if (params->chapter_count > UINT32_MAX)
+    if (params->chapter_count > formats_wav.chapter_cap)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "too many chapters for WAV: %zu",
                                params->chapter_count);
     w = calloc(1, sizeof *w);
@@ -474,11 +474,8 @@ static void wav_abort(writer *w)
     wav_free(w);
 }
 
-const aloud_format writer_wav = {
-    .name = "wav",
-    .extension = "wav",
-    .description = "WAV, 16-bit PCM (RF64 past 4 GiB), chapters as cue points with labels",
-    .max_chapters = UINT32_MAX, /* a cue chunk counts its points in 32 bits */
+/* Its limits and names are in its entry of the format table (formats.c). */
+const writer_ops writer_wav = {
     .open = wav_open,
     .write = wav_write,
     .close = wav_close,

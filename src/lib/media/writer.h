@@ -1,10 +1,12 @@
 /*
- * writer.h - audio container writers (private to libaloud).
+ * writer.h - the format table and the audio container writers (private to
+ * libaloud).
  *
- * Each output format is one entry in a table: its name, extension, what it
- * can carry, and open / write / close / abort. The render loop streams PCM
- * to write() and hands the chapter positions to close(), so a writer never
- * holds the whole audio.
+ * Each container is one entry of the table (formats.c), the only place that
+ * describes it: its names, its limits (chapters, bitrate), its writer and its
+ * reader. The render loop streams PCM to the writer's write() and hands the
+ * chapter positions to close(), so a writer never holds the whole audio;
+ * writers read their own limits from their entry.
  */
 #ifndef ALOUD_WRITER_H
 #define ALOUD_WRITER_H
@@ -30,12 +32,8 @@ typedef struct writer_params {
                                             0 for the format's default; others ignore it */
 } writer_params;
 
-struct aloud_format {
-    const char *name;         /* "wav" */
-    const char *extension;    /* "wav", without the dot */
-    const char *description;  /* one line for --help */
-    size_t max_chapters;      /* chapters the container can name; SIZE_MAX for no limit */
-
+/* A writer: open / write / close / abort. */
+typedef struct writer_ops {
     /* Creates `path` (which must not exist yet or is overwritten) for writing. */
     aloud_status (*open)(const char *path, const writer_params *params, writer **out,
                          aloud_error *err);
@@ -49,9 +47,54 @@ struct aloud_format {
     aloud_status (*close)(writer *w, const uint64_t *chapter_frames, aloud_error *err);
     /* Frees `w` without finishing; the caller removes the file. NULL is a no-op. */
     void (*abort)(writer *w);
+} writer_ops;
+
+/* An open file handed to the readers; declared in media_read.h. */
+typedef struct media_file media_file;
+
+struct aloud_format {
+    const char *name;         /* "wav": what --format takes and aloud_media.format says */
+    const char *extension;    /* "wav", without the dot: the one written and recognised */
+    const char *label;        /* "WAV", "Ogg Opus": the container's name in messages */
+    /* The most chapters a file holds; past it the writer keeps the first
+     * chapter_cap (FLAC, Opus) or refuses the file (WAV, MP3). */
+    size_t chapter_cap;
+    /* Bitrate range and default in bits per second; all 0 for a lossless
+     * format, which takes none. */
+    unsigned bitrate_min;
+    unsigned bitrate_max;
+    unsigned bitrate_default;
+    const writer_ops *writer;
+    /* True when the file's first bytes are this container's. The readers are
+     * asked in table order and the first that claims a file reads it. */
+    bool (*sniff)(const media_file *file);
+    /* Reads the duration, tags and chapters of a sniffed file into `m` (all
+     * but m->format); ALOUD_ERR_MEDIA with the reason for a bad file. */
+    aloud_status (*read)(const media_file *file, aloud_media *m, aloud_error *err);
 };
 
+/* The table, in this order (FLAC before MP3: an ID3v2 tag may precede either). */
+extern const aloud_format formats_wav;
+extern const aloud_format formats_flac;
+extern const aloud_format formats_opus;
+extern const aloud_format formats_mp3;
+
+/* The writers the entries point to. */
+extern const writer_ops writer_wav;
+extern const writer_ops writer_flac;
+extern const writer_ops writer_opus;
+extern const writer_ops writer_mp3;
+
 /* Shared by the writers. */
+
+/*
+ * The bitrate a writer of `format` uses for `requested` bits per second:
+ * the format's default for 0. ALOUD_ERR_ARG outside the entry's range (so
+ * always, but for 0, for a lossless format). The one place the range is
+ * checked in the library.
+ */
+aloud_status writer_bitrate(const aloud_format *format, unsigned requested, unsigned *out,
+                            aloud_error *err);
 
 /* A copy of `s`, NULL for NULL (or when out of memory). */
 char *writer_strdup(const char *s);
@@ -73,13 +116,5 @@ void writer_free_titles(char **titles, size_t count);
  * allowed) and lie within `total` frames. */
 aloud_status writer_check_chapters(size_t count, const uint64_t *frames, uint64_t total,
                                    aloud_error *err);
-
-/* The table, NULL-terminated. */
-extern const aloud_format *const writer_formats[];
-
-extern const aloud_format writer_wav;
-extern const aloud_format writer_flac;
-extern const aloud_format writer_opus;
-extern const aloud_format writer_mp3;
 
 #endif /* ALOUD_WRITER_H */

@@ -33,7 +33,7 @@ typedef struct render_state {
 /* Hands PCM to the writer; non-zero on failure (rs->status says why). */
 static int render_out(render_state *rs, const int16_t *pcm, size_t frames)
 {
-    rs->status = rs->opts->format->write(rs->w, pcm, frames, &rs->error);
+    rs->status = rs->opts->format->writer->write(rs->w, pcm, frames, &rs->error);
     return rs->status != ALOUD_OK;
 }
 
@@ -157,6 +157,9 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
 
     size_t paragraphs = aloud_doc_paragraph_count(doc);
     result->paragraph_count = paragraphs;
+    /* The writer is handed every paragraph and keeps what its format holds. */
+    result->chapter_count = paragraphs < opts->format->chapter_cap ? paragraphs
+                                                                   : opts->format->chapter_cap;
     result->sentence_count = aloud_doc_sentence_count(doc);
     result->paragraphs = calloc(paragraphs, sizeof *result->paragraphs);
     result->sentences = calloc(result->sentence_count, sizeof *result->sentences);
@@ -188,7 +191,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         result->sample_rate, 1, aloud_doc_title(doc), aloud_doc_author(doc), opts->software,
         paragraphs, titles, opts->bitrate,
     };
-    st = opts->format->open(outfile_temp_path(of), &params, &rs->w, err);
+    st = opts->format->writer->open(outfile_temp_path(of), &params, &rs->w, err);
     if (st != ALOUD_OK)
         goto fail;
 
@@ -217,7 +220,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
 
     for (size_t p = 0; p < paragraphs; p++)
         chapters[p] = result->paragraphs[p].start;
-    st = opts->format->close(rs->w, chapters, err);
+    st = opts->format->writer->close(rs->w, chapters, err);
     rs->w = NULL;
     if (st != ALOUD_OK)
         goto fail;
@@ -232,7 +235,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
 
 fail:
     if (rs && rs->w)
-        opts->format->abort(rs->w);
+        opts->format->writer->abort(rs->w);
     free(rs);
     outfile_discard(of);
     pool_free(pl);
