@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "aloud.h"
+#include "ascii.h"
 #include "writer.h"
 
 const aloud_format *const writer_formats[] = {
@@ -23,21 +24,6 @@ const aloud_format *const writer_formats[] = {
     &writer_mp3,
     NULL,
 };
-
-/* ASCII-only case folding: extensions are ASCII and locales must not matter. */
-static int formats_lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-static int formats_equal_nocase(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        if (formats_lower((unsigned char)*a) != formats_lower((unsigned char)*b))
-            return 0;
-    }
-    return *a == *b;
-}
 
 const aloud_format *aloud_format_by_name(const char *name)
 {
@@ -63,7 +49,7 @@ const aloud_format *aloud_format_by_path(const char *path)
     if (!dot || dot == (slash ? slash + 1 : path))
         return NULL;
     for (size_t i = 0; writer_formats[i]; i++) {
-        if (formats_equal_nocase(dot + 1, writer_formats[i]->extension))
+        if (ascii_eq_nocase(dot + 1, strlen(dot + 1), writer_formats[i]->extension))
             return writer_formats[i];
     }
     return NULL;
