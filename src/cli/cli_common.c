@@ -1,6 +1,5 @@
 /* cli_common.c - what the command line's modes share: error messages and exit
  * codes, loading an input, the presets folder, the voice and the lexicons. */
-#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>

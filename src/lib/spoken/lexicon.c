@@ -9,7 +9,6 @@
  * first. A lexicon of thousands of entries costs about as much per word as
  * one of ten.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
