@@ -68,6 +68,23 @@ aloud_status aloud_error_set(aloud_error *err, aloud_status status, unsigned lin
 #endif
     ;
 
+/* ----------------------------------------------------------------- input */
+
+/*
+ * Reads the whole file at `path`, or standard input when `path` is "-",
+ * refusing more than `limit` bytes (exactly `limit` is accepted) without
+ * reading far past them: a regular file is refused by its size before any
+ * read. On success *data (taken over by the caller, to free()) holds *size
+ * bytes followed by a NUL that *size does not count; on failure they are
+ * untouched. Errors: ALOUD_ERR_ARG (a NULL argument), ALOUD_ERR_READ
+ * ("cannot open: REASON", "is a directory, not a text file",
+ * "cannot read: REASON"), ALOUD_ERR_LIMIT ("N bytes is more than the input
+ * limit of LIMIT" when the size was known, "more than the input limit of
+ * LIMIT bytes" otherwise), ALOUD_ERR_NOMEM.
+ */
+aloud_status aloud_read_input(const char *path, size_t limit, char **data, size_t *size,
+                              aloud_error *err);
+
 /* ------------------------------------------------------------- documents */
 
 typedef enum aloud_para_kind {

@@ -1,6 +1,5 @@
 /* cli_common.c - what the command line's modes share: error messages and exit
  * codes, loading an input, the presets folder, the voice and the lexicons. */
-#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -61,60 +60,6 @@ int cli_exit_for(aloud_status st)
     return CLI_EXIT_FAILURE;
 }
 
-/* Reads a whole file, or stdin for "-", into a malloc'd buffer; refuses
- * more than `limit` bytes (ALOUD_ERR_LIMIT) without reading it all. */
-static aloud_status cli_read_all(const char *path, size_t limit, char **data, size_t *size,
-                                 aloud_error *err)
-{
-    bool is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f)
-        return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot open: %s", strerror(errno));
-    struct stat sb;
-    aloud_status st = ALOUD_OK;
-    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode))
-        st = aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "is a directory, not a text file");
-    else if (S_ISREG(sb.st_mode) && (unsigned long long)sb.st_size > limit)
-        st = aloud_error_set(err, ALOUD_ERR_LIMIT, 0, 0,
-                             "%lld bytes is more than the input limit of %zu (--max-input)",
-                             (long long)sb.st_size, limit);
-    size_t cap = 65536, len = 0;
-    char *buf = st == ALOUD_OK ? malloc(cap + 1) : NULL;
-    while (buf) {
-        len += fread(buf + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        if (len > limit) {
-            st = aloud_error_set(err, ALOUD_ERR_LIMIT, 0, 0,
-                                 "more than the input limit of %zu bytes (--max-input)", limit);
-            break;
-        }
-        char *bigger = realloc(buf, cap * 2 + 1);
-        if (!bigger)
-            break;
-        buf = bigger;
-        cap *= 2;
-    }
-    int failed = ferror(f);
-    int e = errno;
-    if (!is_stdin)
-        fclose(f);
-    if (st == ALOUD_OK && !buf)
-        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    else if (st == ALOUD_OK && len > limit)
-        st = aloud_error_set(err, ALOUD_ERR_LIMIT, 0, 0,
-                             "more than the input limit of %zu bytes (--max-input)", limit);
-    else if (st == ALOUD_OK && failed)
-        st = aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot read: %s", strerror(e));
-    if (st != ALOUD_OK) {
-        free(buf);
-        return st;
-    }
-    *data = buf;
-    *size = len;
-    return ALOUD_OK;
-}
-
 /* Text has no NUL bytes: one means a binary file (named at its position). */
 static aloud_status cli_refuse_binary(const char *data, size_t size, aloud_error *err)
 {
@@ -143,7 +88,12 @@ aloud_status cli_load_doc(const char *input, size_t max_input, aloud_doc **doc, 
 {
     char *data = NULL;
     size_t size = 0;
-    aloud_status st = cli_read_all(input, max_input, &data, &size, err);
+    aloud_status st = aloud_read_input(input, max_input, &data, &size, err);
+    /* The library knows no options; the user should learn which one sets the limit. */
+    if (st == ALOUD_ERR_LIMIT && err) {
+        size_t used = strlen(err->message);
+        snprintf(err->message + used, sizeof err->message - used, " (--max-input)");
+    }
     if (st == ALOUD_OK) {
         st = cli_refuse_binary(data, size, err);
         if (st == ALOUD_OK)

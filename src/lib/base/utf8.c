@@ -1,6 +1,7 @@
 /* utf8.c - UTF-8 validation, decoding, encoding and character classes. */
 #include "utf8.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,68 +12,89 @@ size_t utf8_bom_length(const char *data, size_t size)
     return 0;
 }
 
-static bool is_continuation(unsigned char byte)
+static bool utf8_is_continuation(unsigned char byte)
 {
     return (byte & 0xC0u) == 0x80u;
 }
 
+/* Writes a reason into msg[0..msg_size) when msg is not NULL (utf8_next wants none). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void utf8_reason(char *msg, size_t msg_size, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!msg)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, msg_size, fmt, ap);
+    va_end(ap);
+}
+
 /*
- * Checks the sequence at s[0..avail) whose lead byte is s[0]. Returns its
- * length, or 0 with a reason in msg (which names the bad bytes).
+ * The one set of rules for unchecked bytes: checks the sequence at
+ * s[0..avail) whose lead byte is s[0]. Returns its length with its code
+ * point in *cp, or 0 with a reason in msg (which names the bad bytes) when
+ * msg is not NULL.
  */
-static size_t check_sequence(const unsigned char *s, size_t avail, char *msg, size_t msg_size)
+static size_t utf8_check_sequence(const unsigned char *s, size_t avail, uint32_t *cp, char *msg,
+                             size_t msg_size)
 {
     unsigned char lead = s[0];
     size_t need;
-    uint32_t cp;
+    uint32_t v;
 
-    if (lead < 0x80u)
+    if (lead < 0x80u) {
+        *cp = lead;
         return 1;
+    }
     if (lead < 0xC0u) {
-        snprintf(msg, msg_size, "unexpected continuation byte 0x%02X", lead);
+        utf8_reason(msg, msg_size, "unexpected continuation byte 0x%02X", lead);
         return 0;
     }
     if (lead < 0xC2u) {
-        snprintf(msg, msg_size, "byte 0x%02X starts an overlong encoding", lead);
+        utf8_reason(msg, msg_size, "byte 0x%02X starts an overlong encoding", lead);
         return 0;
     }
     if (lead > 0xF4u) {
-        snprintf(msg, msg_size, "byte 0x%02X never appears in UTF-8", lead);
+        utf8_reason(msg, msg_size, "byte 0x%02X never appears in UTF-8", lead);
         return 0;
     }
     need = lead < 0xE0u ? 2 : lead < 0xF0u ? 3 : 4;
+    v = lead & (0x7Fu >> need);
     for (size_t i = 1; i < need; i++) {
         if (i >= avail) {
-            snprintf(msg, msg_size, "byte 0x%02X starts a sequence cut off by the end of the input",
-                     lead);
+            utf8_reason(msg, msg_size,
+                        "byte 0x%02X starts a sequence cut off by the end of the input", lead);
             return 0;
         }
-        if (!is_continuation(s[i])) {
-            snprintf(msg, msg_size, "byte 0x%02X not followed by a continuation byte", lead);
+        if (!utf8_is_continuation(s[i])) {
+            utf8_reason(msg, msg_size, "byte 0x%02X not followed by a continuation byte", lead);
             return 0;
         }
+        v = (v << 6) | (s[i] & 0x3Fu);
     }
     /* Only the first continuation byte decides overlong, surrogate and range. */
     if ((lead == 0xE0u && s[1] < 0xA0u) || (lead == 0xF0u && s[1] < 0x90u)) {
-        snprintf(msg, msg_size, "overlong encoding 0x%02X 0x%02X", lead, s[1]);
+        utf8_reason(msg, msg_size, "overlong encoding 0x%02X 0x%02X", lead, s[1]);
         return 0;
     }
-    cp = 0;
-    if (need == 3)
-        cp = ((uint32_t)(lead & 0x0Fu) << 12) | ((uint32_t)(s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-    if (need == 3 && cp >= 0xD800u && cp <= 0xDFFFu) {
-        snprintf(msg, msg_size, "encoded surrogate U+%04X", (unsigned)cp);
+    if (v >= 0xD800u && v <= 0xDFFFu) {
+        utf8_reason(msg, msg_size, "encoded surrogate U+%04X", (unsigned)v);
         return 0;
     }
-    if (need == 4) {
-        cp = ((uint32_t)(lead & 0x07u) << 18) | ((uint32_t)(s[1] & 0x3Fu) << 12) |
-             ((uint32_t)(s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
-        if (cp > 0x10FFFFu) {
-            snprintf(msg, msg_size, "code point U+%X above U+10FFFF", (unsigned)cp);
-            return 0;
-        }
+    if (v > 0x10FFFFu) {
+        utf8_reason(msg, msg_size, "code point U+%X above U+10FFFF", (unsigned)v);
+        return 0;
     }
+    *cp = v;
     return need;
+}
+
+size_t utf8_next(const char *s, size_t avail, uint32_t *cp)
+{
+    return utf8_check_sequence((const unsigned char *)s, avail, cp, NULL, 0);
 }
 
 aloud_status utf8_validate(const char *data, size_t size, aloud_error *err)
@@ -81,6 +103,7 @@ aloud_status utf8_validate(const char *data, size_t size, aloud_error *err)
     size_t pos = utf8_bom_length(data, size);
     unsigned line = 1;
     unsigned column = 1;
+    uint32_t cp;
     char msg[128];
 
     while (pos < size) {
@@ -98,7 +121,7 @@ aloud_status utf8_validate(const char *data, size_t size, aloud_error *err)
             pos++;
             continue;
         }
-        len = check_sequence(s + pos, size - pos, msg, sizeof msg);
+        len = utf8_check_sequence(s + pos, size - pos, &cp, msg, sizeof msg);
         if (len == 0)
             return aloud_error_set(err, ALOUD_ERR_UTF8, line, column, "invalid UTF-8 (%s)", msg);
         pos += len;
@@ -129,6 +152,40 @@ size_t utf8_decode(const char *s, size_t avail, uint32_t *cp)
     *cp = ((uint32_t)(u[0] & 0x07u) << 18) | ((uint32_t)(u[1] & 0x3Fu) << 12) |
           ((uint32_t)(u[2] & 0x3Fu) << 6) | (u[3] & 0x3Fu);
     return 4;
+}
+
+uint32_t utf8_at(const char *s, size_t size, size_t pos, size_t *len)
+{
+    uint32_t cp;
+    size_t n = utf8_decode(s + pos, size - pos, &cp);
+
+    if (len)
+        *len = n;
+    return cp;
+}
+
+size_t utf8_start_before(const char *s, size_t pos)
+{
+    do
+        pos--;
+    while (pos > 0 && utf8_is_continuation((unsigned char)s[pos]));
+    return pos;
+}
+
+uint32_t utf8_before(const char *s, size_t pos, size_t *start)
+{
+    size_t q = utf8_start_before(s, pos);
+    uint32_t cp;
+
+    utf8_decode(s + q, pos - q, &cp);
+    if (start)
+        *start = q;
+    return cp;
+}
+
+bool utf8_is_valid_string(const char *s)
+{
+    return !s || utf8_validate(s, strlen(s), NULL) == ALOUD_OK;
 }
 
 size_t utf8_encode(uint32_t cp, char out[4])
@@ -173,7 +230,7 @@ static const uint32_t word_symbols[][2] = {
     {0x212F, 0x2139}, {0x2160, 0x2188}, {0x2460, 0x249B},
 };
 
-static bool in_ranges(uint32_t cp, const uint32_t (*ranges)[2], size_t count)
+static bool utf8_in_ranges(uint32_t cp, const uint32_t (*ranges)[2], size_t count)
 {
     for (size_t i = 0; i < count; i++)
         if (cp >= ranges[i][0] && cp <= ranges[i][1])
@@ -189,9 +246,9 @@ bool utf8_is_word_char(uint32_t cp)
         return cp == 0xAAu || cp == 0xB2u || cp == 0xB3u || cp == 0xB5u || cp == 0xB9u ||
                cp == 0xBAu || (cp >= 0xBCu && cp <= 0xBEu);
     if (cp < 0x2000u)
-        return !in_ranges(cp, non_word_low, sizeof non_word_low / sizeof non_word_low[0]);
+        return !utf8_in_ranges(cp, non_word_low, sizeof non_word_low / sizeof non_word_low[0]);
     if (cp < 0x2C00u)
-        return in_ranges(cp, word_symbols, sizeof word_symbols / sizeof word_symbols[0]);
+        return utf8_in_ranges(cp, word_symbols, sizeof word_symbols / sizeof word_symbols[0]);
     if (cp < 0x2E00u)
         return true; /* Glagolitic, Coptic, Georgian supplement, Tifinagh, Ethiopic ext. */
     if (cp < 0x3040u)

@@ -37,6 +37,36 @@ aloud_status utf8_validate(const char *data, size_t size, aloud_error *err);
  */
 size_t utf8_decode(const char *s, size_t avail, uint32_t *cp);
 
+/*
+ * Decodes the character at s[0..avail) of UNCHECKED bytes (a file, a tag)
+ * into *cp and returns its length in bytes (1..4), or returns 0, with *cp
+ * untouched, when s does not start one valid sequence by the rules of
+ * utf8_validate (a bad lead or continuation byte, an overlong form, a
+ * surrogate, past U+10FFFF, or cut off by avail). avail must be > 0.
+ */
+size_t utf8_next(const char *s, size_t avail, uint32_t *cp);
+
+/*
+ * The character at s[pos] of VALID UTF-8 (pos < size); its length in bytes
+ * goes to *len when `len` is not NULL.
+ */
+uint32_t utf8_at(const char *s, size_t size, size_t pos, size_t *len);
+
+/*
+ * Where the character that ends right before s[pos] starts (pos > 0): pos
+ * moved back over continuation bytes, never before 0.
+ */
+size_t utf8_start_before(const char *s, size_t pos);
+
+/*
+ * The character of VALID UTF-8 that ends right before s[pos] (pos > 0); its
+ * start (utf8_start_before) goes to *start when `start` is not NULL.
+ */
+uint32_t utf8_before(const char *s, size_t pos, size_t *start);
+
+/* True when `s` is NULL or a NUL-terminated string of valid UTF-8. */
+bool utf8_is_valid_string(const char *s);
+
 /* Encodes a code point (<= U+10FFFF) into out[0..4); returns the length. */
 size_t utf8_encode(uint32_t cp, char out[4]);
 

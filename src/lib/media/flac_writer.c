@@ -13,7 +13,6 @@
  * the metadata chain API: same-size blocks mean no audio is moved.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +24,8 @@
 #include <FLAC/metadata.h>
 #include <FLAC/stream_encoder.h>
 
+#include "ascii.h"
+#include "clock.h"
 #include "writer.h"
 
 /*
@@ -94,19 +95,6 @@ static void flac_free(writer *w)
     free(w);
 }
 
-/*
- * Formats a frame position as HH:MM:SS.mmm, milliseconds rounded to
- * nearest. Exactly three millisecond digits: ffprobe reads "03.5" as
- * 3.005 s. Hours take more digits past 99; the padding absorbs that.
- */
-static void flac_format_time(uint64_t frame, unsigned rate, char *out, size_t size)
-{
-    uint64_t ms = frame / rate * 1000u + ((frame % rate) * 1000u + rate / 2u) / rate;
-
-    snprintf(out, size, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%03" PRIu64, ms / 3600000u,
-             ms / 60000u % 60u, ms / 1000u % 60u, ms % 1000u);
-}
-
 /* Appends NAME=value (copied). ALOUD_ERR_ARG when libFLAC rejects it (bad UTF-8). */
 static aloud_status flac_add_comment(FLAC__StreamMetadata *vc, const char *name, const char *value,
                                      aloud_error *err)
@@ -144,7 +132,7 @@ static aloud_status flac_build_comments(writer *w, const writer_params *params, 
     if (named > formats_flac.chapter_cap)
         named = formats_flac.chapter_cap;
     /* A placeholder time: the same byte size as any real one under 100 hours. */
-    flac_format_time(0, w->sample_rate, time, sizeof time);
+    clock_format(0, '.', time, sizeof time);
     for (size_t i = 0; i < named && st == ALOUD_OK; i++) {
         const char *title = params->chapter_titles ? params->chapter_titles[i] : NULL;
         char name[32];
@@ -217,7 +205,7 @@ static size_t flac_chapter_time_number(const FLAC__StreamMetadata_VorbisComment_
     if (e->length < 11 || memcmp(s, "CHAPTER", 7) != 0 || s[10] != '=')
         return 0;
     for (int i = 7; i < 10; i++) {
-        if (s[i] < '0' || s[i] > '9')
+        if (!ascii_is_digit(s[i]))
             return 0;
     }
     return (size_t)((s[7] - '0') * 100 + (s[8] - '0') * 10 + (s[9] - '0'));
@@ -238,7 +226,7 @@ static aloud_status flac_fill_comments(FLAC__StreamMetadata *block, const writer
         if (n == 0 || n > w->chapter_count)
             continue;
         snprintf(name, sizeof name, "CHAPTER%03zu", n);
-        flac_format_time(frames[n - 1], w->sample_rate, time, sizeof time);
+        clock_format(clock_ms(frames[n - 1], w->sample_rate), '.', time, sizeof time);
         if (!FLAC__metadata_object_vorbiscomment_entry_from_name_value_pair(&entry, name, time))
             return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for FLAC comments");
         ok = FLAC__metadata_object_vorbiscomment_set_comment(block, i, entry, false);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "aloud.h"
+#include "ascii.h"
 #include "id3v2.h"
 #include "media_read.h"
 #include "writer.h"
@@ -96,21 +97,6 @@ static const aloud_format *const formats_table[] = {
 };
 #define FORMATS_COUNT (sizeof formats_table / sizeof formats_table[0])
 
-/* ASCII-only case folding: extensions are ASCII and locales must not matter. */
-static int formats_lower(int c)
-{
-    return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c;
-}
-
-static int formats_equal_nocase(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        if (formats_lower((unsigned char)*a) != formats_lower((unsigned char)*b))
-            return 0;
-    }
-    return *a == *b;
-}
-
 const aloud_format *aloud_format_by_name(const char *name)
 {
     if (!name)
@@ -135,7 +121,7 @@ const aloud_format *aloud_format_by_path(const char *path)
     if (!dot || dot == (slash ? slash + 1 : path))
         return NULL;
     for (size_t i = 0; i < FORMATS_COUNT; i++) {
-        if (formats_equal_nocase(dot + 1, formats_table[i]->extension))
+        if (ascii_eq_nocase(dot + 1, strlen(dot + 1), formats_table[i]->extension))
             return formats_table[i];
     }
     return NULL;

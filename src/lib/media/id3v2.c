@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "utf8.h"
+#include "vec.h"
 
 /* Text encodings (the byte that starts a text frame). */
 #define ID3_ENC_LATIN1 0u
@@ -64,24 +66,9 @@ static void id3_put(id3_out *o, const void *src, size_t len)
 {
     if (o->nomem || len == 0)
         return;
-    if (len > o->cap - o->n) {
-        size_t cap = o->cap ? o->cap : 1024;
-        unsigned char *p;
-
-        while (cap - o->n < len) {
-            if (cap > SIZE_MAX / 2) {
-                o->nomem = true;
-                return;
-            }
-            cap *= 2;
-        }
-        p = realloc(o->p, cap);
-        if (!p) {
-            o->nomem = true;
-            return;
-        }
-        o->p = p;
-        o->cap = cap;
+    if (len > SIZE_MAX - o->n || !vec_reserve(&o->p, &o->cap, o->n + len, 1, 1024)) {
+        o->nomem = true;
+        return;
     }
     memcpy(o->p + o->n, src, len);
     o->n += len;
@@ -242,16 +229,10 @@ static void id3_put_tocs(id3_out *o, size_t chapters)
     }
 }
 
-static aloud_status id3_check_utf8(const char *s, const char *what, aloud_error *err)
-{
-    if (s && utf8_validate(s, strlen(s), NULL) != ALOUD_OK)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "the ID3 %s is not valid UTF-8", what);
-    return ALOUD_OK;
-}
-
 static aloud_status id3_check_spec(const id3_tag_spec *spec, aloud_error *err)
 {
-    aloud_status st;
+    const char *tags[] = {spec->title, spec->artist, spec->software};
+    const char *tag_names[] = {"title", "artist", "software tag"};
 
     if (spec->chapter_count > ID3_MAX_CHAPTERS)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
@@ -261,14 +242,15 @@ static aloud_status id3_check_spec(const id3_tag_spec *spec, aloud_error *err)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no ID3 chapters given");
     if (spec->padding > ID3_MAX_BODY)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "ID3 padding too large");
-    st = id3_check_utf8(spec->title, "title", err);
-    if (st == ALOUD_OK)
-        st = id3_check_utf8(spec->artist, "artist", err);
-    if (st == ALOUD_OK)
-        st = id3_check_utf8(spec->software, "software tag", err);
-    for (size_t i = 0; st == ALOUD_OK && i < spec->chapter_count; i++)
-        st = id3_check_utf8(spec->chapters[i].title, "chapter title", err);
-    return st;
+    for (size_t i = 0; i < 3; i++)
+        if (!utf8_is_valid_string(tags[i]))
+            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "the ID3 %s is not valid UTF-8",
+                                   tag_names[i]);
+    for (size_t i = 0; i < spec->chapter_count; i++)
+        if (!utf8_is_valid_string(spec->chapters[i].title))
+            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                                   "the ID3 chapter title is not valid UTF-8");
+    return ALOUD_OK;
 }
 
 aloud_status id3_tag_build(const id3_tag_spec *spec, unsigned char **out, size_t *size,
@@ -379,16 +361,9 @@ static void id3_str_cp(id3_str *b, uint32_t cp)
 
     if (b->nomem)
         return;
-    if (b->cap - b->n < len + 1) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        char *s = realloc(b->s, cap);
-
-        if (!s) {
-            b->nomem = true;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
+    if (!vec_reserve(&b->s, &b->cap, b->n + len + 1, 1, 64)) {
+        b->nomem = true;
+        return;
     }
     memcpy(b->s + b->n, enc, len);
     b->n += len;
@@ -408,46 +383,6 @@ static char *id3_str_take(id3_str *b)
             b->s[0] = '\0';
     }
     return b->s;
-}
-
-/*
- * The length (1..4) of one valid UTF-8 sequence at p[0..n) with its code
- * point, or 0 when the bytes there are not one: stored text is not ours
- * and must not pass invalid UTF-8 on.
- */
-static size_t id3_utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-    static const uint32_t min[5] = {0, 0, 0x80u, 0x800u, 0x10000u};
-    size_t len;
-    uint32_t v;
-
-    if (p[0] < 0x80u) {
-        *cp = p[0];
-        return 1;
-    }
-    if (p[0] >= 0xc2u && p[0] <= 0xdfu) {
-        len = 2;
-        v = p[0] & 0x1fu;
-    } else if (p[0] >= 0xe0u && p[0] <= 0xefu) {
-        len = 3;
-        v = p[0] & 0x0fu;
-    } else if (p[0] >= 0xf0u && p[0] <= 0xf4u) {
-        len = 4;
-        v = p[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0u) != 0x80u)
-            return 0;
-        v = v << 6 | (p[i] & 0x3fu);
-    }
-    if (v < min[len] || v > 0x10ffffu || (v >= 0xd800u && v <= 0xdfffu))
-        return 0;
-    *cp = v;
-    return len;
 }
 
 /* Decodes UTF-16 code units (to the first 0000) as UTF-8; lone surrogates become U+FFFD. */
@@ -503,7 +438,7 @@ static char *id3_decode_text(const unsigned char *p, size_t n)
         size_t len = 1;
 
         if (enc == ID3_ENC_UTF8) {
-            len = id3_utf8_next(p + i, n - i, &cp);
+            len = utf8_next((const char *)p + i, n - i, &cp);
             if (len == 0) {
                 cp = 0xfffdu;
                 len = 1;
@@ -533,7 +468,7 @@ typedef struct id3_parser {
 static bool id3_is_frame_id(const unsigned char *p)
 {
     for (int i = 0; i < 4; i++) {
-        if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9')))
+        if (!(ascii_is_upper(p[i]) || ascii_is_digit(p[i])))
             return false;
     }
     return true;
@@ -623,28 +558,6 @@ static aloud_status id3_nomem(aloud_error *err)
     return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory reading ID3");
 }
 
-/*
- * `arr` (of `count` used `elem`-byte entries) with room for one more, the
- * new entries zeroed; NULL without memory, `arr` then unchanged.
- */
-static void *id3_grow(void *arr, size_t count, size_t *cap, size_t elem)
-{
-    size_t n;
-    void *p;
-
-    if (count < *cap)
-        return arr;
-    n = *cap ? *cap * 2 : 16;
-    if (n > SIZE_MAX / elem)
-        return NULL;
-    p = realloc(arr, n * elem);
-    if (!p)
-        return NULL;
-    memset((unsigned char *)p + *cap * elem, 0, (n - *cap) * elem);
-    *cap = n;
-    return p;
-}
-
 /* The TIT2 among a CHAP's sub-frames; sub-frames nest no deeper. */
 static aloud_status id3_chap_title(const id3_parser *ps, unsigned char *p, size_t n,
                                    id3_chapter *c, aloud_error *err)
@@ -675,13 +588,12 @@ static aloud_status id3_parse_chap(id3_parser *ps, const id3_frame *f, aloud_err
         free(id);
         return ALOUD_OK; /* malformed: skipped */
     }
-    c = id3_grow(t->chapters, t->chapter_count, &ps->chapter_cap, sizeof *c);
-    if (!c) {
+    if (!vec_reserve(&t->chapters, &ps->chapter_cap, t->chapter_count + 1, sizeof *c, 16)) {
         free(id);
         return id3_nomem(err);
     }
-    t->chapters = c;
     c = &t->chapters[t->chapter_count++];
+    memset(c, 0, sizeof *c);
     p = f->data + used;
     c->id = id;
     c->start_ms = id3_be32(p);
@@ -730,13 +642,12 @@ static aloud_status id3_parse_ctoc(id3_parser *ps, const id3_frame *f, aloud_err
         free(id);
         return ALOUD_OK;
     }
-    toc = id3_grow(t->tocs, t->toc_count, &ps->toc_cap, sizeof *toc);
-    if (!toc) {
+    if (!vec_reserve(&t->tocs, &ps->toc_cap, t->toc_count + 1, sizeof *toc, 16)) {
         free(id);
         return id3_nomem(err);
     }
-    t->tocs = toc;
     toc = &t->tocs[t->toc_count++];
+    memset(toc, 0, sizeof *toc);
     toc->id = id;
     flags = f->data[used];
     count = f->data[used + 1];

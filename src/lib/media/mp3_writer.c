@@ -32,7 +32,6 @@
  * times add it (1105 samples, 50 ms at 22050 Hz) to match what is heard.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -44,6 +43,7 @@
 
 #include <lame/lame.h>
 
+#include "clock.h"
 #include "id3v2.h"
 #include "writer.h"
 
@@ -119,12 +119,6 @@ static aloud_status mp3_copy_strings(writer *w, const writer_params *p, aloud_er
     return ALOUD_OK;
 }
 
-/* Milliseconds of `frame` at `rate`, rounded to nearest, in steps that cannot overflow. */
-static uint64_t mp3_ms(uint64_t frame, unsigned rate)
-{
-    return frame / rate * 1000u + ((frame % rate) * 1000u + rate / 2u) / rate;
-}
-
 /*
  * Builds the tag. With `frames` NULL every time is 0 (the placeholder);
  * otherwise chapter i runs from its start to the next one's, the last to
@@ -141,10 +135,10 @@ static aloud_status mp3_build_tag(const writer *w, const uint64_t *frames, uint6
     if (!ch)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for MP3 chapters");
     for (size_t i = 0; i < w->chapter_count; i++) {
-        uint64_t start = frames ? mp3_ms(frames[i] + lead, w->sample_rate) : 0;
+        uint64_t start = frames ? clock_ms(frames[i] + lead, w->sample_rate) : 0;
         uint64_t end = !frames                      ? 0
-                       : i + 1 < w->chapter_count ? mp3_ms(frames[i + 1] + lead, w->sample_rate)
-                                                   : mp3_ms(total + lead, w->sample_rate);
+                       : i + 1 < w->chapter_count ? clock_ms(frames[i + 1] + lead, w->sample_rate)
+                                                   : clock_ms(total + lead, w->sample_rate);
 
         if (end > UINT32_MAX) {
             free(ch);

@@ -38,7 +38,6 @@
  * its functions (opus_encode, opus_encoder_*, opus_decode*, ...).
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,6 +48,7 @@
 
 #include <opus/opusenc.h>
 
+#include "clock.h"
 #include "utf8.h"
 #include "writer.h"
 
@@ -92,34 +92,24 @@ static void opus_free(writer *w)
     free(w);
 }
 
-static aloud_status opus_check_utf8(const char *s, const char *what, aloud_error *err)
-{
-    if (s && utf8_validate(s, strlen(s), NULL) != ALOUD_OK)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "cannot store the %s in Opus: not UTF-8",
-                               what);
-    return ALOUD_OK;
-}
-
 /* Copies (and checks) tags and chapter titles: the comments are built at close. */
 static aloud_status opus_copy_strings(writer *w, const writer_params *p, aloud_error *err)
 {
-    aloud_status st = opus_check_utf8(p->title, "title", err);
+    const char *tags[] = {p->title, p->author, p->software};
+    const char *tag_names[] = {"title", "artist", "software tag"};
 
-    if (st == ALOUD_OK)
-        st = opus_check_utf8(p->author, "artist", err);
-    if (st == ALOUD_OK)
-        st = opus_check_utf8(p->software, "software tag", err);
-    if (st != ALOUD_OK)
-        return st;
+    for (size_t i = 0; i < 3; i++)
+        if (!utf8_is_valid_string(tags[i]))
+            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                                   "cannot store the %s in Opus: not UTF-8", tag_names[i]);
     if ((p->title && !(w->title = writer_strdup(p->title)))
         || (p->author && !(w->artist = writer_strdup(p->author)))
         || (p->software && !(w->software = writer_strdup(p->software))))
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for Opus tags");
     for (size_t i = 0; i < p->chapter_count; i++) {
-        const char *t = p->chapter_titles ? p->chapter_titles[i] : NULL;
-        st = opus_check_utf8(t, "chapter title", err);
-        if (st != ALOUD_OK)
-            return st;
+        if (p->chapter_titles && !utf8_is_valid_string(p->chapter_titles[i]))
+            return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                                   "cannot store the chapter title in Opus: not UTF-8");
     }
     w->titles = writer_copy_titles(p);
     if (!w->titles)
@@ -161,18 +151,6 @@ static aloud_status opus_create_spool(writer *w, aloud_error *err)
 }
 
 
-/*
- * HH:MM:SS.mmm, milliseconds rounded to nearest. Exactly three millisecond
- * digits: ffprobe reads "03.5" as 3.005 s.
- */
-static void opus_format_time(uint64_t frame, unsigned rate, char *out, size_t size)
-{
-    uint64_t ms = frame / rate * 1000u + ((frame % rate) * 1000u + rate / 2u) / rate;
-
-    snprintf(out, size, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ".%03" PRIu64, ms / 3600000u,
-             ms / 60000u % 60u, ms / 1000u % 60u, ms % 1000u);
-}
-
 static aloud_status opus_ope_error(int code, const char *what, aloud_error *err)
 {
     aloud_status st = code == OPE_ALLOC_FAIL ? ALOUD_ERR_NOMEM
@@ -205,7 +183,7 @@ static aloud_status opus_build_comments(const writer *w, const uint64_t *frames,
         char name[32], time[32];
 
         snprintf(name, sizeof name, "CHAPTER%03zu", i + 1);
-        opus_format_time(frames[i], w->sample_rate, time, sizeof time);
+        clock_format(clock_ms(frames[i], w->sample_rate), '.', time, sizeof time);
         rc = ope_comments_add(c, name, time);
         snprintf(name, sizeof name, "CHAPTER%03zuNAME", i + 1);
         if (rc == OPE_OK)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aloud.h"
+#include "ascii.h"
 #include "clock.h"
 #include "media_read.h"
 
@@ -49,30 +50,13 @@ void read_comments_free(read_comments *rc)
     free(rc);
 }
 
-static bool read_comments_name_is(const char *s, size_t len, const char *name)
-{
-    size_t n = strlen(name);
-
-    if (len != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        if (c != name[i])
-            return false;
-    }
-    return true;
-}
-
 /* Reads up to `max` digits into *v; returns how many were read. */
 static size_t read_comments_digits(const char *s, size_t max, uint64_t *v)
 {
     size_t i = 0;
 
     *v = 0;
-    while (i < max && s[i] >= '0' && s[i] <= '9') {
+    while (i < max && ascii_is_digit(s[i])) {
         *v = *v * 10u + (uint64_t)(s[i] - '0');
         i++;
     }
@@ -102,7 +86,7 @@ static bool read_comments_parse_time(const char *s, uint64_t *ms)
         if (fd == 0)
             return false;
         s += 1 + fd;
-        while (*s >= '0' && *s <= '9')
+        while (ascii_is_digit(*s))
             s++; /* digits past milliseconds are dropped */
         for (; fd < 3; fd++)
             frac *= 10u;
@@ -120,7 +104,8 @@ static aloud_status read_comments_chapter(read_comments *rc, const char *name, s
     uint64_t num;
     read_comments_entry *c;
 
-    if (name_len < 10 || !read_comments_name_is(name, 7, "CHAPTER") || read_comments_digits(name + 7, 3, &num) != 3)
+    if (name_len < 10 || !ascii_eq_nocase(name, 7, "CHAPTER") ||
+        read_comments_digits(name + 7, 3, &num) != 3)
         return ALOUD_OK;
     c = &rc->ch[num];
     if (name_len == 10) {
@@ -132,7 +117,7 @@ static aloud_status read_comments_chapter(read_comments *rc, const char *name, s
         buf[value_len] = '\0';
         if (!c->have_time && read_comments_parse_time(buf, &c->ms))
             c->have_time = true;
-    } else if (read_comments_name_is(name + 10, name_len - 10, "NAME") && !c->name) {
+    } else if (ascii_eq_nocase(name + 10, name_len - 10, "NAME") && !c->name) {
         c->name = media_text_dup(value, value_len);
         if (!c->name)
             return media_nomem(err);
@@ -154,11 +139,11 @@ aloud_status read_comments_add(read_comments *rc, const char *e, size_t len, alo
         return ALOUD_OK;
     name_len = (size_t)(eq - e);
     value_len = len - name_len - 1;
-    if (read_comments_name_is(e, name_len, "TITLE"))
+    if (ascii_eq_nocase(e, name_len, "TITLE"))
         return media_set_tag(&m->title, eq + 1, value_len, err);
-    if (read_comments_name_is(e, name_len, "ARTIST"))
+    if (ascii_eq_nocase(e, name_len, "ARTIST"))
         return media_set_tag(&m->author, eq + 1, value_len, err);
-    if (read_comments_name_is(e, name_len, "ENCODER") || read_comments_name_is(e, name_len, "SOFTWARE"))
+    if (ascii_eq_nocase(e, name_len, "ENCODER") || ascii_eq_nocase(e, name_len, "SOFTWARE"))
         return media_set_tag(&m->software, eq + 1, value_len, err);
     return read_comments_chapter(rc, e, name_len, eq + 1, value_len, err);
 }

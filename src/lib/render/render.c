@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "aloud.h"
+#include "clock.h"
 #include "outfile.h"
 #include "pool.h"
+#include "vec.h"
 #include "writer.h"
 
 /* Everything the pool's sink needs while audio arrives in order. */
@@ -26,6 +28,7 @@ typedef struct render_state {
     aloud_status status;      /* first failure inside the sink */
     aloud_error error;
     size_t pending;           /* frames in `buf` not yet handed to the writer */
+    size_t skipped_cap;       /* room in res->skipped, in entries */
     int16_t buf[32768];       /* espeak-ng delivers ~1000 frames at a time; writers
                                  (libsndfile above all) cost a system call each */
 } render_state;
@@ -113,26 +116,17 @@ static int render_done(void *ctx, size_t sentence)
     return 0;
 }
 
-/* Notes a skipped sentence in the result; the list grows by doubling. */
+/* Notes a skipped sentence in the result. */
 static void render_skipped(void *ctx, size_t sentence, const aloud_error *why)
 {
     render_state *rs = ctx;
     aloud_render_result *res = rs->res;
     size_t n = res->skipped_count;
-    if ((n & (n - 1)) == 0) {
-        aloud_skip *bigger = realloc(res->skipped, (n ? n * 2 : 1) * sizeof *bigger);
-        if (!bigger)
-            return; /* the render goes on; only the report is short */
-        res->skipped = bigger;
-    }
+    if (!vec_reserve(&res->skipped, &rs->skipped_cap, n + 1, sizeof *res->skipped, 1))
+        return; /* the render goes on; only the report is short */
     res->skipped[n].sentence = sentence;
     snprintf(res->skipped[n].reason, sizeof res->skipped[n].reason, "%s", why->message);
     res->skipped_count = n + 1;
-}
-
-static uint64_t render_ms_to_frames(unsigned ms, unsigned rate)
-{
-    return ((uint64_t)ms * rate + 500) / 1000;
 }
 
 void aloud_render_result_free(aloud_render_result *result)
@@ -198,8 +192,8 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     rs->doc = doc;
     rs->opts = opts;
     rs->res = result;
-    rs->sentence_pause = render_ms_to_frames(opts->voice->sentence_pause_ms, result->sample_rate);
-    rs->paragraph_pause = render_ms_to_frames(opts->voice->paragraph_pause_ms, result->sample_rate);
+    rs->sentence_pause = clock_frames(opts->voice->sentence_pause_ms, result->sample_rate);
+    rs->paragraph_pause = clock_frames(opts->voice->paragraph_pause_ms, result->sample_rate);
     sink = (pool_sink){render_pcm, render_done, render_skipped, rs, opts->skip_bad != 0,
                        opts->stop};
     st = pool_run(pl, doc, &sink, err);

@@ -8,7 +8,7 @@
  * whole.
  *
  * One clock for all: a position is a frame count; milliseconds are that
- * rounded to nearest (sidecar_ms), and every kind that shows milliseconds
+ * rounded to nearest (clock_ms, clock.h), and every kind that shows milliseconds
  * (VTT, SRT, JSON) prints the same number. Coarser clocks are rounded down
  * from the frames, so that a marker is never after the speech it marks:
  * the cue sheet's CD frames (1/75 s) and LRC's hundredths.
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "aloud.h"
+#include "clock.h"
 #include "outfile.h"
 
 /* What every writer is handed; everything borrowed. */
@@ -40,23 +41,12 @@ typedef struct sidecar_kind {
 
 /* ------------------------------------------------------------------ time */
 
-/* Milliseconds at `frame`, rounded to nearest, in steps that cannot overflow. */
-static uint64_t sidecar_ms(uint64_t frame, unsigned rate)
+/* HH:MM:SS<sep>mmm of `frame`, milliseconds rounded to nearest (clock.h). */
+static void sidecar_put_clock(FILE *f, uint64_t frame, unsigned rate, char sep)
 {
-    return frame / rate * 1000u + ((frame % rate) * 1000u + rate / 2u) / rate;
-}
+    char text[32];
 
-/* Whole units of 1/`per_second` s at `frame`, rounded down. */
-static uint64_t sidecar_floor(uint64_t frame, unsigned rate, unsigned per_second)
-{
-    return frame / rate * per_second + (frame % rate) * per_second / rate;
-}
-
-/* HH:MM:SS<sep>mmm, hours growing past two digits when they must. */
-static void sidecar_put_clock(FILE *f, uint64_t ms, char sep)
-{
-    fprintf(f, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 "%c%03" PRIu64, ms / 3600000u,
-            ms / 60000u % 60u, ms / 1000u % 60u, sep, ms % 1000u);
+    fputs(clock_format(clock_ms(frame, rate), sep, text, sizeof text), f);
 }
 
 /* ------------------------------------------------------------------ text */
@@ -128,7 +118,7 @@ void aloud_json_put_string(FILE *f, const char *s)
 /* Seconds with exactly three decimals: the millisecond value, never a float. */
 static void sidecar_put_json_seconds(FILE *f, uint64_t frame, unsigned rate)
 {
-    uint64_t ms = sidecar_ms(frame, rate);
+    uint64_t ms = clock_ms(frame, rate);
 
     fprintf(f, "%" PRIu64 ".%03" PRIu64, ms / 1000u, ms % 1000u);
 }
@@ -178,7 +168,7 @@ static void sidecar_write_cue(const sidecar_ctx *c)
     sidecar_put_cue_string(c->f, sidecar_basename(c->info->output));
     fprintf(c->f, " %s\n", sidecar_cue_file_type(c->info->format));
     for (size_t p = 0; p < c->res->paragraph_count; p++) {
-        uint64_t cd = sidecar_floor(c->res->paragraphs[p].start, c->res->sample_rate, 75);
+        uint64_t cd = clock_floor(c->res->paragraphs[p].start, c->res->sample_rate, 75);
 
         fprintf(c->f, "  TRACK %02zu AUDIO\n    TITLE ", p + 1);
         sidecar_put_cue_string(c->f, aloud_doc_paragraph(c->doc, p)->chapter_title);
@@ -204,9 +194,9 @@ static void sidecar_write_vtt(const sidecar_ctx *c)
         const aloud_span *sp = &c->res->sentences[s];
 
         fprintf(c->f, "\n%zu\n", s + 1);
-        sidecar_put_clock(c->f, sidecar_ms(sp->start, c->res->sample_rate), '.');
+        sidecar_put_clock(c->f, sp->start, c->res->sample_rate, '.');
         fputs(" --> ", c->f);
-        sidecar_put_clock(c->f, sidecar_ms(sp->end, c->res->sample_rate), '.');
+        sidecar_put_clock(c->f, sp->end, c->res->sample_rate, '.');
         fputc('\n', c->f);
         sidecar_put_vtt_text(c->f, sidecar_sentence_text(c, s));
         fputc('\n', c->f);
@@ -220,9 +210,9 @@ static void sidecar_write_srt(const sidecar_ctx *c)
         const aloud_span *sp = &c->res->sentences[s];
 
         fprintf(c->f, "%s%zu\n", s ? "\n" : "", s + 1);
-        sidecar_put_clock(c->f, sidecar_ms(sp->start, c->res->sample_rate), ',');
+        sidecar_put_clock(c->f, sp->start, c->res->sample_rate, ',');
         fputs(" --> ", c->f);
-        sidecar_put_clock(c->f, sidecar_ms(sp->end, c->res->sample_rate), ',');
+        sidecar_put_clock(c->f, sp->end, c->res->sample_rate, ',');
         fputc('\n', c->f);
         sidecar_put_line(c->f, sidecar_sentence_text(c, s));
         fputc('\n', c->f);
@@ -246,7 +236,7 @@ static void sidecar_write_lrc(const sidecar_ctx *c)
         fputs("]\n", c->f);
     }
     for (size_t s = 0; s < c->res->sentence_count; s++) {
-        uint64_t cs = sidecar_floor(c->res->sentences[s].start, c->res->sample_rate, 100);
+        uint64_t cs = clock_floor(c->res->sentences[s].start, c->res->sample_rate, 100);
 
         fprintf(c->f, "[%02" PRIu64 ":%02" PRIu64 ".%02" PRIu64 "]", cs / 6000u, cs / 100u % 60u,
                 cs % 100u);

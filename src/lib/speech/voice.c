@@ -25,7 +25,11 @@
 #include <string.h>
 
 #include "aloud.h"
+#include "ascii.h"
+#include "file_read.h"
 #include "speech.h"
+#include "utf8.h"
+#include "vec.h"
 
 /* The narrator. Rate 175 wpm is espeak-ng's own default. The pauses are
  * what espeak-ng itself leaves when it reads a whole text at that rate:
@@ -116,45 +120,13 @@ static unsigned voice_column(const voice_line *ln, size_t offset)
     return column;
 }
 
-/* Length of the UTF-8 sequence at s[0..size), or 0 when invalid. */
-static size_t voice_utf8_length(const unsigned char *s, size_t size)
-{
-    unsigned c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (size < len)
-        return 0;
-    unsigned cp = c & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 /* Rejects invalid UTF-8 and control characters (tab aside) in a line. */
 static aloud_status voice_check_line(const voice_line *ln, aloud_error *err)
 {
     const unsigned char *s = (const unsigned char *)ln->text;
     for (size_t i = 0; i < ln->size;) {
-        size_t len = voice_utf8_length(s + i, ln->size - i);
+        uint32_t cp;
+        size_t len = utf8_next(ln->text + i, ln->size - i, &cp);
         if (len == 0)
             return aloud_error_set(err, ALOUD_ERR_VOICE, ln->number, voice_column(ln, i),
                                    "invalid UTF-8");
@@ -186,7 +158,7 @@ static aloud_status voice_parse_number(const voice_line *ln, size_t at, size_t s
                                "%s: '%.*s' is not a whole number", key->name, (int)size, s);
     long value = 0;
     for (; i < size; i++) {
-        if (s[i] < '0' || s[i] > '9')
+        if (!ascii_is_digit(s[i]))
             return aloud_error_set(err, ALOUD_ERR_VOICE, ln->number, column,
                                    "%s: '%.*s' is not a whole number", key->name, (int)size, s);
         /* Anything past a million is out of every range; stop it growing. */
@@ -340,33 +312,26 @@ static aloud_status voice_parse(const char *data, size_t size, aloud_voice *v, a
 /* Reads a whole file of at most VOICE_FILE_MAX bytes; the caller frees *out. */
 static aloud_status voice_read_file(const char *path, char **out, size_t *size, aloud_error *err)
 {
+    file_read_info info;
+
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    switch (file_read(path, VOICE_FILE_MAX, out, size, &info)) {
+    case FILE_READ_OK:
+        return ALOUD_OK;
+    case FILE_READ_OPEN:
         return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "cannot open preset %s: %s", path,
-                               strerror(errno));
-    char *buf = malloc(VOICE_FILE_MAX + 1);
-    if (!buf) {
-        fclose(f);
-        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    }
-    size_t n = fread(buf, 1, VOICE_FILE_MAX + 1, f);
-    bool failed = ferror(f) != 0;
-    int saved = errno;
-    fclose(f);
-    if (failed) {
-        free(buf);
+                               strerror(info.errno_value));
+    case FILE_READ_DIRECTORY:
+    case FILE_READ_FAILED:
         return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "cannot read preset %s: %s", path,
-                               strerror(saved));
-    }
-    if (n > VOICE_FILE_MAX) {
-        free(buf);
+                               strerror(info.errno_value));
+    case FILE_READ_TOO_LARGE:
         return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "preset %s is larger than %d KiB",
                                path, VOICE_FILE_MAX / 1024);
+    case FILE_READ_NOMEM:
+        break;
     }
-    *out = buf;
-    *size = n;
-    return ALOUD_OK;
+    return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
 }
 
 /* Loads the preset file `path` as the voice called `name`. */
@@ -484,15 +449,9 @@ static aloud_status voice_preset_files(const char *dir, char ***out, size_t *cou
     while ((ent = readdir(d)) != NULL) {
         if (ent->d_name[0] == '.' || !voice_has_extension(ent->d_name))
             continue;
-        if (n + 1 >= cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            char **grown = realloc(names, ncap * sizeof *grown);
-            if (!grown) {
-                st = ALOUD_ERR_NOMEM;
-                break;
-            }
-            names = grown;
-            cap = ncap;
+        if (!vec_reserve(&names, &cap, n + 1, sizeof *names, 16)) {
+            st = ALOUD_ERR_NOMEM;
+            break;
         }
         names[n] = strdup(ent->d_name);
         if (!names[n]) {

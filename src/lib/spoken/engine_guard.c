@@ -6,6 +6,7 @@
  * of rule 3 (a dropped character can join two words into one, so words are
  * only measured after it), the second cuts long words and digit runs.
  */
+#include "ascii.h"
 #include "engine_guard.h"
 
 #include <stdlib.h>
@@ -170,7 +171,7 @@ bool guard_keep(uint32_t cp, uint32_t *out)
 
 guard_class guard_classify(uint32_t cp)
 {
-    if (cp >= '0' && cp <= '9')
+    if (ascii_is_digit(cp))
         return GUARD_DIGIT;
     /* Apostrophes join a word's parts ("s's"); espeak-ng deletes the soft
      * hyphen and ZWNJ, joining what is around them. The other invisible
@@ -187,48 +188,6 @@ static bool guard_cut_before(uint32_t cp)
     return guard_find(guard_marks, GUARD_COUNT(guard_marks), cp) == NULL;
 }
 
-/*
- * Decodes the character at s[0..avail) (avail > 0) into *cp and returns its
- * length, or returns 0 when s does not start a valid UTF-8 sequence (RFC
- * 3629: no overlong forms, surrogates or code points past U+10FFFF).
- */
-static size_t guard_decode(const unsigned char *s, size_t avail, uint32_t *cp)
-{
-    unsigned char b = s[0];
-    size_t need;
-    uint32_t min;
-
-    if (b < 0x80u) {
-        *cp = b;
-        return 1;
-    }
-    if (b < 0xC2u || b > 0xF4u)
-        return 0;
-    if (b < 0xE0u) {
-        need = 2;
-        *cp = b & 0x1Fu;
-        min = 0x80u;
-    } else if (b < 0xF0u) {
-        need = 3;
-        *cp = b & 0x0Fu;
-        min = 0x800u;
-    } else {
-        need = 4;
-        *cp = b & 0x07u;
-        min = 0x10000u;
-    }
-    if (avail < need)
-        return 0;
-    for (size_t i = 1; i < need; i++) {
-        if ((s[i] & 0xC0u) != 0x80u)
-            return 0;
-        *cp = (*cp << 6) | (s[i] & 0x3Fu);
-    }
-    if (*cp < min || *cp > 0x10FFFFu || (*cp >= 0xD800u && *cp <= 0xDFFFu))
-        return 0;
-    return need;
-}
-
 /* The character at s[pos] of VALID UTF-8 and its class. */
 typedef struct guard_char {
     size_t len;
@@ -239,7 +198,7 @@ typedef struct guard_char {
 static guard_char guard_at(const unsigned char *s, size_t size, size_t pos)
 {
     guard_char c;
-    c.len = utf8_decode((const char *)s + pos, size - pos, &c.cp);
+    c.cp = utf8_at((const char *)s, size, pos, &c.len);
     c.cls = guard_classify(c.cp);
     return c;
 }
@@ -267,7 +226,7 @@ static size_t guard_pass_chars(const unsigned char *src, size_t size, unsigned c
     size_t o = 0;
     for (size_t i = 0; i < size;) {
         uint32_t cp, out;
-        size_t n = guard_decode(src + i, size - i, &cp);
+        size_t n = utf8_next((const char *)src + i, size - i, &cp);
         if (n == 0) {
             /* Not UTF-8, it means nothing to espeak-ng; kept, it could
              * combine with the bytes around a dropped character into the

@@ -9,7 +9,6 @@
  * first. A lexicon of thousands of entries costs about as much per word as
  * one of ten.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,8 +16,11 @@
 #include <string.h>
 
 #include "aloud.h"
+#include "ascii.h"
+#include "file_read.h"
 #include "lexicon.h"
 #include "text_norm.h"
+#include "vec.h"
 
 /* A lexicon file may hold at most this many bytes. */
 #define LEXICON_FILE_MAX (16u << 20)
@@ -34,7 +36,7 @@ typedef struct lexicon_entry {
     bool exact_case;       /* "==": matches only as written */
     bool word_first;       /* the match starts with a word character */
     bool word_last;        /* ... and ends with one */
-    uint32_t key;          /* hash of the folded first word (see key_hash) */
+    uint32_t key;          /* hash of the folded first word (see lexicon_key_hash) */
     size_t fired;
     size_t pending;
 } lexicon_entry;
@@ -61,7 +63,7 @@ struct aloud_lexicon {
  */
 static uint32_t lexicon_fold(uint32_t cp)
 {
-    if (cp >= 'A' && cp <= 'Z')
+    if (ascii_is_upper(cp))
         return cp + 32;
     if (cp < 0xC0)
         return cp;
@@ -94,33 +96,7 @@ static uint32_t lexicon_fold(uint32_t cp)
     return cp;
 }
 
-static uint32_t decode(const char *s, size_t n, size_t p, size_t *len)
-{
-    uint32_t cp;
-    *len = utf8_decode(s + p, n - p, &cp);
-    return cp;
-}
-
-/* Where the character that ends at byte p (p > 0) starts. */
-static size_t char_start_before(const char *s, size_t p)
-{
-    size_t q = p;
-    do
-        q--;
-    while (q > 0 && ((unsigned char)s[q] & 0xC0u) == 0x80u);
-    return q;
-}
-
-/* The character that ends at byte p (p > 0). */
-static uint32_t decode_before(const char *s, size_t p)
-{
-    size_t q = char_start_before(s, p);
-    uint32_t cp;
-    utf8_decode(s + q, p - q, &cp);
-    return cp;
-}
-
-static uint32_t hash_mix(uint32_t h, uint32_t cp)
+static uint32_t lexicon_hash_mix(uint32_t h, uint32_t cp)
 {
     return (h ^ cp) * 16777619u;
 }
@@ -130,20 +106,20 @@ static uint32_t hash_mix(uint32_t h, uint32_t cp)
  * starts there, or the one character when it is not a word character.
  * *key_end is where the key ends.
  */
-static uint32_t key_hash(const char *s, size_t n, size_t p, size_t *key_end)
+static uint32_t lexicon_key_hash(const char *s, size_t n, size_t p, size_t *key_end)
 {
     uint32_t h = 2166136261u;
     size_t len;
-    uint32_t cp = decode(s, n, p, &len);
+    uint32_t cp = utf8_at(s, n, p, &len);
     if (!utf8_is_word_char(cp)) {
         *key_end = p + len;
-        return hash_mix(h, cp);
+        return lexicon_hash_mix(h, cp);
     }
     while (p < n) {
-        cp = decode(s, n, p, &len);
+        cp = utf8_at(s, n, p, &len);
         if (!utf8_is_word_char(cp))
             break;
-        h = hash_mix(h, lexicon_fold(cp));
+        h = lexicon_hash_mix(h, lexicon_fold(cp));
         p += len;
     }
     *key_end = p;
@@ -151,13 +127,13 @@ static uint32_t key_hash(const char *s, size_t n, size_t p, size_t *key_end)
 }
 
 /* Characters that join a word to the next one in an address ("natanz.ir", "x_y"). */
-static bool glues_right(uint32_t cp)
+static bool lexicon_glues_right(uint32_t cp)
 {
     return cp == '.' || cp == '/' || cp == '@' || cp == '_' || cp == ':';
 }
 
 /* ...and to the one before ("www.natanz", "@natanz", "#natanz"). */
-static bool glues_left(uint32_t cp)
+static bool lexicon_glues_left(uint32_t cp)
 {
     return cp == '.' || cp == '/' || cp == '_' || cp == ':';
 }
@@ -172,7 +148,7 @@ typedef struct lexicon_slot {
 } lexicon_slot;
 
 /* By bucket; within one, longest match first, exact case first, last loaded first. */
-static int slot_cmp(const void *pa, const void *pb)
+static int lexicon_slot_cmp(const void *pa, const void *pb)
 {
     const lexicon_slot *a = pa;
     const lexicon_slot *b = pb;
@@ -185,7 +161,7 @@ static int slot_cmp(const void *pa, const void *pb)
     return a->index > b->index ? -1 : a->index < b->index ? 1 : 0;
 }
 
-static bool index_build(aloud_lexicon *lex)
+static bool lexicon_index_build(aloud_lexicon *lex)
 {
     size_t buckets = 16;
     lexicon_slot *slots;
@@ -218,7 +194,7 @@ static bool index_build(aloud_lexicon *lex)
         if (!e->word_first)
             lex->punct_keys = true;
     }
-    qsort(slots, lex->count, sizeof *slots, slot_cmp);
+    qsort(slots, lex->count, sizeof *slots, lexicon_slot_cmp);
     for (size_t i = 0; i < lex->count; i++) {
         order[i] = slots[i].index;
         starts[slots[i].bucket + 1]++;
@@ -240,7 +216,7 @@ static bool index_build(aloud_lexicon *lex)
  * True when entry e matches t[p..n) and ends at a word boundary; *end is
  * where the match ends in t. The start boundary is the caller's.
  */
-static bool entry_matches(const lexicon_entry *e, const char *t, size_t n, size_t p, size_t *end)
+static bool lexicon_entry_matches(const lexicon_entry *e, const char *t, size_t n, size_t p, size_t *end)
 {
     size_t i = 0;
     size_t q = p;
@@ -251,8 +227,8 @@ static bool entry_matches(const lexicon_entry *e, const char *t, size_t n, size_
         uint32_t b;
         if (q >= n)
             return false;
-        a = decode(e->match, e->match_len, i, &la);
-        b = decode(t, n, q, &lb);
+        a = utf8_at(e->match, e->match_len, i, &la);
+        b = utf8_at(t, n, q, &lb);
         if (a != b && (e->exact_case || lexicon_fold(a) != lexicon_fold(b)))
             return false;
         i += la;
@@ -260,11 +236,11 @@ static bool entry_matches(const lexicon_entry *e, const char *t, size_t n, size_
     }
     if (q < n) {
         size_t len;
-        uint32_t next = decode(t, n, q, &len);
+        uint32_t next = utf8_at(t, n, q, &len);
         if (utf8_is_word_char(next))
             return false;
-        if (e->word_last && glues_right(next) && q + len < n &&
-            utf8_is_word_char(decode(t, n, q + len, &len)))
+        if (e->word_last && lexicon_glues_right(next) && q + len < n &&
+            utf8_is_word_char(utf8_at(t, n, q + len, &len)))
             return false;
     }
     *end = q;
@@ -272,10 +248,9 @@ static bool entry_matches(const lexicon_entry *e, const char *t, size_t n, size_
 }
 
 /* Phonemes for a possessive after phonemes ending in `last`: "-'s" is /Iz/, /s/ or /z/. */
-static const char *possessive_phonemes(const char *ph, size_t n)
+static const char *lexicon_possessive_phonemes(const char *ph, size_t n)
 {
-    while (n > 0 && !((ph[n - 1] >= 'a' && ph[n - 1] <= 'z') ||
-                      (ph[n - 1] >= 'A' && ph[n - 1] <= 'Z')))
+    while (n > 0 && !ascii_is_alpha(ph[n - 1]))
         n--;
     if (n == 0)
         return "z";
@@ -290,7 +265,7 @@ static const char *possessive_phonemes(const char *ph, size_t n)
 }
 
 /* Length of "'s" or "’s" at t[q..n) ending a word, else 0. */
-static size_t possessive_at(const char *t, size_t n, size_t q)
+static size_t lexicon_possessive_at(const char *t, size_t n, size_t q)
 {
     size_t k = 0;
     size_t len;
@@ -301,20 +276,20 @@ static size_t possessive_at(const char *t, size_t n, size_t q)
     if (k == 0 || q + k >= n || t[q + k] != 's')
         return 0;
     k++;
-    if (q + k < n && utf8_is_word_char(decode(t, n, q + k, &len)))
+    if (q + k < n && utf8_is_word_char(utf8_at(t, n, q + k, &len)))
         return 0;
     return k;
 }
 
 /* Appends entry e's replacement for the match t[..end); returns where the text goes on. */
-static bool put_replacement(lexicon_entry *e, const char *t, size_t n, size_t *end,
+static bool lexicon_put_replacement(lexicon_entry *e, const char *t, size_t n, size_t *end,
                             speak_buf *out)
 {
     size_t start;
     const char *r = e->replacement;
     size_t rn = e->replacement_len;
     bool phonemes_last = rn >= 4 && memcmp(r + rn - 2, "]]", 2) == 0;
-    size_t poss = phonemes_last ? possessive_at(t, n, *end) : 0;
+    size_t poss = phonemes_last ? lexicon_possessive_at(t, n, *end) : 0;
 
     /* espeak-ng drops a phoneme block that follows "(" or a quote directly. */
     if (rn >= 2 && r[0] == '[' && r[1] == '[' && out->length > 0 &&
@@ -322,7 +297,7 @@ static bool put_replacement(lexicon_entry *e, const char *t, size_t n, size_t *e
         return false;
     start = out->length;
     if (poss) {
-        const char *ph = possessive_phonemes(r, rn - 2);
+        const char *ph = lexicon_possessive_phonemes(r, rn - 2);
         if (!speak_buf_append(out, r, rn - 2) || !speak_buf_append(out, ph, strlen(ph)) ||
             !speak_buf_append(out, "]]", 2))
             return false;
@@ -344,36 +319,36 @@ bool lexicon_apply(aloud_lexicon *lex, const char *text, size_t length, speak_bu
 
     if (!lex || lex->count == 0)
         return speak_buf_append(out, text, length);
-    if (lex->bucket_count == 0 && !index_build(lex))
+    if (lex->bucket_count == 0 && !lexicon_index_build(lex))
         return false;
     while (p < length) {
         size_t len;
         size_t key_end;
-        uint32_t cp = decode(text, length, p, &len);
+        uint32_t cp = utf8_at(text, length, p, &len);
         bool word = utf8_is_word_char(cp);
         bool try_here;
 
         if (word)
             try_here = !utf8_is_word_char(prev) && prev != '@' && prev != '#' &&
-                       !(glues_left(prev) && utf8_is_word_char(prev2));
+                       !(lexicon_glues_left(prev) && utf8_is_word_char(prev2));
         else
             try_here = cp != ' ' && lex->punct_keys && !utf8_is_word_char(prev);
         if (try_here) {
-            uint32_t h = key_hash(text, length, p, &key_end);
+            uint32_t h = lexicon_key_hash(text, length, p, &key_end);
             size_t b = h & (lex->bucket_count - 1);
             bool replaced = false;
             for (size_t k = lex->bucket_start[b]; k < lex->bucket_start[b + 1]; k++) {
                 lexicon_entry *e = &lex->entries[lex->order[k]];
                 size_t end;
-                if (e->key != h || e->word_first != word || !entry_matches(e, text, length, p, &end))
+                if (e->key != h || e->word_first != word || !lexicon_entry_matches(e, text, length, p, &end))
                     continue;
-                if (!put_replacement(e, text, length, &end, out))
+                if (!lexicon_put_replacement(e, text, length, &end, out))
                     return false;
                 {
                     /* The last two characters read, for the next word's start. */
-                    size_t last = char_start_before(text, end);
-                    prev2 = last > p ? decode_before(text, last) : prev;
-                    prev = decode_before(text, end);
+                    size_t last = utf8_start_before(text, end);
+                    prev2 = last > p ? utf8_before(text, last, NULL) : prev;
+                    prev = utf8_before(text, end, NULL);
                 }
                 p = end;
                 replaced = true;
@@ -386,7 +361,7 @@ bool lexicon_apply(aloud_lexicon *lex, const char *text, size_t length, speak_bu
             /* Copy the whole word: no match starts inside it. */
             size_t q = p;
             while (q < length) {
-                uint32_t c = decode(text, length, q, &len);
+                uint32_t c = utf8_at(text, length, q, &len);
                 if (!utf8_is_word_char(c))
                     break;
                 prev2 = prev;
@@ -421,7 +396,7 @@ void lexicon_commit(aloud_lexicon *lex, bool keep)
 /* ----------------------------------------------------------------- parsing */
 
 /* The 1-based column of byte `off` of a line. */
-static unsigned column_of(const char *line, size_t off)
+static unsigned lexicon_column_of(const char *line, size_t off)
 {
     unsigned col = 1;
     for (size_t i = 0; i < off; i++)
@@ -429,23 +404,23 @@ static unsigned column_of(const char *line, size_t off)
     return col;
 }
 
-static bool is_blank_at(const char *s, size_t n, size_t p, size_t *len)
+static bool lexicon_is_blank_at(const char *s, size_t n, size_t p, size_t *len)
 {
-    return text_classify(decode(s, n, p, len)) == TEXT_SPACE;
+    return text_classify(utf8_at(s, n, p, len)) == TEXT_SPACE;
 }
 
 /* s[a..b) without blanks at either end. */
-static void trim(const char *s, size_t n, size_t *a, size_t *b)
+static void lexicon_trim(const char *s, size_t n, size_t *a, size_t *b)
 {
     size_t len;
-    while (*a < *b && is_blank_at(s, n, *a, &len))
+    while (*a < *b && lexicon_is_blank_at(s, n, *a, &len))
         *a += len;
     while (*b > *a) {
         size_t q = *b;
         do
             q--;
         while (q > *a && ((unsigned char)s[q] & 0xC0u) == 0x80u);
-        if (!is_blank_at(s, n, q, &len))
+        if (!lexicon_is_blank_at(s, n, q, &len))
             break;
         *b = q;
     }
@@ -456,13 +431,13 @@ static void trim(const char *s, size_t n, size_t *a, size_t *b)
  * `phonemes`, a space before each "[[" that does not start the text or
  * follow one. Returns the length written (dst has room for 2 * (b - a)).
  */
-static size_t collapse(const char *s, size_t n, size_t a, size_t b, bool phonemes, char *dst)
+static size_t lexicon_collapse(const char *s, size_t n, size_t a, size_t b, bool phonemes, char *dst)
 {
     size_t k = 0;
     bool blank = false;
     while (a < b) {
         size_t len;
-        if (is_blank_at(s, n, a, &len)) {
+        if (lexicon_is_blank_at(s, n, a, &len)) {
             blank = true;
             a += len;
             continue;
@@ -479,7 +454,7 @@ static size_t collapse(const char *s, size_t n, size_t a, size_t b, bool phoneme
 }
 
 /* Checks the "[[...]]" blocks of a replacement s[a..b) of a line. */
-static aloud_status check_phonemes(const char *s, size_t n, size_t a, size_t b, unsigned lineno,
+static aloud_status lexicon_check_phonemes(const char *s, size_t n, size_t a, size_t b, unsigned lineno,
                                    aloud_error *err)
 {
     bool open = false;
@@ -488,10 +463,10 @@ static aloud_status check_phonemes(const char *s, size_t n, size_t a, size_t b, 
     size_t p = a;
     while (p < b) {
         size_t len;
-        uint32_t cp = decode(s, n, p, &len);
+        uint32_t cp = utf8_at(s, n, p, &len);
         if (p + 1 < b && s[p] == '[' && s[p + 1] == '[') {
             if (open)
-                return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(s, p),
+                return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(s, p),
                                        "\"[[\" inside a phoneme block");
             open = true;
             open_at = p;
@@ -501,10 +476,10 @@ static aloud_status check_phonemes(const char *s, size_t n, size_t a, size_t b, 
         }
         if (p + 1 < b && s[p] == ']' && s[p + 1] == ']') {
             if (!open)
-                return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(s, p),
+                return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(s, p),
                                        "\"]]\" without \"[[\"");
             if (!content)
-                return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(s, open_at),
+                return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(s, open_at),
                                        "empty phoneme block \"[[]]\"");
             open = false;
             p += 2;
@@ -512,12 +487,12 @@ static aloud_status check_phonemes(const char *s, size_t n, size_t a, size_t b, 
         }
         if (open) {
             if (cp >= 0x80)
-                return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(s, p),
+                return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(s, p),
                                        "phonemes are ASCII (espeak-ng's phoneme mnemonics), "
                                        "not U+%04X",
                                        (unsigned)cp);
             if (cp == '[' || cp == ']')
-                return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(s, p),
+                return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(s, p),
                                        "a single \"%c\" inside a phoneme block", (char)cp);
             if (text_classify(cp) != TEXT_SPACE)
                 content = true;
@@ -525,13 +500,13 @@ static aloud_status check_phonemes(const char *s, size_t n, size_t a, size_t b, 
         p += len;
     }
     if (open)
-        return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(s, open_at),
+        return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(s, open_at),
                                "\"[[\" without \"]]\"");
     return ALOUD_OK;
 }
 
 /* Adds the entry of one line s[0..n) (line number lineno); blank and comment lines add none. */
-static aloud_status parse_line(aloud_lexicon *lex, const char *file, const char *s, size_t n,
+static aloud_status lexicon_parse_line(aloud_lexicon *lex, const char *file, const char *s, size_t n,
                                unsigned lineno, aloud_error *err)
 {
     size_t a = 0;
@@ -548,49 +523,40 @@ static aloud_status parse_line(aloud_lexicon *lex, const char *file, const char 
     size_t key_end;
     size_t len;
 
-    trim(s, n, &a, &b);
+    lexicon_trim(s, n, &a, &b);
     if (a == b || s[a] == '#')
         return ALOUD_OK;
     for (size_t p = a; p < b; p += len) {
-        uint32_t cp = decode(s, n, p, &len);
+        uint32_t cp = utf8_at(s, n, p, &len);
         text_class k = text_classify(cp);
         if (k == TEXT_DROP || k == TEXT_LINE || k == TEXT_PARA)
-            return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(s, p),
+            return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(s, p),
                                    "control or invisible character U+%04X", (unsigned)cp);
     }
     for (eq = a; eq < b && s[eq] != '='; eq++)
         ;
     if (eq == b)
-        return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(s, b),
+        return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(s, b),
                                "missing \"=\" between the word and its replacement");
     exact = eq + 1 < b && s[eq + 1] == '=';
     ma = a;
     mb = eq;
-    trim(s, n, &ma, &mb);
+    lexicon_trim(s, n, &ma, &mb);
     if (ma == mb)
-        return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(s, eq),
+        return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(s, eq),
                                "nothing to match before \"%s\"", exact ? "==" : "=");
     ra = eq + (exact ? 2 : 1);
     rb = b;
-    trim(s, n, &ra, &rb);
+    lexicon_trim(s, n, &ra, &rb);
     if (ra == rb)
-        return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(s, eq + (exact ? 2 : 1)),
+        return aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(s, eq + (exact ? 2 : 1)),
                                "no replacement after \"%s\"", exact ? "==" : "=");
-    st = check_phonemes(s, n, ra, rb, lineno, err);
+    st = lexicon_check_phonemes(s, n, ra, rb, lineno, err);
     if (st != ALOUD_OK)
         return st;
 
-    if (lex->count == lex->cap) {
-        size_t cap = lex->cap ? lex->cap * 2 : 32;
-        lexicon_entry *p;
-        if (cap > SIZE_MAX / sizeof *p)
-            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-        p = realloc(lex->entries, cap * sizeof *p);
-        if (!p)
-            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-        lex->entries = p;
-        lex->cap = cap;
-    }
+    if (!vec_reserve(&lex->entries, &lex->cap, lex->count + 1, sizeof *lex->entries, 32))
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     /* Collapsing never grows the match; a replacement at most doubles. */
     block = malloc((mb - ma) + 1 + 2 * (rb - ra) + 1);
     if (!block)
@@ -598,24 +564,24 @@ static aloud_status parse_line(aloud_lexicon *lex, const char *file, const char 
     e = &lex->entries[lex->count];
     memset(e, 0, sizeof *e);
     e->match = block;
-    e->match_len = collapse(s, n, ma, mb, false, block);
+    e->match_len = lexicon_collapse(s, n, ma, mb, false, block);
     block[e->match_len] = '\0';
     e->replacement = block + e->match_len + 1;
-    e->replacement_len = collapse(s, n, ra, rb, true, e->replacement);
+    e->replacement_len = lexicon_collapse(s, n, ra, rb, true, e->replacement);
     e->replacement[e->replacement_len] = '\0';
     e->file = file;
     e->line = lineno;
-    e->column = column_of(s, ma);
+    e->column = lexicon_column_of(s, ma);
     e->exact_case = exact;
-    e->word_first = utf8_is_word_char(decode(e->match, e->match_len, 0, &len));
-    e->word_last = utf8_is_word_char(decode_before(e->match, e->match_len));
-    e->key = key_hash(e->match, e->match_len, 0, &key_end);
+    e->word_first = utf8_is_word_char(utf8_at(e->match, e->match_len, 0, &len));
+    e->word_last = utf8_is_word_char(utf8_before(e->match, e->match_len, NULL));
+    e->key = lexicon_key_hash(e->match, e->match_len, 0, &key_end);
     lex->count++;
     return ALOUD_OK;
 }
 
 /* Orders entries by case flag, then match (case-folded unless exact). */
-static int match_cmp(const lexicon_entry *a, const lexicon_entry *b)
+static int lexicon_match_cmp(const lexicon_entry *a, const lexicon_entry *b)
 {
     size_t i = 0;
     size_t j = 0;
@@ -624,8 +590,8 @@ static int match_cmp(const lexicon_entry *a, const lexicon_entry *b)
     while (i < a->match_len && j < b->match_len) {
         size_t la;
         size_t lb;
-        uint32_t x = decode(a->match, a->match_len, i, &la);
-        uint32_t y = decode(b->match, b->match_len, j, &lb);
+        uint32_t x = utf8_at(a->match, a->match_len, i, &la);
+        uint32_t y = utf8_at(b->match, b->match_len, j, &lb);
         if (!a->exact_case) {
             x = lexicon_fold(x);
             y = lexicon_fold(y);
@@ -640,19 +606,19 @@ static int match_cmp(const lexicon_entry *a, const lexicon_entry *b)
     return 0;
 }
 
-/* match_cmp, then by line. */
-static int dup_cmp(const void *pa, const void *pb)
+/* lexicon_match_cmp, then by line. */
+static int lexicon_dup_cmp(const void *pa, const void *pb)
 {
     const lexicon_entry *a = *(const lexicon_entry *const *)pa;
     const lexicon_entry *b = *(const lexicon_entry *const *)pb;
-    int c = match_cmp(a, b);
+    int c = lexicon_match_cmp(a, b);
     if (c != 0)
         return c;
     return a->line < b->line ? -1 : a->line > b->line ? 1 : 0;
 }
 
 /* Entries [first, count) of one file: the same match twice is an error. */
-static aloud_status check_duplicates(aloud_lexicon *lex, size_t first, aloud_error *err)
+static aloud_status lexicon_check_duplicates(aloud_lexicon *lex, size_t first, aloud_error *err)
 {
     size_t n = lex->count - first;
     const lexicon_entry **sorted;
@@ -665,12 +631,12 @@ static aloud_status check_duplicates(aloud_lexicon *lex, size_t first, aloud_err
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     for (size_t i = 0; i < n; i++)
         sorted[i] = &lex->entries[first + i];
-    qsort(sorted, n, sizeof *sorted, dup_cmp);
+    qsort(sorted, n, sizeof *sorted, lexicon_dup_cmp);
     /* Report the earliest line that repeats an entry, against the entry's first line. */
     for (size_t i = 1; i < n; i++) {
-        if (match_cmp(sorted[i - 1], sorted[i]) == 0 && (!dup || sorted[i]->line < dup->line)) {
+        if (lexicon_match_cmp(sorted[i - 1], sorted[i]) == 0 && (!dup || sorted[i]->line < dup->line)) {
             size_t k = i - 1;
-            while (k > 0 && match_cmp(sorted[k - 1], sorted[i]) == 0)
+            while (k > 0 && lexicon_match_cmp(sorted[k - 1], sorted[i]) == 0)
                 k--;
             dup = sorted[i];
             orig = sorted[k];
@@ -683,7 +649,7 @@ static aloud_status check_duplicates(aloud_lexicon *lex, size_t first, aloud_err
     return ALOUD_OK;
 }
 
-static void drop_entries(aloud_lexicon *lex, size_t first)
+static void lexicon_drop_entries(aloud_lexicon *lex, size_t first)
 {
     while (lex->count > first)
         free(lex->entries[--lex->count].match);
@@ -708,14 +674,8 @@ aloud_status lexicon_parse(aloud_lexicon *lex, const char *name, const char *dat
             err->status = ALOUD_ERR_LEXICON;
         return ALOUD_ERR_LEXICON;
     }
-    if (lex->file_count == lex->file_cap) {
-        size_t cap = lex->file_cap ? lex->file_cap * 2 : 4;
-        char **files = realloc(lex->files, cap * sizeof *files);
-        if (!files)
-            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-        lex->files = files;
-        lex->file_cap = cap;
-    }
+    if (!vec_reserve(&lex->files, &lex->file_cap, lex->file_count + 1, sizeof *lex->files, 4))
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     file = malloc(strlen(name ? name : "") + 1);
     if (!file)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
@@ -732,20 +692,20 @@ aloud_status lexicon_parse(aloud_lexicon *lex, const char *name, const char *dat
             size_t cut = p + LEXICON_LINE_MAX;
             while (((unsigned char)data[cut] & 0xC0u) == 0x80u)
                 cut--;
-            st = aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, column_of(data + p, cut - p),
+            st = aloud_error_set(err, ALOUD_ERR_LEXICON, lineno, lexicon_column_of(data + p, cut - p),
                                  "line longer than %u bytes", LEXICON_LINE_MAX);
             break;
         }
-        st = parse_line(lex, file, data + p, q - p, lineno, err);
+        st = lexicon_parse_line(lex, file, data + p, q - p, lineno, err);
         if (q < size)
             q += (data[q] == '\r' && q + 1 < size && data[q + 1] == '\n') ? 2 : 1;
         p = q;
         lineno++;
     }
     if (st == ALOUD_OK)
-        st = check_duplicates(lex, first, err);
+        st = lexicon_check_duplicates(lex, first, err);
     if (st != ALOUD_OK)
-        drop_entries(lex, first);
+        lexicon_drop_entries(lex, first);
     lex->bucket_count = 0;
     return st;
 }
@@ -761,7 +721,7 @@ void aloud_lexicon_free(aloud_lexicon *lex)
 {
     if (!lex)
         return;
-    drop_entries(lex, 0);
+    lexicon_drop_entries(lex, 0);
     for (size_t i = 0; i < lex->file_count; i++)
         free(lex->files[i]);
     free(lex->files);
@@ -773,53 +733,27 @@ void aloud_lexicon_free(aloud_lexicon *lex)
 
 aloud_status aloud_lexicon_load(aloud_lexicon *lex, const char *path, aloud_error *err)
 {
-    FILE *f;
     char *data = NULL;
     size_t size = 0;
-    size_t cap = 0;
+    file_read_info info;
     aloud_status st;
 
     if (!lex || !path)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no lexicon or no path");
-    f = fopen(path, "rb");
-    if (!f)
+    switch (file_read(path, LEXICON_FILE_MAX, &data, &size, &info)) {
+    case FILE_READ_OK:
+        break;
+    case FILE_READ_OPEN:
         return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot open the lexicon (%s)",
-                               strerror(errno));
-    for (;;) {
-        size_t got;
-        if (size == cap) {
-            size_t ncap = cap ? cap * 2 : 4096;
-            char *p;
-            if (cap > LEXICON_FILE_MAX) {
-                free(data);
-                fclose(f);
-                return aloud_error_set(err, ALOUD_ERR_LEXICON, 0, 0,
-                                       "the lexicon is larger than %u MiB", LEXICON_FILE_MAX >> 20);
-            }
-            p = realloc(data, ncap);
-            if (!p) {
-                free(data);
-                fclose(f);
-                return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-            }
-            data = p;
-            cap = ncap;
-        }
-        got = fread(data + size, 1, cap - size, f);
-        size += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        free(data);
-        fclose(f);
+                               strerror(info.errno_value));
+    case FILE_READ_DIRECTORY:
+    case FILE_READ_FAILED:
         return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot read the lexicon");
-    }
-    fclose(f);
-    if (size > LEXICON_FILE_MAX) {
-        free(data);
+    case FILE_READ_TOO_LARGE:
         return aloud_error_set(err, ALOUD_ERR_LEXICON, 0, 0, "the lexicon is larger than %u MiB",
                                LEXICON_FILE_MAX >> 20);
+    case FILE_READ_NOMEM:
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }
     st = lexicon_parse(lex, path, data, size, err);
     free(data);

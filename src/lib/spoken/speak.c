@@ -29,73 +29,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "lexicon.h"
 #include "speak_buf.h"
 #include "utf8.h"
+#include "vec.h"
 
 /* -------------------------------------------------------------- characters */
 
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool is_upper(char c)
-{
-    return c >= 'A' && c <= 'Z';
-}
-
-static bool is_lower(char c)
-{
-    return c >= 'a' && c <= 'z';
-}
-
-static bool is_alpha(char c)
-{
-    return is_upper(c) || is_lower(c);
-}
-
-static bool is_alnum(char c)
-{
-    return is_alpha(c) || is_digit(c);
-}
-
-static char to_upper(char c)
-{
-    return is_lower(c) ? (char)(c - 'a' + 'A') : c;
-}
-
-static bool ascii_eq_nocase(const char *a, size_t n, const char *b)
-{
-    size_t i = 0;
-    for (; i < n && b[i]; i++)
-        if (to_upper(a[i]) != to_upper(b[i]))
-            return false;
-    return i == n && b[i] == '\0';
-}
-
-/* The character at t[p] (p < n) and, in *len, its length in bytes. */
-static uint32_t char_at(const char *t, size_t n, size_t p, size_t *len)
-{
-    uint32_t cp;
-    *len = utf8_decode(t + p, n - p, &cp);
-    return cp;
-}
-
-/* The character that ends at byte p (p > 0). */
-static uint32_t char_before(const char *t, size_t p)
-{
-    size_t q = p;
-    uint32_t cp;
-    do
-        q--;
-    while (q > 0 && ((unsigned char)t[q] & 0xC0u) == 0x80u);
-    utf8_decode(t + q, p - q, &cp);
-    return cp;
-}
-
 /* Marks that open a token before its core: brackets, quotes. */
-static bool is_opener(uint32_t cp)
+static bool speak_is_opener(uint32_t cp)
 {
     switch (cp) {
     case '(': case '[': case '{': case '<': case '"': case '\'': case 0x201C: case 0x2018:
@@ -107,7 +50,7 @@ static bool is_opener(uint32_t cp)
 }
 
 /* Marks that close a token after its core: punctuation, brackets, quotes. */
-static bool is_closer(uint32_t cp)
+static bool speak_is_closer(uint32_t cp)
 {
     switch (cp) {
     case '.': case ',': case ';': case ':': case '!': case '?': case ')': case ']': case '}':
@@ -120,7 +63,7 @@ static bool is_closer(uint32_t cp)
 }
 
 /* Length of a dash at t[p..e): '-', U+2013 or U+2014; 0 when none. */
-static size_t dash_len(const char *t, size_t p, size_t e)
+static size_t speak_dash_len(const char *t, size_t p, size_t e)
 {
     if (p < e && t[p] == '-')
         return 1;
@@ -131,7 +74,7 @@ static size_t dash_len(const char *t, size_t p, size_t e)
 }
 
 /* True when t[p..) starts with the C string s. */
-static bool starts_with(const char *t, size_t p, size_t e, const char *s)
+static bool speak_starts_with(const char *t, size_t p, size_t e, const char *s)
 {
     size_t k = strlen(s);
     return e - p >= k && memcmp(t + p, s, k) == 0;
@@ -158,29 +101,29 @@ typedef struct speak_ctx {
     bool failed;        /* out of memory */
 } speak_ctx;
 
-static void put(speak_ctx *c, const char *s, size_t n)
+static void speak_put(speak_ctx *c, const char *s, size_t n)
 {
     if (!c->failed && !speak_buf_append(&c->out, s, n))
         c->failed = true;
 }
 
-static void put_str(speak_ctx *c, const char *s)
+static void speak_put_str(speak_ctx *c, const char *s)
 {
-    put(c, s, strlen(s));
+    speak_put(c, s, strlen(s));
 }
 
-static char last_out(const speak_ctx *c)
+static char speak_last_out(const speak_ctx *c)
 {
     return c->out.length ? c->out.data[c->out.length - 1] : '\0';
 }
 
 /* A word between spaces, with one space where two would meet ("a++b" -> "a plus plus b"). */
-static void put_spaced(speak_ctx *c, const char *word)
+static void speak_put_spaced(speak_ctx *c, const char *word)
 {
-    if (c->out.length > 0 && last_out(c) != ' ')
-        put(c, " ", 1);
-    put_str(c, word);
-    put(c, " ", 1);
+    if (c->out.length > 0 && speak_last_out(c) != ' ')
+        speak_put(c, " ", 1);
+    speak_put_str(c, word);
+    speak_put(c, " ", 1);
 }
 
 /* ---------------------------------------------------------------- numbers */
@@ -195,12 +138,12 @@ typedef struct speak_num {
 } speak_num;
 
 /* Parses a number at t[p..e); false when there is none. */
-static bool num_parse(const char *t, size_t p, size_t e, speak_num *num)
+static bool speak_num_parse(const char *t, size_t p, size_t e, speak_num *num)
 {
     size_t q = p;
     unsigned lead = 0;
     num->start = p;
-    while (q < e && is_digit(t[q]))
+    while (q < e && ascii_is_digit(t[q]))
         q++;
     if (q == p)
         return false;
@@ -208,15 +151,16 @@ static bool num_parse(const char *t, size_t p, size_t e, speak_num *num)
     num->int_digits = lead;
     num->leading_zero = lead > 1 && t[p] == '0';
     /* Thousands groups only after one to three digits, each exactly three. */
-    while (lead <= 3 && q + 4 <= e && t[q] == ',' && is_digit(t[q + 1]) && is_digit(t[q + 2]) &&
-           is_digit(t[q + 3]) && (q + 4 == e || !is_digit(t[q + 4]))) {
+    while (lead <= 3 && q + 4 <= e && t[q] == ',' && ascii_is_digit(t[q + 1]) &&
+           ascii_is_digit(t[q + 2]) && ascii_is_digit(t[q + 3]) &&
+           (q + 4 == e || !ascii_is_digit(t[q + 4]))) {
         q += 4;
         num->int_digits += 3;
     }
     num->int_end = q;
-    if (q + 1 < e && t[q] == '.' && is_digit(t[q + 1])) {
+    if (q + 1 < e && t[q] == '.' && ascii_is_digit(t[q + 1])) {
         q++;
-        while (q < e && is_digit(t[q]))
+        while (q < e && ascii_is_digit(t[q]))
             q++;
     }
     num->end = q;
@@ -224,18 +168,18 @@ static bool num_parse(const char *t, size_t p, size_t e, speak_num *num)
 }
 
 /* Emits a number without its thousands commas ("4,200" -> "4200"). */
-static void put_num_plain(speak_ctx *c, const char *t, const speak_num *num)
+static void speak_put_num_plain(speak_ctx *c, const char *t, const speak_num *num)
 {
     for (size_t q = num->start; q < num->end; q++)
         if (t[q] != ',')
-            put(c, t + q, 1);
+            speak_put(c, t + q, 1);
 }
 
 /* A whole token core t[s..e) of NUM with an optional '%'. */
-static bool is_number_token(const char *t, size_t s, size_t e)
+static bool speak_is_number_token(const char *t, size_t s, size_t e)
 {
     speak_num num;
-    if (!num_parse(t, s, e, &num))
+    if (!speak_num_parse(t, s, e, &num))
         return false;
     return num.end == e || (num.end + 1 == e && t[num.end] == '%');
 }
@@ -283,7 +227,7 @@ static const char *const speak_vowel_triples[] = {
     "EAU", "EOU", "IEU", "IOU", "UOU", "IAI", "OUA", "UAI",
 };
 
-static bool in_list(const char *const *list, size_t count, const char *w, size_t n)
+static bool speak_in_list(const char *const *list, size_t count, const char *w, size_t n)
 {
     for (size_t i = 0; i < count; i++)
         if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0)
@@ -293,15 +237,15 @@ static bool in_list(const char *const *list, size_t count, const char *w, size_t
 
 #define LIST(a) (a), (sizeof(a) / sizeof((a)[0]))
 
-static bool coda_ok(const char *w, size_t n)
+static bool speak_coda_ok(const char *w, size_t n)
 {
-    if (in_list(LIST(speak_codas), w, n))
+    if (speak_in_list(LIST(speak_codas), w, n))
         return true;
     /* A plural or third-person "S" after a single consonant or a coda. */
-    return w[n - 1] == 'S' && (n == 2 || in_list(LIST(speak_codas), w, n - 1));
+    return w[n - 1] == 'S' && (n == 2 || speak_in_list(LIST(speak_codas), w, n - 1));
 }
 
-static bool is_roman(const char *w, size_t n)
+static bool speak_is_roman(const char *w, size_t n)
 {
     /* M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3}) */
     static const char *const units[3][3] = {
@@ -323,23 +267,23 @@ static bool is_roman(const char *w, size_t n)
     return p == n;
 }
 
-static bool is_vowel_letter(char c)
+static bool speak_is_vowel_letter(char c)
 {
     return c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U';
 }
 
 /* Whether w[i] acts as a vowel: AEIOU (not U after Q), and Y after a consonant ("CRY", "NYPD"). */
-static bool acts_as_vowel(const char *w, size_t i)
+static bool speak_acts_as_vowel(const char *w, size_t i)
 {
     if (w[i] == 'U' && i > 0 && w[i - 1] == 'Q')
         return false;
-    if (is_vowel_letter(w[i]))
+    if (speak_is_vowel_letter(w[i]))
         return true;
-    return w[i] == 'Y' && i > 0 && !is_vowel_letter(w[i - 1]);
+    return w[i] == 'Y' && i > 0 && !speak_is_vowel_letter(w[i - 1]);
 }
 
 /* True when the capitals w[0..n) cannot be an English word (see above). */
-static bool is_initialism(const char *w, size_t n)
+static bool speak_is_initialism(const char *w, size_t n)
 {
     size_t first = n;
     size_t last = n;
@@ -350,10 +294,10 @@ static bool is_initialism(const char *w, size_t n)
     for (i = 0; i + 1 < n; i++)
         if (w[i] == w[i + 1])
             return false;
-    if (is_roman(w, n))
+    if (speak_is_roman(w, n))
         return false;
     for (i = 0; i < n; i++) {
-        if (acts_as_vowel(w, i)) {
+        if (speak_acts_as_vowel(w, i)) {
             if (first == n)
                 first = i;
             last = i;
@@ -363,21 +307,21 @@ static bool is_initialism(const char *w, size_t n)
         return false;  /* no vowel: espeak-ng spells it itself */
     for (i = 0; i < n;) {
         size_t j = i;
-        while (j < n && acts_as_vowel(w, j))
+        while (j < n && speak_acts_as_vowel(w, j))
             j++;
-        if (j - i >= 4 || (j - i == 3 && !in_list(LIST(speak_vowel_triples), w + i, 3)))
+        if (j - i >= 4 || (j - i == 3 && !speak_in_list(LIST(speak_vowel_triples), w + i, 3)))
             return true;
         i = j > i ? j : i + 1;
     }
-    if (first >= 2 && !in_list(LIST(speak_onsets), w, first))
+    if (first >= 2 && !speak_in_list(LIST(speak_onsets), w, first))
         return true;
-    return n - last - 1 >= 2 && !coda_ok(w + last + 1, n - last - 1);
+    return n - last - 1 >= 2 && !speak_coda_ok(w + last + 1, n - last - 1);
 }
 
 /* Neighbours that make a run of capitals part of something else ("U.S", "AT&T", "G7"). */
-static bool glues_word(uint32_t cp)
+static bool speak_glues_word(uint32_t cp)
 {
-    return (cp >= '0' && cp <= '9') || cp == '.' || cp == '&' || cp == '@' || cp == '#' ||
+    return ascii_is_digit(cp) || cp == '.' || cp == '&' || cp == '@' || cp == '#' ||
            cp == '/' || cp == '_' || cp == '\'' || cp == 0x2019 || (cp >= 0x80 && utf8_is_word_char(cp));
 }
 
@@ -385,7 +329,7 @@ static bool glues_word(uint32_t cp)
  * At t[p], an ASCII capital: emits a spelt initialism, or copies the run of
  * ASCII letters. Returns the bytes read.
  */
-static size_t walk_capitals(speak_ctx *c, size_t p, size_t to)
+static size_t speak_walk_capitals(speak_ctx *c, size_t p, size_t to)
 {
     const char *t = c->text;
     size_t q = p;
@@ -393,7 +337,7 @@ static size_t walk_capitals(speak_ctx *c, size_t p, size_t to)
     bool plural = false;
     bool ok = !c->caps_text;
 
-    while (q < to && is_alpha(t[q]))
+    while (q < to && ascii_is_alpha(t[q]))
         q++;
     letters = q - p;
     if (letters >= 3 && t[q - 1] == 's') {
@@ -401,35 +345,35 @@ static size_t walk_capitals(speak_ctx *c, size_t p, size_t to)
         letters--;
     }
     for (size_t i = p; ok && i < p + letters; i++)
-        ok = is_upper(t[i]);
+        ok = ascii_is_upper(t[i]);
     if (ok && p > 0) {
-        uint32_t before = char_before(t, p);
-        ok = !(before < 0x80 && is_alpha((char)before)) && !glues_word(before);
+        uint32_t before = utf8_before(t, p, NULL);
+        ok = !(before < 0x80 && ascii_is_alpha((char)before)) && !speak_glues_word(before);
     }
     if (ok && q < c->length) {
         size_t len;
-        uint32_t after = char_at(t, c->length, q, &len);
+        uint32_t after = utf8_at(t, c->length, q, &len);
         if (after == '.' || after == '\'' || after == 0x2019) {
             /* "IAEA." ends a sentence and "IAEA's" is a possessive; "U.S" and "DIDN'T" are not. */
             size_t r = q + len;
             if (after != '.' && r < c->length && t[r] == 's')
                 r++;
-            ok = !plural && (r >= c->length || !is_alnum(t[r]));
+            ok = !plural && (r >= c->length || !ascii_is_alnum(t[r]));
         } else {
-            ok = !glues_word(after) && !is_alpha(t[q]);
+            ok = !speak_glues_word(after) && !ascii_is_alpha(t[q]);
         }
     }
-    if (ok && is_initialism(t + p, letters)) {
+    if (ok && speak_is_initialism(t + p, letters)) {
         for (size_t i = 0; i < letters; i++) {
             if (i)
-                put(c, ".", 1);
-            put(c, t + p + i, 1);
+                speak_put(c, ".", 1);
+            speak_put(c, t + p + i, 1);
         }
         if (plural)
-            put(c, "'s", 2);
+            speak_put(c, "'s", 2);
         return q - p;
     }
-    put(c, t + p, q - p);
+    speak_put(c, t + p, q - p);
     return q - p;
 }
 
@@ -449,7 +393,7 @@ static size_t walk_capitals(speak_ctx *c, size_t p, size_t to)
  *   before: "see [[wiki link]] here" -> "wiki liNk", read as phoneme codes
  *   after:  "see [ [wiki link] ] here" -> "w'Iki l'INk", read as words
  */
-static void walk(speak_ctx *c, size_t from, size_t to)
+static void speak_walk(speak_ctx *c, size_t from, size_t to)
 {
     const char *t = c->text;
     size_t p = from;
@@ -458,9 +402,9 @@ static void walk(speak_ctx *c, size_t from, size_t to)
         size_t len;
         char ch = t[p];
 
-        if ((ch == '[' || ch == ']') && last_out(c) == ch)
-            put(c, " ", 1);
-        if ((ch == '-' && p + 1 < to && t[p + 1] == '-') || starts_with(t, p, to, "\xE2\x80\x94")) {
+        if ((ch == '[' || ch == ']') && speak_last_out(c) == ch)
+            speak_put(c, " ", 1);
+        if ((ch == '-' && p + 1 < to && t[p + 1] == '-') || speak_starts_with(t, p, to, "\xE2\x80\x94")) {
             size_t q = p;
             if (ch == '-') {
                 while (q < to && t[q] == '-')
@@ -469,29 +413,29 @@ static void walk(speak_ctx *c, size_t from, size_t to)
                 q += 3;
             }
             /* Spaces where the dash touches something, also a lexicon replacement. */
-            if (c->out.length > 0 && last_out(c) != ' ')
-                put(c, " ", 1);
-            put_str(c, "\xE2\x80\x94");
+            if (c->out.length > 0 && speak_last_out(c) != ' ')
+                speak_put(c, " ", 1);
+            speak_put_str(c, "\xE2\x80\x94");
             if (q < c->length && t[q] != ' ')
-                put(c, " ", 1);
+                speak_put(c, " ", 1);
             p = q;
             continue;
         }
-        if (is_upper(ch)) {
-            p += walk_capitals(c, p, to);
+        if (ascii_is_upper(ch)) {
+            p += speak_walk_capitals(c, p, to);
             continue;
         }
-        if (is_lower(ch)) {
+        if (ascii_is_lower(ch)) {
             /* Copy the rest of a lower-case word at once: its capitals are not initialisms. */
             size_t q = p;
-            while (q < to && is_alpha(t[q]))
+            while (q < to && ascii_is_alpha(t[q]))
                 q++;
-            put(c, t + p, q - p);
+            speak_put(c, t + p, q - p);
             p = q;
             continue;
         }
-        char_at(t, c->length, p, &len);
-        put(c, t + p, len);
+        utf8_at(t, c->length, p, &len);
+        speak_put(c, t + p, len);
         p += len;
     }
 }
@@ -521,7 +465,7 @@ static const char *const speak_said_cctlds[] = {"co", "me"};
  * hyphens joined by single dots, with a letter somewhere. 0 when h is no
  * host name; *last is where its last label starts.
  */
-static size_t host_labels(const char *h, size_t n, size_t *last)
+static size_t speak_host_labels(const char *h, size_t n, size_t *last)
 {
     size_t labels = 0;
     bool letter = false;
@@ -533,9 +477,9 @@ static size_t host_labels(const char *h, size_t n, size_t *last)
             labels++;
             *last = start;
             start = i + 1;
-        } else if (is_alpha(h[i])) {
+        } else if (ascii_is_alpha(h[i])) {
             letter = true;
-        } else if (!is_digit(h[i]) && h[i] != '-') {
+        } else if (!ascii_is_digit(h[i]) && h[i] != '-') {
             return 0;
         }
     }
@@ -543,25 +487,25 @@ static size_t host_labels(const char *h, size_t n, size_t *last)
 }
 
 /* "example.co.ir" -> "example dot co dot I.R": the country code is spelt. */
-static void put_host(speak_ctx *c, const char *h, size_t n)
+static void speak_put_host(speak_ctx *c, const char *h, size_t n)
 {
     size_t start = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i < n && h[i] != '.')
             continue;
         if (start > 0)
-            put_str(c, " dot ");
-        if (start > 0 && i == n && i - start == 2 && is_alpha(h[start]) &&
-            is_alpha(h[start + 1])) {
+            speak_put_str(c, " dot ");
+        if (start > 0 && i == n && i - start == 2 && ascii_is_alpha(h[start]) &&
+            ascii_is_alpha(h[start + 1])) {
             char lower[2] = {(char)(h[start] | 0x20), (char)(h[start + 1] | 0x20)};
-            if (in_list(LIST(speak_said_cctlds), lower, 2)) {
-                put(c, h + start, 2);
+            if (speak_in_list(LIST(speak_said_cctlds), lower, 2)) {
+                speak_put(c, h + start, 2);
             } else {
-                char spelt[3] = {to_upper(h[start]), '.', to_upper(h[start + 1])};
-                put(c, spelt, 3);
+                char spelt[3] = {ascii_to_upper(h[start]), '.', ascii_to_upper(h[start + 1])};
+                speak_put(c, spelt, 3);
             }
         } else {
-            put(c, h + start, i - start);
+            speak_put(c, h + start, i - start);
         }
         start = i + 1;
     }
@@ -576,7 +520,7 @@ static const char *const speak_page_exts[] = {
  * A path segment worth reading: words of letters joined by '-' or '_', or
  * a short number; no identifiers such as "dQw4w9WgXcQ" or "56737145".
  */
-static bool segment_is_wordy(const char *s, size_t n)
+static bool speak_segment_is_wordy(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -584,9 +528,9 @@ static bool segment_is_wordy(const char *s, size_t n)
         bool letters = false;
         bool digits = false;
         while (j < n && s[j] != '-' && s[j] != '_') {
-            if (is_alpha(s[j]))
+            if (ascii_is_alpha(s[j]))
                 letters = true;
-            else if (is_digit(s[j]))
+            else if (ascii_is_digit(s[j]))
                 digits = true;
             else
                 return false;
@@ -617,7 +561,7 @@ static bool segment_is_wordy(const char *s, size_t n)
  * else only the site is; a two-letter country code is spelt. A bare domain
  * needs a known top-level domain or a country code.
  */
-static bool rule_url(speak_ctx *c, size_t s, size_t e)
+static bool speak_rule_url(speak_ctx *c, size_t s, size_t e)
 {
     const char *t = c->text;
     size_t p = s;
@@ -632,9 +576,9 @@ static bool rule_url(speak_ctx *c, size_t s, size_t e)
     bool read_path = true;
     size_t path_bytes = 0;
 
-    while (p < e && is_alpha(t[p]))
+    while (p < e && ascii_is_alpha(t[p]))
         p++;
-    if (p > s && starts_with(t, p, e, "://")) {
+    if (p > s && speak_starts_with(t, p, e, "://")) {
         scheme = true;
         p += 3;
     } else {
@@ -660,18 +604,18 @@ static bool rule_url(speak_ctx *c, size_t s, size_t e)
         www = true;
         host += 4;
     }
-    labels = host_labels(t + host, host_end - host, &last);
+    labels = speak_host_labels(t + host, host_end - host, &last);
     if (labels == 0 || (!scheme && labels < 2))
         return false;
     if (!scheme && !www) {
         const char *tld = t + host + last;
         size_t tld_len = host_end - host - last;
         for (size_t q = 0; q < tld_len; q++)
-            if (!is_lower(tld[q]))
+            if (!ascii_is_lower(tld[q]))
                 return false;
-        if (!(tld_len == 2 || in_list(LIST(speak_gtlds), tld, tld_len)))
+        if (!(tld_len == 2 || speak_in_list(LIST(speak_gtlds), tld, tld_len)))
             return false;
-        if (tld_len == 2 && in_list(LIST(speak_word_cctlds), tld, 2) &&
+        if (tld_len == 2 && speak_in_list(LIST(speak_word_cctlds), tld, 2) &&
             !(host_end < e && t[host_end] == '/'))
             return false;
     }
@@ -700,7 +644,7 @@ static bool rule_url(speak_ctx *c, size_t s, size_t e)
         }
         path_bytes += b - a + 1;
         if (seg_count == PATH_MAX_SEGMENTS || path_bytes > PATH_MAX_BYTES ||
-            !segment_is_wordy(t + a, b - a)) {
+            !speak_segment_is_wordy(t + a, b - a)) {
             read_path = false;
         } else {
             segs[seg_count][0] = a;
@@ -711,10 +655,10 @@ static bool rule_url(speak_ctx *c, size_t s, size_t e)
     if (p < e && t[p] != '?' && t[p] != '#')
         return false;
 
-    put_host(c, t + host, host_end - host);
+    speak_put_host(c, t + host, host_end - host);
     for (size_t k = 0; read_path && k < seg_count; k++) {
-        put_str(c, " slash ");
-        put(c, t + segs[k][0], segs[k][1] - segs[k][0]);
+        speak_put_str(c, " slash ");
+        speak_put(c, t + segs[k][0], segs[k][1] - segs[k][0]);
     }
     return true;
 }
@@ -727,7 +671,7 @@ static bool rule_url(speak_ctx *c, size_t s, size_t e)
  *           a pause before "at"
  *   after:  "a at b dot com", "mid dot R.U", no pause
  */
-static bool rule_email(speak_ctx *c, size_t s, size_t e)
+static bool speak_rule_email(speak_ctx *c, size_t s, size_t e)
 {
     const char *t = c->text;
     size_t at = e;
@@ -740,31 +684,31 @@ static bool rule_email(speak_ctx *c, size_t s, size_t e)
             if (at != e)
                 return false;
             at = q;
-        } else if (at == e && !is_alnum(t[q]) && t[q] != '.' && t[q] != '_' && t[q] != '-' &&
+        } else if (at == e && !ascii_is_alnum(t[q]) && t[q] != '.' && t[q] != '_' && t[q] != '-' &&
                    t[q] != '+' && t[q] != '%') {
             return false;
         }
     }
     if (at == e || at == s || t[s] == '.' || t[at - 1] == '.')
         return false;
-    if (host_labels(t + at + 1, e - at - 1, &last) < 2)
+    if (speak_host_labels(t + at + 1, e - at - 1, &last) < 2)
         return false;
     last += at + 1;
     if (e - last < 2)
         return false;
     for (size_t q = last; q < e; q++)
-        if (!is_alpha(t[q]))
+        if (!ascii_is_alpha(t[q]))
             return false;
     for (size_t q = s; q < at; q++) {
         if (t[q] == '.')
-            put_spaced(c, "dot");
+            speak_put_spaced(c, "dot");
         else if (t[q] == '+')
-            put_spaced(c, "plus");
+            speak_put_spaced(c, "plus");
         else
-            put(c, t + q, 1);
+            speak_put(c, t + q, 1);
     }
-    put_spaced(c, "at");
-    put_host(c, t + at + 1, e - at - 1);
+    speak_put_spaced(c, "at");
+    speak_put_host(c, t + at + 1, e - at - 1);
     return true;
 }
 
@@ -774,7 +718,7 @@ static bool rule_email(speak_ctx *c, size_t s, size_t e)
  *   after:  "hashtag MeToo" -> "hashtag me too"; "number 1" -> "number one"
  * (espeak-ng splits the camel case itself.)
  */
-static bool rule_hashtag(speak_ctx *c, size_t s, size_t e)
+static bool speak_rule_hashtag(speak_ctx *c, size_t s, size_t e)
 {
     const char *t = c->text;
     bool digits = true;
@@ -782,22 +726,22 @@ static bool rule_hashtag(speak_ctx *c, size_t s, size_t e)
         return false;
     for (size_t q = s + 1; q < e;) {
         size_t len;
-        uint32_t cp = char_at(t, c->length, q, &len);
+        uint32_t cp = utf8_at(t, c->length, q, &len);
         if (!utf8_is_word_char(cp) && cp != '_')
             return false;
-        if (!(cp >= '0' && cp <= '9'))
+        if (!ascii_is_digit(cp))
             digits = false;
         q += len;
     }
     if (digits) {
-        put_str(c, "number ");
-        put(c, t + s + 1, e - s - 1);
+        speak_put_str(c, "number ");
+        speak_put(c, t + s + 1, e - s - 1);
         return true;
     }
-    if (!is_alpha(t[s + 1]) && (unsigned char)t[s + 1] < 0x80)
+    if (!ascii_is_alpha(t[s + 1]) && (unsigned char)t[s + 1] < 0x80)
         return false;
-    put_str(c, "hashtag ");
-    walk(c, s + 1, e);
+    speak_put_str(c, "hashtag ");
+    speak_walk(c, s + 1, e);
     return true;
 }
 
@@ -812,7 +756,7 @@ static bool rule_hashtag(speak_ctx *c, size_t s, size_t e)
  * and not three digits then four (a phone number, "555-1234"); dates
  * ("2024-01-15") and codes ("F-16", "COVID-19") are not ranges.
  */
-static bool rule_range(speak_ctx *c, size_t s, size_t e)
+static bool speak_rule_range(speak_ctx *c, size_t s, size_t e)
 {
     const char *t = c->text;
     speak_num a;
@@ -821,23 +765,23 @@ static bool rule_range(speak_ctx *c, size_t s, size_t e)
     size_t dash;
     size_t a_end;
 
-    if (!num_parse(t, s, e, &a))
+    if (!speak_num_parse(t, s, e, &a))
         return false;
     p = a.end;
     if (p < e && t[p] == '%')
         p++;
     a_end = p;
-    dash = dash_len(t, p, e);
-    if (!dash || !num_parse(t, p + dash, e, &b))
+    dash = speak_dash_len(t, p, e);
+    if (!dash || !speak_num_parse(t, p + dash, e, &b))
         return false;
     if (!(b.end == e || (b.end + 1 == e && t[b.end] == '%')))
         return false;
     if (dash == 1 && (a.int_digits > 4 || b.int_digits > 4 || a.leading_zero ||
                       b.leading_zero || (a.int_digits == 3 && b.int_digits == 4)))
         return false;
-    put(c, t + s, a_end - s);
-    put_str(c, " to ");
-    put(c, t + b.start, e - b.start);
+    speak_put(c, t + s, a_end - s);
+    speak_put_str(c, " to ");
+    speak_put(c, t + b.start, e - b.start);
     return true;
 }
 
@@ -880,10 +824,10 @@ static const struct {
 
 static const char *const speak_magnitude_words[] = {"thousand", "million", "billion", "trillion"};
 
-static const speak_currency *currency_at(const char *t, size_t p, size_t e, size_t *len)
+static const speak_currency *speak_currency_at(const char *t, size_t p, size_t e, size_t *len)
 {
     for (size_t k = 0; k < sizeof speak_currencies / sizeof speak_currencies[0]; k++) {
-        if (starts_with(t, p, e, speak_currencies[k].symbol)) {
+        if (speak_starts_with(t, p, e, speak_currencies[k].symbol)) {
             *len = strlen(speak_currencies[k].symbol);
             return &speak_currencies[k];
         }
@@ -898,16 +842,16 @@ typedef struct speak_amount {
     size_t end;
 } speak_amount;
 
-static bool amount_parse(const char *t, size_t p, size_t e, speak_amount *a)
+static bool speak_amount_parse(const char *t, size_t p, size_t e, speak_amount *a)
 {
     size_t q;
-    if (!num_parse(t, p, e, &a->num))
+    if (!speak_num_parse(t, p, e, &a->num))
         return false;
     q = a->num.end;
     a->magnitude = NULL;
-    if (q < e && is_alpha(t[q])) {
+    if (q < e && ascii_is_alpha(t[q])) {
         size_t r = q;
-        while (r < e && is_alpha(t[r]))
+        while (r < e && ascii_is_alpha(t[r]))
             r++;
         for (size_t k = 0; k < sizeof speak_magnitudes / sizeof speak_magnitudes[0]; k++) {
             if (strlen(speak_magnitudes[k].suffix) == r - q &&
@@ -919,17 +863,17 @@ static bool amount_parse(const char *t, size_t p, size_t e, speak_amount *a)
         q = r;
     }
     a->end = q;
-    return q == e || dash_len(t, q, e) > 0;
+    return q == e || speak_dash_len(t, q, e) > 0;
 }
 
 /* "4" dollars or "1" dollar: true when the integer part reads "one". */
-static bool amount_is_one(const char *t, const speak_num *num)
+static bool speak_amount_is_one(const char *t, const speak_num *num)
 {
     return num->int_end - num->start == 1 && t[num->start] == '1' && num->end == num->int_end;
 }
 
 /* The magnitude word a token's core t[s..e) is ("million"), or NULL. */
-static const char *magnitude_word(const char *t, size_t s, size_t e)
+static const char *speak_magnitude_word(const char *t, size_t s, size_t e)
 {
     for (size_t k = 0; k < sizeof speak_magnitude_words / sizeof speak_magnitude_words[0]; k++)
         if (ascii_eq_nocase(t + s, e - s, speak_magnitude_words[k]))
@@ -938,21 +882,21 @@ static const char *magnitude_word(const char *t, size_t s, size_t e)
 }
 
 /* The core of a token: without the quotes and brackets that open it and the marks that close it. */
-static void core_of(const speak_ctx *c, size_t ts, size_t te, size_t *cs, size_t *ce)
+static void speak_core_of(const speak_ctx *c, size_t ts, size_t te, size_t *cs, size_t *ce)
 {
     const char *t = c->text;
     size_t s = ts;
     size_t e = te;
     while (s < e) {
         size_t len;
-        if (!is_opener(char_at(t, c->length, s, &len)))
+        if (!speak_is_opener(utf8_at(t, c->length, s, &len)))
             break;
         s += len;
     }
     while (e > s) {
-        uint32_t cp = char_before(t, e);
+        uint32_t cp = utf8_before(t, e, NULL);
         size_t len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-        if (!is_closer(cp))
+        if (!speak_is_closer(cp))
             break;
         e -= len;
     }
@@ -973,7 +917,7 @@ static void core_of(const speak_ctx *c, size_t ts, size_t te, size_t *cs, size_t
  * is singular ("a $5 bill" -> "a 5 dollar bill"). Thousands commas are
  * dropped: espeak-ng puts a catch (_!) after "thousand" for "4,200".
  */
-static bool rule_currency(speak_ctx *c, size_t i, size_t s, size_t e, size_t *used)
+static bool speak_rule_currency(speak_ctx *c, size_t i, size_t s, size_t e, size_t *used)
 {
     const char *t = c->text;
     const speak_currency *cur;
@@ -987,17 +931,17 @@ static bool rule_currency(speak_ctx *c, size_t i, size_t s, size_t e, size_t *us
     size_t tail_end = c->te;
     bool singular = false;
 
-    cur = currency_at(t, s, e, &len);
-    if (!cur || !amount_parse(t, s + len, e, &a))
+    cur = speak_currency_at(t, s, e, &len);
+    if (!cur || !speak_amount_parse(t, s + len, e, &a))
         return false;
     p = a.end;
     if (p < e) {
-        size_t dash = dash_len(t, p, e);
+        size_t dash = speak_dash_len(t, p, e);
         size_t len2;
         p += dash;
-        if (currency_at(t, p, e, &len2) == cur)
+        if (speak_currency_at(t, p, e, &len2) == cur)
             p += len2;
-        if (!amount_parse(t, p, e, &b) || b.end != e)
+        if (!speak_amount_parse(t, p, e, &b) || b.end != e)
             return false;
         range = true;
     }
@@ -1005,8 +949,8 @@ static bool rule_currency(speak_ctx *c, size_t i, size_t s, size_t e, size_t *us
         !c->toks[i + 1].kept) {
         size_t ms;
         size_t me;
-        core_of(c, c->toks[i + 1].start, c->toks[i + 1].end, &ms, &me);
-        if (ms == c->toks[i + 1].start && (magnitude = magnitude_word(t, ms, me)) != NULL) {
+        speak_core_of(c, c->toks[i + 1].start, c->toks[i + 1].end, &ms, &me);
+        if (ms == c->toks[i + 1].start && (magnitude = speak_magnitude_word(t, ms, me)) != NULL) {
             *used = 2;
             tail_start = me;
             tail_end = c->toks[i + 1].end;
@@ -1020,21 +964,21 @@ static bool rule_currency(speak_ctx *c, size_t i, size_t s, size_t e, size_t *us
                    ascii_eq_nocase(t + prev->start, prev->end - prev->start, "an");
     }
 
-    walk(c, c->ts, s);
+    speak_walk(c, c->ts, s);
     if (range) {
-        put_num_plain(c, t, &a.num);
+        speak_put_num_plain(c, t, &a.num);
         if (a.magnitude && a.magnitude != b.magnitude) {
-            put(c, " ", 1);
-            put_str(c, a.magnitude);
+            speak_put(c, " ", 1);
+            speak_put_str(c, a.magnitude);
         }
-        put_str(c, " to ");
-        put_num_plain(c, t, &b.num);
+        speak_put_str(c, " to ");
+        speak_put_num_plain(c, t, &b.num);
         if (magnitude) {
-            put(c, " ", 1);
-            put_str(c, magnitude);
+            speak_put(c, " ", 1);
+            speak_put_str(c, magnitude);
         }
-        put(c, " ", 1);
-        put_str(c, singular ? cur->one : cur->many);
+        speak_put(c, " ", 1);
+        speak_put_str(c, singular ? cur->one : cur->many);
     } else if (!magnitude && cur->minor_one && a.num.end - a.num.int_end == 3) {
         /* Two decimals: "4 dollars 20 cents", "50 cents", "5 dollars". */
         const char *d = t + a.num.int_end + 1;
@@ -1046,34 +990,34 @@ static bool rule_currency(speak_ctx *c, size_t i, size_t s, size_t e, size_t *us
             if (t[q] != '0' && t[q] != ',')
                 zero_major = false;
         if (!zero_major || minor == 0) {
-            put_num_plain(c, t, &major);
-            put(c, " ", 1);
-            put_str(c, amount_is_one(t, &major) || singular ? cur->one : cur->many);
+            speak_put_num_plain(c, t, &major);
+            speak_put(c, " ", 1);
+            speak_put_str(c, speak_amount_is_one(t, &major) || singular ? cur->one : cur->many);
         }
         if (minor != 0) {
             if (!zero_major)
-                put(c, " ", 1);
-            put(c, d[0] == '0' ? d + 1 : d, d[0] == '0' ? 1 : 2);
-            put(c, " ", 1);
-            put_str(c, minor == 1 ? cur->minor_one : cur->minor_many);
+                speak_put(c, " ", 1);
+            speak_put(c, d[0] == '0' ? d + 1 : d, d[0] == '0' ? 1 : 2);
+            speak_put(c, " ", 1);
+            speak_put_str(c, minor == 1 ? cur->minor_one : cur->minor_many);
         }
     } else {
-        put_num_plain(c, t, &a.num);
+        speak_put_num_plain(c, t, &a.num);
         if (magnitude) {
-            put(c, " ", 1);
-            put_str(c, magnitude);
+            speak_put(c, " ", 1);
+            speak_put_str(c, magnitude);
         }
-        put(c, " ", 1);
-        put_str(c, singular || (!magnitude && amount_is_one(t, &a.num)) ? cur->one : cur->many);
+        speak_put(c, " ", 1);
+        speak_put_str(c, singular || (!magnitude && speak_amount_is_one(t, &a.num)) ? cur->one : cur->many);
     }
-    walk(c, tail_start, tail_end);
+    speak_walk(c, tail_start, tail_end);
     return true;
 }
 
 /* ------------------------------------------------------------------ tokens */
 
 /* A token of two or three hyphens ("--"), a typed dash. */
-static bool is_hyphens(const speak_ctx *c, const speak_tok *tok)
+static bool speak_is_hyphens(const speak_ctx *c, const speak_tok *tok)
 {
     if (tok->end - tok->start < 2 || tok->end - tok->start > 3)
         return false;
@@ -1090,9 +1034,9 @@ typedef bool (*speak_core_rule)(speak_ctx *c, size_t s, size_t e);
  * Applies the rules to token i (not kept); *used is how many tokens it
  * read (2 when a currency takes the magnitude word after it).
  */
-static void token_rules(speak_ctx *c, size_t i, size_t *used)
+static void speak_token_rules(speak_ctx *c, size_t i, size_t *used)
 {
-    static const speak_core_rule core_rules[] = {rule_url, rule_email, rule_hashtag, rule_range};
+    static const speak_core_rule core_rules[] = {speak_rule_url, speak_rule_email, speak_rule_hashtag, speak_rule_range};
     const char *t = c->text;
     const speak_tok *tok = &c->toks[i];
     size_t s;
@@ -1103,47 +1047,47 @@ static void token_rules(speak_ctx *c, size_t i, size_t *used)
     c->te = tok->end;
 
     /* A dash standing alone: "52 – 48" is a range, "left - and" a pause. */
-    if (dash_len(t, tok->start, tok->end) == tok->end - tok->start || is_hyphens(c, tok)) {
+    if (speak_dash_len(t, tok->start, tok->end) == tok->end - tok->start || speak_is_hyphens(c, tok)) {
         if (i > 0 && i + 1 < c->count && tok->space_before && c->toks[i + 1].space_before) {
             const speak_tok *prev = &c->toks[i - 1];
             const speak_tok *next = &c->toks[i + 1];
             size_t ns;
             size_t ne;
-            core_of(c, next->start, next->end, &ns, &ne);
-            if (!prev->kept && !next->kept && is_number_token(t, prev->start, prev->end) &&
-                ns == next->start && is_number_token(t, ns, ne)) {
-                put_str(c, "to");
+            speak_core_of(c, next->start, next->end, &ns, &ne);
+            if (!prev->kept && !next->kept && speak_is_number_token(t, prev->start, prev->end) &&
+                ns == next->start && speak_is_number_token(t, ns, ne)) {
+                speak_put_str(c, "to");
                 return;
             }
             if (t[tok->start] == '-') {
-                put_str(c, "\xE2\x80\x94");
+                speak_put_str(c, "\xE2\x80\x94");
                 return;
             }
         }
-        put(c, t + tok->start, tok->end - tok->start);
+        speak_put(c, t + tok->start, tok->end - tok->start);
         return;
     }
 
-    core_of(c, tok->start, tok->end, &s, &e);
+    speak_core_of(c, tok->start, tok->end, &s, &e);
     if (e > s) {
         size_t mark = c->out.length;
-        if (rule_currency(c, i, s, e, used))
+        if (speak_rule_currency(c, i, s, e, used))
             return;
         for (size_t k = 0; k < sizeof core_rules / sizeof core_rules[0]; k++) {
-            walk(c, tok->start, s);
+            speak_walk(c, tok->start, s);
             if (core_rules[k](c, s, e)) {
-                walk(c, e, tok->end);
+                speak_walk(c, e, tok->end);
                 return;
             }
             if (!c->failed)
                 c->out.length = mark;
         }
     }
-    walk(c, tok->start, tok->end);
+    speak_walk(c, tok->start, tok->end);
 }
 
 /* Splits text at spaces and at the edges of kept spans. */
-static bool tokenize(speak_ctx *c, const speak_span *kept, size_t kept_count)
+static bool speak_tokenize(speak_ctx *c, const speak_span *kept, size_t kept_count)
 {
     const char *t = c->text;
     size_t cap = 0;
@@ -1171,17 +1115,8 @@ static bool tokenize(speak_ctx *c, const speak_span *kept, size_t kept_count)
             while (tok.end < limit && t[tok.end] != ' ')
                 tok.end++;
         }
-        if (c->count == cap) {
-            size_t n = cap ? cap * 2 : 32;
-            speak_tok *toks;
-            if (n > SIZE_MAX / sizeof *toks)
-                return false;
-            toks = realloc(c->toks, n * sizeof *toks);
-            if (!toks)
-                return false;
-            c->toks = toks;
-            cap = n;
-        }
+        if (!vec_reserve(&c->toks, &cap, c->count + 1, sizeof *c->toks, 32))
+            return false;
         c->toks[c->count++] = tok;
         p = tok.end;
         space = false;
@@ -1190,7 +1125,7 @@ static bool tokenize(speak_ctx *c, const speak_span *kept, size_t kept_count)
 }
 
 /* Most words in capitals ("NEW YORK (AP) —"): capitals are not initialisms then. */
-static bool mostly_capitals(const speak_ctx *c)
+static bool speak_mostly_capitals(const speak_ctx *c)
 {
     size_t caps = 0;
     size_t words = 0;
@@ -1201,7 +1136,7 @@ static bool mostly_capitals(const speak_ctx *c)
             continue;
         for (size_t p = c->toks[i].start; p < c->toks[i].end;) {
             size_t len;
-            utf8_case k = utf8_case_of(char_at(c->text, c->length, p, &len));
+            utf8_case k = utf8_case_of(utf8_at(c->text, c->length, p, &len));
             upper += k == UTF8_CASE_UPPER;
             lower += k == UTF8_CASE_LOWER;
             p += len;
@@ -1234,27 +1169,27 @@ aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex,
         c.text = text;
         c.length = length;
     }
-    if (!tokenize(&c, replaced.kept, replaced.kept_count)) {
+    if (!speak_tokenize(&c, replaced.kept, replaced.kept_count)) {
         c.failed = true;
     } else {
-        c.caps_text = mostly_capitals(&c);
+        c.caps_text = speak_mostly_capitals(&c);
         for (size_t i = 0; i < c.count && !c.failed;) {
             size_t used = 1;
             if (c.toks[i].space_before && c.out.length > 0)
-                put(&c, " ", 1);
+                speak_put(&c, " ", 1);
             if (c.toks[i].kept) {
                 c.ts = c.toks[i].start;
                 c.te = c.toks[i].end;
-                put(&c, c.text + c.ts, c.te - c.ts);
+                speak_put(&c, c.text + c.ts, c.te - c.ts);
             } else {
-                token_rules(&c, i, &used);
+                speak_token_rules(&c, i, &used);
             }
             i += used;
         }
     }
     free(c.toks);
     speak_buf_free(&replaced);
-    put(&c, "", 0);
+    speak_put(&c, "", 0);
     if (c.failed) {
         speak_buf_free(&c.out);
         return ALOUD_ERR_NOMEM;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "doc.h"
 #include "seg.h"
 #include "text_norm.h"
@@ -66,7 +67,7 @@ typedef struct doc_builder {
     size_t anchor_cap;
     unsigned next_line;    /* where the next character continues the last anchor */
     unsigned next_column;
-    /* A cursor for position_of(): anchor index, and a byte and its column. */
+    /* A cursor for doc_position_of(): anchor index, and a byte and its column. */
     size_t cursor;
     size_t cursor_offset;
     unsigned cursor_column;
@@ -100,7 +101,7 @@ typedef struct doc_builder {
  * paragraph buffer. line 0 marks the space that joins two lines: it has no
  * place of its own in the input and no sentence starts on it.
  */
-static bool para_append(doc_builder *b, const char *bytes, size_t n, unsigned line,
+static bool doc_para_append(doc_builder *b, const char *bytes, size_t n, unsigned line,
                         unsigned column)
 {
     if (!vec_reserve(&b->text, &b->cap, b->length + n, 1, 64))
@@ -129,7 +130,7 @@ static bool para_append(doc_builder *b, const char *bytes, size_t n, unsigned li
  * character. Offsets must come in increasing order within a paragraph: the
  * cursor only moves forward, so a paragraph costs linear time in all.
  */
-static void position_of(doc_builder *b, size_t offset, unsigned *line, unsigned *column)
+static void doc_position_of(doc_builder *b, size_t offset, unsigned *line, unsigned *column)
 {
     bool moved = false;
     while (b->cursor + 1 < b->anchor_count && b->anchors[b->cursor + 1].offset <= offset) {
@@ -150,7 +151,7 @@ static void position_of(doc_builder *b, size_t offset, unsigned *line, unsigned 
  * Copies text[0..n), then suffix (a C string, may be empty), then a NUL
  * into the string block; *offset says where.
  */
-static bool strings_add_with(doc_builder *b, const char *text, size_t n, const char *suffix,
+static bool doc_strings_add_with(doc_builder *b, const char *text, size_t n, const char *suffix,
                              size_t *offset)
 {
     size_t k = strlen(suffix);
@@ -165,13 +166,13 @@ static bool strings_add_with(doc_builder *b, const char *text, size_t n, const c
     return true;
 }
 
-static bool strings_add(doc_builder *b, const char *text, size_t n, size_t *offset)
+static bool doc_strings_add(doc_builder *b, const char *text, size_t n, size_t *offset)
 {
-    return strings_add_with(b, text, n, "", offset);
+    return doc_strings_add_with(b, text, n, "", offset);
 }
 
 /* Adds the sentence text[start..end) of the current paragraph. */
-static bool sentence_add(doc_builder *b, size_t start, size_t end)
+static bool doc_sentence_add(doc_builder *b, size_t start, size_t end)
 {
     aloud_sentence *s;
     size_t cap_sentences = b->sentence_cap;
@@ -183,20 +184,20 @@ static bool sentence_add(doc_builder *b, size_t start, size_t end)
                      sizeof *b->sentence_offsets, 64))
         return false;
     b->sentence_cap = cap_sentences;
-    if (!strings_add(b, b->text + start, end - start, &offset))
+    if (!doc_strings_add(b, b->text + start, end - start, &offset))
         return false;
     s = &b->sentences[b->sentence_count];
     s->text = NULL;
     s->spoken = NULL;
     s->length = end - start;
-    position_of(b, start, &s->line, &s->column);
+    doc_position_of(b, start, &s->line, &s->column);
     b->sentence_offsets[b->sentence_count++] = offset;
     return true;
 }
 
 /* ------------------------------------------------------------ classification */
 
-static size_t count_chars(const char *text, size_t n)
+static size_t doc_count_chars(const char *text, size_t n)
 {
     size_t chars = 0;
     for (size_t i = 0; i < n; i++)
@@ -204,7 +205,7 @@ static size_t count_chars(const char *text, size_t n)
     return chars;
 }
 
-static size_t count_words(const char *text, size_t n)
+static size_t doc_count_words(const char *text, size_t n)
 {
     size_t words = 0;
     for (size_t i = 0; i < n; i++)
@@ -212,20 +213,7 @@ static size_t count_words(const char *text, size_t n)
     return words;
 }
 
-/* The character that ends just before byte p (p > 0), and its start in *start. */
-static uint32_t char_ending_at(const char *text, size_t p, size_t *start)
-{
-    uint32_t cp;
-    size_t q = p;
-    do
-        q--;
-    while (q > 0 && ((unsigned char)text[q] & 0xC0u) == 0x80u);
-    utf8_decode(text + q, p - q, &cp);
-    *start = q;
-    return cp;
-}
-
-static bool is_closing_mark(uint32_t cp)
+static bool doc_is_closing_mark(uint32_t cp)
 {
     switch (cp) {
     case '"': case '\'': case ')': case ']': case '}': case 0x2019: case 0x201D: case 0xBB:
@@ -236,7 +224,7 @@ static bool is_closing_mark(uint32_t cp)
     }
 }
 
-static bool is_final_punctuation(uint32_t cp)
+static bool doc_is_final_punctuation(uint32_t cp)
 {
     switch (cp) {
     case '.': case '!': case '?': case ':': case ';': case ',': case 0x2026: case 0x203D:
@@ -247,21 +235,21 @@ static bool is_final_punctuation(uint32_t cp)
 }
 
 /* One short line without final punctuation (closing quotes aside). */
-static bool is_headline(const char *text, size_t n, unsigned line_count)
+static bool doc_is_headline(const char *text, size_t n, unsigned line_count)
 {
     size_t p = n;
     size_t start;
     uint32_t cp = 0;
-    if (line_count != 1 || count_chars(text, n) > HEADLINE_MAX_CHARS ||
-        count_words(text, n) > HEADLINE_MAX_WORDS)
+    if (line_count != 1 || doc_count_chars(text, n) > HEADLINE_MAX_CHARS ||
+        doc_count_words(text, n) > HEADLINE_MAX_WORDS)
         return false;
     while (p > 0) {
-        cp = char_ending_at(text, p, &start);
-        if (!is_closing_mark(cp))
+        cp = utf8_before(text, p, &start);
+        if (!doc_is_closing_mark(cp))
             break;
         p = start;
     }
-    return p > 0 && !is_final_punctuation(cp);
+    return p > 0 && !doc_is_final_punctuation(cp);
 }
 
 /* Lower-case words allowed inside a name ("Ludwig van Beethoven"). */
@@ -277,7 +265,7 @@ static const char *const not_names[] = {
     "Far", "Way", "All", "Any", "Some", "Our", "Your", "My", "His", "Her", "Their", "Its",
 };
 
-static bool word_in(const char *w, size_t n, const char *const *list, size_t count)
+static bool doc_word_in(const char *w, size_t n, const char *const *list, size_t count)
 {
     for (size_t i = 0; i < count; i++)
         if (strlen(list[i]) == n && memcmp(list[i], w, n) == 0)
@@ -291,7 +279,7 @@ static const char *const name_short_forms[] = {
 };
 
 /* Initials: single letters, each followed by a period ("J.", "J.R.R."). */
-static bool is_initials(const char *w, size_t n)
+static bool doc_is_initials(const char *w, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -305,7 +293,7 @@ static bool is_initials(const char *w, size_t n)
 }
 
 /* A capitalised word of letters, apostrophes, hyphens and periods ("O'Brien", "J.R.R."). */
-static bool is_name_word(const char *w, size_t n)
+static bool doc_is_name_word(const char *w, size_t n)
 {
     uint32_t cp;
     size_t i = utf8_decode(w, n, &cp);
@@ -315,7 +303,7 @@ static bool is_name_word(const char *w, size_t n)
         size_t len = utf8_decode(w + i, n - i, &cp);
         if (!utf8_is_word_char(cp) && cp != '\'' && cp != 0x2019 && cp != '-' && cp != '.')
             return false;
-        if (cp >= '0' && cp <= '9')
+        if (ascii_is_digit(cp))
             return false;
         i += len;
     }
@@ -328,7 +316,7 @@ static bool is_name_word(const char *w, size_t n)
  * Li Wei"). Ends in a name word; only initials and short forms such as
  * "Jr." may end in a period.
  */
-static bool is_name_list(const char *text, size_t p, size_t n)
+static bool doc_is_name_list(const char *text, size_t p, size_t n)
 {
     size_t words = 0;
     bool need_name = true;  /* a connector or the start wants a name next */
@@ -357,17 +345,17 @@ static bool is_name_list(const char *text, size_t p, size_t n)
             last_was_name = false;
             continue;
         }
-        if (word_in(text + start, end - start, name_particles,
+        if (doc_word_in(text + start, end - start, name_particles,
                     sizeof name_particles / sizeof name_particles[0])) {
             if (need_name)
                 return false;
             last_was_name = false;
-        } else if (is_name_word(text + start, end - start)) {
-            if (need_name && word_in(text + start, end - start, not_names,
+        } else if (doc_is_name_word(text + start, end - start)) {
+            if (need_name && doc_word_in(text + start, end - start, not_names,
                                      sizeof not_names / sizeof not_names[0]))
                 return false;
-            if (text[end - 1] == '.' && !is_initials(text + start, end - start) &&
-                !word_in(text + start, end - start, name_short_forms,
+            if (text[end - 1] == '.' && !doc_is_initials(text + start, end - start) &&
+                !doc_word_in(text + start, end - start, name_short_forms,
                          sizeof name_short_forms / sizeof name_short_forms[0]))
                 return false;
             last_was_name = true;
@@ -390,7 +378,7 @@ static const char *const byline_prefixes[] = {
     "reporting by", "posted by", "author:", "authors:", "byline:", "written by:",
 };
 
-static bool prefix_matches(const char *text, size_t n, const char *prefix)
+static bool doc_prefix_matches(const char *text, size_t n, const char *prefix)
 {
     size_t k = strlen(prefix);
     if (n <= k || text[k] != ' ')
@@ -405,14 +393,14 @@ static bool prefix_matches(const char *text, size_t n, const char *prefix)
  * A one-line byline: "By NAME", "Author: NAME", "Written by NAME and NAME".
  * On success *name is where NAME starts (it runs to the end of the text).
  */
-static bool is_byline(const char *text, size_t n, unsigned line_count, size_t *name)
+static bool doc_is_byline(const char *text, size_t n, unsigned line_count, size_t *name)
 {
-    if (line_count != 1 || count_chars(text, n) > BYLINE_MAX_CHARS)
+    if (line_count != 1 || doc_count_chars(text, n) > BYLINE_MAX_CHARS)
         return false;
     for (size_t i = 0; i < sizeof byline_prefixes / sizeof byline_prefixes[0]; i++) {
-        if (prefix_matches(text, n, byline_prefixes[i])) {
+        if (doc_prefix_matches(text, n, byline_prefixes[i])) {
             size_t p = strlen(byline_prefixes[i]) + 1;
-            if (is_name_list(text, p, n)) {
+            if (doc_is_name_list(text, p, n)) {
                 *name = p;
                 return true;
             }
@@ -424,7 +412,7 @@ static bool is_byline(const char *text, size_t n, unsigned line_count, size_t *n
 /* --------------------------------------------------------- chapter titles */
 
 /* Marks stripped before the "…" of a cut title: clause marks, dashes, openers. */
-static bool strip_before_ellipsis(uint32_t cp)
+static bool doc_strip_before_ellipsis(uint32_t cp)
 {
     switch (cp) {
     case ',': case ';': case ':': case '.': case '-': case '/': case '(': case '[': case '{':
@@ -436,7 +424,7 @@ static bool strip_before_ellipsis(uint32_t cp)
 }
 
 /* Adds the chapter title of a body paragraph: its first words, "…" when cut. */
-static bool chapter_title_add(doc_builder *b, size_t *offset)
+static bool doc_chapter_title_add(doc_builder *b, size_t *offset)
 {
     const char *text = b->text;
     size_t n = b->length;
@@ -464,22 +452,22 @@ static bool chapter_title_add(doc_builder *b, size_t *offset)
     }
     cut = end < n;
     if (!cut)
-        return strings_add(b, text, n, offset);
+        return doc_strings_add(b, text, n, offset);
     for (size_t p = end; p > 0;) {
-        uint32_t cp = char_ending_at(text, p, &start);
-        if (!strip_before_ellipsis(cp) && cp != ' ')
+        uint32_t cp = utf8_before(text, p, &start);
+        if (!doc_strip_before_ellipsis(cp) && cp != ' ')
             break;
         p = start;
         if (p > 0)
             end = p;
     }
-    return strings_add_with(b, text, end, "\xE2\x80\xA6", offset);
+    return doc_strings_add_with(b, text, end, "\xE2\x80\xA6", offset);
 }
 
 /* ---------------------------------------------------------------- paragraphs */
 
 /* Adds the paragraph in the buffer (which holds a word) to the document. */
-static aloud_status paragraph_add(doc_builder *b)
+static aloud_status doc_paragraph_add(doc_builder *b)
 {
     aloud_paragraph *para;
     size_t cap_paras = b->paragraph_cap;
@@ -497,13 +485,13 @@ static aloud_status paragraph_add(doc_builder *b)
         return ALOUD_ERR_NOMEM;
     b->paragraph_cap = cap_paras;
 
-    if (is_byline(b->text, b->length, b->line_count, &name)) {
+    if (doc_is_byline(b->text, b->length, b->line_count, &name)) {
         kind = ALOUD_PARA_BYLINE;
     } else {
         if (seg_split(b->seg, b->text, b->length, &spans, &count) != ALOUD_OK)
             return ALOUD_ERR_NOMEM;
         /* A heading is one sentence: list items run into one line are a list. */
-        if (count == 1 && is_headline(b->text, b->length, b->line_count))
+        if (count == 1 && doc_is_headline(b->text, b->length, b->line_count))
             kind = b->paragraph_count == 0 ? ALOUD_PARA_TITLE : ALOUD_PARA_HEADING;
     }
 
@@ -515,13 +503,13 @@ static aloud_status paragraph_add(doc_builder *b)
 
     if (kind == ALOUD_PARA_BODY) {
         for (size_t i = 0; i < count; i++)
-            if (!sentence_add(b, spans[i].start, spans[i].end))
+            if (!doc_sentence_add(b, spans[i].start, spans[i].end))
                 return ALOUD_ERR_NOMEM;
-        if (!chapter_title_add(b, &chapter))
+        if (!doc_chapter_title_add(b, &chapter))
             return ALOUD_ERR_NOMEM;
     } else {
         /* A title, heading or byline is short: one sentence, and its own chapter title. */
-        if (!sentence_add(b, 0, b->length))
+        if (!doc_sentence_add(b, 0, b->length))
             return ALOUD_ERR_NOMEM;
         chapter = b->sentence_offsets[b->sentence_count - 1];
     }
@@ -530,14 +518,14 @@ static aloud_status paragraph_add(doc_builder *b)
     if (kind == ALOUD_PARA_TITLE)
         b->title_offset = chapter;
     if (kind == ALOUD_PARA_BYLINE && b->author_offset == SIZE_MAX &&
-        !strings_add(b, b->text + name, b->length - name, &b->author_offset))
+        !doc_strings_add(b, b->text + name, b->length - name, &b->author_offset))
         return ALOUD_ERR_NOMEM;
     b->paragraph_count++;
     return ALOUD_OK;
 }
 
 /* Ends the paragraph being read: kept when it holds a word, else dropped. */
-static aloud_status paragraph_end(doc_builder *b)
+static aloud_status doc_paragraph_end(doc_builder *b)
 {
     aloud_status st = ALOUD_OK;
     if (b->line_has_char) {
@@ -545,7 +533,7 @@ static aloud_status paragraph_end(doc_builder *b)
         b->line_has_char = false;
     }
     if (b->length > 0 && b->has_word)
-        st = paragraph_add(b);
+        st = doc_paragraph_add(b);
     b->length = 0;
     b->anchor_count = 0;
     b->cursor = 0;
@@ -558,19 +546,19 @@ static aloud_status paragraph_end(doc_builder *b)
 }
 
 /* Adds one kept character; a pending space becomes one ' ' between words. */
-static bool paragraph_char(doc_builder *b, const text_item *item)
+static bool doc_paragraph_char(doc_builder *b, const text_item *item)
 {
     if (b->length == 0) {
         b->first_line = item->line;
     } else if (b->pending_space &&
-               !para_append(b, " ", 1, b->space_line, b->space_column)) {
+               !doc_para_append(b, " ", 1, b->space_line, b->space_column)) {
         return false;
     }
     b->pending_space = false;
     b->line_has_char = true;
     if (!b->has_word && utf8_is_word_char(item->cp))
         b->has_word = true;
-    return para_append(b, item->bytes, item->length, item->line, item->column);
+    return doc_para_append(b, item->bytes, item->length, item->line, item->column);
 }
 
 /* Reads the validated input into paragraphs and sentences. */
@@ -584,7 +572,7 @@ static aloud_status doc_read(doc_builder *b, const char *data, size_t size)
         aloud_status st = ALOUD_OK;
         switch (text_reader_next(&reader, &item)) {
         case TEXT_ITEM_CHAR:
-            if (!paragraph_char(b, &item))
+            if (!doc_paragraph_char(b, &item))
                 return ALOUD_ERR_NOMEM;
             break;
         case TEXT_ITEM_SPACE:
@@ -605,21 +593,21 @@ static aloud_status doc_read(doc_builder *b, const char *data, size_t size)
                     b->space_column = 0;
                 }
             } else {
-                st = paragraph_end(b);
+                st = doc_paragraph_end(b);
             }
             break;
         case TEXT_ITEM_PARA:
-            st = paragraph_end(b);
+            st = doc_paragraph_end(b);
             break;
         case TEXT_ITEM_END:
-            return paragraph_end(b);
+            return doc_paragraph_end(b);
         }
         if (st != ALOUD_OK)
             return st;
     }
 }
 
-static void builder_free(doc_builder *b)
+static void doc_builder_free(doc_builder *b)
 {
     free(b->text);
     free(b->anchors);
@@ -684,7 +672,7 @@ aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, alo
         st = ALOUD_ERR_NOMEM;
     if (st == ALOUD_ERR_NOMEM)
         aloud_error_set(err, st, 0, 0, "out of memory");
-    builder_free(&b);
+    doc_builder_free(&b);
     return st;
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "utf8.h"
 
 /* ------------------------------------------------------------ language data */
@@ -73,7 +74,7 @@ struct seg {
 #define VEC_RESERVE(v, need) \
     vec_reserve(&(v).items, &(v).cap, (need), sizeof *(v).items, 16)
 
-static int word_compare(const char *a, size_t alen, const char *b, size_t blen)
+static int seg_word_compare(const char *a, size_t alen, const char *b, size_t blen)
 {
     int c = memcmp(a, b, alen < blen ? alen : blen);
     if (c != 0)
@@ -81,20 +82,20 @@ static int word_compare(const char *a, size_t alen, const char *b, size_t blen)
     return alen < blen ? -1 : alen > blen ? 1 : 0;
 }
 
-static int word_sort_cmp(const void *pa, const void *pb)
+static int seg_word_sort_cmp(const void *pa, const void *pb)
 {
     const seg_word *a = pa;
     const seg_word *b = pb;
-    return word_compare(a->text, a->length, b->text, b->length);
+    return seg_word_compare(a->text, a->length, b->text, b->length);
 }
 
-static const seg_word *word_find(const seg *s, const char *w, size_t len)
+static const seg_word *seg_word_find(const seg *s, const char *w, size_t len)
 {
     size_t lo = 0;
     size_t hi = s->word_count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = word_compare(w, len, s->words[mid].text, s->words[mid].length);
+        int c = seg_word_compare(w, len, s->words[mid].text, s->words[mid].length);
         if (c == 0)
             return &s->words[mid];
         if (c < 0)
@@ -106,7 +107,7 @@ static const seg_word *word_find(const seg *s, const char *w, size_t len)
 }
 
 /* The kinds of word w: as written, and as a lower-case entry when capitalised. */
-static unsigned word_kinds(const seg *s, const char *w, size_t len)
+static unsigned seg_word_kinds(const seg *s, const char *w, size_t len)
 {
     const seg_word *e;
     unsigned kinds = 0;
@@ -114,46 +115,46 @@ static unsigned word_kinds(const seg *s, const char *w, size_t len)
 
     if (len == 0 || len > WORD_MAX)
         return 0;
-    e = word_find(s, w, len);
+    e = seg_word_find(s, w, len);
     if (e)
         kinds |= e->kinds;
-    if (w[0] >= 'A' && w[0] <= 'Z') {
+    if (ascii_is_upper(w[0])) {
         memcpy(buf, w, len);
         buf[0] = (char)(buf[0] - 'A' + 'a');
-        e = word_find(s, buf, len);
+        e = seg_word_find(s, buf, len);
         if (e && e->lower)
             kinds |= e->kinds;
     }
     return kinds;
 }
 
-static bool is_blank(char c)
+static bool seg_is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-static bool word_is_lower(const char *w, size_t len)
+static bool seg_word_is_lower(const char *w, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (w[i] >= 'A' && w[i] <= 'Z')
+        if (ascii_is_upper(w[i]))
             return false;
     return true;
 }
 
 /* Adds the words of one rules line (line[0..len), 1-based number lineno). */
-static aloud_status rules_line(seg *s, const char *line, size_t len, unsigned lineno,
+static aloud_status seg_rules_line(seg *s, const char *line, size_t len, unsigned lineno,
                                aloud_error *err)
 {
     size_t i = 0;
     size_t kstart;
     unsigned kind = 0;
 
-    while (i < len && is_blank(line[i]))
+    while (i < len && seg_is_blank(line[i]))
         i++;
     if (i == len || line[i] == '#')
         return ALOUD_OK;
     kstart = i;
-    while (i < len && !is_blank(line[i]))
+    while (i < len && !seg_is_blank(line[i]))
         i++;
     for (size_t k = 0; k < sizeof kind_names / sizeof kind_names[0]; k++)
         if (strlen(kind_names[k].name) == i - kstart &&
@@ -166,12 +167,12 @@ static aloud_status rules_line(seg *s, const char *line, size_t len, unsigned li
     for (;;) {
         size_t wstart;
         seg_word *w;
-        while (i < len && is_blank(line[i]))
+        while (i < len && seg_is_blank(line[i]))
             i++;
         if (i == len)
             return ALOUD_OK;
         wstart = i;
-        while (i < len && !is_blank(line[i]))
+        while (i < len && !seg_is_blank(line[i]))
             i++;
         if (i - wstart > WORD_MAX)
             return aloud_error_set(err, ALOUD_ERR_ARG, lineno, (unsigned)wstart + 1,
@@ -182,12 +183,12 @@ static aloud_status rules_line(seg *s, const char *line, size_t len, unsigned li
         w->text = line + wstart;
         w->length = i - wstart;
         w->kinds = kind;
-        w->lower = word_is_lower(w->text, w->length);
+        w->lower = seg_word_is_lower(w->text, w->length);
     }
 }
 
 /* Reads s->rules into s->words, sorted, with duplicates merged. */
-static aloud_status rules_load(seg *s, size_t size, aloud_error *err)
+static aloud_status seg_rules_load(seg *s, size_t size, aloud_error *err)
 {
     size_t pos = 0;
     unsigned lineno = 1;
@@ -198,7 +199,7 @@ static aloud_status rules_load(seg *s, size_t size, aloud_error *err)
         aloud_status st;
         while (end < size && s->rules[end] != '\n')
             end++;
-        st = rules_line(s, s->rules + pos, end - pos, lineno, err);
+        st = seg_rules_line(s, s->rules + pos, end - pos, lineno, err);
         if (st != ALOUD_OK)
             return st;
         pos = end + 1;
@@ -206,9 +207,9 @@ static aloud_status rules_load(seg *s, size_t size, aloud_error *err)
     }
     if (s->word_count == 0)
         return ALOUD_OK;
-    qsort(s->words, s->word_count, sizeof *s->words, word_sort_cmp);
+    qsort(s->words, s->word_count, sizeof *s->words, seg_word_sort_cmp);
     for (size_t i = 1; i < s->word_count; i++) {
-        if (word_compare(s->words[out].text, s->words[out].length, s->words[i].text,
+        if (seg_word_compare(s->words[out].text, s->words[out].length, s->words[i].text,
                          s->words[i].length) == 0)
             s->words[out].kinds |= s->words[i].kinds;
         else
@@ -234,7 +235,7 @@ aloud_status seg_create_from_rules(const char *rules, size_t size, size_t max_by
         memcpy(s->rules, rules, size);
     s->rules[size] = '\0';
     s->max_bytes = max_bytes < 16 ? 16 : max_bytes;
-    st = rules_load(s, size, err);
+    st = seg_rules_load(s, size, err);
     if (st != ALOUD_OK) {
         seg_free(s);
         return st;
@@ -272,31 +273,12 @@ void seg_free(seg *s)
 
 /* ------------------------------------------------------- character classes */
 
-/* The character at text[p] (p < len) and, in *len_out, its length. */
-static uint32_t char_at(const char *text, size_t len, size_t p, size_t *len_out)
-{
-    uint32_t cp;
-    size_t n = utf8_decode(text + p, len - p, &cp);
-    if (len_out)
-        *len_out = n;
-    return cp;
-}
-
-/* Start of the character that ends just before position p (p > 0). */
-static size_t char_before(const char *text, size_t p)
-{
-    do
-        p--;
-    while (p > 0 && ((unsigned char)text[p] & 0xC0u) == 0x80u);
-    return p;
-}
-
-static bool is_period(uint32_t cp)
+static bool seg_is_period(uint32_t cp)
 {
     return cp == '.';
 }
 
-static bool is_strong_end(uint32_t cp)
+static bool seg_is_strong_end(uint32_t cp)
 {
     switch (cp) {
     case '!': case '?': case 0x203C: case 0x203D: case 0x2047: case 0x2048: case 0x2049:
@@ -307,13 +289,13 @@ static bool is_strong_end(uint32_t cp)
     }
 }
 
-static bool is_ellipsis_char(uint32_t cp)
+static bool seg_is_ellipsis_char(uint32_t cp)
 {
     return cp == 0x2026;
 }
 
 /* Marks that may follow an end mark and still belong to its sentence. */
-static bool is_closer(uint32_t cp)
+static bool seg_is_closer(uint32_t cp)
 {
     switch (cp) {
     case '"': case '\'': case ')': case ']': case '}': case '`':
@@ -326,7 +308,7 @@ static bool is_closer(uint32_t cp)
 }
 
 /* Marks that may come before the first word of a sentence. */
-static bool is_opener(uint32_t cp)
+static bool seg_is_opener(uint32_t cp)
 {
     switch (cp) {
     case '"': case '\'': case '(': case '[': case '{': case '`': case '*': case '_':
@@ -339,7 +321,7 @@ static bool is_opener(uint32_t cp)
     }
 }
 
-static bool is_bullet(uint32_t cp)
+static bool seg_is_bullet(uint32_t cp)
 {
     switch (cp) {
     case 0x2022: case 0x25E6: case 0x25AA: case 0x25AB: case 0x2023: case 0x2043:
@@ -351,35 +333,15 @@ static bool is_bullet(uint32_t cp)
     }
 }
 
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_lower(char c)
-{
-    return c >= 'a' && c <= 'z';
-}
-
-static bool is_upper(char c)
-{
-    return c >= 'A' && c <= 'Z';
-}
-
 /* True when text[p] starts a word character (decoding multi-byte ones). */
-static bool word_char_at(const char *text, size_t len, size_t p)
+static bool seg_word_char_at(const char *text, size_t len, size_t p)
 {
     unsigned char b = (unsigned char)text[p];
     if (b < 0x80u)
-        return is_digit((char)b) || is_alpha((char)b);
+        return ascii_is_digit((char)b) || ascii_is_alpha((char)b);
     if (b < 0xC0u)
         return false;
-    return utf8_is_word_char(char_at(text, len, p, NULL));
+    return utf8_is_word_char(utf8_at(text, len, p, NULL));
 }
 
 /* ---------------------------------------------------------------- brackets */
@@ -387,7 +349,7 @@ static bool word_char_at(const char *text, size_t len, size_t p)
 enum { FLAG_OPEN = 1u, FLAG_CLOSE = 2u };
 
 /* The bracket pair a character opens (positive id) or closes (negative id). */
-static int bracket_id(uint32_t cp)
+static int seg_bracket_id(uint32_t cp)
 {
     switch (cp) {
     case '(': return 1;
@@ -407,7 +369,7 @@ static int bracket_id(uint32_t cp)
  * markers "1)", smileys - mean nothing), so that end marks between a pair
  * can be told apart: "(see. section 4.2)" is no boundary.
  */
-static bool mark_brackets(seg *s, const char *text, size_t len)
+static bool seg_mark_brackets(seg *s, const char *text, size_t len)
 {
     if (!VEC_RESERVE(s->flags, len))
         return false;
@@ -418,14 +380,14 @@ static bool mark_brackets(seg *s, const char *text, size_t len)
         int id;
         if (b >= 0x80u && b < 0xEFu)
             continue;  /* only ASCII and U+FF08/U+FF09 are brackets */
-        id = bracket_id(b < 0x80u ? b : char_at(text, len, p, NULL));
+        id = seg_bracket_id(b < 0x80u ? b : utf8_at(text, len, p, NULL));
         if (id > 0) {
             if (!VEC_RESERVE(s->stack, s->stack.count + 1))
                 return false;
             s->stack.items[s->stack.count++] = p;
         } else if (id < 0 && s->stack.count > 0) {
             size_t open = s->stack.items[s->stack.count - 1];
-            if (bracket_id(char_at(text, len, open, NULL)) == -id) {
+            if (seg_bracket_id(utf8_at(text, len, open, NULL)) == -id) {
                 s->stack.count--;
                 s->flags.items[open] |= FLAG_OPEN;
                 s->flags.items[p] |= FLAG_CLOSE;
@@ -438,15 +400,15 @@ static bool mark_brackets(seg *s, const char *text, size_t len)
 /* ------------------------------------------------------------- token shapes */
 
 /* What a run of end marks and closers at the end of a token holds. */
-typedef struct end_marks {
+typedef struct seg_end_marks {
     size_t stem_end;  /* where the marks start: the word before them ends here */
     unsigned periods; /* '.' count */
     bool strong;      /* ! ? and the like */
     bool ellipsis;    /* U+2026 */
-} end_marks;
+} seg_end_marks;
 
 /* True when text[a..b) is a citation mark such as "[1]", "[12]", "[a]", "[2–11]". */
-static bool is_citation(const char *text, size_t a, size_t b)
+static bool seg_is_citation(const char *text, size_t a, size_t b)
 {
     bool digit = false;
     size_t letters = 0;
@@ -454,9 +416,9 @@ static bool is_citation(const char *text, size_t a, size_t b)
         return false;
     for (size_t p = a + 1; p < b - 1; p++) {
         char c = text[p];
-        if (is_digit(c))
+        if (ascii_is_digit(c))
             digit = true;
-        else if (is_lower(c))
+        else if (ascii_is_lower(c))
             letters++;
         else if (c == ',' || c == '-')
             continue;
@@ -469,7 +431,7 @@ static bool is_citation(const char *text, size_t a, size_t b)
 }
 
 /* Scans the end marks, closers and citation marks at the end of text[a..b). */
-static void end_marks_of(const char *text, size_t len, size_t a, size_t b, end_marks *m)
+static void seg_end_marks_of(const char *text, size_t len, size_t a, size_t b, seg_end_marks *m)
 {
     size_t q = b;
     memset(m, 0, sizeof *m);
@@ -480,22 +442,22 @@ static void end_marks_of(const char *text, size_t len, size_t a, size_t b, end_m
             size_t open = q - 1;
             while (open > a && q - open < 14 && text[open] != '[')
                 open--;
-            if (is_citation(text, open, q)) {
+            if (seg_is_citation(text, open, q)) {
                 q = open;
                 continue;
             }
         }
-        p = char_before(text, q);
+        p = utf8_start_before(text, q);
         if (p < a)
             break;
-        cp = char_at(text, len, p, NULL);
-        if (is_period(cp))
+        cp = utf8_at(text, len, p, NULL);
+        if (seg_is_period(cp))
             m->periods++;
-        else if (is_strong_end(cp))
+        else if (seg_is_strong_end(cp))
             m->strong = true;
-        else if (is_ellipsis_char(cp))
+        else if (seg_is_ellipsis_char(cp))
             m->ellipsis = true;
-        else if (!is_closer(cp))
+        else if (!seg_is_closer(cp))
             break;
         q = p;
     }
@@ -503,25 +465,25 @@ static void end_marks_of(const char *text, size_t len, size_t a, size_t b, end_m
 }
 
 /* Skips opening quotes and brackets at text[p..end). */
-static size_t skip_openers(const char *text, size_t len, size_t p, size_t end)
+static size_t seg_skip_openers(const char *text, size_t len, size_t p, size_t end)
 {
     while (p < end) {
         size_t n;
-        if (!is_opener(char_at(text, len, p, &n)))
+        if (!seg_is_opener(utf8_at(text, len, p, &n)))
             break;
         p += n;
     }
     return p;
 }
 
-static bool token_is(const char *text, seg_tok t, const char *s)
+static bool seg_token_is(const char *text, seg_tok t, const char *s)
 {
     size_t n = strlen(s);
     return t.end - t.start == n && memcmp(text + t.start, s, n) == 0;
 }
 
 /* Web addresses and e-mail addresses: their periods never end a sentence inside. */
-static bool token_is_address(const char *text, seg_tok t)
+static bool seg_token_is_address(const char *text, seg_tok t)
 {
     for (size_t p = t.start; p < t.end; p++) {
         if (text[p] == '@')
@@ -535,7 +497,7 @@ static bool token_is_address(const char *text, seg_tok t)
 }
 
 /* Letters joined by periods ("U.S", "Ph.D", "e.g"): each part 1-3 ASCII letters. */
-static bool is_dotted_letters(const char *w, size_t len)
+static bool seg_is_dotted_letters(const char *w, size_t len)
 {
     size_t part = 0;
     unsigned parts = 1;
@@ -545,7 +507,7 @@ static bool is_dotted_letters(const char *w, size_t len)
                 return false;
             parts++;
             part = 0;
-        } else if (is_alpha(w[i])) {
+        } else if (ascii_is_alpha(w[i])) {
             if (++part > 3)
                 return false;
         } else {
@@ -556,18 +518,18 @@ static bool is_dotted_letters(const char *w, size_t len)
 }
 
 /* One letter ("E", "p", "É"). */
-static bool is_single_letter(const char *text, size_t len, size_t a, size_t b)
+static bool seg_is_single_letter(const char *text, size_t len, size_t a, size_t b)
 {
     size_t n;
     uint32_t cp;
     if (a >= b)
         return false;
-    cp = char_at(text, len, a, &n);
-    return a + n == b && utf8_is_word_char(cp) && !(cp >= '0' && cp <= '9');
+    cp = utf8_at(text, len, a, &n);
+    return a + n == b && utf8_is_word_char(cp) && !ascii_is_digit(cp);
 }
 
 /* List markers: "1." "1)" "1.)" "(1)" "a." "b)"; *value is 1-based. */
-static bool parse_marker(const char *text, size_t a, size_t b, unsigned *style, unsigned *value)
+static bool seg_parse_marker(const char *text, size_t a, size_t b, unsigned *style, unsigned *value)
 {
     size_t p = a;
     *style = 0;
@@ -576,9 +538,9 @@ static bool parse_marker(const char *text, size_t a, size_t b, unsigned *style, 
         *style |= 1u;
         p++;
     }
-    if (p < b && is_digit(text[p])) {
+    if (p < b && ascii_is_digit(text[p])) {
         size_t digits = 0;
-        while (p < b && is_digit(text[p]) && digits < 4) {
+        while (p < b && ascii_is_digit(text[p]) && digits < 4) {
             *value = *value * 10u + (unsigned)(text[p] - '0');
             p++;
             digits++;
@@ -586,9 +548,9 @@ static bool parse_marker(const char *text, size_t a, size_t b, unsigned *style, 
         if (digits > 3)
             return false;
         *style |= 8u;
-    } else if (p < b && is_alpha(text[p])) {
+    } else if (p < b && ascii_is_alpha(text[p])) {
         *value = (unsigned)((text[p] | 0x20) - 'a') + 1u;
-        *style |= is_upper(text[p]) ? 32u : 16u;
+        *style |= ascii_is_upper(text[p]) ? 32u : 16u;
         p++;
     } else {
         return false;
@@ -610,22 +572,22 @@ static bool parse_marker(const char *text, size_t a, size_t b, unsigned *style, 
  * A token that opens a list item: a marker, a marker after a bullet ("•9."),
  * or a bullet on its own. *bullet is the bullet (0 for none).
  */
-static bool token_item(const char *text, size_t len, seg_tok t, uint32_t *bullet, unsigned *style,
+static bool seg_token_item(const char *text, size_t len, seg_tok t, uint32_t *bullet, unsigned *style,
                        unsigned *value)
 {
     size_t n;
-    uint32_t cp = char_at(text, len, t.start, &n);
+    uint32_t cp = utf8_at(text, len, t.start, &n);
     *bullet = 0;
-    if (is_bullet(cp)) {
+    if (seg_is_bullet(cp)) {
         *bullet = cp;
         *style = 0;
         *value = 0;
         if (t.start + n == t.end)
             return true;
         /* A hyphen or asterisk glued to a word is no bullet. */
-        return cp != '-' && cp != '*' && parse_marker(text, t.start + n, t.end, style, value);
+        return cp != '-' && cp != '*' && seg_parse_marker(text, t.start + n, t.end, style, value);
     }
-    return parse_marker(text, t.start, t.end, style, value);
+    return seg_parse_marker(text, t.start, t.end, style, value);
 }
 
 /* ----------------------------------------------------------------- splitting */
@@ -633,7 +595,7 @@ static bool token_item(const char *text, size_t len, seg_tok t, uint32_t *bullet
 enum list_kind { LIST_NONE = 0, LIST_BULLET, LIST_SEQUENCE };
 
 /* State of one seg_split pass. */
-typedef struct split_state {
+typedef struct seg_split_state {
     seg *s;
     const char *text;
     size_t len;
@@ -649,36 +611,36 @@ typedef struct split_state {
     uint32_t bullet;
     unsigned list_style;
     unsigned list_next;
-} split_state;
+} seg_split_state;
 
 /* The first word of the token at index k, after its opening marks. */
-typedef enum next_class {
+typedef enum seg_next_class {
     NEXT_UPPER = 0, /* a capital letter */
     NEXT_LOWER,     /* a small letter */
     NEXT_DIGIT,
     NEXT_CASELESS,  /* a letter of a script without case */
     NEXT_CLAUSE,    /* , ; : - never the start of a sentence */
     NEXT_OTHER      /* any other mark or symbol */
-} next_class;
+} seg_next_class;
 
-typedef struct next_word {
-    next_class cls;
+typedef struct seg_next_word {
+    seg_next_class cls;
     size_t start;     /* the word's first byte */
     size_t letters;   /* bytes of its leading run of letters */
     size_t length;    /* bytes of letters and apostrophes ("I'm") */
-} next_word;
+} seg_next_word;
 
-static void next_word_of(const split_state *st, size_t k, next_word *w)
+static void seg_next_word_of(const seg_split_state *st, size_t k, seg_next_word *w)
 {
     const char *text = st->text;
-    size_t p = skip_openers(text, st->len, st->tok[k].start, st->tok[k].end);
+    size_t p = seg_skip_openers(text, st->len, st->tok[k].start, st->tok[k].end);
     size_t end = st->tok[k].end;
     uint32_t cp;
 
     /* A quote or bracket standing alone belongs to the word after it. */
     if (p == end && k + 1 < st->n) {
         end = st->tok[k + 1].end;
-        p = skip_openers(text, st->len, st->tok[k + 1].start, end);
+        p = seg_skip_openers(text, st->len, st->tok[k + 1].start, end);
     }
     memset(w, 0, sizeof *w);
     w->start = p;
@@ -686,8 +648,8 @@ static void next_word_of(const split_state *st, size_t k, next_word *w)
         w->cls = NEXT_OTHER;
         return;
     }
-    cp = char_at(text, st->len, p, NULL);
-    if (cp >= '0' && cp <= '9')
+    cp = utf8_at(text, st->len, p, NULL);
+    if (ascii_is_digit(cp))
         w->cls = NEXT_DIGIT;
     else if (utf8_case_of(cp) == UTF8_CASE_UPPER)
         w->cls = NEXT_UPPER;
@@ -699,12 +661,12 @@ static void next_word_of(const split_state *st, size_t k, next_word *w)
         w->cls = NEXT_CLAUSE;
     else
         w->cls = NEXT_OTHER;
-    while (p + w->length < end && is_alpha(text[p + w->length]))
+    while (p + w->length < end && ascii_is_alpha(text[p + w->length]))
         w->length++;
     w->letters = w->length;
     while (p + w->length < end) {
         char c = text[p + w->length];
-        if (is_alpha(c) || c == '\'')
+        if (ascii_is_alpha(c) || c == '\'')
             w->length++;
         else if (end - (p + w->length) >= 3 && memcmp(text + p + w->length, "\xE2\x80\x99", 3) == 0)
             w->length += 3;
@@ -714,13 +676,13 @@ static void next_word_of(const split_state *st, size_t k, next_word *w)
 }
 
 /* Ends the current sentence at `end`; the next starts at next_start in token next_first. */
-static bool push_sentence(split_state *st, size_t end, size_t next_start, size_t next_first)
+static bool seg_push_sentence(seg_split_state *st, size_t end, size_t next_start, size_t next_first)
 {
     seg *s = st->s;
     size_t a = st->cur_start;
-    while (a < end && is_blank(st->text[a]))
+    while (a < end && seg_is_blank(st->text[a]))
         a++;
-    while (end > a && is_blank(st->text[end - 1]))
+    while (end > a && seg_is_blank(st->text[end - 1]))
         end--;
     if (end > a) {
         if (!VEC_RESERVE(s->raw, s->raw.count + 1))
@@ -736,13 +698,13 @@ static bool push_sentence(split_state *st, size_t end, size_t next_start, size_t
 }
 
 /* Starts the list state from the paragraph's first token. */
-static void list_init(split_state *st)
+static void seg_list_init(seg_split_state *st)
 {
     uint32_t bullet;
     unsigned style;
     unsigned value;
     st->list = LIST_NONE;
-    if (!token_item(st->text, st->len, st->tok[0], &bullet, &style, &value))
+    if (!seg_token_item(st->text, st->len, st->tok[0], &bullet, &style, &value))
         return;
     if (bullet) {
         st->list = LIST_BULLET;
@@ -755,13 +717,13 @@ static void list_init(split_state *st)
 }
 
 /* True when token i opens the next item of the paragraph's list. */
-static bool list_item_at(split_state *st, size_t i)
+static bool seg_list_item_at(seg_split_state *st, size_t i)
 {
     uint32_t bullet;
     unsigned style;
     unsigned value;
     if (st->list == LIST_NONE || i == 0 ||
-        !token_item(st->text, st->len, st->tok[i], &bullet, &style, &value))
+        !seg_token_item(st->text, st->len, st->tok[i], &bullet, &style, &value))
         return false;
     if (st->list == LIST_BULLET)
         return bullet == st->bullet;
@@ -772,18 +734,18 @@ static bool list_item_at(split_state *st, size_t i)
 }
 
 /* True when token i is a list marker that opens the current sentence. */
-static bool marker_opens_sentence(const split_state *st, size_t i)
+static bool seg_marker_opens_sentence(const seg_split_state *st, size_t i)
 {
     uint32_t bullet;
     unsigned style;
     unsigned value;
-    if (!token_item(st->text, st->len, st->tok[i], &bullet, &style, &value) || style == 0)
+    if (!seg_token_item(st->text, st->len, st->tok[i], &bullet, &style, &value) || style == 0)
         return false;
     if (i == st->cur_first)
         return st->cur_start == st->tok[i].start;
     /* "• 9. The first item": the marker after a bullet standing alone. */
     return i == st->cur_first + 1 && st->cur_start == st->tok[i - 1].start &&
-           token_item(st->text, st->len, st->tok[i - 1], &bullet, &style, &value) && bullet &&
+           seg_token_item(st->text, st->len, st->tok[i - 1], &bullet, &style, &value) && bullet &&
            style == 0;
 }
 
@@ -792,40 +754,40 @@ static bool marker_opens_sentence(const split_state *st, size_t i)
  * characters (not a known abbreviation) runs into a capitalised word:
  * "world.Today", "1,000.That". Not in "U.S.Army", "e.g.Foo", "7.Bg5".
  */
-static bool boundary_inside(const split_state *st, seg_tok t, size_t p)
+static bool seg_boundary_inside(const seg_split_state *st, seg_tok t, size_t p)
 {
     const char *text = st->text;
     size_t q = p;
     bool letters_only = true;
 
-    if (p + 2 >= t.end || !is_upper(text[p + 1]) || !is_lower(text[p + 2]))
+    if (p + 2 >= t.end || !ascii_is_upper(text[p + 1]) || !ascii_is_lower(text[p + 2]))
         return false;
-    while (q > t.start && (is_alpha(text[q - 1]) || is_digit(text[q - 1]) || text[q - 1] == ',')) {
-        if (!is_alpha(text[q - 1]))
+    while (q > t.start && (ascii_is_alnum(text[q - 1]) || text[q - 1] == ',')) {
+        if (!ascii_is_alpha(text[q - 1]))
             letters_only = false;
         q--;
     }
     if (p - q < 2 || (q > t.start && text[q - 1] == '.'))
         return false;
     if (letters_only)
-        return is_lower(text[p - 1]) &&
-               (word_kinds(st->s, text + q, p - q) & (KIND_TITLE | KIND_ABBREV)) == 0;
+        return ascii_is_lower(text[p - 1]) &&
+               (seg_word_kinds(st->s, text + q, p - q) & (KIND_TITLE | KIND_ABBREV)) == 0;
     return true;
 }
 
 /* Updates the straight-quote state for a token that is not a closing group. */
-static void quotes_update(split_state *st, seg_tok t)
+static void seg_quotes_update(seg_split_state *st, seg_tok t)
 {
     const char *text = st->text;
     size_t n = t.end - t.start;
     char first = text[t.start];
     char last = text[t.end - 1];
 
-    if (token_is(text, t, "\"") || token_is(text, t, "''")) {
+    if (seg_token_is(text, t, "\"") || seg_token_is(text, t, "''")) {
         st->dquote_open = !st->dquote_open;
         return;
     }
-    if (token_is(text, t, "'")) {
+    if (seg_token_is(text, t, "'")) {
         st->squote_open = !st->squote_open;
         return;
     }
@@ -834,8 +796,8 @@ static void quotes_update(split_state *st, seg_tok t)
     else if (first == '`')
         st->squote_open = true;
     /* "'s", "'re", "'90s" are elisions, not quotes. */
-    else if (first == '\'' && !(n <= 4 && n >= 2 && (is_lower(text[t.start + 1]) ||
-                                                   is_digit(text[t.start + 1]))))
+    else if (first == '\'' && !(n <= 4 && n >= 2 && (ascii_is_lower(text[t.start + 1]) ||
+                                                   ascii_is_digit(text[t.start + 1]))))
         st->squote_open = true;
     if (n >= 2 && (last == '"' || (last == '\'' && text[t.end - 2] == '\'')))
         st->dquote_open = false;
@@ -844,11 +806,11 @@ static void quotes_update(split_state *st, seg_tok t)
 }
 
 /* Scans token i: brackets, words, quotes, and sentence ends inside it. */
-static bool scan_token(split_state *st, size_t i)
+static bool seg_scan_token(seg_split_state *st, size_t i)
 {
     seg_tok t = st->tok[i];
     const unsigned char *flags = st->s->flags.items;
-    bool address = token_is_address(st->text, t);
+    bool address = seg_token_is_address(st->text, t);
 
     for (size_t p = t.start; p < t.end; p++) {
         char c = st->text[p];
@@ -856,14 +818,14 @@ static bool scan_token(split_state *st, size_t i)
             st->depth++;
         if ((flags[p] & FLAG_CLOSE) && st->depth > 0)
             st->depth--;
-        if (!st->cur_has_word && word_char_at(st->text, st->len, p))
+        if (!st->cur_has_word && seg_word_char_at(st->text, st->len, p))
             st->cur_has_word = true;
         if ((c == '.' || c == '!' || c == '?') && !address && st->depth == 0 &&
-            st->cur_has_word && boundary_inside(st, t, p) &&
-            !push_sentence(st, p + 1, p + 1, i))
+            st->cur_has_word && seg_boundary_inside(st, t, p) &&
+            !seg_push_sentence(st, p + 1, p + 1, i))
             return false;
     }
-    quotes_update(st, t);
+    seg_quotes_update(st, t);
     return true;
 }
 
@@ -872,92 +834,92 @@ static bool scan_token(split_state *st, size_t i)
  * closing marks and citation marks. A straight quote alone closes only if
  * one is open; otherwise it opens the next sentence.
  */
-static bool joins_end_marks(split_state *st, size_t k)
+static bool seg_joins_end_marks(seg_split_state *st, size_t k)
 {
     const char *text = st->text;
     seg_tok t = st->tok[k];
-    end_marks m;
+    seg_end_marks m;
     uint32_t cp;
 
-    if (token_is(text, t, "\"") || token_is(text, t, "''")) {
+    if (seg_token_is(text, t, "\"") || seg_token_is(text, t, "''")) {
         if (!st->dquote_open)
             return false;
         st->dquote_open = false;
         return true;
     }
-    if (token_is(text, t, "'")) {
+    if (seg_token_is(text, t, "'")) {
         if (!st->squote_open)
             return false;
         st->squote_open = false;
         return true;
     }
-    cp = char_at(text, st->len, t.start, NULL);
+    cp = utf8_at(text, st->len, t.start, NULL);
     if (cp == '`' || cp == 0x201C || cp == 0x2018)
         return false;  /* opening marks */
-    end_marks_of(text, st->len, t.start, t.end, &m);
+    seg_end_marks_of(text, st->len, t.start, t.end, &m);
     return m.stem_end == t.start;
 }
 
 /* How the end marks after a token are resolved. */
-typedef enum decision {
+typedef enum seg_decision {
     KEEP = 0,          /* no sentence boundary */
     SPLIT_AFTER,       /* the sentence ends after the marks */
     SPLIT_BEFORE_MARKS /* it ends before the punctuation-only tokens */
-} decision;
+} seg_decision;
 
 /* The decision for a single period after the word text[a..b). */
-static decision after_period(const split_state *st, size_t i, size_t a, size_t b,
-                             const next_word *next)
+static seg_decision seg_after_period(const seg_split_state *st, size_t i, size_t a, size_t b,
+                             const seg_next_word *next)
 {
     const seg *s = st->s;
-    unsigned kinds = word_kinds(s, st->text + a, b - a);
-    unsigned next_kinds = word_kinds(s, st->text + next->start, next->letters);
+    unsigned kinds = seg_word_kinds(s, st->text + a, b - a);
+    unsigned next_kinds = seg_word_kinds(s, st->text + next->start, next->letters);
 
-    if (next->cls == NEXT_LOWER || next->cls == NEXT_CLAUSE || marker_opens_sentence(st, i))
+    if (next->cls == NEXT_LOWER || next->cls == NEXT_CLAUSE || seg_marker_opens_sentence(st, i))
         return KEEP;
     if (kinds & KIND_TITLE)
         return KEEP;
-    if ((kinds & KIND_UNIT) && i > 0 && is_digit(st->text[st->tok[i - 1].start])) {
+    if ((kinds & KIND_UNIT) && i > 0 && ascii_is_digit(st->text[st->tok[i - 1].start])) {
         /* "At 5 a.m. Mr. Smith left": a fronted time phrase, the clause follows. */
         const char *first = st->text + st->tok[st->cur_first].start;
         size_t flen = 0;
         bool intro;
         while (st->tok[st->cur_first].start + flen < st->tok[st->cur_first].end &&
-               is_alpha(first[flen]))
+               ascii_is_alpha(first[flen]))
             flen++;
         intro = st->cur_start == st->tok[st->cur_first].start && i - st->cur_first <= 3 &&
-                (word_kinds(s, first, flen) & KIND_LEAD) != 0;
+                (seg_word_kinds(s, first, flen) & KIND_LEAD) != 0;
         return next->cls == NEXT_UPPER && !intro ? SPLIT_AFTER : KEEP;
     }
     if (next->cls == NEXT_DIGIT && (kinds & KIND_NUMBER))
         return KEEP;
-    if (is_single_letter(st->text, st->len, a, b) && i + 1 < st->n &&
+    if (seg_is_single_letter(st->text, st->len, a, b) && i + 1 < st->n &&
         st->tok[i + 1].end - st->tok[i + 1].start >= 2 &&
         st->text[st->tok[i + 1].end - 1] == '.' &&
-        is_single_letter(st->text, st->len, st->tok[i + 1].start, st->tok[i + 1].end - 1))
+        seg_is_single_letter(st->text, st->len, st->tok[i + 1].start, st->tok[i + 1].end - 1))
         return KEEP;  /* a run of initials: "J. R. R. Tolkien", "U. A. E." */
-    if ((kinds & (KIND_ABBREV | KIND_UNIT)) || is_dotted_letters(st->text + a, b - a) ||
-        is_single_letter(st->text, st->len, a, b))
+    if ((kinds & (KIND_ABBREV | KIND_UNIT)) || seg_is_dotted_letters(st->text + a, b - a) ||
+        seg_is_single_letter(st->text, st->len, a, b))
         return next->cls == NEXT_UPPER && (next_kinds & KIND_STARTER) ? SPLIT_AFTER : KEEP;
     return SPLIT_AFTER;
 }
 
 /* Whether the sentence ends after token i and the marks-only tokens i+1..j-1. */
-static decision decide(const split_state *st, size_t i, size_t j)
+static seg_decision seg_decide(const seg_split_state *st, size_t i, size_t j)
 {
     const char *text = st->text;
     size_t a = st->tok[i].start > st->cur_start ? st->tok[i].start : st->cur_start;
-    end_marks own;
-    end_marks group = {0, 0, false, false};
-    next_word next;
+    seg_end_marks own;
+    seg_end_marks group = {0, 0, false, false};
+    seg_next_word next;
     size_t stem;
 
     if (j >= st->n || st->depth > 0 || !st->cur_has_word)
         return KEEP;
-    end_marks_of(text, st->len, a, st->tok[i].end, &own);
+    seg_end_marks_of(text, st->len, a, st->tok[i].end, &own);
     for (size_t k = i + 1; k < j; k++) {
-        end_marks m;
-        end_marks_of(text, st->len, st->tok[k].start, st->tok[k].end, &m);
+        seg_end_marks m;
+        seg_end_marks_of(text, st->len, st->tok[k].start, st->tok[k].end, &m);
         group.periods += m.periods;
         group.strong = group.strong || m.strong;
         group.ellipsis = group.ellipsis || m.ellipsis;
@@ -965,32 +927,32 @@ static decision decide(const split_state *st, size_t i, size_t j)
     if (own.periods + group.periods == 0 && !own.strong && !group.strong && !own.ellipsis &&
         !group.ellipsis)
         return KEEP;
-    stem = skip_openers(text, st->len, a, own.stem_end);
+    stem = seg_skip_openers(text, st->len, a, own.stem_end);
     /* Marks inside brackets, "[...]", stand for something left out. */
-    if (own.stem_end > a && bracket_id(char_at(text, st->len, char_before(text, own.stem_end),
+    if (own.stem_end > a && seg_bracket_id(utf8_at(text, st->len, utf8_start_before(text, own.stem_end),
                                                NULL)) > 0)
         return KEEP;
-    next_word_of(st, j, &next);
+    seg_next_word_of(st, j, &next);
     if (own.strong || group.strong)
         return next.cls == NEXT_LOWER || next.cls == NEXT_CLAUSE ? KEEP : SPLIT_AFTER;
     if (own.ellipsis || group.ellipsis || own.periods + group.periods >= 2) {
         /* "compounds. . . . The practice": the period ends the sentence and
          * the spaced ellipsis marks an omission at the start of the next. */
         if (own.periods == 1 && !own.ellipsis && j > i + 1 && next.cls == NEXT_UPPER &&
-            after_period(st, i, stem, own.stem_end, &next) == SPLIT_AFTER)
+            seg_after_period(st, i, stem, own.stem_end, &next) == SPLIT_AFTER)
             return SPLIT_BEFORE_MARKS;
         if (next.cls != NEXT_UPPER && next.cls != NEXT_CASELESS)
             return KEEP;
-        return word_kinds(st->s, text + next.start, next.length) & KIND_CONTINUER ? KEEP
+        return seg_word_kinds(st->s, text + next.start, next.length) & KIND_CONTINUER ? KEEP
                                                                                   : SPLIT_AFTER;
     }
-    return after_period(st, i, stem, own.stem_end, &next);
+    return seg_after_period(st, i, stem, own.stem_end, &next);
 }
 
 /* Appends text[start..end), without blanks at its end, to s->spans. */
-static bool span_push(seg *s, const char *text, size_t start, size_t end)
+static bool seg_span_push(seg *s, const char *text, size_t start, size_t end)
 {
-    while (end > start && is_blank(text[end - 1]))
+    while (end > start && seg_is_blank(text[end - 1]))
         end--;
     if (end == start)
         return true;
@@ -1003,7 +965,7 @@ static bool span_push(seg *s, const char *text, size_t start, size_t end)
 }
 
 /* Where to cut text[start..) so that the piece holds at most max bytes. */
-static size_t cap_cut(const char *text, size_t start, size_t end, size_t max)
+static size_t seg_cap_cut(const char *text, size_t start, size_t end, size_t max)
 {
     size_t limit = start + max;
     size_t floor = start + max / 4;  /* pieces shorter than this are not worth a clause cut */
@@ -1030,32 +992,32 @@ static size_t cap_cut(const char *text, size_t start, size_t end, size_t max)
 }
 
 /* Appends a sentence to s->spans, cut into pieces of at most s->max_bytes. */
-static bool cap_push(seg *s, const char *text, seg_span sp)
+static bool seg_cap_push(seg *s, const char *text, seg_span sp)
 {
     size_t start = sp.start;
     while (sp.end - start > s->max_bytes) {
-        size_t cut = cap_cut(text, start, sp.end, s->max_bytes);
-        if (!span_push(s, text, start, cut))
+        size_t cut = seg_cap_cut(text, start, sp.end, s->max_bytes);
+        if (!seg_span_push(s, text, start, cut))
             return false;
         start = cut;
-        while (start < sp.end && is_blank(text[start]))
+        while (start < sp.end && seg_is_blank(text[start]))
             start++;
     }
-    return span_push(s, text, start, sp.end);
+    return seg_span_push(s, text, start, sp.end);
 }
 
-static bool tokenize(seg *s, const char *text, size_t len)
+static bool seg_tokenize(seg *s, const char *text, size_t len)
 {
     size_t p = 0;
     s->toks.count = 0;
     while (p < len) {
         size_t start;
-        while (p < len && is_blank(text[p]))
+        while (p < len && seg_is_blank(text[p]))
             p++;
         if (p == len)
             break;
         start = p;
-        while (p < len && !is_blank(text[p]))
+        while (p < len && !seg_is_blank(text[p]))
             p++;
         if (!VEC_RESERVE(s->toks, s->toks.count + 1))
             return false;
@@ -1067,9 +1029,9 @@ static bool tokenize(seg *s, const char *text, size_t len)
 }
 
 /* The boundary pass: fills s->raw. */
-static bool find_sentences(seg *s, const char *text, size_t len)
+static bool seg_find_sentences(seg *s, const char *text, size_t len)
 {
-    split_state st;
+    seg_split_state st;
     memset(&st, 0, sizeof st);
     st.s = s;
     st.text = text;
@@ -1077,25 +1039,25 @@ static bool find_sentences(seg *s, const char *text, size_t len)
     st.tok = s->toks.items;
     st.n = s->toks.count;
     st.cur_start = st.tok[0].start;
-    list_init(&st);
+    seg_list_init(&st);
 
     for (size_t i = 0; i < st.n;) {
         size_t j = i + 1;
-        decision d;
-        if (list_item_at(&st, i) && i > st.cur_first && st.cur_has_word &&
-            !push_sentence(&st, st.tok[i - 1].end, st.tok[i].start, i))
+        seg_decision d;
+        if (seg_list_item_at(&st, i) && i > st.cur_first && st.cur_has_word &&
+            !seg_push_sentence(&st, st.tok[i - 1].end, st.tok[i].start, i))
             return false;
-        if (!scan_token(&st, i))
+        if (!seg_scan_token(&st, i))
             return false;
-        while (j < st.n && joins_end_marks(&st, j)) {
-            if (!scan_token(&st, j))
+        while (j < st.n && seg_joins_end_marks(&st, j)) {
+            if (!seg_scan_token(&st, j))
                 return false;
             j++;
         }
-        d = decide(&st, i, j);
-        if (d == SPLIT_AFTER && !push_sentence(&st, st.tok[j - 1].end, st.tok[j].start, j))
+        d = seg_decide(&st, i, j);
+        if (d == SPLIT_AFTER && !seg_push_sentence(&st, st.tok[j - 1].end, st.tok[j].start, j))
             return false;
-        if (d == SPLIT_BEFORE_MARKS && !push_sentence(&st, st.tok[i].end, st.tok[i + 1].start, i + 1))
+        if (d == SPLIT_BEFORE_MARKS && !seg_push_sentence(&st, st.tok[i].end, st.tok[i + 1].start, i + 1))
             return false;
         i = j;
     }
@@ -1104,7 +1066,7 @@ static bool find_sentences(seg *s, const char *text, size_t len)
         s->raw.items[s->raw.count - 1].end = st.tok[st.n - 1].end;
         return true;
     }
-    return push_sentence(&st, st.tok[st.n - 1].end, len, st.n);
+    return seg_push_sentence(&st, st.tok[st.n - 1].end, len, st.n);
 }
 
 aloud_status seg_split(seg *s, const char *text, size_t length, const seg_span **spans,
@@ -1114,14 +1076,14 @@ aloud_status seg_split(seg *s, const char *text, size_t length, const seg_span *
     s->spans.count = 0;
     *spans = NULL;
     *count = 0;
-    if (!tokenize(s, text, length))
+    if (!seg_tokenize(s, text, length))
         return ALOUD_ERR_NOMEM;
     if (s->toks.count == 0)
         return ALOUD_OK;
-    if (!mark_brackets(s, text, length) || !find_sentences(s, text, length))
+    if (!seg_mark_brackets(s, text, length) || !seg_find_sentences(s, text, length))
         return ALOUD_ERR_NOMEM;
     for (size_t i = 0; i < s->raw.count; i++)
-        if (!cap_push(s, text, s->raw.items[i]))
+        if (!seg_cap_push(s, text, s->raw.items[i]))
             return ALOUD_ERR_NOMEM;
     *spans = s->spans.items;
     *count = s->spans.count;
