@@ -9,8 +9,43 @@
  * - Every object has a create/free pair; free(NULL) is a no-op.
  * - Functions return an aloud_status; those that can fail with detail also
  *   fill an aloud_error the caller provides (may be NULL).
+ * - Pointer arguments are checked: a NULL where something is needed gives
+ *   ALOUD_ERR_ARG (with a message in the aloud_error), an accessor given
+ *   NULL returns NULL or 0, and a function that returns nothing does
+ *   nothing. Each declaration says which pointers may be NULL.
  * - The library never prints and never exits.
  * - Strings are UTF-8 and NUL-terminated.
+ *
+ * What the library does to the process that calls it:
+ * - The speech engine. aloud_voice_check(), aloud_voice_list() and
+ *   aloud_render() start espeak-ng in the calling process on first use.
+ *   Its state is process-wide and stays until the process exits (about
+ *   8 MB, and one idle thread espeak-ng starts), so these calls must not
+ *   run in two threads at once. While it starts, espeak-ng sets LC_CTYPE
+ *   with setlocale(); the library puts it back. Speaking uses a
+ *   thread-local locale (uselocale), never the process's.
+ * - Processes. aloud_render() forks, and no other function does: a helper
+ *   process, which forks the workers (at most opts->jobs speaking at a
+ *   time, and one more waiting). The children are forked without exec, so
+ *   they hold copies of every descriptor the host has open (close-on-exec
+ *   does not apply) while they live. aloud_render() stops them and waits
+ *   for them by pid before it returns (only workers orphaned by a crashed
+ *   helper finish their unit on their own). The host gets a SIGCHLD for the
+ *   helper; a handler that reaps any child (wait(), waitpid(-1, ...)) may
+ *   take the helper's status, which the library copes with; best reap
+ *   your own children by pid. Do not set SIGCHLD to SIG_IGN: the helper
+ *   inherits it and could no longer learn how a worker ended.
+ * - Signals. In the calling process the library installs no handler and
+ *   changes no disposition or mask; interrupted system calls are retried.
+ *   The helper ignores SIGINT, SIGTERM and SIGPIPE; workers reset them to
+ *   the default. A terminal's ^C reaches the whole process group, workers
+ *   included: to stop a render cleanly, have the host's handler set
+ *   *opts->stop. The calling process writes to no pipe of theirs (its
+ *   messages to the helper use MSG_NOSIGNAL), so a dead child raises no
+ *   SIGPIPE in the host.
+ * - Files. Output goes to a temporary file beside the target, created with
+ *   mode 0666 under the umask (the library never calls umask()), renamed
+ *   over the target on success. No chdir, setenv, atexit or srand.
  */
 #ifndef ALOUD_H
 #define ALOUD_H
@@ -45,7 +80,8 @@ typedef enum aloud_status {
     ALOUD_ERR_ARG       /* a bad argument to a library function */
 } aloud_status;
 
-/* A static, human-readable name of a status. Never NULL. */
+/* A static, human-readable name of a status ("unknown status" for a value
+ * outside the enum). Never NULL. */
 const char *aloud_strerror(aloud_status status);
 
 /*
@@ -60,7 +96,8 @@ typedef struct aloud_error {
     char message[256];
 } aloud_error;
 
-/* Fills `err` (when not NULL) and returns `status`. printf-style message. */
+/* Fills `err` (when not NULL) and returns `status`. printf-style message;
+ * a NULL `fmt` gives an empty message. */
 aloud_status aloud_error_set(aloud_error *err, aloud_status status, unsigned line,
                              unsigned column, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -117,18 +154,21 @@ typedef struct aloud_doc aloud_doc;
  * document. Accepts a UTF-8 BOM and LF, CRLF or CR line ends. On failure
  * returns ALOUD_ERR_UTF8 (with the position of the first bad byte),
  * ALOUD_ERR_EMPTY (no words) or ALOUD_ERR_NOMEM, and sets *out to NULL.
- * The caller owns *out and frees it with aloud_doc_free().
+ * The caller owns *out and frees it with aloud_doc_free(). `data` may be
+ * NULL only when `size` is 0 (an empty text: ALOUD_ERR_EMPTY); a NULL `out`
+ * gives ALOUD_ERR_ARG.
  */
 aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, aloud_error *err);
 void aloud_doc_free(aloud_doc *doc);
 
-/* Paragraphs and sentences in document order; pointers owned by the doc. */
+/* Paragraphs and sentences in document order; pointers owned by the doc.
+ * A NULL doc has none (0, NULL), as has an index past the end. */
 size_t aloud_doc_paragraph_count(const aloud_doc *doc);
 const aloud_paragraph *aloud_doc_paragraph(const aloud_doc *doc, size_t index);
 size_t aloud_doc_sentence_count(const aloud_doc *doc);
 const aloud_sentence *aloud_doc_sentence(const aloud_doc *doc, size_t index);
 
-/* The title and the author's name, or NULL when the text has none. */
+/* The title and the author's name, or NULL when the text (or doc) has none. */
 const char *aloud_doc_title(const aloud_doc *doc);
 const char *aloud_doc_author(const aloud_doc *doc);
 
@@ -141,14 +181,15 @@ const char *aloud_doc_author(const aloud_doc *doc);
  */
 typedef struct aloud_lexicon aloud_lexicon;
 
-/* An empty lexicon; NULL when out of memory. */
+/* An empty lexicon; NULL when out of memory. Free with aloud_lexicon_free(). */
 aloud_lexicon *aloud_lexicon_create(void);
 void aloud_lexicon_free(aloud_lexicon *lex);
 
 /*
  * Adds the entries of the lexicon file at `path` (copied). A bad line gives
  * ALOUD_ERR_LEXICON with its line and column; a missing file ALOUD_ERR_READ.
- * Entries loaded later win over earlier ones for the same match.
+ * Entries loaded later win over earlier ones for the same match. A NULL
+ * lex or path gives ALOUD_ERR_ARG.
  */
 aloud_status aloud_lexicon_load(aloud_lexicon *lex, const char *path, aloud_error *err);
 
@@ -160,8 +201,10 @@ typedef struct aloud_lexicon_entry_info {
     size_t fired;             /* replacements made by aloud_doc_speak() */
 } aloud_lexicon_entry_info;
 
+/* The number of entries; 0 for a NULL lex. */
 size_t aloud_lexicon_entry_count(const aloud_lexicon *lex);
-/* Fills `out` for entry `index`; its pointers are owned by the lexicon. */
+/* Fills `out` for entry `index`; its pointers are owned by the lexicon.
+ * A NULL lex or an index past the end zeroes *out; a NULL out does nothing. */
 void aloud_lexicon_entry(const aloud_lexicon *lex, size_t index, aloud_lexicon_entry_info *out);
 
 /*
@@ -188,7 +231,9 @@ typedef struct aloud_guard_note {
     size_t digits_replaced;   /* native digits read as ASCII digits */
 } aloud_guard_note;
 
-/* The notes of the last aloud_doc_speak(), in order; owned by the doc. */
+/* The notes of the last aloud_doc_speak(), in order; owned by the doc.
+ * Returns their number and points *notes (when notes is not NULL) at them;
+ * 0 and NULL for a NULL doc. */
 size_t aloud_doc_guard_notes(const aloud_doc *doc, const aloud_guard_note **notes);
 
 /* ---------------------------------------------------------------- voices */
@@ -212,7 +257,8 @@ typedef struct aloud_voice {
     char lexicon[256];           /* a lexicon file the preset names, "" for none */
 } aloud_voice;
 
-/* The built-in defaults (the narrator's parameters, voice "en-us"). */
+/* The built-in defaults (the narrator's parameters, voice "en-us"); they
+ * need no presets folder. A NULL voice does nothing. */
 void aloud_voice_defaults(aloud_voice *voice);
 
 /*
@@ -221,19 +267,24 @@ void aloud_voice_defaults(aloud_voice *voice);
  * `presets_dir/NAME.voice` (presets_dir may be NULL). A name that is no
  * preset is taken as an espeak-ng voice with default parameters; it is not
  * checked here (see aloud_voice_check). A bad preset file gives
- * ALOUD_ERR_VOICE with the line and column of the fault.
+ * ALOUD_ERR_VOICE with the line and column of the fault; a NULL name or out
+ * ALOUD_ERR_ARG.
  */
 aloud_status aloud_voice_load(const char *name, const char *presets_dir, aloud_voice *out,
                               aloud_error *err);
 
-/* Checks ranges and that espeak-ng knows the voice and its variant. */
+/* Checks ranges and that espeak-ng knows the voice and its variant
+ * (ALOUD_ERR_VOICE), starting espeak-ng in this process (see the top).
+ * A NULL voice gives ALOUD_ERR_ARG. */
 aloud_status aloud_voice_check(const aloud_voice *voice, aloud_error *err);
 
 /* Called once per listed voice; `kind` is "preset" or "espeak-ng". */
 typedef void (*aloud_voice_list_fn)(void *ctx, const char *kind, const char *name,
                                     const char *language, const char *description);
 
-/* Lists the presets in presets_dir (sorted), then espeak-ng's voices. */
+/* Lists the presets in presets_dir (sorted; NULL for none), then
+ * espeak-ng's voices, starting espeak-ng in this process (see the top).
+ * `ctx` is handed to fn as is; a NULL fn gives ALOUD_ERR_ARG. */
 aloud_status aloud_voice_list(const char *presets_dir, aloud_voice_list_fn fn, void *ctx,
                               aloud_error *err);
 
@@ -244,7 +295,8 @@ const char *aloud_engine_version(void);
 
 typedef struct aloud_format aloud_format;
 
-/* By name ("wav", "flac") or by a path's extension; NULL when unknown. */
+/* By name ("wav", "flac") or by a path's extension; NULL when unknown or
+ * NULL. The name and extension of a NULL format are NULL. Static. */
 const aloud_format *aloud_format_by_name(const char *name);
 const aloud_format *aloud_format_by_path(const char *path);
 const char *aloud_format_name(const aloud_format *format);
@@ -329,10 +381,16 @@ typedef struct aloud_render_result {
  * are not created here. A sentence that cannot be spoken fails the render
  * with its line and column (ALOUD_ERR_ENGINE, or ALOUD_ERR_LIMIT when it
  * makes too much audio) unless opts->skip_bad; *opts->stop gives
- * ALOUD_ERR_CANCELLED.
+ * ALOUD_ERR_CANCELLED. Forks worker processes and starts espeak-ng in this
+ * process (see the top). `doc` and `opts` are borrowed; *result is zeroed
+ * first, filled on success (free it with aloud_render_result_free()) and
+ * left zeroed on failure. A NULL doc, opts, opts->voice, opts->format,
+ * opts->output or result gives ALOUD_ERR_ARG.
  */
 aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
                           aloud_render_result *result, aloud_error *err);
+/* Frees what *result owns and zeroes it (the struct itself is the caller's).
+ * NULL does nothing. */
 void aloud_render_result_free(aloud_render_result *result);
 
 /* ------------------------------------------------------------ reading back */
@@ -359,7 +417,8 @@ typedef struct aloud_media {
  * (WAV/RF64, FLAC, Ogg Opus, MP3), told by its first bytes, not its name.
  * ALOUD_ERR_READ when it cannot be opened, ALOUD_ERR_MEDIA when it is not a
  * file of a known format or is cut short or malformed. The caller frees
- * *out with aloud_media_free().
+ * *out with aloud_media_free(). A NULL path or out gives ALOUD_ERR_ARG (*out
+ * is set to NULL whenever out is not NULL).
  */
 aloud_status aloud_media_read(const char *path, aloud_media **out, aloud_error *err);
 void aloud_media_free(aloud_media *media);
@@ -367,7 +426,8 @@ void aloud_media_free(aloud_media *media);
 /* -------------------------------------------------------------- sidecars */
 
 /* Writes `s` to `f` as a JSON string (quotes, backslash and control
- * characters escaped, other UTF-8 as is), or `null` for NULL. */
+ * characters escaped, other UTF-8 as is), or `null` for NULL. A NULL `f`
+ * writes nothing. Write errors show in ferror(f). */
 void aloud_json_put_string(FILE *f, const char *s);
 
 /*
@@ -393,15 +453,17 @@ typedef struct aloud_sidecar_info {
  * through a temporary file beside it that is renamed over it on success.
  * `doc` and `res` (borrowed) must describe the same text: as many
  * paragraphs and sentences. `info` may be NULL (all unknown).
- * ALOUD_ERR_FORMAT for an unknown kind, ALOUD_ERR_ARG for a bad argument
- * (a result that does not match the doc, a cue sheet without info->output),
- * ALOUD_ERR_WRITE when the file cannot be written.
+ * ALOUD_ERR_FORMAT for an unknown kind; ALOUD_ERR_ARG for a NULL kind,
+ * path, doc or res, or another bad argument (a result that does not match
+ * the doc, a cue sheet without info->output); ALOUD_ERR_WRITE when the file
+ * cannot be written.
  */
 aloud_status aloud_sidecar_write(const char *kind, const char *path, const aloud_doc *doc,
                                  const aloud_render_result *res, const aloud_sidecar_info *info,
                                  aloud_error *err);
 
-/* The file extension of a kind, without the dot ("cue"); NULL when unknown. Static. */
+/* The file extension of a kind, without the dot ("cue"); NULL when unknown
+ * or NULL. Static. */
 const char *aloud_sidecar_extension(const char *kind);
 
 /* The name of the i-th known kind, NULL past the end. Static. */

@@ -114,15 +114,19 @@ static aloud_status cli_refuse_overwrite(const char *input, const char *output, 
 }
 
 /* The result line of --json, written with one write so that batch
- * children's lines never interleave. */
-static void cli_json_result(const char *input, const char *output, const aloud_render_result *res,
+ * children's lines never interleave. Returns false, having said why on
+ * stderr, when the line could not be written (a full disk, a closed pipe). */
+static bool cli_json_result(const char *input, const char *output, const aloud_render_result *res,
                             const char *error)
 {
     char *line = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&line, &size);
-    if (!f)
-        return;
+    if (!f) {
+        fprintf(stderr, "aloud: error: cannot make the --json result line: %s\n",
+                strerror(errno));
+        return false;
+    }
     fputs("{\"input\": ", f);
     aloud_json_put_string(f, cli_display_name(input));
     if (error) {
@@ -135,10 +139,20 @@ static void cli_json_result(const char *input, const char *output, const aloud_r
         fprintf(f, ", \"duration\": %.3f, \"chapters\": %zu}\n",
                 (double)res->frames / (double)res->sample_rate, res->chapter_count);
     }
-    if (fclose(f) == 0)
-        fwrite(line, 1, size, stdout);
+    if (fclose(f) != 0) {
+        free(line);
+        fprintf(stderr, "aloud: error: cannot make the --json result line: out of memory\n");
+        return false;
+    }
+    errno = 0;
+    fwrite(line, 1, size, stdout);
+    bool ok = fflush(stdout) == 0 && !ferror(stdout);
+    int e = errno ? errno : EIO;
     free(line);
-    fflush(stdout);
+    if (!ok)
+        fprintf(stderr, "aloud: error: cannot write the --json result line to standard output: "
+                        "%s\n", strerror(e));
+    return ok;
 }
 
 /* The sidecar of `kind` beside the audio: the same path with its extension. */
@@ -274,12 +288,13 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
         char text[1024];
         cli_error_text(where, &err, text, sizeof text);
         fprintf(stderr, "aloud: error: %s\n", text);
+        /* The render's failure decides the exit code, written or not. */
         if (opts->json)
-            cli_json_result(input, NULL, NULL, text);
+            (void)cli_json_result(input, NULL, NULL, text);
     } else {
         cli_report(su, input, path, doc, &res, cli_now() - progress.started);
-        if (opts->json)
-            cli_json_result(input, path, &res, NULL);
+        if (opts->json && !cli_json_result(input, path, &res, NULL))
+            st = ALOUD_ERR_WRITE;
     }
     aloud_render_result_free(&res);
     aloud_doc_free(doc);

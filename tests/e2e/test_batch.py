@@ -5,6 +5,7 @@ many machines (GNU parallel) run locally."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 
 from aloudtest import ALOUD, case, check, finish, need, own_chapters, run, samples, segmentation, tempdir
@@ -55,6 +56,48 @@ def test_batch_all_good_and_stdin():
     check(len(stdout.splitlines()) == 2, "two JSON lines")
 
 
+def run_to(args, stdout, ignore_sigpipe=False):
+    """Runs aloud with its stdout on the descriptor `stdout`; (exit code, stderr)."""
+    pre = (lambda: signal.signal(signal.SIGPIPE, signal.SIG_IGN)) if ignore_sigpipe else None
+    proc = subprocess.run([ALOUD] + args, stdout=stdout, stderr=subprocess.PIPE, timeout=600,
+                          preexec_fn=pre)
+    return proc.returncode, proc.stderr.decode("utf-8", "replace")
+
+
+def test_json_line_not_written():
+    """A --json line that cannot be written (a full disk, a pipe nobody
+    reads) is a failure: exit 1 and a message, never silence and 0."""
+    d = tempdir()
+    short = [write(d, "one.txt", b"A short line.\n"), write(d, "two.txt", b"Another one.\n")]
+    out = os.path.join(d, "out")
+    with open("/dev/full", "wb") as full:
+        rc, err = run_to(["-q", "--json", "-f", "wav", "-o", out + "/", short[0]], full.fileno())
+        check(rc == 1, "--json to a full disk exits 1, got %d" % rc)
+        check("aloud: error: cannot write the --json result line to standard output: "
+              "No space left on device" in err, "the full disk is named: %r" % err)
+        check(os.path.exists(os.path.join(out, "one.wav")), "the render itself succeeded")
+        rc, err = run_to(["-q", "--json", "-f", "wav", "-o", out + "/"] + short, full.fileno())
+        check(rc == 1, "a batch with --json to a full disk exits 1, got %d" % rc)
+        check(err.count("cannot write the --json result line") == 2, "each input says so: %r"
+              % err)
+
+    # A pipe whose reader is gone before aloud starts: with SIGPIPE ignored
+    # the write fails with EPIPE; with it at its default aloud dies of it.
+    for ignore in (True, False):
+        r, w = os.pipe()
+        os.close(r)
+        try:
+            rc, err = run_to(["-q", "--json", "-f", "wav", "-o", out + "/", short[0]], w,
+                             ignore_sigpipe=ignore)
+        finally:
+            os.close(w)
+        if ignore:
+            check(rc == 1, "--json to a closed pipe exits 1, got %d" % rc)
+            check("result line to standard output: Broken pipe" in err, "EPIPE is named: %r" % err)
+        else:
+            check(rc == -signal.SIGPIPE, "killed by SIGPIPE at its default, got %d" % rc)
+
+
 def test_trailing_slash_is_a_folder():
     d = tempdir()
     rc, _, err = run(["-q", "-o", os.path.join(d, "new") + "/", samples()[0]])
@@ -101,6 +144,7 @@ def test_parallel_recipe():
 
 case(test_batch_into_folder_with_a_bad_input)
 case(test_batch_all_good_and_stdin)
+case(test_json_line_not_written)
 case(test_trailing_slash_is_a_folder)
 case(test_same_stem_refused)
 if shutil.which("parallel"):

@@ -500,7 +500,7 @@ static void test_errors(void **state)
     assert_int_equal(aloud_sidecar_write("wav", path, t->doc, &t->res, &t->info, &err),
                      ALOUD_ERR_FORMAT);
     assert_int_equal(aloud_sidecar_write(NULL, path, t->doc, &t->res, &t->info, &err),
-                     ALOUD_ERR_FORMAT);
+                     ALOUD_ERR_ARG);
     assert_int_equal(aloud_sidecar_write("cue", NULL, t->doc, &t->res, &t->info, &err),
                      ALOUD_ERR_ARG);
     assert_int_equal(aloud_sidecar_write("cue", path, NULL, &t->res, &t->info, &err),

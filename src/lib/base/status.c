@@ -33,9 +33,12 @@ aloud_status aloud_error_set(aloud_error *err, aloud_status status, unsigned lin
         err->status = status;
         err->line = line;
         err->column = column;
-        va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
-        va_end(ap);
+        err->message[0] = '\0';
+        if (fmt) {
+            va_start(ap, fmt);
+            vsnprintf(err->message, sizeof err->message, fmt, ap);
+            va_end(ap);
+        }
     }
     return status;
 }

@@ -2,10 +2,13 @@
 #include "outfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct outfile {
@@ -13,12 +16,46 @@ struct outfile {
     char *temp;
 };
 
-/* mkstemp() creates 0600; give the file what open(..., 0666) would under the umask. */
-static mode_t outfile_default_mode(void)
+/* Tries for a free temporary name before giving up: a clash needs another
+ * process with our pid, counter and clock reading, so one retry is rare. */
+#define OUTFILE_TRIES 100
+
+/*
+ * Writes ".NAME.aloud-SUFFIX" beside `dest` into `temp` (`size` bytes), the
+ * suffix 10 characters from `seed`. Not mkstemp(): it creates the file 0600,
+ * and giving it the mode a new file should have means reading the umask,
+ * which only umask() can do, and that changes it for every thread of the
+ * host for a moment. open(O_CREAT | O_EXCL, 0666) lets the kernel apply the
+ * umask (and a default ACL) itself, as for any new file.
+ */
+static void outfile_temp_name(const char *dest, uint64_t seed, char *temp, size_t size)
 {
-    mode_t mask = umask(0);
-    umask(mask);
-    return (mode_t)(0666 & ~mask);
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    char suffix[11];
+    for (size_t i = 0; i < sizeof suffix - 1; i++) {
+        suffix[i] = digits[seed % (sizeof digits - 1)];
+        seed /= sizeof digits - 1;
+    }
+    suffix[sizeof suffix - 1] = '\0';
+    /* In the folder of dest, so the final rename stays on one filesystem. */
+    const char *slash = strrchr(dest, '/');
+    size_t dirlen = slash ? (size_t)(slash - dest) + 1 : 0;
+    snprintf(temp, size, "%.*s.%s.aloud-%s", (int)dirlen, dest, dest + dirlen, suffix);
+}
+
+/* A different seed on every call: the pid, a per-process count and the clock. */
+static uint64_t outfile_seed(void)
+{
+    static atomic_uint_fast64_t counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = (uint64_t)getpid() * 0x9e3779b97f4a7c15u;
+    x ^= (uint64_t)atomic_fetch_add(&counter, 1) * 0xbf58476d1ce4e5b9u;
+    x ^= (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    /* splitmix64's finaliser, so close seeds give unlike names. */
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
 }
 
 aloud_status outfile_create(const char *dest, outfile **out, aloud_error *err)
@@ -28,17 +65,19 @@ aloud_status outfile_create(const char *dest, outfile **out, aloud_error *err)
     if (!of)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     of->dest = strdup(dest);
-    /* ".NAME.XXXXXX" in the same folder, so the final rename stays on one filesystem. */
-    const char *slash = strrchr(dest, '/');
-    size_t dirlen = slash ? (size_t)(slash - dest) + 1 : 0;
-    size_t size = strlen(dest) + sizeof ".aloud-XXXXXX" + 1;
+    size_t size = strlen(dest) + sizeof ".aloud-XXXXXXXXXX" + 1;
     of->temp = malloc(size);
     if (!of->dest || !of->temp) {
         outfile_discard(of);
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }
-    snprintf(of->temp, size, "%.*s.%s.aloud-XXXXXX", (int)dirlen, dest, dest + dirlen);
-    int fd = mkstemp(of->temp);
+    int fd = -1;
+    for (int i = 0; i < OUTFILE_TRIES && fd < 0; i++) {
+        outfile_temp_name(dest, outfile_seed(), of->temp, size);
+        fd = open(of->temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0) {
         int e = errno;
         free(of->temp);
@@ -47,7 +86,7 @@ aloud_status outfile_create(const char *dest, outfile **out, aloud_error *err)
         return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot create a file beside %s: %s",
                                dest, strerror(e));
     }
-    if (fchmod(fd, outfile_default_mode()) != 0 || close(fd) != 0) {
+    if (close(fd) != 0) {
         int e = errno;
         outfile_discard(of);
         return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "%s: %s", dest, strerror(e));

@@ -145,6 +145,8 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     aloud_error scratch;
     if (!err)
         err = &scratch;
+    if (!result)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "aloud_render: no result");
     memset(result, 0, sizeof *result);
     if (!doc || !opts || !opts->voice || !opts->format || !opts->output)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "aloud_render: missing argument");

@@ -88,6 +88,8 @@ static void sidecar_put_vtt_text(FILE *f, const char *s)
 
 void aloud_json_put_string(FILE *f, const char *s)
 {
+    if (!f)
+        return;
     if (!s) {
         fputs("null", f);
         return;
@@ -405,11 +407,10 @@ aloud_status aloud_sidecar_write(const char *kind, const char *path, const aloud
     aloud_status st;
     int failed;
 
-    if (!k)
-        return aloud_error_set(err, ALOUD_ERR_FORMAT, 0, 0, "unknown sidecar kind '%s'",
-                               kind ? kind : "(null)");
-    if (!path || !doc || !res)
+    if (!kind || !path || !doc || !res)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "aloud_sidecar_write: missing argument");
+    if (!k)
+        return aloud_error_set(err, ALOUD_ERR_FORMAT, 0, 0, "unknown sidecar kind '%s'", kind);
     if (k->write == sidecar_write_cue && !ctx.info->output)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
                                "a cue sheet needs the audio file's name");

@@ -1101,15 +1101,14 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     for (unsigned i = 0; rs.slots && i < rs.slot_count; i++)
         rs.slots[i].fd = -1;
-    /* A worker that dies must not take the parent with it through SIGPIPE. */
-    void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+    /* No SIGPIPE to guard against here: the parent reads from the workers'
+     * pipes and writes only to the spawner's socket, with MSG_NOSIGNAL. */
     while (st == ALOUD_OK && rs.front < rs.unit_count) {
         if (sink->stop && *sink->stop)
             st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
         else
             st = pool_step(&rs, err);
     }
-    signal(SIGPIPE, old_pipe);
     for (unsigned i = 0; rs.slots && i < rs.slot_count; i++) {
         if (rs.slots[i].pid > 0)
             pool_release(&rs, &rs.slots[i]);
