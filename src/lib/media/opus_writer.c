@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -80,6 +81,7 @@ struct writer {
     char **titles;         /* chapter_count entries, never NULL */
     bool write_failed;     /* set by the page callback */
     int write_errno;
+    const volatile sig_atomic_t *stop; /* borrowed from the params; may be NULL */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -290,6 +292,11 @@ static aloud_status opus_encode_spool(writer *w, OggOpusEnc *enc, aloud_error *e
         size_t n = left < OPUS_CHUNK_FRAMES ? (size_t)left : OPUS_CHUNK_FRAMES;
         int rc;
 
+        /* An hour of speech takes about a minute to encode: a signal must not wait for it. */
+        if (w->stop && *w->stop) {
+            st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
+            break;
+        }
         if (fread(buf, sizeof *buf * w->channels, n, w->spool) != n) {
             st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
             break;
@@ -356,6 +363,7 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
     w->sample_rate = params->sample_rate;
     w->channels = params->channels;
     w->bitrate = params->bitrate ? params->bitrate : OPUS_DEFAULT_BITRATE;
+    w->stop = params->stop;
     if (w->bitrate < OPUS_MIN_BITRATE || w->bitrate > OPUS_MAX_BITRATE)
         st = aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "Opus bitrate %u b/s is outside %u..%u",
                              w->bitrate, OPUS_MIN_BITRATE, OPUS_MAX_BITRATE);
