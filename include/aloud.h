@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -297,6 +298,16 @@ typedef struct aloud_render_result {
 aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
                           aloud_render_result *result, aloud_error *err);
 void aloud_render_result_free(aloud_render_result *result);
+
+/*
+ * Removes the temporary files that a render or sidecar write of `path` left
+ * beside it because its process was killed (SIGKILL, a crash) before it
+ * could remove them: those with the temporary names of `path`, owned by
+ * this user and created at `since` or later. For a supervisor that started
+ * the writing process at `since` and knows no other process writes `path`.
+ * Returns how many it removed.
+ */
+size_t aloud_output_sweep(const char *path, time_t since);
 
 /* ------------------------------------------------------------ reading back */
 

@@ -68,6 +68,9 @@ static aloud_status cli_read_all(const char *path, size_t limit, char **data, si
 {
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    /* Opening a FIFO waits for a writer; a stop signal ends the wait. */
+    if (!f && errno == EINTR && cli_stop_signal)
+        return aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
     if (!f)
         return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot open: %s", strerror(errno));
     struct stat sb;
@@ -82,6 +85,10 @@ static aloud_status cli_read_all(const char *path, size_t limit, char **data, si
     char *buf = st == ALOUD_OK ? malloc(cap + 1) : NULL;
     while (buf) {
         len += fread(buf + len, 1, cap - len, f);
+        if (len < cap && ferror(f) && errno == EINTR && !cli_stop_signal) {
+            clearerr(f); /* a signal that does not stop us: read on */
+            continue;
+        }
         if (len < cap)
             break;
         if (len > limit) {
@@ -104,6 +111,8 @@ static aloud_status cli_read_all(const char *path, size_t limit, char **data, si
     else if (st == ALOUD_OK && len > limit)
         st = aloud_error_set(err, ALOUD_ERR_LIMIT, 0, 0,
                              "more than the input limit of %zu bytes (--max-input)", limit);
+    else if (st == ALOUD_OK && failed && e == EINTR)
+        st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
     else if (st == ALOUD_OK && failed)
         st = aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot read: %s", strerror(e));
     if (st != ALOUD_OK) {

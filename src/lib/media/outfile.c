@@ -1,7 +1,9 @@
 /* outfile.c - temporary output beside the destination, renamed on success. */
 #include "outfile.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,4 +87,34 @@ void outfile_discard(outfile *of)
     free(of->temp);
     free(of->dest);
     free(of);
+}
+
+size_t aloud_output_sweep(const char *path, time_t since)
+{
+    if (!path)
+        return 0;
+    /* The names outfile_create() gives: ".NAME.aloud-" and mkstemp's six characters. */
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char dir[4096], prefix[512];
+    int dirlen = slash ? (int)(slash - path) + 1 : 0;
+    if (snprintf(dir, sizeof dir, "%.*s", dirlen, dirlen ? path : "./") >= (int)sizeof dir
+        || snprintf(prefix, sizeof prefix, ".%s.aloud-", base) >= (int)sizeof prefix)
+        return 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t removed = 0, plen = strlen(prefix);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        struct stat sb;
+        if (strncmp(e->d_name, prefix, plen) != 0 || strlen(e->d_name) != plen + 6
+            || fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISREG(sb.st_mode) && sb.st_uid == geteuid() && sb.st_ctime >= since
+            && unlinkat(dirfd(d), e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
 }
