@@ -54,6 +54,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -117,10 +118,12 @@ aloud_status aloud_error_set(aloud_error *err, aloud_status status, unsigned lin
  * ("cannot open: REASON", "is a directory, not a text file",
  * "cannot read: REASON"), ALOUD_ERR_LIMIT ("N bytes is more than the input
  * limit of LIMIT" when the size was known, "more than the input limit of
- * LIMIT bytes" otherwise), ALOUD_ERR_NOMEM.
+ * LIMIT bytes" otherwise), ALOUD_ERR_NOMEM, and ALOUD_ERR_CANCELLED when a
+ * signal interrupts the wait for a FIFO's writer or for data while *stop
+ * (`stop` may be NULL) is non-zero; other interruptions are waited through.
  */
-aloud_status aloud_read_input(const char *path, size_t limit, char **data, size_t *size,
-                              aloud_error *err);
+aloud_status aloud_read_input(const char *path, size_t limit, const volatile sig_atomic_t *stop,
+                              char **data, size_t *size, aloud_error *err);
 
 /* ------------------------------------------------------------- documents */
 
@@ -392,6 +395,16 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
 /* Frees what *result owns and zeroes it (the struct itself is the caller's).
  * NULL does nothing. */
 void aloud_render_result_free(aloud_render_result *result);
+
+/*
+ * Removes the temporary files that a render or sidecar write of `path` left
+ * beside it because its process was killed (SIGKILL, a crash) before it
+ * could remove them: those with the temporary names of `path`, owned by
+ * this user and created at `since` or later. For a supervisor that started
+ * the writing process at `since` and knows no other process writes `path`.
+ * Returns how many it removed.
+ */
+size_t aloud_output_sweep(const char *path, time_t since);
 
 /* ------------------------------------------------------------ reading back */
 

@@ -88,7 +88,7 @@ aloud_status cli_load_doc(const char *input, size_t max_input, aloud_doc **doc, 
 {
     char *data = NULL;
     size_t size = 0;
-    aloud_status st = aloud_read_input(input, max_input, &data, &size, err);
+    aloud_status st = aloud_read_input(input, max_input, &cli_stop_signal, &data, &size, err);
     /* The library knows no options; the user should learn which one sets the limit. */
     if (st == ALOUD_ERR_LIMIT && err) {
         size_t used = strlen(err->message);

@@ -23,7 +23,7 @@ aloud_status cli_load_doc(const char *input, size_t max_input, aloud_doc **doc, 
 /* The presets folder: $ALOUD_VOICES, beside the program, installed, or the source tree. */
 const char *cli_presets_dir(char *buf, size_t size);
 
-/* The signal that asked us to stop (SIGINT, SIGTERM), 0 while none did. */
+/* The signal that asked us to stop (SIGINT, SIGTERM, SIGHUP, SIGPIPE), 0 while none did. */
 extern volatile sig_atomic_t cli_stop_signal;
 
 /* Loads --voice (default: the narrator preset), applies the command line's

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -149,7 +150,8 @@ static bool cli_json_result(const char *input, const char *output, const aloud_r
     bool ok = fflush(stdout) == 0 && !ferror(stdout);
     int e = errno ? errno : EIO;
     free(line);
-    if (!ok)
+    /* A reader that left (SIGPIPE) ends the run as that signal does, without a word. */
+    if (!ok && !cli_stop_signal)
         fprintf(stderr, "aloud: error: cannot write the --json result line to standard output: "
                         "%s\n", strerror(e));
     return ok;
@@ -164,6 +166,18 @@ static void cli_sidecar_path(const char *audio, const char *kind, char *path, si
     snprintf(path, size, "%.*s.%s", (int)stem, audio, aloud_sidecar_extension(kind));
 }
 
+/* The next kind of a --sidecars list into `kind`, moving *list past it;
+ * false at the end. */
+static bool cli_next_sidecar(const char **list, char *kind, size_t size)
+{
+    if (!*list || !**list)
+        return false;
+    size_t len = strcspn(*list, ",");
+    snprintf(kind, size, "%.*s", (int)len, *list);
+    *list += len + ((*list)[len] == ',');
+    return true;
+}
+
 static aloud_status cli_sidecars(const cli_setup *su, const char *input, const char *audio,
                                  const aloud_doc *doc, const aloud_render_result *res,
                                  aloud_error *err)
@@ -171,11 +185,9 @@ static aloud_status cli_sidecars(const cli_setup *su, const char *input, const c
     const char *list = su->opts->sidecars;
     aloud_sidecar_info info = {cli_display_name(input), audio, aloud_format_name(su->format),
                                su->voice.name, su->voice.rate};
-    while (list && *list) {
-        char kind[16], path[4200];
-        size_t len = strcspn(list, ",");
-        snprintf(kind, sizeof kind, "%.*s", (int)len, list);
-        list += len + (list[len] == ',');
+    char kind[16];
+    while (cli_next_sidecar(&list, kind, sizeof kind)) {
+        char path[4200];
         cli_sidecar_path(audio, kind, path, sizeof path);
         aloud_status st = aloud_sidecar_write(kind, path, doc, res, &info, err);
         if (st != ALOUD_OK)
@@ -294,7 +306,7 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     } else {
         cli_report(su, input, path, doc, &res, cli_now() - progress.started);
         if (opts->json && !cli_json_result(input, path, &res, NULL))
-            st = ALOUD_ERR_WRITE;
+            st = cli_stop_signal ? ALOUD_ERR_CANCELLED : ALOUD_ERR_WRITE;
     }
     aloud_render_result_free(&res);
     aloud_doc_free(doc);
@@ -329,26 +341,73 @@ static int cli_check_distinct(const cli_setup *su)
     return CLI_EXIT_OK;
 }
 
-/* Waits for one batch child; returns its exit code. A stop signal is passed
- * on to every child still running, each of which cleans up after itself. */
-static int cli_wait_child(pid_t *running, size_t count)
+/* A batch child at work: its process, its input and when it started. */
+typedef struct cli_child {
+    pid_t pid;      /* 0 for a free entry */
+    size_t input;   /* index into opts->inputs */
+    time_t started;
+} cli_child;
+
+/*
+ * A child killed by a signal could neither clean up nor report: the parent
+ * says so for it (stderr and --json) and removes the temporary files it
+ * left beside its output and sidecars.
+ */
+static void cli_child_killed(const cli_setup *su, const cli_child *child, int signo)
 {
-    int status;
-    pid_t pid;
-    bool forwarded = false;
-    while ((pid = wait(&status)) < 0 && errno == EINTR) {
-        if (cli_stop_signal && !forwarded) {
-            for (size_t i = 0; i < count; i++)
-                if (running[i] > 0)
-                    kill(running[i], (int)cli_stop_signal);
-            forwarded = true;
+    const cli_options *opts = su->opts;
+    const char *input = opts->inputs[child->input];
+    char path[4096], side[4200], text[4400];
+    if (cli_output_path(opts, input, su->format, path, sizeof path)) {
+        /* A second early: file times are coarser than the clock. */
+        aloud_output_sweep(path, child->started - 1);
+        const char *list = opts->sidecars;
+        char kind[16];
+        while (cli_next_sidecar(&list, kind, sizeof kind)) {
+            cli_sidecar_path(path, kind, side, sizeof side);
+            aloud_output_sweep(side, child->started - 1);
         }
     }
-    for (size_t i = 0; i < count; i++)
-        if (running[i] == pid)
-            running[i] = 0;
+    snprintf(text, sizeof text, "%s: killed by signal %d (%s)", cli_display_name(input), signo,
+             strsignal(signo));
+    fprintf(stderr, "aloud: error: %s\n", text);
+    if (opts->json)
+        cli_json_result(input, NULL, NULL, text);
+}
+
+/*
+ * Waits for one batch child; returns its exit code. A stop signal is passed
+ * on to every child still running, each of which cleans up after itself.
+ * It polls rather than blocks in wait(): a signal that arrives just before
+ * a blocking wait() would not interrupt it, and would not be passed on.
+ */
+static int cli_wait_child(const cli_setup *su, cli_child *running, size_t count)
+{
+    int status = 0;
+    pid_t pid;
+    bool forwarded = false;
+    for (;;) {
+        if (cli_stop_signal && !forwarded) {
+            for (size_t i = 0; i < count; i++)
+                if (running[i].pid > 0)
+                    kill(running[i].pid, (int)cli_stop_signal);
+            forwarded = true;
+        }
+        pid = waitpid(-1, &status, WNOHANG);
+        if (pid != 0 && !(pid < 0 && errno == EINTR))
+            break;
+        struct timespec nap = {0, 50 * 1000 * 1000};
+        nanosleep(&nap, NULL); /* a signal ends it early */
+    }
     if (pid < 0)
         return CLI_EXIT_FAILURE;
+    for (size_t i = 0; i < count; i++) {
+        if (running[i].pid == pid) {
+            if (WIFSIGNALED(status))
+                cli_child_killed(su, &running[i], WTERMSIG(status));
+            running[i].pid = 0;
+        }
+    }
     return WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAILURE;
 }
 
@@ -367,7 +426,8 @@ static int cli_run_batch(const cli_setup *su)
     unsigned jobs = (unsigned)(budget / at_once);
     size_t running = 0;
     bool failed = false;
-    pid_t *pids = calloc(at_once, sizeof *pids);
+    cli_child *pids = calloc(at_once, sizeof *pids);
+    pid_t parent = getpid();
     if (!pids) {
         fprintf(stderr, "aloud: error: out of memory\n");
         return CLI_EXIT_FAILURE;
@@ -375,16 +435,23 @@ static int cli_run_batch(const cli_setup *su)
 
     for (size_t i = 0; i < inputs && !cli_stop_signal; i++) {
         if (running == at_once) {
-            failed |= cli_wait_child(pids, at_once) != CLI_EXIT_OK;
+            failed |= cli_wait_child(su, pids, at_once) != CLI_EXIT_OK;
             running--;
             if (cli_stop_signal)
                 break;
         }
         fflush(stdout);
         fflush(stderr);
+        time_t started = time(NULL);
         pid_t pid = fork();
-        if (pid == 0)
+        if (pid == 0) {
+            /* No child outlives the batch: the parent's death (even by
+             * SIGKILL) stops it as SIGTERM would. It may have died already. */
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (getppid() != parent)
+                _exit(128 + SIGTERM);
             _exit(cli_render_one(su, opts->inputs[i], jobs));
+        }
         if (pid < 0) {
             fprintf(stderr, "aloud: error: %s: cannot start a render: %s\n", opts->inputs[i],
                     strerror(errno));
@@ -392,25 +459,36 @@ static int cli_run_batch(const cli_setup *su)
             continue;
         }
         for (size_t k = 0; k < at_once; k++) {
-            if (pids[k] == 0) {
-                pids[k] = pid;
+            if (pids[k].pid == 0) {
+                pids[k] = (cli_child){pid, i, started};
                 break;
             }
         }
         running++;
     }
     while (running-- > 0)
-        failed |= cli_wait_child(pids, at_once) != CLI_EXIT_OK;
+        failed |= cli_wait_child(su, pids, at_once) != CLI_EXIT_OK;
     free(pids);
     if (cli_stop_signal)
         return 128 + (int)cli_stop_signal;
     return failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
 
-/* The handler only notes the signal; the render loop and the batch loop look. */
+/* The handler only notes the signal; the render loop, the writers and the batch loop look. */
 static void cli_on_signal(int signo)
 {
     cli_stop_signal = signo;
+}
+
+/* Stops on `signo` through cli_on_signal, unless whoever started us ignores
+ * it: `nohup aloud ...` must outlive its terminal, and a parent that ignores
+ * SIGPIPE wants EPIPE from writes instead. */
+static void cli_signal_catch(int signo, const struct sigaction *sa)
+{
+    struct sigaction old;
+    if (sigaction(signo, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+        return;
+    sigaction(signo, sa, NULL);
 }
 
 static void cli_signals_install(void)
@@ -420,8 +498,13 @@ static void cli_signals_install(void)
     sa.sa_handler = cli_on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0; /* no SA_RESTART: a blocking wait returns to look at the flag */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    cli_signal_catch(SIGINT, &sa);
+    cli_signal_catch(SIGTERM, &sa);
+    /* The terminal went away: stop as for SIGTERM, leaving nothing behind. */
+    cli_signal_catch(SIGHUP, &sa);
+    /* stdout or stderr is a pipe whose reader left (| head): writing on is
+     * pointless, and the default would end us with a temporary file left. */
+    cli_signal_catch(SIGPIPE, &sa);
 }
 
 int cli_run_render(const cli_options *opts)

@@ -60,7 +60,8 @@ void cli_usage(FILE *out)
           "  -V, --version            version of aloud and espeak-ng\n"
           "\n"
           "Exit status: 0 done, 1 rendering or writing failed (with several inputs: any\n"
-          "input failed), 2 bad usage or bad input, 130/143 stopped by SIGINT/SIGTERM.\n",
+          "input failed), 2 bad usage or bad input, 128+N stopped by signal N (130 SIGINT,\n"
+          "143 SIGTERM, 129 SIGHUP, 141 SIGPIPE).\n",
           out);
 }
 

@@ -103,6 +103,15 @@ def descendants(pid):
     return found
 
 
+def alive(pid):
+    """Running, not a zombie waiting to be reaped."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def samples():
     """The sample texts in text/, and the seed article when ../shared exists."""
     texts = sorted(os.path.join(SOURCE_DIR, "text", f)

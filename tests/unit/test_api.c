@@ -89,10 +89,10 @@ static void test_input(void **state)
     char *data = untouched;
     size_t size = 7;
     aloud_error err = stale_error();
-    assert_int_equal(aloud_read_input(NULL, 10, &data, &size, &err), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_read_input(NULL, 10, NULL, &data, &size, &err), ALOUD_ERR_ARG);
     assert_int_equal(err.status, ALOUD_ERR_ARG);
-    assert_int_equal(aloud_read_input("-", 10, NULL, &size, NULL), ALOUD_ERR_ARG);
-    assert_int_equal(aloud_read_input("-", 10, &data, NULL, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_read_input("-", 10, NULL, NULL, &size, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_read_input("-", 10, NULL, &data, NULL, NULL), ALOUD_ERR_ARG);
     assert_ptr_equal(data, untouched);
     assert_int_equal(size, 7);
 }
@@ -265,6 +265,8 @@ static void test_render(void **state)
     opts.format = aloud_format_by_name("wav");
     opts.output = out;
     opts.jobs = 1;
+
+    assert_int_equal(aloud_output_sweep(NULL, 0), 0);
 
     aloud_error err = stale_error();
     aloud_render_result res = garbage_result();

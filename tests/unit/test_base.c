@@ -222,7 +222,7 @@ static void test_file_read_limits(void **state)
 
     /* Exactly the limit is accepted, NUL-terminated; one byte more is not. */
     write_x(fx, "ten", 10, path, sizeof path);
-    assert_int_equal(file_read(path, 10, &data, &size, &info), FILE_READ_OK);
+    assert_int_equal(file_read(path, 10, NULL, &data, &size, &info), FILE_READ_OK);
     tu_require(data);
     assert_int_equal(size, 10);
     assert_int_equal(data[10], '\0');
@@ -230,14 +230,14 @@ static void test_file_read_limits(void **state)
     free(data);
     data = NULL;
     size = 99;
-    assert_int_equal(file_read(path, 9, &data, &size, &info), FILE_READ_TOO_LARGE);
+    assert_int_equal(file_read(path, 9, NULL, &data, &size, &info), FILE_READ_TOO_LARGE);
     assert_null(data);
     assert_int_equal(size, 99);
     assert_int_equal(info.file_size, 10); /* refused by its size, before reading */
 
     /* An empty file, even with a limit of 0. */
     write_x(fx, "empty", 0, path, sizeof path);
-    assert_int_equal(file_read(path, 0, &data, &size, NULL), FILE_READ_OK);
+    assert_int_equal(file_read(path, 0, NULL, &data, &size, NULL), FILE_READ_OK);
     tu_require(data);
     assert_int_equal(size, 0);
     assert_int_equal(data[0], '\0');
@@ -246,7 +246,7 @@ static void test_file_read_limits(void **state)
 
     /* Larger than the first buffer: the buffer grows. */
     write_x(fx, "big", 200000, path, sizeof path);
-    assert_int_equal(file_read(path, SIZE_MAX, &data, &size, NULL), FILE_READ_OK);
+    assert_int_equal(file_read(path, SIZE_MAX, NULL, &data, &size, NULL), FILE_READ_OK);
     tu_require(data);
     assert_int_equal(size, 200000);
     assert_int_equal(data[199999], 'x');
@@ -263,13 +263,13 @@ static void test_file_read_failures(void **state)
     file_read_info info;
 
     tu_path(fx, "missing", path, sizeof path);
-    assert_int_equal(file_read(path, 100, &data, &size, &info), FILE_READ_OPEN);
+    assert_int_equal(file_read(path, 100, NULL, &data, &size, &info), FILE_READ_OPEN);
     assert_int_equal(info.errno_value, ENOENT);
     assert_null(data);
 
     tu_path(fx, "folder", path, sizeof path);
     assert_int_equal(mkdir(path, 0700), 0);
-    assert_int_equal(file_read(path, 100, &data, &size, &info), FILE_READ_DIRECTORY);
+    assert_int_equal(file_read(path, 100, NULL, &data, &size, &info), FILE_READ_DIRECTORY);
     assert_int_equal(info.errno_value, EISDIR);
     assert_null(data);
     rmdir(path);
@@ -284,7 +284,7 @@ static void test_file_read_stream_limit(void **state)
     (void)state;
     if (!freopen("/dev/zero", "rb", stdin))
         skip();
-    assert_int_equal(file_read(NULL, 1000, &data, &size, &info), FILE_READ_TOO_LARGE);
+    assert_int_equal(file_read(NULL, 1000, NULL, &data, &size, &info), FILE_READ_TOO_LARGE);
     assert_int_equal(info.file_size, -1);
     assert_null(data);
 }
@@ -298,27 +298,27 @@ static void test_read_input(void **state)
     aloud_error err;
 
     write_x(fx, "five", 5, path, sizeof path);
-    assert_int_equal(aloud_read_input(path, 5, &data, &size, &err), ALOUD_OK);
+    assert_int_equal(aloud_read_input(path, 5, NULL, &data, &size, &err), ALOUD_OK);
     assert_int_equal(size, 5);
     free(data);
     data = NULL;
-    assert_int_equal(aloud_read_input(path, 4, &data, &size, &err), ALOUD_ERR_LIMIT);
+    assert_int_equal(aloud_read_input(path, 4, NULL, &data, &size, &err), ALOUD_ERR_LIMIT);
     assert_string_equal(err.message, "5 bytes is more than the input limit of 4");
     assert_null(data);
 
     tu_path(fx, "missing", path, sizeof path);
-    assert_int_equal(aloud_read_input(path, 5, &data, &size, &err), ALOUD_ERR_READ);
+    assert_int_equal(aloud_read_input(path, 5, NULL, &data, &size, &err), ALOUD_ERR_READ);
     assert_string_equal(err.message, "cannot open: No such file or directory");
-    assert_int_equal(aloud_read_input(fx->dir, 5, &data, &size, &err), ALOUD_ERR_READ);
+    assert_int_equal(aloud_read_input(fx->dir, 5, NULL, &data, &size, &err), ALOUD_ERR_READ);
     assert_string_equal(err.message, "is a directory, not a text file");
 
-    assert_int_equal(aloud_read_input(NULL, 5, &data, &size, &err), ALOUD_ERR_ARG);
-    assert_int_equal(aloud_read_input(path, 5, NULL, &size, NULL), ALOUD_ERR_ARG);
-    assert_int_equal(aloud_read_input(path, 5, &data, NULL, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_read_input(NULL, 5, NULL, &data, &size, &err), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_read_input(path, 5, NULL, NULL, &size, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_read_input(path, 5, NULL, &data, NULL, NULL), ALOUD_ERR_ARG);
 
     if (!freopen("/dev/zero", "rb", stdin))
         skip();
-    assert_int_equal(aloud_read_input("-", 64, &data, &size, &err), ALOUD_ERR_LIMIT);
+    assert_int_equal(aloud_read_input("-", 64, NULL, &data, &size, &err), ALOUD_ERR_LIMIT);
     assert_string_equal(err.message, "more than the input limit of 64 bytes");
 }
 

@@ -14,8 +14,8 @@
 #define FILE_READ_FIRST 65536u
 
 /* Reads f to its end into a new buffer; *len > limit means refused. */
-static file_read_status file_read_stream(FILE *f, size_t limit, char **out, size_t *len,
-                                         file_read_info *info)
+static file_read_status file_read_stream(FILE *f, size_t limit, const volatile sig_atomic_t *stop,
+                                         char **out, size_t *len, file_read_info *info)
 {
     char *buf = NULL;
     size_t cap = 0;
@@ -37,6 +37,14 @@ static file_read_status file_read_stream(FILE *f, size_t limit, char **out, size
             free(buf);
             return FILE_READ_TOO_LARGE;
         }
+        if (got < want && ferror(f) && errno == EINTR) {
+            if (stop && *stop) {
+                free(buf);
+                return FILE_READ_STOPPED;
+            }
+            clearerr(f); /* a signal that does not stop us: read on */
+            continue;
+        }
         if (got < want)
             break;
     }
@@ -52,11 +60,20 @@ static file_read_status file_read_stream(FILE *f, size_t limit, char **out, size
     return FILE_READ_OK;
 }
 
-file_read_status file_read(const char *path, size_t limit, char **data, size_t *size,
-                           file_read_info *info)
+/* fopen(), which waits for a writer on a FIFO: through signals, unless one stops us. */
+static FILE *file_read_open(const char *path, const volatile sig_atomic_t *stop)
+{
+    FILE *f;
+    while (!(f = fopen(path, "rb")) && errno == EINTR && !(stop && *stop))
+        continue;
+    return f;
+}
+
+file_read_status file_read(const char *path, size_t limit, const volatile sig_atomic_t *stop,
+                           char **data, size_t *size, file_read_info *info)
 {
     file_read_info scratch;
-    FILE *f = path ? fopen(path, "rb") : stdin;
+    FILE *f = path ? file_read_open(path, stop) : stdin;
     struct stat sb;
     file_read_status st = FILE_READ_OK;
     char *buf = NULL;
@@ -68,7 +85,7 @@ file_read_status file_read(const char *path, size_t limit, char **data, size_t *
     info->file_size = -1;
     if (!f) {
         info->errno_value = errno;
-        return FILE_READ_OPEN;
+        return errno == EINTR ? FILE_READ_STOPPED : FILE_READ_OPEN;
     }
     /* Where fstat fails the read finds out what is wrong. */
     if (fstat(fileno(f), &sb) != 0)
@@ -80,7 +97,7 @@ file_read_status file_read(const char *path, size_t limit, char **data, size_t *
         info->file_size = (long long)sb.st_size;
         st = FILE_READ_TOO_LARGE;
     } else {
-        st = file_read_stream(f, limit, &buf, &len, info);
+        st = file_read_stream(f, limit, stop, &buf, &len, info);
     }
     if (path)
         fclose(f);
@@ -91,15 +108,15 @@ file_read_status file_read(const char *path, size_t limit, char **data, size_t *
     return st;
 }
 
-aloud_status aloud_read_input(const char *path, size_t limit, char **data, size_t *size,
-                              aloud_error *err)
+aloud_status aloud_read_input(const char *path, size_t limit, const volatile sig_atomic_t *stop,
+                              char **data, size_t *size, aloud_error *err)
 {
     file_read_info info;
     file_read_status st;
 
     if (!path || !data || !size)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no path or nowhere to put the data");
-    st = file_read(strcmp(path, "-") == 0 ? NULL : path, limit, data, size, &info);
+    st = file_read(strcmp(path, "-") == 0 ? NULL : path, limit, stop, data, size, &info);
     switch (st) {
     case FILE_READ_OK:
         return ALOUD_OK;
@@ -118,6 +135,8 @@ aloud_status aloud_read_input(const char *path, size_t limit, char **data, size_
     case FILE_READ_FAILED:
         return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot read: %s",
                                strerror(info.errno_value));
+    case FILE_READ_STOPPED:
+        return aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
     case FILE_READ_NOMEM:
         break;
     }

@@ -6,6 +6,7 @@
 #ifndef ALOUD_FILE_READ_H
 #define ALOUD_FILE_READ_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* Why a read failed. */
@@ -15,7 +16,8 @@ typedef enum file_read_status {
     FILE_READ_DIRECTORY,  /* the path names a directory (errno_value is EISDIR) */
     FILE_READ_TOO_LARGE,  /* more than `limit` bytes */
     FILE_READ_FAILED,     /* a read error (errno_value says why) */
-    FILE_READ_NOMEM       /* out of memory */
+    FILE_READ_NOMEM,      /* out of memory */
+    FILE_READ_STOPPED     /* a signal interrupted the open or a read, and *stop was set */
 } file_read_status;
 
 /* What went wrong beyond the status. */
@@ -34,8 +36,12 @@ typedef struct file_read_info {
  * does not count. On failure *data and *size are untouched, nothing is
  * left allocated and `info` (may be NULL) says more. Standard input is
  * read from where it stands and left open; a file is closed.
+ * Opening a FIFO waits for a writer and reading one or a terminal waits for
+ * data: a signal that interrupts either (EINTR) ends the read with
+ * FILE_READ_STOPPED when `stop` (may be NULL) points to a non-zero flag,
+ * and is otherwise waited through.
  */
-file_read_status file_read(const char *path, size_t limit, char **data, size_t *size,
-                           file_read_info *info);
+file_read_status file_read(const char *path, size_t limit, const volatile sig_atomic_t *stop,
+                           char **data, size_t *size, file_read_info *info);
 
 #endif /* ALOUD_FILE_READ_H */

@@ -39,6 +39,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,6 +71,7 @@ struct writer {
     char **titles;         /* chapter_count entries, never NULL */
     bool write_failed;     /* set by the page callback */
     int write_errno;
+    const volatile sig_atomic_t *stop; /* borrowed from the params; may be NULL */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -260,6 +262,11 @@ static aloud_status opus_encode_spool(writer *w, OggOpusEnc *enc, aloud_error *e
         size_t n = left < OPUS_CHUNK_FRAMES ? (size_t)left : OPUS_CHUNK_FRAMES;
         int rc;
 
+        /* An hour of speech takes about a minute to encode: a signal must not wait for it. */
+        if (w->stop && *w->stop) {
+            st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
+            break;
+        }
         if (fread(buf, sizeof *buf * w->channels, n, w->spool) != n) {
             st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
             break;
@@ -325,6 +332,7 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
     }
     w->sample_rate = params->sample_rate;
     w->channels = params->channels;
+    w->stop = params->stop;
     st = writer_bitrate(&formats_opus, params->bitrate, &w->bitrate, err);
     if (st == ALOUD_OK)
         st = opus_copy_strings(w, params, err);

@@ -1,6 +1,7 @@
 /* outfile.c - temporary output beside the destination, renamed on success. */
 #include "outfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,18 +22,21 @@ struct outfile {
  * process with our pid, counter and clock reading, so one retry is rare. */
 #define OUTFILE_TRIES 100
 
+/* The characters after ".NAME.aloud-" in a temporary name. */
+#define OUTFILE_SUFFIX_LEN 10u
+
 /*
  * Writes ".NAME.aloud-SUFFIX" beside `dest` into `temp` (`size` bytes), the
- * suffix 10 characters from `seed`. Not mkstemp(): it creates the file 0600,
- * and giving it the mode a new file should have means reading the umask,
- * which only umask() can do, and that changes it for every thread of the
- * host for a moment. open(O_CREAT | O_EXCL, 0666) lets the kernel apply the
+ * suffix OUTFILE_SUFFIX_LEN characters from `seed`. Not mkstemp(): it
+ * creates the file 0600, and giving it the mode a new file should have
+ * means reading the umask, which only umask() can do, and that changes it
+ * for every thread of the host for a moment. open(O_CREAT | O_EXCL, 0666) lets the kernel apply the
  * umask (and a default ACL) itself, as for any new file.
  */
 static void outfile_temp_name(const char *dest, uint64_t seed, char *temp, size_t size)
 {
     static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    char suffix[11];
+    char suffix[OUTFILE_SUFFIX_LEN + 1];
     for (size_t i = 0; i < sizeof suffix - 1; i++) {
         suffix[i] = digits[seed % (sizeof digits - 1)];
         seed /= sizeof digits - 1;
@@ -65,7 +70,7 @@ aloud_status outfile_create(const char *dest, outfile **out, aloud_error *err)
     if (!of)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     of->dest = strdup(dest);
-    size_t size = strlen(dest) + sizeof ".aloud-XXXXXXXXXX" + 1;
+    size_t size = strlen(dest) + sizeof "..aloud-" + OUTFILE_SUFFIX_LEN;
     of->temp = malloc(size);
     if (!of->dest || !of->temp) {
         outfile_discard(of);
@@ -124,4 +129,34 @@ void outfile_discard(outfile *of)
     free(of->temp);
     free(of->dest);
     free(of);
+}
+
+size_t aloud_output_sweep(const char *path, time_t since)
+{
+    if (!path)
+        return 0;
+    /* The names outfile_create() gives: ".NAME.aloud-" and the suffix. */
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char dir[4096], prefix[512];
+    int dirlen = slash ? (int)(slash - path) + 1 : 0;
+    if (snprintf(dir, sizeof dir, "%.*s", dirlen, dirlen ? path : "./") >= (int)sizeof dir
+        || snprintf(prefix, sizeof prefix, ".%s.aloud-", base) >= (int)sizeof prefix)
+        return 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t removed = 0, plen = strlen(prefix);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        struct stat sb;
+        if (strncmp(e->d_name, prefix, plen) != 0 || strlen(e->d_name) != plen + OUTFILE_SUFFIX_LEN
+            || fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISREG(sb.st_mode) && sb.st_uid == geteuid() && sb.st_ctime >= since
+            && unlinkat(dirfd(d), e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
 }

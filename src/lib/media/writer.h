@@ -11,6 +11,7 @@
 #ifndef ALOUD_WRITER_H
 #define ALOUD_WRITER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +31,9 @@ typedef struct writer_params {
     const char *const *chapter_titles;   /* chapter_count entries, borrowed */
     unsigned bitrate;                    /* bits per second for lossy formats (Opus, MP3);
                                             0 for the format's default; others ignore it */
+    const volatile sig_atomic_t *stop;   /* may be NULL; borrowed, read until close()
+                                            returns: non-zero makes a long close() stop
+                                            with ALOUD_ERR_CANCELLED */
 } writer_params;
 
 /* A writer: open / write / close / abort. */

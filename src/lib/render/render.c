@@ -185,7 +185,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         goto fail;
     params = (writer_params){
         result->sample_rate, 1, aloud_doc_title(doc), aloud_doc_author(doc), opts->software,
-        paragraphs, titles, opts->bitrate,
+        paragraphs, titles, opts->bitrate, opts->stop,
     };
     st = opts->format->writer->open(outfile_temp_path(of), &params, &rs->w, err);
     if (st != ALOUD_OK)
@@ -218,6 +218,10 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         chapters[p] = result->paragraphs[p].start;
     st = opts->format->writer->close(rs->w, chapters, err);
     rs->w = NULL;
+    /* A signal during close() may have come too late for the writer to see:
+     * the file is not committed once one has asked to stop. */
+    if (st == ALOUD_OK && opts->stop && *opts->stop)
+        st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
     if (st != ALOUD_OK)
         goto fail;
     st = outfile_commit(of, err);

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,6 +61,10 @@
 /* A worker silent this long is taken as hung (a sentence is capped far
  * below this much synthesis time). */
 #define POOL_HANG_SECONDS 60.0
+/* The parent looks at least every half second; a longer gap between its
+ * rounds means it did not run (stopped with ^Z, the machine suspended),
+ * and the workers with it most likely: the gap does not count as silence. */
+#define POOL_GAP_SECONDS 5.0
 #define POOL_ATTEMPTS 2
 /* Spawners a run may start: one, and a few replacements if one is killed. */
 #define POOL_SPAWNER_STARTS 4
@@ -298,6 +303,7 @@ typedef struct pool_run_state {
     int control;            /* our end of the spawner's socket */
     unsigned spawner_starts;
     pool_chunk *free_chunks;
+    double last_round;      /* when pool_step last looked at the clock */
 } pool_run_state;
 
 /*
@@ -401,6 +407,7 @@ static int pool_fork_ready(pool *pl, const aloud_doc *doc, unsigned char *stages
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
         pool_ready_worker(pl, doc, stages, go[0], out[1]);
     }
     int e = errno;
@@ -498,7 +505,12 @@ static void pool_spawner(pool *pl, const aloud_doc *doc, unsigned char *stages,
      * A waiting worker that died shows as a failed write, not a signal. */
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
+    /* A worker that crashes on a sentence is expected (it is retried): no
+     * core files from the workers this one forks. */
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
     for (;;) {
         pool_request rq;
         ssize_t n = recv(control, &rq, sizeof rq, 0);
@@ -571,9 +583,10 @@ static aloud_status pool_spawner_start(pool_run_state *rs, aloud_error *err)
     int e = errno;
     close(sv[1]);
     if (pid < 0) {
+        char why[160];
         close(sv[0]);
         return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start a worker: %s",
-                               strerror(e));
+                               speech_limit_text(e, why, sizeof why));
     }
     rs->spawner = pid;
     rs->control = sv[0];
@@ -641,10 +654,12 @@ static aloud_status pool_spawn(pool_run_state *rs, pool_slot *slot, size_t unit,
             return st;
     }
     if (rp.pid <= 0 || fd < 0) {
+        char why[160];
         if (fd >= 0)
             close(fd);
         return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start a worker: %s",
-                               strerror(rp.pid < 0 ? (int)-rp.pid : EIO));
+                               speech_limit_text(rp.pid < 0 ? (int)-rp.pid : EIO, why,
+                                                 sizeof why));
     }
     slot->pid = (pid_t)rp.pid;
     slot->fd = fd;
@@ -1022,6 +1037,18 @@ static unsigned pool_running(const pool_run_state *rs)
     return n;
 }
 
+/* Moves the workers' last output on by a gap in which this process did not
+ * run (see POOL_GAP_SECONDS), so that ^Z held for minutes is not a hang. */
+static void pool_credit_gap(pool_run_state *rs, double now)
+{
+    double gap = now - rs->last_round;
+    if (rs->last_round > 0.0 && gap > POOL_GAP_SECONDS) {
+        for (unsigned i = 0; i < rs->slot_count; i++)
+            rs->slots[i].last_output += gap;
+    }
+    rs->last_round = now;
+}
+
 /*
  * One round: start workers, wait for output, hand on what is in order.
  * A unit that is spoken keeps its slot until its turn comes, but not its
@@ -1045,6 +1072,7 @@ static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
     nfds_t n = 0;
     bool room = pool_ahead_bytes(rs) < POOL_AHEAD_BYTES;
     double now = pool_now();
+    pool_credit_gap(rs, now);
     for (unsigned i = 0; i < rs->slot_count; i++) {
         pool_slot *slot = &rs->slots[i];
         if (slot->pid <= 0 || slot->fd < 0)
@@ -1059,6 +1087,7 @@ static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
     if (n > 0 && poll(fds, n, rs->ready ? 0 : 500) < 0 && errno != EINTR)
         return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "poll: %s", strerror(errno));
     now = pool_now();
+    pool_credit_gap(rs, now);
     for (nfds_t i = 0; i < n; i++) {
         if (fds[i].revents) {
             st = pool_read(rs, owners[i], err);
@@ -1087,7 +1116,7 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
     if (pl->jobs > POOL_MAX_JOBS)
         pl->jobs = POOL_MAX_JOBS;
     pool_run_state rs = {pl, doc, sink, NULL, 0, NULL, 0, NULL, false, 0, 0, 0, ALOUD_OK, "", 0,
-                         -1, 0, NULL};
+                         -1, 0, NULL, 0.0};
     rs.units = pool_units(doc, &rs.unit_count);
     /* The unit being written, one per worker, and one finished ahead. */
     rs.slot_count = pl->jobs + 2;

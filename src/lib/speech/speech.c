@@ -38,13 +38,18 @@
  */
 #include "speech.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
@@ -155,6 +160,123 @@ static int speech_callback(short *wav, int count, espeak_EVENT *events)
     return 0;
 }
 
+/*
+ * espeak-ng 1.51's espeak_ng_InitializeOutput() opens an audio device through
+ * pcaudiolib whatever the mode (it connects to PulseAudio, which prints its
+ * own errors on stderr when it cannot), and synchronous output never uses
+ * it. This definition takes the place of pcaudiolib's for the whole program
+ * (the dynamic linker looks in the executable first): no device is opened,
+ * and espeak-ng, given none, does without.
+ */
+struct audio_object;
+struct audio_object *create_audio_device_object(const char *device, const char *application,
+                                                const char *description);
+struct audio_object *create_audio_device_object(const char *device, const char *application,
+                                                const char *description)
+{
+    (void)device;
+    (void)application;
+    (void)description;
+    return NULL;
+}
+
+/* Free descriptors espeak-ng needs to start and to read a voice's files. */
+#define SPEECH_MIN_FILES 8
+
+const char *speech_limit_text(int errnum, char *buf, size_t size)
+{
+    struct rlimit rl;
+    if ((errnum == 0 || errnum == EMFILE) && getrlimit(RLIMIT_NOFILE, &rl) == 0
+        && rl.rlim_cur != RLIM_INFINITY && (errnum == EMFILE || rl.rlim_cur < 3 + SPEECH_MIN_FILES))
+        snprintf(buf, size, "too many open files (RLIMIT_NOFILE, ulimit -n, is %llu)",
+                 (unsigned long long)rl.rlim_cur);
+    else if ((errnum == 0 || errnum == ENOMEM || errnum == EAGAIN)
+             && getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        snprintf(buf, size, "out of memory (RLIMIT_AS, ulimit -v, is %llu kB)",
+                 (unsigned long long)rl.rlim_cur / 1024);
+    else if ((errnum == 0 || errnum == EAGAIN) && geteuid() != 0
+             && getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        snprintf(buf, size, "too many processes (RLIMIT_NPROC, ulimit -u, is %llu)",
+                 (unsigned long long)rl.rlim_cur);
+    else if (errnum == EAGAIN)
+        snprintf(buf, size, "too many processes or threads (%s)", strerror(errnum));
+    else if (errnum != 0)
+        snprintf(buf, size, "%s", strerror(errnum));
+    else
+        snprintf(buf, size, "out of memory, processes or threads");
+    return buf;
+}
+
+/* One probe of speech_engine_probe() below: its wait status, or -1 (with *err set)
+ * when it cannot be started. */
+static int speech_engine_probe_once(aloud_error *err)
+{
+    char why[160];
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start espeak-ng: %s",
+                        speech_limit_text(e, why, sizeof why));
+        return -1;
+    }
+    if (pid == 0) {
+        struct rlimit no_core = {0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
+        close(STDERR_FILENO);
+        espeak_ng_InitializePath(ALOUD_ESPEAK_DATA);
+        if (espeak_ng_Initialize(NULL) != ENS_OK)
+            _exit(1);
+        _exit(espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, SPEECH_BUFFER_MS, NULL) ==
+                      ENS_OK
+                  ? 0
+                  : 1);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return 0; /* cannot tell; the start in the caller's process will show */
+    }
+    return status;
+}
+
+/*
+ * espeak-ng starts a thread in espeak_ng_Initialize() and abort()s when it
+ * cannot (an assertion in its fifo.c), as under a low ulimit -v or -u. So it
+ * is started first in a child that only does that: the child's abort becomes
+ * an error here that names the limit. The child dumps no core and its
+ * stderr is closed (the assertion is ours to explain). It costs a fork and
+ * a start of espeak-ng, once per process that speaks.
+ */
+static aloud_status speech_engine_probe(aloud_error *err)
+{
+    char why[160];
+    int files[SPEECH_MIN_FILES];
+    size_t held = 0;
+    /* Without descriptors espeak-ng cannot read a voice and says the voice is unknown. */
+    while (held < SPEECH_MIN_FILES
+           && (files[held] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+        held++;
+    int e = errno;
+    for (size_t i = 0; i < held; i++)
+        close(files[i]);
+    if (held < SPEECH_MIN_FILES && e == EMFILE)
+        return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start espeak-ng: %s",
+                               speech_limit_text(EMFILE, why, sizeof why));
+    /* Tried twice: a probe killed from outside is not a reason to give up. */
+    int status = 0;
+    for (int attempt = 0; attempt < 2 && (attempt == 0 || WIFSIGNALED(status)); attempt++) {
+        status = speech_engine_probe_once(err);
+        if (status < 0)
+            return ALOUD_ERR_ENGINE;
+    }
+    /* A failure it could report is reported again, with its words, by the start here. */
+    if (WIFSIGNALED(status))
+        return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0,
+                               "cannot start espeak-ng: %s (it stopped with signal %d)",
+                               speech_limit_text(0, why, sizeof why), WTERMSIG(status));
+    return ALOUD_OK;
+}
+
 /* Initialises espeak-ng unless this address space has it already. */
 static aloud_status speech_engine_start(aloud_error *err)
 {
@@ -167,6 +289,10 @@ static aloud_status speech_engine_start(aloud_error *err)
     if (stat(ALOUD_ESPEAK_DATA "/phontab", &sb) != 0)
         return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "espeak-ng data not found in %s",
                                ALOUD_ESPEAK_DATA);
+
+    aloud_status probed = speech_engine_probe(err);
+    if (probed != ALOUD_OK)
+        return probed;
 
     char saved[256] = "";
     const char *current = setlocale(LC_CTYPE, NULL);

@@ -43,6 +43,14 @@ typedef int (*speech_sink)(void *ctx, const int16_t *pcm, size_t frames);
  */
 aloud_status speech_create(const aloud_voice *voice, speech **out, aloud_error *err);
 
+/*
+ * Names the limit that most likely made starting a process or thread fail
+ * with `errnum` (0 when unknown, as for a crash): "too many processes
+ * (RLIMIT_NPROC, ulimit -u, is 3)", or strerror() when no limit fits.
+ * Writes into `buf` (160 bytes are enough) and returns it.
+ */
+const char *speech_limit_text(int errnum, char *buf, size_t size);
+
 /* Output sample rate in Hz (22050 for every stock voice). */
 unsigned speech_sample_rate(const speech *sp);
 

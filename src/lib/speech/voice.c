@@ -315,7 +315,7 @@ static aloud_status voice_read_file(const char *path, char **out, size_t *size, 
     file_read_info info;
 
     *out = NULL;
-    switch (file_read(path, VOICE_FILE_MAX, out, size, &info)) {
+    switch (file_read(path, VOICE_FILE_MAX, NULL, out, size, &info)) {
     case FILE_READ_OK:
         return ALOUD_OK;
     case FILE_READ_OPEN:
@@ -323,6 +323,7 @@ static aloud_status voice_read_file(const char *path, char **out, size_t *size, 
                                strerror(info.errno_value));
     case FILE_READ_DIRECTORY:
     case FILE_READ_FAILED:
+    case FILE_READ_STOPPED: /* not without a stop flag */
         return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "cannot read preset %s: %s", path,
                                strerror(info.errno_value));
     case FILE_READ_TOO_LARGE:

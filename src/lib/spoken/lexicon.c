@@ -740,7 +740,7 @@ aloud_status aloud_lexicon_load(aloud_lexicon *lex, const char *path, aloud_erro
 
     if (!lex || !path)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no lexicon or no path");
-    switch (file_read(path, LEXICON_FILE_MAX, &data, &size, &info)) {
+    switch (file_read(path, LEXICON_FILE_MAX, NULL, &data, &size, &info)) {
     case FILE_READ_OK:
         break;
     case FILE_READ_OPEN:
@@ -748,6 +748,7 @@ aloud_status aloud_lexicon_load(aloud_lexicon *lex, const char *path, aloud_erro
                                strerror(info.errno_value));
     case FILE_READ_DIRECTORY:
     case FILE_READ_FAILED:
+    case FILE_READ_STOPPED: /* not without a stop flag */
         return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot read the lexicon");
     case FILE_READ_TOO_LARGE:
         return aloud_error_set(err, ALOUD_ERR_LEXICON, 0, 0, "the lexicon is larger than %u MiB",
