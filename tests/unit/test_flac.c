@@ -381,6 +381,34 @@ static void test_1200_chapters(void **state)
     check_many(*state, 1200);
 }
 
+/*
+ * U+FFFE and U+FFFF are valid UTF-8 that libFLAC's comment check refuses:
+ * they are stored as U+FFFD (same byte length) and the file is written.
+ * The neighbouring noncharacters libFLAC accepts (U+FDD0, U+1FFFE) stay.
+ */
+static void test_noncharacters_in_tags(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    const char *titles[] = {"a \xef\xbf\xbf\xef\xbf\xbe", "\xef\xb7\x90 \xf0\x9f\xbf\xbe"};
+    const uint64_t frames[] = {0, 500};
+    writer_params p = {RATE, 1, "T\xef\xbf\xbe", "A\xef\xbf\xbf", NULL, 2, titles, 0};
+    blocks bl;
+    const FLAC__StreamMetadata *vc;
+
+    tu_path(fx, "nonchar.flac", path, sizeof path);
+    assert_int_equal(write_flac(path, &p, 1000, frames, false), ALOUD_OK);
+    read_blocks(path, &bl);
+    vc = find_block(&bl, FLAC__METADATA_TYPE_VORBIS_COMMENT);
+    tu_require(vc);
+    assert_int_equal(vc->data.vorbis_comment.num_comments, 6);
+    assert_comment(vc, 0, "TITLE=T\xef\xbf\xbd");
+    assert_comment(vc, 1, "ARTIST=A\xef\xbf\xbd");
+    assert_comment(vc, 3, "CHAPTER001NAME=a \xef\xbf\xbd\xef\xbf\xbd");
+    assert_comment(vc, 5, "CHAPTER002NAME=\xef\xb7\x90 \xf0\x9f\xbf\xbe");
+    free_blocks(&bl);
+}
+
 static void test_bad_input(void **state)
 {
     fixture *fx = *state;
@@ -458,6 +486,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_255_chapters, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_300_chapters, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_1200_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_noncharacters_in_tags, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_metaflac_agrees, setup, tu_fixture_teardown),
     };
