@@ -362,6 +362,14 @@ aloud_status aloud_sidecar_write(const char *kind, const char *path, const aloud
                                  const aloud_render_result *res, const aloud_sidecar_info *info,
                                  aloud_error *err);
 
+/*
+ * How many paragraphs each TRACK of a cue sheet holds for a text of
+ * `paragraphs` paragraphs: 1 up to 99 (a cue sheet numbers tracks 01-99),
+ * more past that, so that no track number passes 99; a track's later
+ * paragraphs are its INDEX 02, 03... (up to 99 x 99 paragraphs).
+ */
+size_t aloud_sidecar_cue_group(size_t paragraphs);
+
 /* The file extension of a kind, without the dot ("cue"); NULL when unknown. Static. */
 const char *aloud_sidecar_extension(const char *kind);
 
