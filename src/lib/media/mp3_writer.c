@@ -60,6 +60,13 @@
 /* The decoder's own delay (528 + 1 samples) that gapless players also remove. */
 #define MP3_DECODER_DELAY 529u
 
+/*
+ * The most chapters the tag holds: ID3_MAX_CHAPTERS, 255 child tables of
+ * contents of 255 chapters each. Past that, paragraphs are grouped (see
+ * mp3_group) rather than refused.
+ */
+#define MP3_MAX_CHAPTERS ID3_MAX_CHAPTERS
+
 /* PCM frames per LAME call; bounds the buffers, not the audio. */
 #define MP3_CHUNK_FRAMES 4096u
 
@@ -133,25 +140,44 @@ static uint64_t mp3_ms(uint64_t frame, unsigned rate)
 }
 
 /*
+ * Paragraphs (the writer's chapters) per ID3 chapter: 1 while they fit
+ * MP3_MAX_CHAPTERS, else the fewest that make them fit, the same for every
+ * chapter. A chapter starts at its first paragraph and carries its title.
+ * Groups rather than a third level of tables of contents: podcast apps
+ * list the CHAP frames flat or follow the top-level CTOC only, so a deeper
+ * tree would show nothing more, and even groups keep each chapter a
+ * comparable stretch to skip.
+ */
+static size_t mp3_group(size_t paragraphs)
+{
+    return paragraphs <= MP3_MAX_CHAPTERS ? 1
+                                          : (paragraphs + MP3_MAX_CHAPTERS - 1) / MP3_MAX_CHAPTERS;
+}
+
+/*
  * Builds the tag. With `frames` NULL every time is 0 (the placeholder);
  * otherwise chapter i runs from its start to the next one's, the last to
- * `total`, all shifted by `lead` frames (see the top of the file).
+ * `total`, all shifted by `lead` frames (see the top of the file). Past
+ * MP3_MAX_CHAPTERS paragraphs, one chapter per mp3_group() of them.
  */
 static aloud_status mp3_build_tag(const writer *w, const uint64_t *frames, uint64_t total,
                                   uint64_t lead, unsigned char **tag, size_t *size,
                                   aloud_error *err)
 {
-    id3_chapter_spec *ch = calloc(w->chapter_count ? w->chapter_count : 1, sizeof *ch);
-    id3_tag_spec spec = {w->title, w->artist, w->software, w->chapter_count, ch, 0};
+    size_t group = mp3_group(w->chapter_count);
+    size_t count = (w->chapter_count + group - 1) / group;
+    id3_chapter_spec *ch = calloc(count ? count : 1, sizeof *ch);
+    id3_tag_spec spec = {w->title, w->artist, w->software, count, ch, 0};
     aloud_status st;
 
     if (!ch)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for MP3 chapters");
-    for (size_t i = 0; i < w->chapter_count; i++) {
-        uint64_t start = frames ? mp3_ms(frames[i] + lead, w->sample_rate) : 0;
-        uint64_t end = !frames                      ? 0
-                       : i + 1 < w->chapter_count ? mp3_ms(frames[i + 1] + lead, w->sample_rate)
-                                                   : mp3_ms(total + lead, w->sample_rate);
+    for (size_t i = 0; i < count; i++) {
+        size_t first = i * group, next = first + group;
+        uint64_t start = frames ? mp3_ms(frames[first] + lead, w->sample_rate) : 0;
+        uint64_t end = !frames                    ? 0
+                       : next < w->chapter_count ? mp3_ms(frames[next] + lead, w->sample_rate)
+                                                  : mp3_ms(total + lead, w->sample_rate);
 
         if (end > UINT32_MAX) {
             free(ch);
@@ -159,13 +185,12 @@ static aloud_status mp3_build_tag(const writer *w, const uint64_t *frames, uint6
                                    "chapter %zu ends past the 49 days an ID3 chapter can mark",
                                    i + 1);
         }
-        ch[i] = (id3_chapter_spec){w->titles[i], (uint32_t)start, (uint32_t)end};
+        ch[i] = (id3_chapter_spec){w->titles[first], (uint32_t)start, (uint32_t)end};
     }
     st = id3_tag_build(&spec, tag, size, err);
     free(ch);
     return st;
 }
-
 
 static aloud_status mp3_io_error(const writer *w, const char *what, aloud_error *err)
 {
@@ -303,9 +328,6 @@ static aloud_status mp3_open(const char *path, const writer_params *params, writ
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
                                "MP3 bitrate %u b/s is outside %u..%u", bitrate, MP3_MIN_BITRATE,
                                MP3_MAX_BITRATE);
-    if (params->chapter_count > ID3_MAX_CHAPTERS)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "too many chapters for MP3: %zu",
-                               params->chapter_count);
     w = calloc(1, sizeof *w);
     if (!w || !(w->path = writer_strdup(path))
         || !(w->out = malloc(MP3_OUT_BYTES(MP3_CHUNK_FRAMES)))
@@ -384,7 +406,7 @@ const aloud_format writer_mp3 = {
     .name = "mp3",
     .extension = "mp3",
     .description = "MP3, 64 kb/s CBR by default, chapters as ID3v2 CHAP frames with a CTOC",
-    .max_chapters = ID3_MAX_CHAPTERS, /* 255 tables of contents of 255 chapters */
+    .max_chapters = MP3_MAX_CHAPTERS, /* 255 tables of contents of 255; more are grouped */
     .open = mp3_open,
     .write = mp3_write,
     .close = mp3_close,
