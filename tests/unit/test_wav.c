@@ -137,6 +137,24 @@ static id3_tag *parse_id3_chunk(const unsigned char *b, const chunk *id3)
     return tag;
 }
 
+/*
+ * Writes 1001 frames without chapters to `path`, checks the RIFF size and
+ * the plain PCM header, and lists the chunks into c[0..16) (*n of them).
+ * Returns the file's bytes (*size), which the caller frees.
+ */
+static unsigned char *write_unmarked(const char *path, const writer_params *p, chunk *c,
+                                     size_t *n, size_t *size)
+{
+    unsigned char *b;
+
+    assert_int_equal(write_wav(path, p, 1001, NULL), ALOUD_OK);
+    b = tu_read_all(path, size);
+    assert_int_equal(tu_le32(b + 4), *size - 8);
+    assert_plain_pcm(b, p->channels);
+    *n = list_chunks(b, *size, c, 16);
+    return b;
+}
+
 /* ------------------------------------------------------------------- tests */
 
 static void test_layout_four_chapters(void **state)
@@ -256,11 +274,7 @@ static void test_no_chapters_no_tags(void **state)
     unsigned char *b;
 
     tu_path(fx, "bare.wav", path, sizeof path);
-    assert_int_equal(write_wav(path, &p, 1001, NULL), ALOUD_OK);
-    b = tu_read_all(path, &size);
-    assert_int_equal(tu_le32(b + 4), size - 8);
-    assert_plain_pcm(b, 1);
-    n = list_chunks(b, size, c, 16);
+    b = write_unmarked(path, &p, c, &n, &size);
     assert_string_equal(c[n - 1].id, "data"); /* nothing after the audio, not even id3 */
     assert_null(find_chunk(c, n, "cue ", NULL, b));
     assert_null(find_chunk(c, n, "LIST", NULL, b));
@@ -291,11 +305,7 @@ static void test_utf8_tags_in_id3_chunk(void **state)
     SNDFILE *sf;
 
     tu_path(fx, "utf8.wav", path, sizeof path);
-    assert_int_equal(write_wav(path, &p, 1001, NULL), ALOUD_OK);
-    b = tu_read_all(path, &size);
-    assert_int_equal(tu_le32(b + 4), size - 8);
-    assert_plain_pcm(b, 2);
-    n = list_chunks(b, size, c, 16);
+    b = write_unmarked(path, &p, c, &n, &size);
     assert_string_equal(c[n - 2].id, "data");
     assert_string_equal(c[n - 1].id, "id3 ");
     info = find_chunk(c, n, "LIST", "INFO", b);
