@@ -309,8 +309,11 @@ const aloud_format *aloud_format_at(size_t index);
 
 /*
  * The most chapters a file of `format` holds (FLAC and Opus number their
- * CHAPTERnnn comments 001-999). A render of more paragraphs keeps the first
- * this many as chapters (FLAC, Opus) or fails (WAV, MP3). 0 for NULL.
+ * CHAPTERnnn comments 001-999; MP3's tag holds 255 tables of contents of
+ * 255). A render of more paragraphs keeps the first this many as chapters
+ * (FLAC, Opus), or makes each chapter of an even group of consecutive
+ * paragraphs, titled by its first (MP3); aloud_render_result.chapter_count
+ * says what the file holds. 0 for NULL.
  */
 size_t aloud_format_chapter_cap(const aloud_format *format);
 
@@ -474,6 +477,14 @@ typedef struct aloud_sidecar_info {
 aloud_status aloud_sidecar_write(const char *kind, const char *path, const aloud_doc *doc,
                                  const aloud_render_result *res, const aloud_sidecar_info *info,
                                  aloud_error *err);
+
+/*
+ * How many paragraphs each TRACK of a cue sheet holds for a text of
+ * `paragraphs` paragraphs: 1 up to 99 (a cue sheet numbers tracks 01-99),
+ * more past that, so that no track number passes 99; a track's later
+ * paragraphs are its INDEX 02, 03... (up to 99 x 99 paragraphs).
+ */
+size_t aloud_sidecar_cue_group(size_t paragraphs);
 
 /* The file extension of a kind, without the dot ("cue"); NULL when unknown
  * or NULL. Static. */

@@ -192,6 +192,11 @@ static aloud_status cli_sidecars(const cli_setup *su, const char *input, const c
         aloud_status st = aloud_sidecar_write(kind, path, doc, res, &info, err);
         if (st != ALOUD_OK)
             return st;
+        size_t group = aloud_sidecar_cue_group(res->paragraph_count);
+        if (strcmp(kind, "cue") == 0 && group > 1 && su->opts->verbosity >= 0)
+            fprintf(stderr, "aloud: warning: %s: a cue sheet holds 99 tracks: it groups the %zu "
+                            "paragraphs %zu a track\n",
+                    path, res->paragraph_count, group);
     }
     return ALOUD_OK;
 }

@@ -180,8 +180,8 @@ def ffprobe(path):
 
 def wav_pcm(path):
     """(sample rate, raw little-endian 16-bit mono samples) of a RIFF or RF64
-    WAV, read chunk by chunk (Python's wave module knows neither RF64 nor
-    WAVE_FORMAT_EXTENSIBLE, which libsndfile writes)."""
+    WAV, read chunk by chunk (Python's wave module knows no RF64, nor the
+    WAVE_FORMAT_EXTENSIBLE of WAVs from elsewhere)."""
     import struct
     with open(path, "rb") as f:
         data = f.read()

@@ -120,6 +120,18 @@ static void assert_comment(const FLAC__StreamMetadata *vc, uint32_t i, const cha
     assert_memory_equal(e->entry, text, e->length);
 }
 
+/* Reads `path`'s blocks into *bl; returns its VORBIS_COMMENT, which must hold `count` entries. */
+static const FLAC__StreamMetadata *read_comments(const char *path, blocks *bl, uint32_t count)
+{
+    const FLAC__StreamMetadata *vc;
+
+    read_blocks(path, bl);
+    vc = find_block(bl, FLAC__METADATA_TYPE_VORBIS_COMMENT);
+    tu_require(vc);
+    assert_int_equal(vc->data.vorbis_comment.num_comments, count);
+    return vc;
+}
+
 /* The first byte after the metadata starts a frame: sync code 0xFFF8 (fixed blocksize). */
 static void assert_frame_at(const char *path, uint64_t offset)
 {
@@ -226,10 +238,7 @@ static void test_long_times(void **state)
 
     tu_path(fx, "long.flac", path, sizeof path);
     assert_int_equal(write_flac(path, &p, 3723456 + 1000, frames, true), ALOUD_OK);
-    read_blocks(path, &bl);
-    vc = find_block(&bl, FLAC__METADATA_TYPE_VORBIS_COMMENT);
-    tu_require(vc);
-    assert_int_equal(vc->data.vorbis_comment.num_comments, 6);
+    vc = read_comments(path, &bl, 6);
     assert_comment(vc, 0, "CHAPTER001=00:00:00.000");
     assert_comment(vc, 2, "CHAPTER002=00:00:59.999");
     assert_comment(vc, 4, "CHAPTER003=01:02:03.456");
@@ -381,6 +390,31 @@ static void test_1200_chapters(void **state)
     check_many(*state, 1200);
 }
 
+/*
+ * U+FFFE and U+FFFF are valid UTF-8 that libFLAC's comment check refuses:
+ * they are stored as U+FFFD (same byte length) and the file is written.
+ * The neighbouring noncharacters libFLAC accepts (U+FDD0, U+1FFFE) stay.
+ */
+static void test_noncharacters_in_tags(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    const char *titles[] = {"a \xef\xbf\xbf\xef\xbf\xbe", "\xef\xb7\x90 \xf0\x9f\xbf\xbe"};
+    const uint64_t frames[] = {0, 500};
+    writer_params p = {RATE, 1, "T\xef\xbf\xbe", "A\xef\xbf\xbf", NULL, 2, titles, 0, NULL};
+    blocks bl;
+    const FLAC__StreamMetadata *vc;
+
+    tu_path(fx, "nonchar.flac", path, sizeof path);
+    assert_int_equal(write_flac(path, &p, 1000, frames, false), ALOUD_OK);
+    vc = read_comments(path, &bl, 6);
+    assert_comment(vc, 0, "TITLE=T\xef\xbf\xbd");
+    assert_comment(vc, 1, "ARTIST=A\xef\xbf\xbd");
+    assert_comment(vc, 3, "CHAPTER001NAME=a \xef\xbf\xbd\xef\xbf\xbd");
+    assert_comment(vc, 5, "CHAPTER002NAME=\xef\xb7\x90 \xf0\x9f\xbf\xbe");
+    free_blocks(&bl);
+}
+
 static void test_bad_input(void **state)
 {
     fixture *fx = *state;
@@ -458,6 +492,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_255_chapters, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_300_chapters, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_1200_chapters, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_noncharacters_in_tags, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_metaflac_agrees, setup, tu_fixture_teardown),
     };

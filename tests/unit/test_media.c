@@ -236,6 +236,26 @@ static void test_format_entries(void **state)
     assert_int_equal(aloud_format_chapter_cap(&formats_wav), (UINT32_MAX - 4u) / 24u);
 }
 
+/* Past its cap a format keeps the first chapters (FLAC, Opus) or groups
+ * paragraphs evenly (MP3); what a file holds is counted the same way. */
+static void test_chapters_held(void **state)
+{
+    (void)state;
+    assert_int_equal(writer_chapters_held(&formats_flac, 998), 998);
+    assert_int_equal(writer_chapters_held(&formats_flac, 999), 999);
+    assert_int_equal(writer_chapters_held(&formats_opus, 1005), 999);
+    assert_int_equal(writer_chapter_group(&formats_opus, 1005), 1);
+    assert_int_equal(writer_chapters_held(&formats_wav, 1005), 1005);
+    assert_int_equal(writer_chapter_group(&formats_mp3, 65025), 1);
+    assert_int_equal(writer_chapters_held(&formats_mp3, 65025), 65025);
+    assert_int_equal(writer_chapter_group(&formats_mp3, 65026), 2);
+    assert_int_equal(writer_chapters_held(&formats_mp3, 65026), 32513);
+    assert_int_equal(writer_chapters_held(&formats_mp3, 66000), 33000);
+    assert_int_equal(writer_chapter_group(&formats_mp3, 65025 * 3 + 1), 4);
+    assert_true(writer_chapters_held(&formats_mp3, SIZE_MAX) <= 65025);
+    assert_int_equal(writer_chapters_held(&formats_mp3, 0), 0);
+}
+
 /* The accessors take NULL: no format, no chapters, no bitrate. */
 static void test_format_null(void **state)
 {
@@ -670,7 +690,8 @@ static void test_broken_wavs(void **state)
  * Every prefix of a file our writer made. Cut anywhere up to the end of
  * the audio, or inside a chunk after it, the file is ALOUD_ERR_MEDIA; cut
  * exactly between chunks (or fewer than 8 stray bytes after one) it is a
- * valid WAV with fewer chapters or titles.
+ * valid WAV with fewer chapters or titles. After the audio: `cue `,
+ * LIST/adtl, then the `id3 ` chunk with the tags again.
  */
 static void test_truncated_wav(void **state)
 {
@@ -679,14 +700,17 @@ static void test_truncated_wav(void **state)
     const char *titles[] = {"one", "two"};
     const uint64_t frames[] = {0, 500};
     writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0, NULL};
-    size_t size, data_end, cue_end;
+    size_t size, data_end, cue_end, adtl_end;
     unsigned char *b;
 
     tu_path(fx, "full.wav", src, sizeof src);
     tu_path(fx, "cut.wav", cut, sizeof cut);
     write_audio(&writer_wav, src, &p, 1000, frames);
     b = tu_read_all(src, &size);
-    cue_end = size - (8 + 4 + 2 * (8 + 8));    /* LIST/adtl: two labls of 8 bytes */
+    /* The ID3v2.3 tag: header 10 + TIT2, TPE1, TSSE of 10 + 2 bytes each. */
+    adtl_end = size - (8 + 10 + 3 * 12);
+    assert_memory_equal(b + adtl_end, "id3 ", 4);
+    cue_end = adtl_end - (8 + 4 + 2 * (8 + 8)); /* LIST/adtl: two labls of 8 bytes */
     data_end = cue_end - (8 + 4 + 2 * 24);     /* cue: two points */
     assert_memory_equal(b + data_end, "cue ", 4);
     assert_memory_equal(b + cue_end, "LIST", 4);
@@ -698,7 +722,7 @@ static void test_truncated_wav(void **state)
         size_t chapters = 0;
         bool titled = false;
 
-        if (len == size) {
+        if (len == size || (len >= adtl_end && len < adtl_end + 8)) {
             want = ALOUD_OK, chapters = 2, titled = true;
         } else if (len >= cue_end && len < cue_end + 8) {
             want = ALOUD_OK, chapters = 2;
@@ -856,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_format_table),
         cmocka_unit_test(test_format_entries),
         cmocka_unit_test(test_format_null),
+        cmocka_unit_test(test_chapters_held),
         cmocka_unit_test(test_writer_bitrate),
         cmocka_unit_test_setup_teardown(test_read_wav, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_read_flac, setup, tu_fixture_teardown),

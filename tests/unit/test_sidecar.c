@@ -256,15 +256,21 @@ static void cue_form(const char *s, char *out, size_t size)
 }
 
 /*
- * Parses the cue sheet back: one TRACK per paragraph in order, its TITLE,
- * and INDEX 01 at the paragraph start rounded down to 1/75 s.
+ * Parses the cue sheet back: TRACKs numbered 01 up, never past 99, each
+ * holding aloud_sidecar_cue_group() paragraphs (one up to 99 paragraphs),
+ * titled after its first; INDEX 01, 02... at the starts of its paragraphs
+ * rounded down to 1/75 s (INDEX 01 only past 99 x 99 paragraphs), so the
+ * times never go back.
  */
 static void check_cue_round_trip(const fixture *fx, const timeline *t, const char *file_name,
                                  const char *file_type)
 {
     char *cue = render(fx, t, "cue");
     char want_file[512], title[512], want_title[512];
-    size_t track = 0;
+    size_t count = t->res.paragraph_count;
+    size_t group = aloud_sidecar_cue_group(count);
+    size_t track = 0, index = 0, indexed = 0;
+    uint64_t last_cd = 0;
     bool in_track = false, have_file = false;
 
     snprintf(want_file, sizeof want_file, "FILE \"%s\" %s", file_name, file_type);
@@ -280,23 +286,32 @@ static void check_cue_round_trip(const fixture *fx, const timeline *t, const cha
         } else if (sscanf(s, "TRACK %u AUDIO", &n) == 1) {
             assert_true(have_file);
             assert_int_equal(n, ++track);
+            assert_true(n >= 1 && n <= 99);
+            index = 0;
             in_track = true;
         } else if (in_track && cue_string(s, "TITLE", title, sizeof title)) {
-            cue_form(aloud_doc_paragraph(t->doc, track - 1)->chapter_title, want_title,
+            cue_form(aloud_doc_paragraph(t->doc, (track - 1) * group)->chapter_title, want_title,
                      sizeof want_title);
             assert_string_equal(title, want_title);
-        } else if (sscanf(s, "INDEX 01 %u:%u:%u", &mm, &ss, &ff) == 3) {
-            uint64_t start = t->res.paragraphs[track - 1].start;
-            uint64_t cd = ((uint64_t)mm * 60u + ss) * 75u + ff;
+        } else if (sscanf(s, "INDEX %u %u:%u:%u", &n, &mm, &ss, &ff) == 4) {
+            size_t p = (track - 1) * group + n - 1;
+            uint64_t start, cd = ((uint64_t)mm * 60u + ss) * 75u + ff;
 
             assert_true(in_track);
+            assert_int_equal(n, ++index);
+            assert_true(n <= 99 && n <= group && p < count);
+            start = t->res.paragraphs[p].start;
             assert_true(ss < 60 && ff < 75);
             /* Rounded down: at or before the speech, by less than one CD frame. */
             assert_int_equal(cd, (uint64_t)floor((double)start * 75.0 / RATE));
             assert_true(cd * RATE <= start * 75u && start * 75u < (cd + 1) * RATE);
+            assert_true(cd >= last_cd);
+            last_cd = cd;
+            indexed++;
         }
     }
-    assert_int_equal(track, t->res.paragraph_count);
+    assert_int_equal(track, (count + group - 1) / group);
+    assert_int_equal(indexed, group <= 99 ? count : track);
     free(cue);
 }
 
@@ -306,6 +321,62 @@ static void test_cue_round_trip(void **state)
 
     check_cue_round_trip(fx, &fx->article, "article.flac", "WAVE");
     check_cue_round_trip(fx, &fx->long_one, "Long 'name'.mp3", "MP3");
+}
+
+/*
+ * A text of `n` one-sentence paragraphs ("Paragraph 1." ...), paragraph i
+ * starting at i seconds and a few frames, so that no two share a CD frame.
+ */
+static void make_many(timeline *t, size_t n, const aloud_sidecar_info *info)
+{
+    size_t cap = n * 24 + 1, len = 0;
+    char *text = malloc(cap);
+    aloud_span *spans = malloc(n * sizeof *spans);
+
+    tu_require(text);
+    tu_require(spans);
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)snprintf(text + len, cap - len, "Paragraph %zu.\n\n", i + 1);
+        spans[i].start = (uint64_t)i * RATE + i % 7u;
+        spans[i].end = spans[i].start + RATE / 2u;
+    }
+    make_timeline(t, text, spans, n, spans, n, (uint64_t)n * RATE, info);
+    free(spans);
+    free(text);
+}
+
+/*
+ * A cue sheet numbers tracks 01 to 99: 150 paragraphs go two a track
+ * (INDEX 02 for the second), 9802 (past 99 x 99) go 100 a track with
+ * INDEX 01 only. The CLI warns (test_hostile_formats.py); up to 99
+ * paragraphs, one track each (the golden files).
+ */
+static void test_cue_at_most_99_tracks(void **state)
+{
+    fixture *fx = *state;
+    const aloud_sidecar_info info = {NULL, "many.wav", "wav", NULL, 0};
+    const size_t counts[] = {99, 100, 150, 9801, 9802};
+
+    assert_int_equal(aloud_sidecar_cue_group(0), 1);
+    assert_int_equal(aloud_sidecar_cue_group(99), 1);
+    assert_int_equal(aloud_sidecar_cue_group(100), 2);
+    assert_int_equal(aloud_sidecar_cue_group(198), 2);
+    assert_int_equal(aloud_sidecar_cue_group(199), 3);
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        timeline t;
+
+        make_many(&t, counts[c], &info);
+        check_cue_round_trip(fx, &t, "many.wav", "WAVE");
+        if (counts[c] == 150) {
+            char *cue = render(fx, &t, "cue");
+
+            assert_non_null(strstr(cue, "  TRACK 75 AUDIO\n    TITLE \"Paragraph 149.\"\n"
+                                        "    INDEX 01 02:28:00\n    INDEX 02 02:29:00\n"));
+            assert_null(strstr(cue, "TRACK 76"));
+            free(cue);
+        }
+        free_timeline(&t);
+    }
 }
 
 /* Parses "HH:MM:SS<sep>mmm" into milliseconds. */
@@ -561,6 +632,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_golden_article, setup, teardown),
         cmocka_unit_test_setup_teardown(test_golden_past_an_hour, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cue_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cue_at_most_99_tracks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_times_agree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
         cmocka_unit_test(test_kinds),

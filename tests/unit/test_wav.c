@@ -22,6 +22,7 @@
 #include <sndfile.h>
 
 #include "aloud.h"
+#include "id3v2.h"
 #include "testutil.h"
 #include "writer.h"
 
@@ -102,6 +103,58 @@ static void assert_info(const unsigned char *b, const chunk *info, const char *i
     fail_msg("no INFO entry %s", id);
 }
 
+/*
+ * The header as shntool and Python's wave need it: JUNK (reserved for
+ * ds64) at 12, then a 16-byte WAVE_FORMAT_PCM fmt chunk for `channels`
+ * 16-bit channels, then the JUNK filler left where libsndfile's
+ * WAVE_FORMAT_EXTENSIBLE fmt was longer.
+ */
+static void assert_plain_pcm(const unsigned char *b, unsigned channels)
+{
+    unsigned char fmt[24] = {'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0};
+
+    fmt[10] = (unsigned char)channels;
+    put32(fmt + 12, RATE);
+    put32(fmt + 16, RATE * 2u * channels);
+    fmt[20] = (unsigned char)(2u * channels);
+    fmt[22] = 16;
+    assert_memory_equal(b + 12, "JUNK\x18\0\0\0", 8);
+    assert_memory_equal(b + 44, fmt, sizeof fmt);
+    assert_memory_equal(b + 68, "JUNK\x10\0\0\0", 8);
+}
+
+/* The tags of the `id3 ` chunk, parsed; the caller frees them. */
+static id3_tag *parse_id3_chunk(const unsigned char *b, const chunk *id3)
+{
+    id3_tag *tag = NULL;
+    aloud_error err = {0};
+
+    tu_require(id3);
+    assert_int_equal(id3_tag_parse(b + id3->offset + 8, id3->size, &tag, &err), ALOUD_OK);
+    assert_int_equal(id3_tag_total_size(b + id3->offset + 8, id3->size), id3->size);
+    assert_int_equal(tag->chapter_count, 0); /* ffprobe would list them twice */
+    assert_int_equal(tag->toc_count, 0);
+    return tag;
+}
+
+/*
+ * Writes 1001 frames without chapters to `path`, checks the RIFF size and
+ * the plain PCM header, and lists the chunks into c[0..16) (*n of them).
+ * Returns the file's bytes (*size), which the caller frees.
+ */
+static unsigned char *write_unmarked(const char *path, const writer_params *p, chunk *c,
+                                     size_t *n, size_t *size)
+{
+    unsigned char *b;
+
+    assert_int_equal(write_wav(path, p, 1001, NULL), ALOUD_OK);
+    b = tu_read_all(path, size);
+    assert_int_equal(tu_le32(b + 4), *size - 8);
+    assert_plain_pcm(b, p->channels);
+    *n = list_chunks(b, *size, c, 16);
+    return b;
+}
+
 /* ------------------------------------------------------------------- tests */
 
 static void test_layout_four_chapters(void **state)
@@ -125,7 +178,8 @@ static void test_layout_four_chapters(void **state)
     chunk c[16];
     size_t size, n;
     unsigned char *b;
-    const chunk *data, *cue, *adtl, *info;
+    const chunk *data, *cue, *adtl, *info, *id3;
+    id3_tag *tag;
 
     for (uint32_t i = 0; i < 4; i++) {
         unsigned char *pt = expect_cue + 12 + 24 * i;
@@ -147,20 +201,28 @@ static void test_layout_four_chapters(void **state)
     cue = find_chunk(c, n, "cue ", NULL, b);
     adtl = find_chunk(c, n, "LIST", "adtl", b);
     info = find_chunk(c, n, "LIST", "INFO", b);
+    id3 = find_chunk(c, n, "id3 ", NULL, b);
     tu_require(data);
     tu_require(cue);
     tu_require(adtl);
     tu_require(info);
+    assert_plain_pcm(b, 1);
     assert_int_equal(data->size, total * 2);
-    /* Order: INFO before the audio, then cue, then adtl as the very last chunk. */
+    /* Order: INFO before the audio, then cue, then adtl, then id3 as the very last chunk. */
     assert_true(info < data);
     assert_ptr_equal(cue, data + 1);
     assert_ptr_equal(adtl, cue + 1);
-    assert_int_equal(adtl - c, (ptrdiff_t)n - 1);
+    assert_ptr_equal(id3, adtl + 1);
+    assert_int_equal(id3 - c, (ptrdiff_t)n - 1);
     assert_int_equal(data->size & 1u, 0); /* so the cue chunk directly follows the audio */
     assert_memory_equal(b + cue->offset, expect_cue, sizeof expect_cue);
-    assert_int_equal(adtl->offset + sizeof expect_adtl, size);
+    assert_int_equal(adtl->offset + sizeof expect_adtl, id3->offset);
     assert_memory_equal(b + adtl->offset, expect_adtl, sizeof expect_adtl);
+    tag = parse_id3_chunk(b, id3);
+    assert_string_equal(tag->title, "Ein Titel");
+    assert_string_equal(tag->artist, "Ada Lovelace");
+    assert_string_equal(tag->software, "aloud-test 1.0");
+    id3_tag_free(tag);
 
     assert_info(b, info, "INAM", "Ein Titel");
     assert_info(b, info, "IART", "Ada Lovelace");
@@ -212,14 +274,61 @@ static void test_no_chapters_no_tags(void **state)
     unsigned char *b;
 
     tu_path(fx, "bare.wav", path, sizeof path);
-    assert_int_equal(write_wav(path, &p, 1001, NULL), ALOUD_OK);
-    b = tu_read_all(path, &size);
-    assert_int_equal(tu_le32(b + 4), size - 8);
-    n = list_chunks(b, size, c, 16);
-    assert_string_equal(c[n - 1].id, "data"); /* nothing after the audio */
+    b = write_unmarked(path, &p, c, &n, &size);
+    assert_string_equal(c[n - 1].id, "data"); /* nothing after the audio, not even id3 */
     assert_null(find_chunk(c, n, "cue ", NULL, b));
     assert_null(find_chunk(c, n, "LIST", NULL, b));
     free(b);
+}
+
+/*
+ * Non-ASCII tags without chapters: INFO keeps its UTF-8 bytes (ffprobe
+ * shows them), and an `id3 ` chunk after the audio says they are Unicode
+ * (mediainfo and exiftool read INFO as Latin-1). Stereo is plain PCM too.
+ */
+static void test_utf8_tags_in_id3_chunk(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    const char *title = "\xc3\x9cn\xc3\xaf\x63\xc3\xb6\x64\xc3\xa9 \xe2\x80\x94 "
+                        "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"; /* Ünïcödé — 日本語 */
+    const char *artist = "Zo\xc3\xab \xf0\x9f\x8e\xb5"; /* past the BMP: a surrogate pair */
+    writer_params p = {RATE, 2, title, artist, "aloud-test 1.0", 0, NULL, 0, NULL};
+    aloud_media *m = NULL;
+    aloud_error err = {0};
+    chunk c[16];
+    size_t size, n;
+    unsigned char *b;
+    const chunk *info;
+    id3_tag *tag;
+    SF_INFO si;
+    SNDFILE *sf;
+
+    tu_path(fx, "utf8.wav", path, sizeof path);
+    b = write_unmarked(path, &p, c, &n, &size);
+    assert_string_equal(c[n - 2].id, "data");
+    assert_string_equal(c[n - 1].id, "id3 ");
+    info = find_chunk(c, n, "LIST", "INFO", b);
+    tu_require(info);
+    assert_info(b, info, "INAM", title);
+    tag = parse_id3_chunk(b, &c[n - 1]);
+    assert_int_equal(tag->version, 3);
+    assert_string_equal(tag->title, title);
+    assert_string_equal(tag->artist, artist);
+    assert_string_equal(tag->software, "aloud-test 1.0");
+    id3_tag_free(tag);
+    free(b);
+
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_int_equal(m->frames, 1001);
+    assert_string_equal(m->title, title);
+    aloud_media_free(m);
+    memset(&si, 0, sizeof si);
+    sf = sf_open(path, SFM_READ, &si);
+    tu_require(sf);
+    assert_int_equal(si.frames, 1001);
+    assert_int_equal(si.format & SF_FORMAT_TYPEMASK, SF_FORMAT_WAV);
+    sf_close(sf);
 }
 
 /* Interleaved multi-channel audio: frames, not samples, count everywhere. */
@@ -251,6 +360,8 @@ static void test_three_channels(void **state)
     assert_int_equal(data->size, 30);
     assert_string_equal(data[1].id, "cue ");
     assert_int_equal(tu_le32(b + 4), size - 8);
+    /* Three channels need EXTENSIBLE's channel mask: libsndfile's fmt stays. */
+    assert_memory_equal(b + 44, "fmt \x28\0\0\0\xfe\xff\x03\0", 12);
     free(b);
     memset(&info, 0, sizeof info);
     sf = sf_open(path, SFM_READ, &info);
@@ -298,7 +409,10 @@ static void test_3000_chapters(void **state)
     /* The last cue point and the last label. */
     assert_int_equal(tu_le32(b + cue->offset + 12 + 24 * (N - 1)), N);
     assert_int_equal(tu_le32(b + cue->offset + 12 + 24 * (N - 1) + 20), (N - 1) * 100);
-    assert_memory_equal(b + size - 28, "labl\x14\0\0\0\xb8\x0b\0\0Kapitel 3000 \xc3\xa4", 28);
+    /* The last label ends the adtl list, just before the id3 chunk (of the title tag). */
+    assert_ptr_equal(find_chunk(c, n, "id3 ", NULL, b), adtl + 1);
+    assert_memory_equal(b + adtl[1].offset - 28, "labl\x14\0\0\0\xb8\x0b\0\0Kapitel 3000 \xc3\xa4",
+                        28);
     free(b);
 
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
@@ -452,7 +566,7 @@ static void test_large_riff_pushed_past_4gib(void **state)
     enum { N = 100 };
     static const char *titles[N];
     static uint64_t frames[N];
-    /* Header: RIFF 12 + JUNK 32 + fmt 48 + fact 12 + data 8 = 112 bytes. */
+    /* libsndfile's header: RIFF 12 + JUNK 32 + fmt 48 + fact 12 + data 8 = 112 bytes. */
     const uint64_t total = (UINT32_MAX - 112u - 1000u) / 2u;
     writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL};
     unsigned char h[112];
@@ -476,7 +590,9 @@ static void test_large_riff_pushed_past_4gib(void **state)
     assert_int_equal(tu_le64(h + 20), size - 8);
     assert_int_equal(tu_le64(h + 28), total * 2);
     assert_int_equal(tu_le64(h + 36), total);
-    assert_memory_equal(h + 48, "fmt \x28\0\0\0", 8);
+    /* The plain PCM fmt and its filler one place on, after the longer ds64. */
+    assert_memory_equal(h + 48, "fmt \x10\0\0\0\x01\0\x01\0", 12);
+    assert_memory_equal(h + 72, "JUNK\x10\0\0\0", 8);
     assert_memory_equal(h + 96, "JUNK\0\0\0\0", 8);
     assert_memory_equal(h + 104, "data\xff\xff\xff\xff", 8);
     assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
@@ -499,6 +615,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_layout_four_chapters, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_audio_round_trip, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_no_chapters_no_tags, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_utf8_tags_in_id3_chunk, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_three_channels, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_3000_chapters, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_bad_positions, setup, tu_fixture_teardown),

@@ -95,14 +95,52 @@ static void flac_free(writer *w)
     free(w);
 }
 
-/* Appends NAME=value (copied). ALOUD_ERR_ARG when libFLAC rejects it (bad UTF-8). */
+/*
+ * A copy of `value` (caller frees) with U+FFFE and U+FFFF as U+FFFD, or
+ * NULL when it holds neither (or without memory: *nomem then says so).
+ * They are valid UTF-8, Unicode noncharacters, but libFLAC's comment check
+ * (utf8len_ in format.c, behind every vorbiscomment call that takes an
+ * entry) refuses exactly these two, so a title holding one could not be
+ * stored at all. All three encode in three bytes: only the last changes.
+ */
+static char *flac_replace_nonchars(const char *value, bool *nomem)
+{
+    size_t len = strlen(value);
+    char *copy = NULL;
+
+    *nomem = false;
+    for (size_t i = 0; i + 2 < len; i++) {
+        if ((unsigned char)value[i] != 0xefu || (unsigned char)value[i + 1] != 0xbfu
+            || ((unsigned char)value[i + 2] & 0xfeu) != 0xbeu)
+            continue;
+        if (!copy && !(copy = writer_strdup(value))) {
+            *nomem = true;
+            return NULL;
+        }
+        copy[i + 2] = (char)0xbd;
+        i += 2;
+    }
+    return copy;
+}
+
+/*
+ * Appends NAME=value (copied), U+FFFE and U+FFFF in it stored as U+FFFD.
+ * ALOUD_ERR_ARG when libFLAC rejects it (bad UTF-8), ALOUD_ERR_NOMEM.
+ */
 static aloud_status flac_add_comment(FLAC__StreamMetadata *vc, const char *name, const char *value,
                                      aloud_error *err)
 {
     FLAC__StreamMetadata_VorbisComment_Entry entry;
     FLAC__bool ok;
+    bool nomem;
+    char *replaced = flac_replace_nonchars(value, &nomem);
 
-    if (!FLAC__metadata_object_vorbiscomment_entry_from_name_value_pair(&entry, name, value))
+    if (nomem)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for FLAC comments");
+    ok = FLAC__metadata_object_vorbiscomment_entry_from_name_value_pair(
+        &entry, name, replaced ? replaced : value);
+    free(replaced);
+    if (!ok)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
                                "cannot store %s in FLAC: not valid UTF-8 or out of memory", name);
     ok = FLAC__metadata_object_vorbiscomment_append_comment(vc, entry, true);

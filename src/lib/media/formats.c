@@ -81,6 +81,7 @@ const aloud_format formats_mp3 = {
     .extension = "mp3",
     .label = "MP3",
     .chapter_cap = ID3_MAX_CHAPTERS,
+    .chapters_grouped = true,
     .bitrate_min = 8000u,
     .bitrate_max = 320000u,
     .bitrate_default = 64000u,
@@ -245,6 +246,21 @@ char **writer_copy_titles(const writer_params *params)
         }
     }
     return titles;
+}
+
+size_t writer_chapter_group(const aloud_format *format, size_t paragraphs)
+{
+    if (paragraphs <= format->chapter_cap || !format->chapters_grouped)
+        return 1;
+    return paragraphs / format->chapter_cap + (paragraphs % format->chapter_cap != 0);
+}
+
+size_t writer_chapters_held(const aloud_format *format, size_t paragraphs)
+{
+    size_t group = writer_chapter_group(format, paragraphs);
+    if (paragraphs > format->chapter_cap && !format->chapters_grouped)
+        return format->chapter_cap;
+    return paragraphs / group + (paragraphs % group != 0);
 }
 
 void writer_free_titles(char **titles, size_t count)

@@ -53,6 +53,7 @@
 /* The decoder's own delay (528 + 1 samples) that gapless players also remove. */
 #define MP3_DECODER_DELAY 529u
 
+
 /* PCM frames per LAME call; bounds the buffers, not the audio. */
 #define MP3_CHUNK_FRAMES 4096u
 
@@ -122,23 +123,29 @@ static aloud_status mp3_copy_strings(writer *w, const writer_params *p, aloud_er
 /*
  * Builds the tag. With `frames` NULL every time is 0 (the placeholder);
  * otherwise chapter i runs from its start to the next one's, the last to
- * `total`, all shifted by `lead` frames (see the top of the file).
+ * `total`, all shifted by `lead` frames (see the top of the file). Past the
+ * format's chapter cap, one chapter per writer_chapter_group() paragraphs:
+ * groups rather than a third level of tables of contents, since podcast
+ * apps list the CHAP frames flat or follow the top-level CTOC only.
  */
 static aloud_status mp3_build_tag(const writer *w, const uint64_t *frames, uint64_t total,
                                   uint64_t lead, unsigned char **tag, size_t *size,
                                   aloud_error *err)
 {
-    id3_chapter_spec *ch = calloc(w->chapter_count ? w->chapter_count : 1, sizeof *ch);
-    id3_tag_spec spec = {w->title, w->artist, w->software, w->chapter_count, ch, 0};
+    size_t group = writer_chapter_group(&formats_mp3, w->chapter_count);
+    size_t count = (w->chapter_count + group - 1) / group;
+    id3_chapter_spec *ch = calloc(count ? count : 1, sizeof *ch);
+    id3_tag_spec spec = {w->title, w->artist, w->software, count, ch, 0};
     aloud_status st;
 
     if (!ch)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for MP3 chapters");
-    for (size_t i = 0; i < w->chapter_count; i++) {
-        uint64_t start = frames ? clock_ms(frames[i] + lead, w->sample_rate) : 0;
-        uint64_t end = !frames                      ? 0
-                       : i + 1 < w->chapter_count ? clock_ms(frames[i + 1] + lead, w->sample_rate)
-                                                   : clock_ms(total + lead, w->sample_rate);
+    for (size_t i = 0; i < count; i++) {
+        size_t first = i * group, next = first + group;
+        uint64_t start = frames ? clock_ms(frames[first] + lead, w->sample_rate) : 0;
+        uint64_t end = !frames                    ? 0
+                       : next < w->chapter_count ? clock_ms(frames[next] + lead, w->sample_rate)
+                                                  : clock_ms(total + lead, w->sample_rate);
 
         if (end > UINT32_MAX) {
             free(ch);
@@ -146,13 +153,12 @@ static aloud_status mp3_build_tag(const writer *w, const uint64_t *frames, uint6
                                    "chapter %zu ends past the 49 days an ID3 chapter can mark",
                                    i + 1);
         }
-        ch[i] = (id3_chapter_spec){w->titles[i], (uint32_t)start, (uint32_t)end};
+        ch[i] = (id3_chapter_spec){w->titles[first], (uint32_t)start, (uint32_t)end};
     }
     st = id3_tag_build(&spec, tag, size, err);
     free(ch);
     return st;
 }
-
 
 static aloud_status mp3_io_error(const writer *w, const char *what, aloud_error *err)
 {
@@ -287,9 +293,6 @@ static aloud_status mp3_open(const char *path, const writer_params *params, writ
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad MP3 writer parameters");
     if (writer_bitrate(&formats_mp3, params->bitrate, &bitrate, err) != ALOUD_OK)
         return ALOUD_ERR_ARG;
-    if (params->chapter_count > formats_mp3.chapter_cap)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "too many chapters for MP3: %zu",
-                               params->chapter_count);
     w = calloc(1, sizeof *w);
     if (!w || !(w->path = writer_strdup(path))
         || !(w->out = malloc(MP3_OUT_BYTES(MP3_CHUNK_FRAMES)))

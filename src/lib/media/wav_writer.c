@@ -7,6 +7,12 @@
  * append a `cue ` chunk and a LIST/adtl chunk of `labl`s after the audio,
  * in that order (ffprobe needs `cue ` first and stops at the first
  * sub-chunk that is not `labl`), and patch the RIFF size.
+ *
+ * Also on close: the fmt chunk becomes plain WAVE_FORMAT_PCM (libsndfile's
+ * RF64 mode always writes WAVE_FORMAT_EXTENSIBLE, which shntool and
+ * Python's wave refuse), and an `id3 ` chunk follows the markers with the
+ * tags again: INFO has no defined encoding and mediainfo and exiftool read
+ * it as Latin-1, while they read ID3 text as what it says it is.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,6 +26,7 @@
 
 #include <sndfile.h>
 
+#include "id3v2.h"
 #include "writer.h"
 
 /*
@@ -44,6 +51,8 @@ struct writer {
     uint64_t frames;      /* frames written so far */
     size_t chapter_count;
     char **titles;        /* owned copies, chapter_count entries, never NULL */
+    unsigned char *id3;   /* owned: the ID3v2 tag of the `id3 ` chunk; NULL without tags */
+    size_t id3_size;
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -74,6 +83,7 @@ static void wav_free(writer *w)
     if (!w)
         return;
     writer_free_titles(w->titles, w->chapter_count);
+    free(w->id3);
     if (w->fd >= 0)
         close(w->fd);
     free(w->path);
@@ -120,6 +130,19 @@ static aloud_status wav_set_tags(writer *w, const writer_params *params, aloud_e
     return ALOUD_OK;
 }
 
+/*
+ * Builds the tag of the `id3 ` chunk from the same tags as INFO; none
+ * without tags. No CHAP frames: ffprobe reads an `id3 ` chunk's chapters
+ * as well as the cue points and would list every chapter twice.
+ */
+static aloud_status wav_build_id3(writer *w, const writer_params *params, aloud_error *err)
+{
+    id3_tag_spec spec = {params->title, params->author, params->software, 0, NULL, 0};
+
+    if (!params->title && !params->author && !params->software)
+        return ALOUD_OK;
+    return id3_tag_build(&spec, &w->id3, &w->id3_size, err);
+}
 
 /* How many leading chapters a 32-bit cue position can mark (they ascend). */
 static size_t wav_markable(const writer *w, const uint64_t *frames)
@@ -307,8 +330,58 @@ static aloud_status wav_patch_size(FILE *f, bool rf64, uint64_t file_size, aloud
     return ALOUD_OK;
 }
 
-/* Appends `cue ` + LIST/adtl to the closed file and fixes its size. */
-static aloud_status wav_append_markers(const writer *w, const uint64_t *frames, aloud_error *err)
+/* KSDATAFORMAT_SUBTYPE_PCM as stored: the GUID 00000001-0000-0010-8000-00aa00389b71. */
+static const unsigned char wav_subtype_pcm[16] = {1, 0, 0, 0, 0, 0, 0x10, 0,
+                                                  0x80, 0, 0, 0xaa, 0, 0x38, 0x9b, 0x71};
+
+/*
+ * Rewrites libsndfile's WAVE_FORMAT_EXTENSIBLE fmt chunk as WAVE_FORMAT_PCM
+ * when that says the same: 16-bit integer PCM, one or two channels (more
+ * need EXTENSIBLE's channel mask). In the same 48 bytes, so nothing moves:
+ *   fmt (40): tag FFFE, ..., cbSize 22, valid bits, mask, subformat GUID
+ *   fmt (16): tag 0001, ...              | JUNK(16): zeros
+ * The chunk before fmt (JUNK for RIFF, ds64 for RF64) stays where an RF64
+ * header needs it. Any other fmt is left as it is.
+ */
+static aloud_status wav_plain_fmt(FILE *f, aloud_error *err)
+{
+    unsigned char first[WAV_CHUNK_HEADER], fmt[48], out[48] = {0};
+    uint64_t at;
+
+    if (!wav_read_at(f, 12, first, sizeof first))
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the WAV header");
+    at = 12 + WAV_CHUNK_HEADER + (uint64_t)wav_get_u32(first + 4);
+    if (!wav_read_at(f, at, fmt, sizeof fmt) || memcmp(fmt, "fmt ", 4) != 0
+        || wav_get_u32(fmt + 4) != 40 || fmt[8] != 0xfe || fmt[9] != 0xff
+        || fmt[10] < 1 || fmt[10] > 2 || fmt[11] != 0 || fmt[22] != 16 || fmt[23] != 0
+        || memcmp(fmt + 32, wav_subtype_pcm, sizeof wav_subtype_pcm) != 0)
+        return ALOUD_OK;
+    memcpy(out, "fmt ", 4);
+    wav_put_u32(out + 4, 16);
+    memcpy(out + 8, fmt + 8, 16); /* channels, rate, byte rate, block align, bits */
+    out[8] = 1;
+    out[9] = 0;
+    memcpy(out + 24, "JUNK", 4);
+    wav_put_u32(out + 28, 16);
+    if (!wav_write_at(f, at, out, sizeof out))
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot rewrite the WAV fmt chunk: %s",
+                               strerror(errno));
+    return ALOUD_OK;
+}
+
+/* The `id3 ` chunk: the tag, padded to an even size. */
+static bool wav_write_id3(FILE *f, const unsigned char *tag, size_t size)
+{
+    return wav_write_chunk_header(f, "id3 ", (uint32_t)size) && wav_write_bytes(f, tag, size)
+           && (!(size & 1u) || wav_write_bytes(f, "", 1));
+}
+
+/*
+ * Finishes the closed file: a plain PCM fmt chunk, then `cue ` + LIST/adtl
+ * and the `id3 ` chunk appended, and its size fixed (RF64 when they take
+ * it past 4 GiB).
+ */
+static aloud_status wav_finish(const writer *w, const uint64_t *frames, aloud_error *err)
 {
     size_t count = wav_markable(w, frames);
     uint32_t cue_size = 0, list_size = 0;
@@ -319,11 +392,11 @@ static aloud_status wav_append_markers(const writer *w, const uint64_t *frames, 
     FILE *f;
     aloud_status st;
 
-    if (count == 0)
-        return ALOUD_OK; /* libsndfile's own sizes are already right */
-    st = wav_marker_sizes(w, count, &cue_size, &list_size, err);
-    if (st != ALOUD_OK)
-        return st;
+    if (count > 0) {
+        st = wav_marker_sizes(w, count, &cue_size, &list_size, err);
+        if (st != ALOUD_OK)
+            return st;
+    }
     f = fopen(w->path, "r+b");
     if (!f)
         return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot reopen %s: %s", w->path,
@@ -339,17 +412,27 @@ static aloud_status wav_append_markers(const writer *w, const uint64_t *frames, 
         goto done;
     }
     end = (uint64_t)pos;
-    final_size = end + (end & 1u) + 2 * WAV_CHUNK_HEADER + cue_size + list_size;
+    final_size = end;
+    if (count > 0 || w->id3)
+        final_size += end & 1u;
+    if (count > 0)
+        final_size += 2 * WAV_CHUNK_HEADER + (uint64_t)cue_size + list_size;
+    if (w->id3)
+        final_size += WAV_CHUNK_HEADER + w->id3_size + (w->id3_size & 1u);
     if (!rf64 && final_size - 8 > UINT32_MAX) {
         st = wav_riff_to_rf64(f, end, w->frames, err);
         if (st != ALOUD_OK)
             goto done;
         rf64 = true;
     }
+    st = wav_plain_fmt(f, err);
+    if (st != ALOUD_OK || final_size == end)
+        goto done; /* nothing appended: libsndfile's own sizes are right */
     if (fseeko(f, pos, SEEK_SET) != 0 || ((end & 1u) && !wav_write_bytes(f, "", 1))
-        || !wav_write_cue(f, frames, count, cue_size)
-        || !wav_write_adtl(f, w->titles, count, list_size)) {
-        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot append chapter markers: %s",
+        || (count > 0 && (!wav_write_cue(f, frames, count, cue_size)
+                          || !wav_write_adtl(f, w->titles, count, list_size)))
+        || (w->id3 && !wav_write_id3(f, w->id3, w->id3_size))) {
+        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot append chapter markers and tags: %s",
                              strerror(errno));
         goto done;
     }
@@ -388,6 +471,8 @@ static aloud_status wav_open(const char *path, const writer_params *params, writ
     }
     w->channels = params->channels;
     st = wav_copy_titles(w, params, err);
+    if (st == ALOUD_OK)
+        st = wav_build_id3(w, params, err);
     if (st != ALOUD_OK) {
         wav_free(w);
         return st;
@@ -461,7 +546,7 @@ static aloud_status wav_close(writer *w, const uint64_t *chapter_frames, aloud_e
         st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot finish %s: %s", w->path,
                              strerror(errno));
     if (st == ALOUD_OK)
-        st = wav_append_markers(w, chapter_frames, err);
+        st = wav_finish(w, chapter_frames, err);
     wav_free(w);
     return st;
 }

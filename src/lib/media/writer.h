@@ -60,9 +60,11 @@ struct aloud_format {
     const char *name;         /* "wav": what --format takes and aloud_media.format says */
     const char *extension;    /* "wav", without the dot: the one written and recognised */
     const char *label;        /* "WAV", "Ogg Opus": the container's name in messages */
-    /* The most chapters a file holds; past it the writer keeps the first
-     * chapter_cap (FLAC, Opus) or refuses the file (WAV, MP3). */
+    /* The most chapters a file holds. Past it the writer keeps the first
+     * chapter_cap (FLAC, Opus), or, with chapters_grouped, makes each chapter
+     * of an even group of consecutive paragraphs (MP3); WAV's is out of reach. */
     size_t chapter_cap;
+    bool chapters_grouped;
     /* Bitrate range and default in bits per second; all 0 for a lossless
      * format, which takes none. */
     unsigned bitrate_min;
@@ -114,6 +116,17 @@ bool writer_write_all(int fd, const void *data, size_t size);
 /* Copies of params' chapter titles ("" for a missing one), an array of at
  * least one entry; NULL when out of memory. Free with writer_free_titles(). */
 char **writer_copy_titles(const writer_params *params);
+
+/*
+ * Past `format`'s chapter cap, how many consecutive paragraphs make one
+ * chapter when the format groups them: the fewest that fit, the same for
+ * every chapter (a chapter starts at its group's first paragraph and takes
+ * its title). 1 when the paragraphs fit or the format keeps the first ones.
+ */
+size_t writer_chapter_group(const aloud_format *format, size_t paragraphs);
+
+/* The chapters a file of `format` holds for a text of `paragraphs`. */
+size_t writer_chapters_held(const aloud_format *format, size_t paragraphs);
 void writer_free_titles(char **titles, size_t count);
 
 /* ALOUD_ERR_ARG unless the `count` chapter starts ascend (equal starts

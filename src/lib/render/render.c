@@ -154,8 +154,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     size_t paragraphs = aloud_doc_paragraph_count(doc);
     result->paragraph_count = paragraphs;
     /* The writer is handed every paragraph and keeps what its format holds. */
-    result->chapter_count = paragraphs < opts->format->chapter_cap ? paragraphs
-                                                                   : opts->format->chapter_cap;
+    result->chapter_count = writer_chapters_held(opts->format, paragraphs);
     result->sentence_count = aloud_doc_sentence_count(doc);
     result->paragraphs = calloc(paragraphs, sizeof *result->paragraphs);
     result->sentences = calloc(result->sentence_count, sizeof *result->sentences);

@@ -146,15 +146,47 @@ static const char *sidecar_cue_file_type(const char *format)
 }
 
 /*
+ * A cue sheet numbers tracks 01 to 99 and the indexes within a track 00 to
+ * 99 (the CD's limits, kept by cuetools, EAC and foobar2000; shntool
+ * refuses tracks past 256, cuetools drops those past 99).
+ */
+#define SIDECAR_CUE_MAX_TRACKS 99u
+#define SIDECAR_CUE_MAX_INDEX 99u
+
+size_t aloud_sidecar_cue_group(size_t paragraphs)
+{
+    if (paragraphs <= SIDECAR_CUE_MAX_TRACKS)
+        return 1;
+    return paragraphs / SIDECAR_CUE_MAX_TRACKS + (paragraphs % SIDECAR_CUE_MAX_TRACKS != 0);
+}
+
+/* "    INDEX nn mm:ss:ff" at `frame`: 75 CD frames a second, rounded down. */
+static void sidecar_put_cue_index(const sidecar_ctx *c, size_t number, uint64_t frame)
+{
+    uint64_t cd = clock_floor(frame, c->res->sample_rate, 75);
+
+    fprintf(c->f, "    INDEX %02zu %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 "\n", number,
+            cd / 4500u, cd / 75u % 60u, cd % 75u);
+}
+
+/*
  * One TRACK per paragraph with its chapter title and INDEX 01 at its start
- * in mm:ss:ff (75 frames a second, rounded down; minutes pass 99 when they
- * must). Track numbers pass 99 with three digits: CD-minded players stop
- * at 99, the rest read on.
+ * in mm:ss:ff (minutes pass 99 when they must). Past 99 paragraphs, each
+ * track holds the same number of them (aloud_sidecar_cue_group), is titled
+ * after its first, and marks the later ones with INDEX 02, 03...: every
+ * reader keeps the tracks (INDEX 01), and those that show indexes (cuetools,
+ * CD players) keep each paragraph's start. Even groups rather than a last
+ * track holding all the rest: a track stays a comparable stretch to skip.
+ * Past 99 x 99 paragraphs the indexes could not all be numbered and each
+ * track has INDEX 01 only.
  */
 static void sidecar_write_cue(const sidecar_ctx *c)
 {
     const char *title = aloud_doc_title(c->doc);
     const char *author = aloud_doc_author(c->doc);
+    size_t count = c->res->paragraph_count;
+    size_t group = aloud_sidecar_cue_group(count);
+    size_t indexes = group <= SIDECAR_CUE_MAX_INDEX ? group : 1;
 
     if (author) {
         fputs("PERFORMER ", c->f);
@@ -169,13 +201,12 @@ static void sidecar_write_cue(const sidecar_ctx *c)
     fputs("FILE ", c->f);
     sidecar_put_cue_string(c->f, sidecar_basename(c->info->output));
     fprintf(c->f, " %s\n", sidecar_cue_file_type(c->info->format));
-    for (size_t p = 0; p < c->res->paragraph_count; p++) {
-        uint64_t cd = clock_floor(c->res->paragraphs[p].start, c->res->sample_rate, 75);
-
-        fprintf(c->f, "  TRACK %02zu AUDIO\n    TITLE ", p + 1);
-        sidecar_put_cue_string(c->f, aloud_doc_paragraph(c->doc, p)->chapter_title);
-        fprintf(c->f, "\n    INDEX 01 %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64 "\n", cd / 4500u,
-                cd / 75u % 60u, cd % 75u);
+    for (size_t first = 0; first < count; first += group) {
+        fprintf(c->f, "  TRACK %02zu AUDIO\n    TITLE ", first / group + 1);
+        sidecar_put_cue_string(c->f, aloud_doc_paragraph(c->doc, first)->chapter_title);
+        fputc('\n', c->f);
+        for (size_t k = 0; k < indexes && first + k < count; k++)
+            sidecar_put_cue_index(c, k + 1, c->res->paragraphs[first + k].start);
     }
 }
 
