@@ -573,17 +573,23 @@ static aloud_status speech_apply(const aloud_voice *v, aloud_error *err)
     return ALOUD_OK;
 }
 
+/* Ranges and a well-formed espeak-ng name: what needs no engine to check. */
+static aloud_status speech_check_voice(const aloud_voice *voice, aloud_error *err)
+{
+    speech_name nm;
+    aloud_status status = speech_check_ranges(voice, err);
+    if (status == ALOUD_OK)
+        status = speech_parse_name(voice->espeak, sizeof voice->espeak, &nm, err);
+    return status;
+}
+
 /* ------------------------------------------------------------- public */
 
 aloud_status aloud_voice_check(const aloud_voice *voice, aloud_error *err)
 {
     if (!voice)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no voice");
-    aloud_status status = speech_check_ranges(voice, err);
-    if (status != ALOUD_OK)
-        return status;
-    speech_name nm;
-    status = speech_parse_name(voice->espeak, sizeof voice->espeak, &nm, err);
+    aloud_status status = speech_check_voice(voice, err);
     if (status != ALOUD_OK)
         return status;
 
@@ -611,11 +617,7 @@ aloud_status speech_create(const aloud_voice *voice, speech **out, aloud_error *
     if (speech_engine.active)
         return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0,
                                "this process has a speech engine already");
-    aloud_status status = speech_check_ranges(voice, err);
-    if (status != ALOUD_OK)
-        return status;
-    speech_name nm;
-    status = speech_parse_name(voice->espeak, sizeof voice->espeak, &nm, err);
+    aloud_status status = speech_check_voice(voice, err);
     if (status != ALOUD_OK)
         return status;
 
