@@ -95,7 +95,12 @@ static aloud_status outputs_check(const char *path, aloud_status status, bool *d
     struct stat sb, lsb;
     *discard = false;
     *target = NULL;
-    if (stat(path, &sb) != 0) {
+    int missing = stat(path, &sb) != 0 ? errno : 0;
+    if (missing == ENAMETOOLONG) {
+        /* Known now, not after the whole render when the rename fails. */
+        return aloud_error_set(err, status, 0, 0, "cannot write (%s) %s", strerror(missing),
+                               outfile_brief(path, brief, sizeof brief));
+    } else if (missing) {
         /* A new file, or a link to nothing: the rename makes the file. */
         *target = strdup(path);
     } else if (S_ISREG(sb.st_mode)) {
