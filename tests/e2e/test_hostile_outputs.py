@@ -13,24 +13,8 @@ import stat
 import subprocess
 import time
 
-from aloudtest import (ALOUD, case, check, finish, own_chapters, run, samples, segmentation,
-                       tempdir)
-
-
-def write(folder, name, text):
-    path = os.path.join(folder, name)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return path
-
-
-def long_text(d, name="long.txt", times=6):
-    """The samples repeated: several seconds of rendering with -j 1."""
-    body = []
-    for path in samples():
-        with open(path, encoding="utf-8-sig") as f:
-            body.append(f.read())
-    return write(d, name, "\n\n".join(body * times))
+from aloudtest import (ALOUD, case, check, finish, long_text, own_chapters, run, segmentation,
+                       tempdir, write)
 
 
 def read(path):
@@ -107,7 +91,7 @@ def test_fifo_and_device_outputs_are_refused():
 
 def test_folder_output_is_refused_before_rendering():
     d = tempdir()
-    src = long_text(d)
+    src = long_text(d, times=6)
     os.mkdir(os.path.join(d, "out.flac"))
     started = time.monotonic()
     rc, _, err = run(["-j", "1", "-o", os.path.join(d, "out.flac"), src])
@@ -151,7 +135,7 @@ def test_failed_commit_keeps_the_previous_audio_and_sidecars():
     assert rc == 0, err
     old = {n: read(os.path.join(d, n)) for n in ("a.flac", "a.srt", "a.json")}
     proc = subprocess.Popen([ALOUD, "-q", "-j", "1", "-o", out, "--sidecars", "srt,json",
-                             long_text(d)], stderr=subprocess.PIPE)
+                             long_text(d, times=6)], stderr=subprocess.PIPE)
     # Once the audio is being written the destinations were checked: then
     # the json sidecar's place becomes a folder, which no rename can replace.
     deadline = time.time() + 60
@@ -220,7 +204,7 @@ def test_stale_temporaries_of_a_killed_run_are_removed():
     of that output; files of other outputs, or of other names, stay."""
     d = tempdir()
     out = os.path.join(d, "x.flac")
-    proc = subprocess.Popen([ALOUD, "-q", "-j", "1", "-o", out, long_text(d)])
+    proc = subprocess.Popen([ALOUD, "-q", "-j", "1", "-o", out, long_text(d, times=6)])
     deadline = time.time() + 60
     while not temporaries(d) and time.time() < deadline:
         time.sleep(0.01)
