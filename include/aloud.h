@@ -45,7 +45,10 @@
  *   SIGPIPE in the host.
  * - Files. Output goes to a temporary file beside the target, created with
  *   mode 0666 under the umask (the library never calls umask()), renamed
- *   over the target on success. No chdir, setenv, atexit or srand.
+ *   over the target on success (see aloud_outputs). While a temporary
+ *   lives, the library holds it open with an flock() on it; it takes
+ *   flock() on an output's folder for a moment when it creates or commits
+ *   a temporary. No chdir, setenv, atexit or srand.
  */
 #ifndef ALOUD_H
 #define ALOUD_H
@@ -345,6 +348,77 @@ typedef struct aloud_progress {
 /* Called after each sentence; a non-zero return cancels the render. */
 typedef int (*aloud_progress_fn)(void *ctx, const aloud_progress *progress);
 
+/* ---------------------------------------------------------------- outputs */
+
+/*
+ * A set of outputs committed together: the audio of a render and its
+ * sidecars, say. Each destination is registered (and checked) before
+ * anything is written; aloud_render() and aloud_sidecar_write() given the
+ * set write to temporaries beside their destinations, and nothing replaces
+ * a destination until aloud_outputs_commit() renames them all. A set that
+ * is freed without a commit removes its temporaries and leaves every
+ * destination as it was.
+ *
+ * The destinations a set accepts: a regular file or a name not yet taken
+ * (its folder may not exist yet); a symbolic link to a regular file, whose
+ * target is replaced (the link stays); and the null device (/dev/null, or
+ * any character device with its numbers), to which a render is discarded:
+ * it is written to a temporary in $TMPDIR (else /tmp) and removed at the
+ * commit, so `-o /dev/null` times a render and keeps nothing. A folder, any
+ * other device, a FIFO or a socket is refused, as is a destination that is
+ * the same file (same inode, or the same resolved path for a name not yet
+ * taken) as a registered input or another destination of the set; the
+ * null device may be given any number of times.
+ *
+ * A set is used by one thread at a time.
+ */
+typedef struct aloud_outputs aloud_outputs;
+
+/* An empty set; NULL when out of memory. Free it with aloud_outputs_free(). */
+aloud_outputs *aloud_outputs_create(void);
+
+/* Removes every temporary not committed, then frees the set. NULL does
+ * nothing. */
+void aloud_outputs_free(aloud_outputs *set);
+
+/*
+ * Registers an input (`path` copied; "-", standard input, is no file and
+ * is ignored) that no destination may be. A path that does not exist is
+ * ignored too. ALOUD_ERR_ARG, the message naming the path ("the output
+ * PATH is the input itself"), when a registered destination is that file;
+ * ALOUD_ERR_ARG for a NULL set or path; ALOUD_ERR_NOMEM.
+ */
+aloud_status aloud_outputs_add_input(aloud_outputs *set, const char *path, aloud_error *err);
+
+/*
+ * Registers the destination `path` (copied) after the checks above.
+ * ALOUD_ERR_ARG with a message naming the path and the reason ("PATH is a
+ * FIFO, not a regular file", "... is a folder ...", "the output PATH is the
+ * input itself", "PATH is already an output of this run"); ALOUD_ERR_ARG
+ * for a NULL set or path; ALOUD_ERR_NOMEM. Nothing is created.
+ */
+aloud_status aloud_outputs_add(aloud_outputs *set, const char *path, aloud_error *err);
+
+/* Non-zero when `path` is a destination of `set` whose output is discarded
+ * (the null device); 0 otherwise and for a NULL set or path. */
+int aloud_outputs_discards(const aloud_outputs *set, const char *path);
+
+/*
+ * Renames every temporary written to the set over its destination, all
+ * together: under an exclusive flock() on each folder concerned (taken in
+ * one order), so that runs committing the same destinations never mix
+ * their files (the last to commit wins whole). Before renaming it removes
+ * the temporaries of these destinations that a killed run left (this
+ * user's, held by no process), and checks each destination again. When a
+ * rename fails, those done are undone (the previous files come back from
+ * hard links made for the purpose, where the filesystem has them) and
+ * ALOUD_ERR_WRITE says which; every temporary is removed either way. A
+ * destination registered but not written is left alone. Returns ALOUD_OK,
+ * ALOUD_ERR_WRITE, or ALOUD_ERR_ARG for a NULL set. The set stays
+ * registered and empty of temporaries; free it after.
+ */
+aloud_status aloud_outputs_commit(aloud_outputs *set, aloud_error *err);
+
 typedef struct aloud_render_opts {
     const aloud_voice *voice;      /* borrowed; checked with aloud_voice_check */
     const aloud_format *format;    /* borrowed */
@@ -358,6 +432,7 @@ typedef struct aloud_render_opts {
     const volatile sig_atomic_t *stop; /* non-zero asks the render to stop; may be NULL */
     aloud_progress_fn progress;    /* may be NULL */
     void *progress_ctx;
+    aloud_outputs *outputs;        /* borrowed; NULL to commit the output at once */
 } aloud_render_opts;
 
 /* A sentence the render skipped (skip_bad), and why. */
@@ -383,8 +458,12 @@ typedef struct aloud_render_result {
 /*
  * Renders `doc` to opts->output. The audio goes to a temporary file beside
  * the output, renamed over it only on success: a failed render leaves
- * nothing behind and never touches an existing file. Missing parent folders
- * are not created here. A sentence that cannot be spoken fails the render
+ * nothing behind and never touches an existing file. With opts->outputs,
+ * the temporary joins that set (the output is registered first if it is
+ * not yet) and waits for aloud_outputs_commit(); without, it is committed
+ * at once. Either way the output is checked as aloud_outputs_add() does
+ * before anything is spoken (ALOUD_ERR_ARG). Missing parent folders are not
+ * created here. A sentence that cannot be spoken fails the render
  * with its line and column (ALOUD_ERR_ENGINE, or ALOUD_ERR_LIMIT when it
  * makes too much audio) unless opts->skip_bad; *opts->stop gives
  * ALOUD_ERR_CANCELLED. Forks worker processes and starts espeak-ng in this
@@ -403,8 +482,10 @@ void aloud_render_result_free(aloud_render_result *result);
  * Removes the temporary files that a render or sidecar write of `path` left
  * beside it because its process was killed (SIGKILL, a crash) before it
  * could remove them: those with the temporary names of `path`, owned by
- * this user and created at `since` or later. For a supervisor that started
- * the writing process at `since` and knows no other process writes `path`.
+ * this user, changed at `since` or later and held by no running process
+ * (a live writer holds an flock() on its temporary). For a supervisor
+ * that started the writing process at `since`. The next
+ * aloud_outputs_commit() of `path` removes such files whatever their age.
  * Returns how many it removed.
  */
 size_t aloud_output_sweep(const char *path, time_t since);
@@ -466,7 +547,10 @@ typedef struct aloud_sidecar_info {
 
 /*
  * Writes the sidecar `kind` ("cue", "vtt", "srt", "lrc", "json") to `path`,
- * through a temporary file beside it that is renamed over it on success.
+ * through a temporary file beside it that is renamed over it on success,
+ * or, when `set` is not NULL, joins that set (registering `path` if it is
+ * not yet) and waits for aloud_outputs_commit(). `path` is checked as
+ * aloud_outputs_add() does (ALOUD_ERR_ARG).
  * `doc` and `res` (borrowed) must describe the same text: as many
  * paragraphs and sentences. `info` may be NULL (all unknown).
  * ALOUD_ERR_FORMAT for an unknown kind; ALOUD_ERR_ARG for a NULL kind,
@@ -476,7 +560,7 @@ typedef struct aloud_sidecar_info {
  */
 aloud_status aloud_sidecar_write(const char *kind, const char *path, const aloud_doc *doc,
                                  const aloud_render_result *res, const aloud_sidecar_info *info,
-                                 aloud_error *err);
+                                 aloud_outputs *set, aloud_error *err);
 
 /*
  * How many paragraphs each TRACK of a cue sheet holds for a text of

@@ -102,18 +102,6 @@ static void cli_progress_clear(cli_progress *cp)
 
 /* ---------------------------------------------------------- one render */
 
-/* Refuses an output that is the input itself (the render would destroy it). */
-static aloud_status cli_refuse_overwrite(const char *input, const char *output, aloud_error *err)
-{
-    struct stat in, out;
-    if (strcmp(input, "-") == 0 || stat(input, &in) != 0 || stat(output, &out) != 0)
-        return ALOUD_OK;
-    if (in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                               "the output %s is the input itself; choose another -o", output);
-    return ALOUD_OK;
-}
-
 /* The result line of --json, written with one write so that batch
  * children's lines never interleave. Returns false, having said why on
  * stderr, when the line could not be written (a full disk, a closed pipe). */
@@ -178,9 +166,40 @@ static bool cli_next_sidecar(const char **list, char *kind, size_t size)
     return true;
 }
 
+/* Where the sidecar of `kind` goes in `outs`: beside the audio, or where
+ * the audio goes when that is discarded (-o /dev/null). */
+static void cli_sidecar_dest(const aloud_outputs *outs, const char *audio, const char *kind,
+                             char *path, size_t size)
+{
+    if (aloud_outputs_discards(outs, audio))
+        snprintf(path, size, "%s", audio);
+    else
+        cli_sidecar_path(audio, kind, path, size);
+}
+
+/*
+ * Registers the input, the audio and its sidecars in `outs`, so that a
+ * destination that is a folder, a device or a FIFO, the input, or another
+ * output of the run is refused before anything is spoken.
+ */
+static aloud_status cli_outputs_register(const cli_setup *su, const char *input,
+                                         const char *audio, aloud_outputs *outs, aloud_error *err)
+{
+    const char *list = su->opts->sidecars;
+    char kind[16], path[4200];
+    aloud_status st = aloud_outputs_add_input(outs, input, err);
+    if (st == ALOUD_OK)
+        st = aloud_outputs_add(outs, audio, err);
+    while (st == ALOUD_OK && cli_next_sidecar(&list, kind, sizeof kind)) {
+        cli_sidecar_dest(outs, audio, kind, path, sizeof path);
+        st = aloud_outputs_add(outs, path, err);
+    }
+    return st;
+}
+
 static aloud_status cli_sidecars(const cli_setup *su, const char *input, const char *audio,
                                  const aloud_doc *doc, const aloud_render_result *res,
-                                 aloud_error *err)
+                                 aloud_outputs *outs, aloud_error *err)
 {
     const char *list = su->opts->sidecars;
     aloud_sidecar_info info = {cli_display_name(input), audio, aloud_format_name(su->format),
@@ -188,8 +207,8 @@ static aloud_status cli_sidecars(const cli_setup *su, const char *input, const c
     char kind[16];
     while (cli_next_sidecar(&list, kind, sizeof kind)) {
         char path[4200];
-        cli_sidecar_path(audio, kind, path, sizeof path);
-        aloud_status st = aloud_sidecar_write(kind, path, doc, res, &info, err);
+        cli_sidecar_dest(outs, audio, kind, path, sizeof path);
+        aloud_status st = aloud_sidecar_write(kind, path, doc, res, &info, outs, err);
         if (st != ALOUD_OK)
             return st;
         size_t group = aloud_sidecar_cue_group(res->paragraph_count);
@@ -260,7 +279,8 @@ static void cli_guard_report(const cli_options *opts, const char *input, const a
 
 /*
  * Renders one input with `jobs` workers: reads, speaks, writes the audio
- * and its sidecars, and reports. Returns the exit code.
+ * and its sidecars, commits them together, and reports. Returns the exit
+ * code.
  */
 static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
 {
@@ -273,13 +293,17 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     aloud_render_result res;
     memset(&res, 0, sizeof res);
     cli_progress progress = {cli_now(), 0.0, false};
+    aloud_outputs *outs = aloud_outputs_create();
 
-    if (!cli_output_path(opts, input, su->format, path, sizeof path))
+    if (!outs)
+        st = aloud_error_set(&err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    if (st == ALOUD_OK && !cli_output_path(opts, input, su->format, path, sizeof path))
         st = aloud_error_set(&err, ALOUD_ERR_ARG, 0, 0, "output path too long");
     if (st == ALOUD_OK)
         st = cli_load_doc(input, opts->max_input, &doc, &err);
-    if (st == ALOUD_OK)
-        st = cli_refuse_overwrite(input, path, &err);
+    /* Its messages name the file. */
+    if (st == ALOUD_OK && (st = cli_outputs_register(su, input, path, outs, &err)) != ALOUD_OK)
+        where = NULL;
     if (st == ALOUD_OK)
         st = aloud_doc_speak(doc, su->lex, &err);
     if (st == ALOUD_OK)
@@ -291,7 +315,7 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     if (st == ALOUD_OK) {
         aloud_render_opts ro = {&su->voice, su->format, path, su->software, jobs, opts->bitrate,
                                 opts->skip_bad, &cli_stop_signal,
-                                su->progress ? cli_progress_draw : NULL, &progress};
+                                su->progress ? cli_progress_draw : NULL, &progress, outs};
         st = aloud_render(doc, &ro, &res, &err);
         cli_progress_clear(&progress);
         /* A sentence the engine could not speak is named in the input. */
@@ -299,7 +323,13 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
             where = cli_display_name(input);
     }
     if (st == ALOUD_OK)
-        st = cli_sidecars(su, input, path, doc, &res, &err);
+        st = cli_sidecars(su, input, path, doc, &res, outs, &err);
+    /* Nothing is committed once a signal asked to stop. */
+    if (st == ALOUD_OK && cli_stop_signal)
+        st = aloud_error_set(&err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
+    if (st == ALOUD_OK && (st = aloud_outputs_commit(outs, &err)) != ALOUD_OK)
+        where = NULL;
+    aloud_outputs_free(outs);
 
     if (st != ALOUD_OK) {
         char text[1024];

@@ -122,6 +122,23 @@ def samples():
     return texts
 
 
+def write(folder, name, text):
+    """Writes `text` to folder/name as UTF-8; returns the path."""
+    path = os.path.join(folder, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def long_text(d, name="long.txt", times=10):
+    """The samples repeated: a few seconds of rendering with -j 2."""
+    body = []
+    for path in samples():
+        with open(path, encoding="utf-8-sig") as f:
+            body.append(f.read())
+    return write(d, name, "\n\n".join(body * times))
+
+
 def segmentation(path):
     """Paragraphs as lists of sentences, from `aloud --sentences`."""
     rc, out, err = run(["--sentences", path])

@@ -14,27 +14,11 @@ import socket
 import subprocess
 import time
 
-from aloudtest import (ALOUD, alive, case, check, children, descendants, finish, run, samples,
-                       tempdir)
+from aloudtest import (ALOUD, alive, case, check, children, descendants, finish, long_text, run,
+                       samples, tempdir, write)
 
 GPL = "/usr/share/common-licenses/GPL-3"
 HANG_SECONDS = 60  # POOL_HANG_SECONDS in src/lib/speech/pool.c
-
-
-def write(folder, name, text):
-    path = os.path.join(folder, name)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return path
-
-
-def long_text(d, name="long.txt", times=10):
-    """The samples repeated: a few seconds of rendering with -j 2."""
-    body = []
-    for path in samples():
-        with open(path, encoding="utf-8-sig") as f:
-            body.append(f.read())
-    return write(d, name, "\n\n".join(body * times))
 
 
 def asan_build():

@@ -340,16 +340,16 @@ static void test_sidecars(void **state)
     res.sentences = sentences;
 
     aloud_error err = stale_error();
-    assert_arg_error(aloud_sidecar_write(NULL, path, doc, &res, NULL, &err), &err);
+    assert_arg_error(aloud_sidecar_write(NULL, path, doc, &res, NULL, NULL, &err), &err);
     err = stale_error();
-    assert_arg_error(aloud_sidecar_write("vtt", NULL, doc, &res, NULL, &err), &err);
+    assert_arg_error(aloud_sidecar_write("vtt", NULL, doc, &res, NULL, NULL, &err), &err);
     err = stale_error();
-    assert_arg_error(aloud_sidecar_write("vtt", path, NULL, &res, NULL, &err), &err);
+    assert_arg_error(aloud_sidecar_write("vtt", path, NULL, &res, NULL, NULL, &err), &err);
     err = stale_error();
-    assert_arg_error(aloud_sidecar_write("vtt", path, doc, NULL, NULL, &err), &err);
-    assert_int_equal(aloud_sidecar_write(NULL, NULL, NULL, NULL, NULL, NULL), ALOUD_ERR_ARG);
+    assert_arg_error(aloud_sidecar_write("vtt", path, doc, NULL, NULL, NULL, &err), &err);
+    assert_int_equal(aloud_sidecar_write(NULL, NULL, NULL, NULL, NULL, NULL, NULL), ALOUD_ERR_ARG);
     /* info and err may be NULL. */
-    assert_int_equal(aloud_sidecar_write("vtt", path, doc, &res, NULL, NULL), ALOUD_OK);
+    assert_int_equal(aloud_sidecar_write("vtt", path, doc, &res, NULL, NULL, NULL), ALOUD_OK);
 
     assert_null(aloud_sidecar_extension(NULL));
     assert_null(aloud_sidecar_at(SIZE_MAX));
@@ -367,6 +367,36 @@ static void test_sidecars(void **state)
     assert_string_equal(buf, "null\"a\\\"b\"");
     free(buf);
     aloud_doc_free(doc);
+}
+
+static void test_outputs(void **state)
+{
+    tu_fixture *fx = *state;
+    char path[PATH_MAX];
+    tu_path(fx, "out.vtt", path, sizeof path);
+    aloud_outputs_free(NULL);
+    aloud_error err = stale_error();
+    assert_arg_error(aloud_outputs_add(NULL, path, &err), &err);
+    err = stale_error();
+    assert_arg_error(aloud_outputs_add_input(NULL, path, &err), &err);
+    err = stale_error();
+    assert_arg_error(aloud_outputs_commit(NULL, &err), &err);
+    assert_int_equal(aloud_outputs_commit(NULL, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_outputs_discards(NULL, path), 0);
+
+    aloud_outputs *set = aloud_outputs_create();
+    tu_require(set);
+    err = stale_error();
+    assert_arg_error(aloud_outputs_add(set, NULL, &err), &err);
+    err = stale_error();
+    assert_arg_error(aloud_outputs_add_input(set, NULL, &err), &err);
+    assert_int_equal(aloud_outputs_discards(set, NULL), 0);
+    /* err may be NULL; a set with nothing written commits nothing. */
+    assert_int_equal(aloud_outputs_add(set, path, NULL), ALOUD_OK);
+    assert_int_equal(aloud_outputs_add_input(set, "-", NULL), ALOUD_OK);
+    assert_int_equal(aloud_outputs_discards(set, path), 0);
+    assert_int_equal(aloud_outputs_commit(set, NULL), ALOUD_OK);
+    aloud_outputs_free(set);
 }
 
 /* Every function aloud.h declares is called in this file. */
@@ -412,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_formats),
         cmocka_unit_test_setup_teardown(test_render, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_sidecars, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_outputs, setup, tu_fixture_teardown),
         cmocka_unit_test(test_every_entry_point_covered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

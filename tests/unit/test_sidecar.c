@@ -176,7 +176,7 @@ static char *render(const fixture *fx, const timeline *t, const char *kind)
     aloud_status st;
 
     snprintf(path, sizeof path, "%s/out.%s", fx->dir, aloud_sidecar_extension(kind));
-    st = aloud_sidecar_write(kind, path, t->doc, &t->res, &t->info, &err);
+    st = aloud_sidecar_write(kind, path, t->doc, &t->res, &t->info, NULL, &err);
     if (st != ALOUD_OK)
         print_error("%s: %s\n", kind, err.message);
     assert_int_equal(st, ALOUD_OK);
@@ -568,41 +568,43 @@ static void test_errors(void **state)
     aloud_sidecar_info no_output = t->info;
 
     snprintf(path, sizeof path, "%s/x.cue", fx->dir);
-    assert_int_equal(aloud_sidecar_write("wav", path, t->doc, &t->res, &t->info, &err),
+    assert_int_equal(aloud_sidecar_write("wav", path, t->doc, &t->res, &t->info, NULL, &err),
                      ALOUD_ERR_FORMAT);
-    assert_int_equal(aloud_sidecar_write(NULL, path, t->doc, &t->res, &t->info, &err),
+    assert_int_equal(aloud_sidecar_write(NULL, path, t->doc, &t->res, &t->info, NULL, &err),
                      ALOUD_ERR_ARG);
-    assert_int_equal(aloud_sidecar_write("cue", NULL, t->doc, &t->res, &t->info, &err),
+    assert_int_equal(aloud_sidecar_write("cue", NULL, t->doc, &t->res, &t->info, NULL, &err),
                      ALOUD_ERR_ARG);
-    assert_int_equal(aloud_sidecar_write("cue", path, NULL, &t->res, &t->info, &err),
+    assert_int_equal(aloud_sidecar_write("cue", path, NULL, &t->res, &t->info, NULL, &err),
                      ALOUD_ERR_ARG);
-    assert_int_equal(aloud_sidecar_write("cue", path, t->doc, NULL, &t->info, &err),
+    assert_int_equal(aloud_sidecar_write("cue", path, t->doc, NULL, &t->info, NULL, &err),
                      ALOUD_ERR_ARG);
     no_output.output = NULL;
-    assert_int_equal(aloud_sidecar_write("cue", path, t->doc, &t->res, &no_output, &err),
+    assert_int_equal(aloud_sidecar_write("cue", path, t->doc, &t->res, &no_output, NULL, &err),
                      ALOUD_ERR_ARG);
-    assert_int_equal(aloud_sidecar_write("cue", path, t->doc, &t->res, NULL, &err), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_sidecar_write("cue", path, t->doc, &t->res, NULL, NULL, &err),
+                     ALOUD_ERR_ARG);
     bad.sentence_count = 7;
-    assert_int_equal(aloud_sidecar_write("srt", path, t->doc, &bad, &t->info, &err),
+    assert_int_equal(aloud_sidecar_write("srt", path, t->doc, &bad, &t->info, NULL, &err),
                      ALOUD_ERR_ARG);
     assert_non_null(strstr(err.message, "does not match"));
     bad = t->res;
     bad.sample_rate = 0;
-    assert_int_equal(aloud_sidecar_write("srt", path, t->doc, &bad, &t->info, &err),
+    assert_int_equal(aloud_sidecar_write("srt", path, t->doc, &bad, &t->info, NULL, &err),
                      ALOUD_ERR_ARG);
     bad = t->res;
     memcpy(backwards, article_sentences, sizeof backwards);
     backwards[3].end = backwards[3].start - 1;
     bad.sentences = backwards;
-    assert_int_equal(aloud_sidecar_write("vtt", path, t->doc, &bad, &t->info, &err),
+    assert_int_equal(aloud_sidecar_write("vtt", path, t->doc, &bad, &t->info, NULL, &err),
                      ALOUD_ERR_ARG);
     assert_int_equal(folder_entries(fx), 0); /* nothing was created */
 
     /* JSON without info is fine (all null); a missing folder is a write error, no leftovers. */
     snprintf(path, sizeof path, "%s/x.json", fx->dir);
-    assert_int_equal(aloud_sidecar_write("json", path, t->doc, &t->res, NULL, &err), ALOUD_OK);
+    assert_int_equal(aloud_sidecar_write("json", path, t->doc, &t->res, NULL, NULL, &err),
+                     ALOUD_OK);
     snprintf(path, sizeof path, "%s/missing/x.json", fx->dir);
-    assert_int_equal(aloud_sidecar_write("json", path, t->doc, &t->res, NULL, &err),
+    assert_int_equal(aloud_sidecar_write("json", path, t->doc, &t->res, NULL, NULL, &err),
                      ALOUD_ERR_WRITE);
     assert_int_equal(folder_entries(fx), 1);
 }
@@ -618,7 +620,7 @@ static void test_replaces_target(void **state)
     snprintf(path, sizeof path, "%s/a.srt", fx->dir);
     write_text(path, "old contents that are longer than nothing\n");
     assert_int_equal(aloud_sidecar_write("srt", path, fx->article.doc, &fx->article.res,
-                                         &fx->article.info, &err),
+                                         &fx->article.info, NULL, &err),
                      ALOUD_OK);
     text = tu_read_text(path);
     assert_int_equal(strncmp(text, "1\n00:00:00,000 --> 00:00:01,500\n", 32), 0);

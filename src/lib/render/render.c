@@ -9,7 +9,7 @@
 
 #include "aloud.h"
 #include "clock.h"
-#include "outfile.h"
+#include "outputs.h"
 #include "pool.h"
 #include "vec.h"
 #include "writer.h"
@@ -161,32 +161,39 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     const char **titles = calloc(paragraphs, sizeof *titles);
     uint64_t *chapters = calloc(paragraphs, sizeof *chapters);
     pool *pl = NULL;
-    outfile *of = NULL;
+    /* Without a set of the caller's, one of its own commits at once. */
+    aloud_outputs *own = opts->outputs ? NULL : aloud_outputs_create();
+    aloud_outputs *set = opts->outputs ? opts->outputs : own;
+    const char *temp = NULL;
     render_state *rs = calloc(1, sizeof *rs); /* large: it holds the write buffer */
     writer_params params;
     pool_sink sink;
     aloud_status st;
 
-    if (!result->paragraphs || !result->sentences || !titles || !chapters || !rs) {
+    if (!result->paragraphs || !result->sentences || !titles || !chapters || !rs || !set) {
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
         goto fail;
     }
     for (size_t p = 0; p < paragraphs; p++)
         titles[p] = aloud_doc_paragraph(doc, p)->chapter_title;
+    /* A destination that cannot take the file is refused before any speech. */
+    st = outputs_has(set, opts->output) ? ALOUD_OK : aloud_outputs_add(set, opts->output, err);
+    if (st != ALOUD_OK)
+        goto fail;
 
     st = pool_create(opts->voice, opts->jobs, &pl, err);
     if (st != ALOUD_OK)
         goto fail;
     result->sample_rate = pool_sample_rate(pl);
 
-    st = outfile_create(opts->output, &of, err);
+    st = outputs_begin(set, opts->output, &temp, err);
     if (st != ALOUD_OK)
         goto fail;
     params = (writer_params){
         result->sample_rate, 1, aloud_doc_title(doc), aloud_doc_author(doc), opts->software,
         paragraphs, titles, opts->bitrate, opts->stop,
     };
-    st = opts->format->writer->open(outfile_temp_path(of), &params, &rs->w, err);
+    st = opts->format->writer->open(temp, &params, &rs->w, err);
     if (st != ALOUD_OK)
         goto fail;
 
@@ -223,10 +230,13 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
     if (st != ALOUD_OK)
         goto fail;
-    st = outfile_commit(of, err);
-    of = NULL;
-    if (st != ALOUD_OK)
-        goto fail;
+    temp = NULL;
+    if (own) {
+        st = aloud_outputs_commit(own, err);
+        if (st != ALOUD_OK)
+            goto fail;
+        aloud_outputs_free(own);
+    }
     free(titles);
     free(chapters);
     free(rs);
@@ -236,7 +246,9 @@ fail:
     if (rs && rs->w)
         opts->format->writer->abort(rs->w);
     free(rs);
-    outfile_discard(of);
+    if (temp)
+        outputs_abandon(set, temp);
+    aloud_outputs_free(own);
     pool_free(pl);
     free(titles);
     free(chapters);

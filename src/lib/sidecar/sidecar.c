@@ -3,9 +3,9 @@
  * cue sheet, WebVTT and SubRip captions, LRC synced lyrics, JSON manifest.
  *
  * Each kind is one entry in a table (name, extension, write function).
- * Every writer streams to a temporary file beside the target (outfile.h),
- * renamed over it only when everything was written; nothing is buffered
- * whole.
+ * Every writer streams to a temporary file beside the target (outputs.h),
+ * renamed over it only when everything was written (and, in a set of
+ * outputs, only when the set is committed); nothing is buffered whole.
  *
  * One clock for all: a position is a frame count; milliseconds are that
  * rounded to nearest (clock_ms, clock.h), and every kind that shows milliseconds
@@ -23,6 +23,7 @@
 #include "aloud.h"
 #include "clock.h"
 #include "outfile.h"
+#include "outputs.h"
 
 /* What every writer is handed; everything borrowed. */
 typedef struct sidecar_ctx {
@@ -429,11 +430,14 @@ static aloud_status sidecar_check(const aloud_doc *doc, const aloud_render_resul
 
 aloud_status aloud_sidecar_write(const char *kind, const char *path, const aloud_doc *doc,
                                  const aloud_render_result *res, const aloud_sidecar_info *info,
-                                 aloud_error *err)
+                                 aloud_outputs *set, aloud_error *err)
 {
     static const aloud_sidecar_info unknown = {NULL, NULL, NULL, NULL, 0};
     const sidecar_kind *k = sidecar_find(kind);
-    outfile *of = NULL;
+    /* Without a set of the caller's, one of its own commits at once. */
+    aloud_outputs *own = NULL;
+    const char *temp = NULL;
+    char brief[OUTFILE_BRIEF];
     sidecar_ctx ctx = {NULL, doc, res, info ? info : &unknown};
     aloud_status st;
     int failed;
@@ -446,24 +450,30 @@ aloud_status aloud_sidecar_write(const char *kind, const char *path, const aloud
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
                                "a cue sheet needs the audio file's name");
     st = sidecar_check(doc, res, err);
+    if (st == ALOUD_OK && !set) {
+        set = own = aloud_outputs_create();
+        if (!set)
+            st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    }
     if (st == ALOUD_OK)
-        st = outfile_create(path, &of, err);
-    if (st != ALOUD_OK)
-        return st;
-    ctx.f = fopen(outfile_temp_path(of), "w");
-    if (!ctx.f) {
-        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s", path,
-                             strerror(errno));
-        outfile_discard(of);
-        return st;
+        st = outputs_begin(set, path, &temp, err);
+    if (st == ALOUD_OK) {
+        ctx.f = fopen(temp, "w");
+        if (!ctx.f)
+            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s",
+                                 outfile_brief(path, brief, sizeof brief), strerror(errno));
     }
-    k->write(&ctx);
-    failed = ferror(ctx.f);
-    if (fclose(ctx.f) != 0 || failed) {
-        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s", path,
-                             strerror(errno));
-        outfile_discard(of);
-        return st;
+    if (st == ALOUD_OK) {
+        k->write(&ctx);
+        failed = ferror(ctx.f);
+        if (fclose(ctx.f) != 0 || failed)
+            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s",
+                                 outfile_brief(path, brief, sizeof brief), strerror(errno));
     }
-    return outfile_commit(of, err);
+    if (st != ALOUD_OK && temp)
+        outputs_abandon(set, temp);
+    else if (st == ALOUD_OK && own)
+        st = aloud_outputs_commit(own, err);
+    aloud_outputs_free(own);
+    return st;
 }
