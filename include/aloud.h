@@ -442,8 +442,11 @@ void aloud_media_free(aloud_media *media);
 /* -------------------------------------------------------------- sidecars */
 
 /* Writes `s` to `f` as a JSON string (quotes, backslash and control
- * characters escaped, other UTF-8 as is), or `null` for NULL. A NULL `f`
- * writes nothing. Write errors show in ferror(f). */
+ * characters escaped, other UTF-8 as is), or `null` for NULL. The result is
+ * always valid JSON text, which is UTF-8 (RFC 8259): each byte of `s` that
+ * does not start a valid UTF-8 character (a file name in Latin-1, say)
+ * becomes U+FFFD, written `\ufffd`. A NULL `f` writes nothing. Write errors
+ * show in ferror(f). */
 void aloud_json_put_string(FILE *f, const char *s);
 
 /*
