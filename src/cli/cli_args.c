@@ -1,4 +1,5 @@
 /* cli_args.c - command-line parsing and the one place combinations are checked. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -77,25 +78,32 @@ static const cli_opt *cli_find_short(char c)
     return NULL;
 }
 
-/* Parses a whole decimal number in [min, max]. */
+/* Parses a whole decimal number in [min, max]: digits only. strtol alone
+ * would also take leading blanks and a sign (" 5", "+5", "-0"). */
 static bool cli_number(const char *text, long min, long max, long *out)
 {
     char *end;
+    if (!isdigit((unsigned char)text[0]))
+        return false;
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
+    if (errno != 0 || *end != '\0' || v < min || v > max)
         return false;
     *out = v;
     return true;
 }
 
-/* A size in bytes with an optional K, M or G (binary) suffix, at least 1. */
+/* A size in bytes with an optional K, M or G (binary) suffix, at least 1.
+ * Digits first: strtoull skips blanks and negates a '-', so " -5" would be
+ * 16 EiB. */
 static bool cli_size(const char *text, size_t *out)
 {
     char *end;
+    if (!isdigit((unsigned char)text[0]))
+        return false;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (errno != 0 || end == text || text[0] == '-')
+    if (errno != 0)
         return false;
     unsigned shift = 0;
     switch (*end) {
@@ -366,13 +374,21 @@ int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t
                 return cli_fail(why, why_size, "--%s takes no value", opt->long_name);
             value = eq ? eq + 1 : NULL;
         } else {
-            opt = cli_find_short(arg[1]);
-            if (!opt)
-                return cli_fail(why, why_size, "unknown option '-%c'", arg[1]);
-            if (arg[2] != '\0') {
-                if (!opt->takes_value)
-                    return cli_fail(why, why_size, "unknown option '%s'", arg);
-                value = arg + 2;
+            /* A bundle as getopt takes it: flags without a value (-qv), the
+             * last of which may take one, attached (-j2, -ofile) or next. */
+            for (const char *c = arg + 1;; c++) {
+                opt = cli_find_short(*c);
+                if (!opt && c == arg + 1)
+                    return cli_fail(why, why_size, "unknown option '-%c'", *c);
+                if (!opt)
+                    return cli_fail(why, why_size, "unknown option '-%c' in '%s'", *c, arg);
+                if (opt->takes_value || c[1] == '\0') {
+                    value = opt->takes_value && c[1] != '\0' ? c + 1 : NULL;
+                    break;
+                }
+                int rc = cli_apply(opts, opt, NULL, why, why_size);
+                if (rc != CLI_EXIT_OK)
+                    return rc;
             }
         }
         if (opt->takes_value && !value) {
