@@ -327,6 +327,23 @@ size_t aloud_format_chapter_cap(const aloud_format *format);
 int aloud_format_bitrate_range(const aloud_format *format, unsigned *min_bps, unsigned *max_bps,
                                unsigned *default_bps);
 
+/* The sample rate espeak-ng speaks at with every voice aloud supports (its
+ * MBROLA voices, at 16000 Hz, are not): what a render writes, in practice. */
+#define ALOUD_SAMPLE_RATE_COMMON 22050u
+
+/*
+ * Whether a file of `format` at `sample_rate` Hz can be written at `bps`
+ * bits per second. The range above is not enough: MP3 takes only the steps
+ * of its MPEG version (at 22050 Hz, MPEG-2: 8, 16, 24, ..., 144 or 160 kb/s;
+ * at 32000 Hz and more, MPEG-1: 32 to 320), Opus any whole kb/s in range.
+ * ALOUD_OK, or ALOUD_ERR_ARG with a message saying which values work
+ * ("MP3 at 22050 Hz takes 8, 16, ... or 160 kb/s"); also for a lossless
+ * format, a NULL format or a sample_rate of 0. aloud_render() checks the
+ * same when it opens the writer, at the voice's real rate.
+ */
+aloud_status aloud_format_bitrate_check(const aloud_format *format, unsigned sample_rate,
+                                        unsigned bps, aloud_error *err);
+
 /* ---------------------------------------------------------------- render */
 
 /* Where a paragraph and its sentences lie in the output, in sample frames. */
@@ -351,8 +368,8 @@ typedef struct aloud_render_opts {
     const char *output;            /* final path; written via a temporary name */
     const char *software;          /* software tag, may be NULL */
     unsigned jobs;                 /* worker processes; 0 for one per CPU */
-    unsigned bitrate;              /* bits per second for lossy formats, within
-                                      aloud_format_bitrate_range(); 0 for the default */
+    unsigned bitrate;              /* bits per second for lossy formats, one that
+                                      aloud_format_bitrate_check() takes; 0 for the default */
     int skip_bad;                  /* non-zero: a sentence that cannot be spoken becomes
                                       silence (listed in the result) instead of failing */
     const volatile sig_atomic_t *stop; /* non-zero asks the render to stop; may be NULL */

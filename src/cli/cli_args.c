@@ -228,22 +228,26 @@ static const char *cli_lossy_name_at(size_t i)
     return NULL;
 }
 
-/* --bitrate in kb/s, against the range of the format the render writes. */
+/* --bitrate in kb/s, against what the format takes at the rate every
+ * supported voice speaks at (the writer checks again at the real rate). */
 static int cli_check_bitrate(cli_options *opts, char *why, size_t why_size)
 {
     const aloud_format *format = cli_output_format(opts);
-    unsigned min, max;
-    long n;
-    if (!aloud_format_bitrate_range(format, &min, &max, NULL)) {
+    aloud_error err = {0};
+    unsigned max;
+    long n = 0;
+    if (!aloud_format_bitrate_range(format, NULL, &max, NULL)) {
         char lossy[64];
         return cli_fail(why, why_size, "--bitrate applies only to the lossy formats (%s), not to %s",
                         cli_join(cli_lossy_name_at, lossy, sizeof lossy),
                         aloud_format_name(format));
     }
-    if (!cli_number(opts->bitrate_arg, (long)((min + 999u) / 1000u), (long)(max / 1000u), &n))
-        return cli_fail(why, why_size, "--bitrate takes kb/s from %u to %u for %s, not '%s'",
-                        (min + 999u) / 1000u, max / 1000u, aloud_format_name(format),
-                        opts->bitrate_arg);
+    /* A non-number is checked as 0 b/s, which no format takes, for the list of what works. */
+    if (!cli_number(opts->bitrate_arg, 1, (long)(max / 1000u), &n))
+        n = 0;
+    if (aloud_format_bitrate_check(format, ALOUD_SAMPLE_RATE_COMMON, (unsigned)n * 1000u, &err)
+        != ALOUD_OK)
+        return cli_fail(why, why_size, "--bitrate: %s, not '%s'", err.message, opts->bitrate_arg);
     opts->bitrate = (unsigned)n * 1000u;
     return CLI_EXIT_OK;
 }

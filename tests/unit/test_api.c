@@ -232,6 +232,8 @@ static void test_formats(void **state)
     const aloud_format *mp3 = aloud_format_by_name("mp3");
     tu_require(mp3);
     assert_true(aloud_format_bitrate_range(mp3, NULL, NULL, NULL) != 0);
+    assert_int_equal(aloud_format_bitrate_check(NULL, 22050, 64000, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_format_bitrate_check(mp3, 22050, 64000, NULL), ALOUD_OK);
 }
 
 /* A result of garbage, to see that aloud_render() zeroes it. */
