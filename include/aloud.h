@@ -109,16 +109,23 @@ aloud_status aloud_error_set(aloud_error *err, aloud_status status, unsigned lin
 /* ----------------------------------------------------------------- input */
 
 /*
- * Reads the whole file at `path`, or standard input when `path` is "-",
- * refusing more than `limit` bytes (exactly `limit` is accepted) without
- * reading far past them: a regular file is refused by its size before any
- * read. On success *data (taken over by the caller, to free()) holds *size
- * bytes followed by a NUL that *size does not count; on failure they are
- * untouched. Errors: ALOUD_ERR_ARG (a NULL argument), ALOUD_ERR_READ
- * ("cannot open: REASON", "is a directory, not a text file",
- * "cannot read: REASON"), ALOUD_ERR_LIMIT ("N bytes is more than the input
- * limit of LIMIT" when the size was known, "more than the input limit of
- * LIMIT bytes" otherwise), ALOUD_ERR_NOMEM, and ALOUD_ERR_CANCELLED when a
+ * Reads the whole text file at `path`, or standard input when `path` is
+ * "-", refusing more than `limit` bytes (exactly `limit` is accepted)
+ * without reading far past them: a regular file is refused by its size
+ * before any read. A text holds no NUL byte: the read stops at the first
+ * one it sees (so /dev/zero costs one block) with ALOUD_ERR_UTF8 at its
+ * line and column, "a NUL byte: this is a binary file, not text"; but a
+ * text that starts with a UTF-16 byte order mark is read whole, for
+ * aloud_doc_parse() to convert. On success *data (taken over by the caller,
+ * to free()) holds *size bytes followed by a NUL that *size does not
+ * count; on failure they are untouched. Errors: ALOUD_ERR_ARG (a NULL
+ * argument), ALOUD_ERR_READ ("cannot open: REASON", "is a directory, not a
+ * text file", "cannot read: REASON", and "changed while being read: ..."
+ * for a regular file that ends short of the size it had when opened and is
+ * shorter now), ALOUD_ERR_UTF8 (binary), ALOUD_ERR_LIMIT ("N bytes is more
+ * than the input limit of LIMIT" when the size was known, "more than the
+ * input limit of LIMIT bytes" otherwise), ALOUD_ERR_NOMEM, and
+ * ALOUD_ERR_CANCELLED when a
  * signal interrupts the wait for a FIFO's writer or for data while *stop
  * (`stop` may be NULL) is non-zero; other interruptions are waited through.
  */
@@ -154,7 +161,11 @@ typedef struct aloud_doc aloud_doc;
 
 /*
  * Parses a whole input buffer (borrowed; need not be NUL-terminated) into a
- * document. Accepts a UTF-8 BOM and LF, CRLF or CR line ends. On failure
+ * document. Accepts a UTF-8 BOM and LF, CRLF or CR line ends. A text that
+ * starts with a UTF-16 byte order mark (FF FE little-endian, FE FF
+ * big-endian) is converted to UTF-8 first (aloud_doc_encoding() says so);
+ * positions stay right, since columns count characters; an unpaired
+ * surrogate or an odd last byte is ALOUD_ERR_UTF8 at its position. On failure
  * returns ALOUD_ERR_UTF8 (with the position of the first bad byte),
  * ALOUD_ERR_EMPTY (no words) or ALOUD_ERR_NOMEM, and sets *out to NULL.
  * The caller owns *out and frees it with aloud_doc_free(). `data` may be
@@ -170,6 +181,10 @@ size_t aloud_doc_paragraph_count(const aloud_doc *doc);
 const aloud_paragraph *aloud_doc_paragraph(const aloud_doc *doc, size_t index);
 size_t aloud_doc_sentence_count(const aloud_doc *doc);
 const aloud_sentence *aloud_doc_sentence(const aloud_doc *doc, size_t index);
+
+/* The encoding the text was in, static: "UTF-8", or "UTF-16LE" or
+ * "UTF-16BE" when it was converted. NULL for a NULL doc. */
+const char *aloud_doc_encoding(const aloud_doc *doc);
 
 /* The title and the author's name, or NULL when the text (or doc) has none. */
 const char *aloud_doc_title(const aloud_doc *doc);

@@ -60,31 +60,13 @@ int cli_exit_for(aloud_status st)
     return CLI_EXIT_FAILURE;
 }
 
-/* Text has no NUL bytes: one means a binary file (named at its position). */
-static aloud_status cli_refuse_binary(const char *data, size_t size, aloud_error *err)
-{
-    const char *nul = memchr(data, '\0', size);
-    if (!nul)
-        return ALOUD_OK;
-    unsigned line = 1, column = 1;
-    for (const char *p = data; p < nul; p++) {
-        if (*p == '\n' || (*p == '\r' && p + 1 < nul && p[1] != '\n')) {
-            line++;
-            column = 1;
-        } else if (((unsigned char)*p & 0xC0) != 0x80 && *p != '\r') {
-            column++;
-        }
-    }
-    return aloud_error_set(err, ALOUD_ERR_UTF8, line, column,
-                           "a NUL byte: this is a binary file, not text");
-}
-
 const char *cli_display_name(const char *input)
 {
     return strcmp(input, "-") == 0 ? "<stdin>" : input;
 }
 
-aloud_status cli_load_doc(const char *input, size_t max_input, aloud_doc **doc, aloud_error *err)
+aloud_status cli_load_doc(const char *input, size_t max_input, int verbosity, aloud_doc **doc,
+                          aloud_error *err)
 {
     char *data = NULL;
     size_t size = 0;
@@ -94,12 +76,14 @@ aloud_status cli_load_doc(const char *input, size_t max_input, aloud_doc **doc, 
         size_t used = strlen(err->message);
         snprintf(err->message + used, sizeof err->message - used, " (--max-input)");
     }
+    /* aloud_read_input() refused binary data, as soon as it saw a NUL byte. */
     if (st == ALOUD_OK) {
-        st = cli_refuse_binary(data, size, err);
-        if (st == ALOUD_OK)
-            st = aloud_doc_parse(data, size, doc, err);
+        st = aloud_doc_parse(data, size, doc, err);
         free(data);
     }
+    if (st == ALOUD_OK && verbosity > 0 && strcmp(aloud_doc_encoding(*doc), "UTF-8") != 0)
+        fprintf(stderr, "aloud: %s: read as %s, converted to UTF-8\n", cli_display_name(input),
+                aloud_doc_encoding(*doc));
     return st;
 }
 

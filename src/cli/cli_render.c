@@ -277,7 +277,7 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     if (!cli_output_path(opts, input, su->format, path, sizeof path))
         st = aloud_error_set(&err, ALOUD_ERR_ARG, 0, 0, "output path too long");
     if (st == ALOUD_OK)
-        st = cli_load_doc(input, opts->max_input, &doc, &err);
+        st = cli_load_doc(input, opts->max_input, opts->verbosity, &doc, &err);
     if (st == ALOUD_OK)
         st = cli_refuse_overwrite(input, path, &err);
     if (st == ALOUD_OK)

@@ -117,6 +117,7 @@ static void test_documents(void **state)
     assert_int_equal(aloud_doc_sentence_count(NULL), 0);
     assert_null(aloud_doc_sentence(NULL, 0));
     assert_null(aloud_doc_title(NULL));
+    assert_null(aloud_doc_encoding(NULL));
     assert_null(aloud_doc_author(NULL));
 
     doc = parse_text();

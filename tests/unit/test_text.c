@@ -184,6 +184,35 @@ static void test_classify_drops_format_characters(void **state)
     aloud_doc_free(doc);
 }
 
+/* A text with a UTF-16 BOM is converted; positions count characters alike. */
+static void test_doc_parse_utf16(void **state)
+{
+    (void)state;
+    /* "Title\n\n\U0001F600 Some words.\n" in UTF-16LE. */
+    static const char le[] = "\xFF\xFE" "T\0i\0t\0l\0e\0\n\0\n\0\x3D\xD8\x00\xDE \0S\0o\0m\0e\0"
+                             " \0w\0o\0r\0d\0s\0.\0\n\0";
+    aloud_doc *doc = NULL;
+    aloud_error err = {0};
+    assert_int_equal(aloud_doc_parse(le, sizeof le - 1, &doc, &err), ALOUD_OK);
+    assert_string_equal(aloud_doc_encoding(doc), "UTF-16LE");
+    assert_string_equal(aloud_doc_title(doc), "Title");
+    const aloud_sentence *s = aloud_doc_sentence(doc, 1);
+    assert_non_null(s);
+    assert_string_equal(s->text, "\xF0\x9F\x98\x80 Some words.");
+    assert_int_equal(s->line, 3);
+    assert_int_equal(s->column, 1);
+    aloud_doc_free(doc);
+
+    static const char be[] = "\xFE\xFF" "\0H\0i\0.\0\n\0b\xDC\x00\0.";
+    assert_int_equal(aloud_doc_parse(be, sizeof be - 1, &doc, &err), ALOUD_ERR_UTF8);
+    assert_null(doc);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 2);
+    assert_int_equal(aloud_doc_parse("Hi.", 3, &doc, &err), ALOUD_OK);
+    assert_string_equal(aloud_doc_encoding(doc), "UTF-8");
+    aloud_doc_free(doc);
+}
+
 static void test_reader(void **state)
 {
     (void)state;
@@ -321,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_decode_encode),
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_classify_drops_format_characters),
+        cmocka_unit_test(test_doc_parse_utf16),
         cmocka_unit_test(test_reader),
         cmocka_unit_test(test_normalised_text),
         cmocka_unit_test(test_bom_and_line_ends),

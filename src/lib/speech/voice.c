@@ -324,8 +324,12 @@ static aloud_status voice_read_file(const char *path, char **out, size_t *size, 
     case FILE_READ_DIRECTORY:
     case FILE_READ_FAILED:
     case FILE_READ_STOPPED: /* not without a stop flag */
+    case FILE_READ_BINARY:  /* not in bytes mode: the parser names a NUL */
         return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "cannot read preset %s: %s", path,
                                strerror(info.errno_value));
+    case FILE_READ_CHANGED:
+        return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "preset %s changed while being read",
+                               path);
     case FILE_READ_TOO_LARGE:
         return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "preset %s is larger than %d KiB",
                                path, VOICE_FILE_MAX / 1024);
