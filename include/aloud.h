@@ -285,11 +285,26 @@ void aloud_voice_defaults(aloud_voice *voice);
  * `presets_dir/NAME.voice` (presets_dir may be NULL). A name that is no
  * preset is taken as an espeak-ng voice with default parameters; it is not
  * checked here (see aloud_voice_check). A bad preset file gives
- * ALOUD_ERR_VOICE with the line and column of the fault; a NULL name or out
- * ALOUD_ERR_ARG.
+ * ALOUD_ERR_VOICE with the line and column of the fault (the file is
+ * aloud_voice_preset_path()); a file not named NAME.voice whose first
+ * fault comes before any key ("--voice /etc/passwd") is "not a voice preset
+ * file", and no message quotes more of a file than a word that could be a
+ * key. A NULL name or out gives ALOUD_ERR_ARG.
  */
 aloud_status aloud_voice_load(const char *name, const char *presets_dir, aloud_voice *out,
                               aloud_error *err);
+
+/*
+ * The preset file aloud_voice_load() reads for `name`: `name` itself when
+ * it is a path (contains '/' or ends in ".voice"), else
+ * presets_dir/NAME.voice, whether it exists or not. Written into buf
+ * (`size` bytes); returns buf, or NULL when `name` can name no preset file
+ * (a bare name without a presets_dir), does not fit, or is NULL or empty,
+ * or buf is NULL. For naming the file in a preset's errors, which carry
+ * the line and column but not the file.
+ */
+const char *aloud_voice_preset_path(const char *name, const char *presets_dir, char *buf,
+                                    size_t size);
 
 /* Checks ranges and that espeak-ng knows the voice and its variant
  * (ALOUD_ERR_VOICE), starting espeak-ng in this process (see the top).

@@ -108,14 +108,24 @@ const char *cli_presets_dir(char *buf, size_t size)
     return ALOUD_SOURCE_VOICES_DIR;
 }
 
+static bool cli_is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 int cli_voice(const cli_options *opts, aloud_voice *voice)
 {
-    char dir[4096];
+    char dir[4096], preset[4352];
     aloud_error err = {0};
     const char *name = opts->voice ? opts->voice : "narrator";
-    aloud_status st = aloud_voice_load(name, cli_presets_dir(dir, sizeof dir), voice, &err);
+    const char *presets = cli_presets_dir(dir, sizeof dir);
+    aloud_status st = aloud_voice_load(name, presets, voice, &err);
     if (st != ALOUD_OK) {
-        cli_error(NULL, &err);
+        /* A fault in a preset's text has a position: FILE:LINE:COL. */
+        cli_error(err.line > 0 ? aloud_voice_preset_path(name, presets, preset, sizeof preset)
+                               : NULL,
+                  &err);
         return cli_exit_for(st);
     }
     if (opts->rate >= 0)
@@ -127,6 +137,14 @@ int cli_voice(const cli_options *opts, aloud_voice *voice)
     if (opts->paragraph_pause_ms >= 0)
         voice->paragraph_pause_ms = (unsigned)opts->paragraph_pause_ms;
     st = aloud_voice_check(voice, &err);
+    /* A bare name was looked for as a preset first; without the folder,
+     * "unknown espeak-ng voice 'narrator'" would hide the real fault. */
+    if (st == ALOUD_ERR_VOICE && !aloud_voice_preset_path(name, NULL, preset, sizeof preset) &&
+        !cli_is_dir(presets)) {
+        fprintf(stderr, "aloud: error: no presets folder at %s (set ALOUD_VOICES to one), and "
+                        "espeak-ng has no voice '%s' either\n", presets, name);
+        return cli_exit_for(st);
+    }
     if (st != ALOUD_OK) {
         cli_error(NULL, &err);
         return cli_exit_for(st);

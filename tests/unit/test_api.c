@@ -194,6 +194,9 @@ static void test_voices(void **state)
     assert_arg_error(aloud_voice_load(NULL, NULL, &voice, &err), &err);
     err = stale_error();
     assert_arg_error(aloud_voice_load("en-us", NULL, NULL, &err), &err);
+    char preset[64];
+    assert_null(aloud_voice_preset_path(NULL, NULL, preset, sizeof preset));
+    assert_null(aloud_voice_preset_path("x", "/p", NULL, sizeof preset));
     /* No presets folder: a plain espeak-ng name with the defaults. */
     assert_int_equal(aloud_voice_load("en-us", NULL, &voice, NULL), ALOUD_OK);
 
