@@ -112,16 +112,23 @@ aloud_status aloud_error_set(aloud_error *err, aloud_status status, unsigned lin
 /* ----------------------------------------------------------------- input */
 
 /*
- * Reads the whole file at `path`, or standard input when `path` is "-",
- * refusing more than `limit` bytes (exactly `limit` is accepted) without
- * reading far past them: a regular file is refused by its size before any
- * read. On success *data (taken over by the caller, to free()) holds *size
- * bytes followed by a NUL that *size does not count; on failure they are
- * untouched. Errors: ALOUD_ERR_ARG (a NULL argument), ALOUD_ERR_READ
- * ("cannot open: REASON", "is a directory, not a text file",
- * "cannot read: REASON"), ALOUD_ERR_LIMIT ("N bytes is more than the input
- * limit of LIMIT" when the size was known, "more than the input limit of
- * LIMIT bytes" otherwise), ALOUD_ERR_NOMEM, and ALOUD_ERR_CANCELLED when a
+ * Reads the whole text file at `path`, or standard input when `path` is
+ * "-", refusing more than `limit` bytes (exactly `limit` is accepted)
+ * without reading far past them: a regular file is refused by its size
+ * before any read. A text holds no NUL byte: the read stops at the first
+ * one it sees (so /dev/zero costs one block) with ALOUD_ERR_UTF8 at its
+ * line and column, "a NUL byte: this is a binary file, not text"; but a
+ * text that starts with a UTF-16 byte order mark is read whole, for
+ * aloud_doc_parse() to convert. On success *data (taken over by the caller,
+ * to free()) holds *size bytes followed by a NUL that *size does not
+ * count; on failure they are untouched. Errors: ALOUD_ERR_ARG (a NULL
+ * argument), ALOUD_ERR_READ ("cannot open: REASON", "is a directory, not a
+ * text file", "cannot read: REASON", and "changed while being read: ..."
+ * for a regular file that ends short of the size it had when opened and is
+ * shorter now), ALOUD_ERR_UTF8 (binary), ALOUD_ERR_LIMIT ("N bytes is more
+ * than the input limit of LIMIT" when the size was known, "more than the
+ * input limit of LIMIT bytes" otherwise), ALOUD_ERR_NOMEM, and
+ * ALOUD_ERR_CANCELLED when a
  * signal interrupts the wait for a FIFO's writer or for data while *stop
  * (`stop` may be NULL) is non-zero; other interruptions are waited through.
  */
@@ -157,7 +164,11 @@ typedef struct aloud_doc aloud_doc;
 
 /*
  * Parses a whole input buffer (borrowed; need not be NUL-terminated) into a
- * document. Accepts a UTF-8 BOM and LF, CRLF or CR line ends. On failure
+ * document. Accepts a UTF-8 BOM and LF, CRLF or CR line ends. A text that
+ * starts with a UTF-16 byte order mark (FF FE little-endian, FE FF
+ * big-endian) is converted to UTF-8 first (aloud_doc_encoding() says so);
+ * positions stay right, since columns count characters; an unpaired
+ * surrogate or an odd last byte is ALOUD_ERR_UTF8 at its position. On failure
  * returns ALOUD_ERR_UTF8 (with the position of the first bad byte),
  * ALOUD_ERR_EMPTY (no words) or ALOUD_ERR_NOMEM, and sets *out to NULL.
  * The caller owns *out and frees it with aloud_doc_free(). `data` may be
@@ -173,6 +184,10 @@ size_t aloud_doc_paragraph_count(const aloud_doc *doc);
 const aloud_paragraph *aloud_doc_paragraph(const aloud_doc *doc, size_t index);
 size_t aloud_doc_sentence_count(const aloud_doc *doc);
 const aloud_sentence *aloud_doc_sentence(const aloud_doc *doc, size_t index);
+
+/* The encoding the text was in, static: "UTF-8", or "UTF-16LE" or
+ * "UTF-16BE" when it was converted. NULL for a NULL doc. */
+const char *aloud_doc_encoding(const aloud_doc *doc);
 
 /* The title and the author's name, or NULL when the text (or doc) has none. */
 const char *aloud_doc_title(const aloud_doc *doc);
@@ -273,11 +288,26 @@ void aloud_voice_defaults(aloud_voice *voice);
  * `presets_dir/NAME.voice` (presets_dir may be NULL). A name that is no
  * preset is taken as an espeak-ng voice with default parameters; it is not
  * checked here (see aloud_voice_check). A bad preset file gives
- * ALOUD_ERR_VOICE with the line and column of the fault; a NULL name or out
- * ALOUD_ERR_ARG.
+ * ALOUD_ERR_VOICE with the line and column of the fault (the file is
+ * aloud_voice_preset_path()); a file not named NAME.voice whose first
+ * fault comes before any key ("--voice /etc/passwd") is "not a voice preset
+ * file", and no message quotes more of a file than a word that could be a
+ * key. A NULL name or out gives ALOUD_ERR_ARG.
  */
 aloud_status aloud_voice_load(const char *name, const char *presets_dir, aloud_voice *out,
                               aloud_error *err);
+
+/*
+ * The preset file aloud_voice_load() reads for `name`: `name` itself when
+ * it is a path (contains '/' or ends in ".voice"), else
+ * presets_dir/NAME.voice, whether it exists or not. Written into buf
+ * (`size` bytes); returns buf, or NULL when `name` can name no preset file
+ * (a bare name without a presets_dir), does not fit, or is NULL or empty,
+ * or buf is NULL. For naming the file in a preset's errors, which carry
+ * the line and column but not the file.
+ */
+const char *aloud_voice_preset_path(const char *name, const char *presets_dir, char *buf,
+                                    size_t size);
 
 /* Checks ranges and that espeak-ng knows the voice and its variant
  * (ALOUD_ERR_VOICE), starting espeak-ng in this process (see the top).
@@ -329,6 +359,23 @@ size_t aloud_format_chapter_cap(const aloud_format *format);
  */
 int aloud_format_bitrate_range(const aloud_format *format, unsigned *min_bps, unsigned *max_bps,
                                unsigned *default_bps);
+
+/* The sample rate espeak-ng speaks at with every voice aloud supports (its
+ * MBROLA voices, at 16000 Hz, are not): what a render writes, in practice. */
+#define ALOUD_SAMPLE_RATE_COMMON 22050u
+
+/*
+ * Whether a file of `format` at `sample_rate` Hz can be written at `bps`
+ * bits per second. The range above is not enough: MP3 takes only the steps
+ * of its MPEG version (at 22050 Hz, MPEG-2: 8, 16, 24, ..., 144 or 160 kb/s;
+ * at 32000 Hz and more, MPEG-1: 32 to 320), Opus any whole kb/s in range.
+ * ALOUD_OK, or ALOUD_ERR_ARG with a message saying which values work
+ * ("MP3 at 22050 Hz takes 8, 16, ... or 160 kb/s"); also for a lossless
+ * format, a NULL format or a sample_rate of 0. aloud_render() checks the
+ * same when it opens the writer, at the voice's real rate.
+ */
+aloud_status aloud_format_bitrate_check(const aloud_format *format, unsigned sample_rate,
+                                        unsigned bps, aloud_error *err);
 
 /* ---------------------------------------------------------------- render */
 
@@ -425,8 +472,8 @@ typedef struct aloud_render_opts {
     const char *output;            /* final path; written via a temporary name */
     const char *software;          /* software tag, may be NULL */
     unsigned jobs;                 /* worker processes; 0 for one per CPU */
-    unsigned bitrate;              /* bits per second for lossy formats, within
-                                      aloud_format_bitrate_range(); 0 for the default */
+    unsigned bitrate;              /* bits per second for lossy formats, one that
+                                      aloud_format_bitrate_check() takes; 0 for the default */
     int skip_bad;                  /* non-zero: a sentence that cannot be spoken becomes
                                       silence (listed in the result) instead of failing */
     const volatile sig_atomic_t *stop; /* non-zero asks the render to stop; may be NULL */
@@ -523,8 +570,11 @@ void aloud_media_free(aloud_media *media);
 /* -------------------------------------------------------------- sidecars */
 
 /* Writes `s` to `f` as a JSON string (quotes, backslash and control
- * characters escaped, other UTF-8 as is), or `null` for NULL. A NULL `f`
- * writes nothing. Write errors show in ferror(f). */
+ * characters escaped, other UTF-8 as is), or `null` for NULL. The result is
+ * always valid JSON text, which is UTF-8 (RFC 8259): each byte of `s` that
+ * does not start a valid UTF-8 character (a file name in Latin-1, say)
+ * becomes U+FFFD, written `\ufffd`. A NULL `f` writes nothing. Write errors
+ * show in ferror(f). */
 void aloud_json_put_string(FILE *f, const char *s);
 
 /*

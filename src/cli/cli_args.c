@@ -1,4 +1,5 @@
 /* cli_args.c - command-line parsing and the one place combinations are checked. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -77,25 +78,32 @@ static const cli_opt *cli_find_short(char c)
     return NULL;
 }
 
-/* Parses a whole decimal number in [min, max]. */
+/* Parses a whole decimal number in [min, max]: digits only. strtol alone
+ * would also take leading blanks and a sign (" 5", "+5", "-0"). */
 static bool cli_number(const char *text, long min, long max, long *out)
 {
     char *end;
+    if (!isdigit((unsigned char)text[0]))
+        return false;
     errno = 0;
     long v = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
+    if (errno != 0 || *end != '\0' || v < min || v > max)
         return false;
     *out = v;
     return true;
 }
 
-/* A size in bytes with an optional K, M or G (binary) suffix, at least 1. */
+/* A size in bytes with an optional K, M or G (binary) suffix, at least 1.
+ * Digits first: strtoull skips blanks and negates a '-', so " -5" would be
+ * 16 EiB. */
 static bool cli_size(const char *text, size_t *out)
 {
     char *end;
+    if (!isdigit((unsigned char)text[0]))
+        return false;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (errno != 0 || end == text || text[0] == '-')
+    if (errno != 0)
         return false;
     unsigned shift = 0;
     switch (*end) {
@@ -220,22 +228,26 @@ static const char *cli_lossy_name_at(size_t i)
     return NULL;
 }
 
-/* --bitrate in kb/s, against the range of the format the render writes. */
+/* --bitrate in kb/s, against what the format takes at the rate every
+ * supported voice speaks at (the writer checks again at the real rate). */
 static int cli_check_bitrate(cli_options *opts, char *why, size_t why_size)
 {
     const aloud_format *format = cli_output_format(opts);
-    unsigned min, max;
-    long n;
-    if (!aloud_format_bitrate_range(format, &min, &max, NULL)) {
+    aloud_error err = {0};
+    unsigned max;
+    long n = 0;
+    if (!aloud_format_bitrate_range(format, NULL, &max, NULL)) {
         char lossy[64];
         return cli_fail(why, why_size, "--bitrate applies only to the lossy formats (%s), not to %s",
                         cli_join(cli_lossy_name_at, lossy, sizeof lossy),
                         aloud_format_name(format));
     }
-    if (!cli_number(opts->bitrate_arg, (long)((min + 999u) / 1000u), (long)(max / 1000u), &n))
-        return cli_fail(why, why_size, "--bitrate takes kb/s from %u to %u for %s, not '%s'",
-                        (min + 999u) / 1000u, max / 1000u, aloud_format_name(format),
-                        opts->bitrate_arg);
+    /* A non-number is checked as 0 b/s, which no format takes, for the list of what works. */
+    if (!cli_number(opts->bitrate_arg, 1, (long)(max / 1000u), &n))
+        n = 0;
+    if (aloud_format_bitrate_check(format, ALOUD_SAMPLE_RATE_COMMON, (unsigned)n * 1000u, &err)
+        != ALOUD_OK)
+        return cli_fail(why, why_size, "--bitrate: %s, not '%s'", err.message, opts->bitrate_arg);
     opts->bitrate = (unsigned)n * 1000u;
     return CLI_EXIT_OK;
 }
@@ -366,13 +378,21 @@ int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t
                 return cli_fail(why, why_size, "--%s takes no value", opt->long_name);
             value = eq ? eq + 1 : NULL;
         } else {
-            opt = cli_find_short(arg[1]);
-            if (!opt)
-                return cli_fail(why, why_size, "unknown option '-%c'", arg[1]);
-            if (arg[2] != '\0') {
-                if (!opt->takes_value)
-                    return cli_fail(why, why_size, "unknown option '%s'", arg);
-                value = arg + 2;
+            /* A bundle as getopt takes it: flags without a value (-qv), the
+             * last of which may take one, attached (-j2, -ofile) or next. */
+            for (const char *c = arg + 1;; c++) {
+                opt = cli_find_short(*c);
+                if (!opt && c == arg + 1)
+                    return cli_fail(why, why_size, "unknown option '-%c'", *c);
+                if (!opt)
+                    return cli_fail(why, why_size, "unknown option '-%c' in '%s'", *c, arg);
+                if (opt->takes_value || c[1] == '\0') {
+                    value = opt->takes_value && c[1] != '\0' ? c + 1 : NULL;
+                    break;
+                }
+                int rc = cli_apply(opts, opt, NULL, why, why_size);
+                if (rc != CLI_EXIT_OK)
+                    return rc;
             }
         }
         if (opt->takes_value && !value) {

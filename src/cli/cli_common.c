@@ -60,31 +60,13 @@ int cli_exit_for(aloud_status st)
     return CLI_EXIT_FAILURE;
 }
 
-/* Text has no NUL bytes: one means a binary file (named at its position). */
-static aloud_status cli_refuse_binary(const char *data, size_t size, aloud_error *err)
-{
-    const char *nul = memchr(data, '\0', size);
-    if (!nul)
-        return ALOUD_OK;
-    unsigned line = 1, column = 1;
-    for (const char *p = data; p < nul; p++) {
-        if (*p == '\n' || (*p == '\r' && p + 1 < nul && p[1] != '\n')) {
-            line++;
-            column = 1;
-        } else if (((unsigned char)*p & 0xC0) != 0x80 && *p != '\r') {
-            column++;
-        }
-    }
-    return aloud_error_set(err, ALOUD_ERR_UTF8, line, column,
-                           "a NUL byte: this is a binary file, not text");
-}
-
 const char *cli_display_name(const char *input)
 {
     return strcmp(input, "-") == 0 ? "<stdin>" : input;
 }
 
-aloud_status cli_load_doc(const char *input, size_t max_input, aloud_doc **doc, aloud_error *err)
+aloud_status cli_load_doc(const char *input, size_t max_input, int verbosity, aloud_doc **doc,
+                          aloud_error *err)
 {
     char *data = NULL;
     size_t size = 0;
@@ -94,12 +76,14 @@ aloud_status cli_load_doc(const char *input, size_t max_input, aloud_doc **doc, 
         size_t used = strlen(err->message);
         snprintf(err->message + used, sizeof err->message - used, " (--max-input)");
     }
+    /* aloud_read_input() refused binary data, as soon as it saw a NUL byte. */
     if (st == ALOUD_OK) {
-        st = cli_refuse_binary(data, size, err);
-        if (st == ALOUD_OK)
-            st = aloud_doc_parse(data, size, doc, err);
+        st = aloud_doc_parse(data, size, doc, err);
         free(data);
     }
+    if (st == ALOUD_OK && verbosity > 0 && strcmp(aloud_doc_encoding(*doc), "UTF-8") != 0)
+        fprintf(stderr, "aloud: %s: read as %s, converted to UTF-8\n", cli_display_name(input),
+                aloud_doc_encoding(*doc));
     return st;
 }
 
@@ -124,14 +108,24 @@ const char *cli_presets_dir(char *buf, size_t size)
     return ALOUD_SOURCE_VOICES_DIR;
 }
 
+static bool cli_is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 int cli_voice(const cli_options *opts, aloud_voice *voice)
 {
-    char dir[4096];
+    char dir[4096], preset[4352];
     aloud_error err = {0};
     const char *name = opts->voice ? opts->voice : "narrator";
-    aloud_status st = aloud_voice_load(name, cli_presets_dir(dir, sizeof dir), voice, &err);
+    const char *presets = cli_presets_dir(dir, sizeof dir);
+    aloud_status st = aloud_voice_load(name, presets, voice, &err);
     if (st != ALOUD_OK) {
-        cli_error(NULL, &err);
+        /* A fault in a preset's text has a position: FILE:LINE:COL. */
+        cli_error(err.line > 0 ? aloud_voice_preset_path(name, presets, preset, sizeof preset)
+                               : NULL,
+                  &err);
         return cli_exit_for(st);
     }
     if (opts->rate >= 0)
@@ -143,6 +137,14 @@ int cli_voice(const cli_options *opts, aloud_voice *voice)
     if (opts->paragraph_pause_ms >= 0)
         voice->paragraph_pause_ms = (unsigned)opts->paragraph_pause_ms;
     st = aloud_voice_check(voice, &err);
+    /* A bare name was looked for as a preset first; without the folder,
+     * "unknown espeak-ng voice 'narrator'" would hide the real fault. */
+    if (st == ALOUD_ERR_VOICE && !aloud_voice_preset_path(name, NULL, preset, sizeof preset) &&
+        !cli_is_dir(presets)) {
+        fprintf(stderr, "aloud: error: no presets folder at %s (set ALOUD_VOICES to one), and "
+                        "espeak-ng has no voice '%s' either\n", presets, name);
+        return cli_exit_for(st);
+    }
     if (st != ALOUD_OK) {
         cli_error(NULL, &err);
         return cli_exit_for(st);

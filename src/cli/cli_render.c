@@ -1,6 +1,7 @@
 /* cli_render.c - rendering one input or a batch, with progress, summaries,
  * sidecars and JSON result lines. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,7 +301,7 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     if (st == ALOUD_OK && !cli_output_path(opts, input, su->format, path, sizeof path))
         st = aloud_error_set(&err, ALOUD_ERR_ARG, 0, 0, "output path too long");
     if (st == ALOUD_OK)
-        st = cli_load_doc(input, opts->max_input, &doc, &err);
+        st = cli_load_doc(input, opts->max_input, opts->verbosity, &doc, &err);
     /* Its messages name the file. */
     if (st == ALOUD_OK && (st = cli_outputs_register(su, input, path, outs, &err)) != ALOUD_OK)
         where = NULL;
@@ -411,6 +412,25 @@ static void cli_child_killed(const cli_setup *su, const cli_child *child, int si
 }
 
 /*
+ * A child stopped by SIGPIPE on its own: the reader of our stdout (or
+ * stderr) left, as in `aloud --json *.txt | head -1`. Alone, the parent
+ * would only see a failed input and exit 1 without a word; it says what
+ * happened and stops the batch as that signal stops a single render (141),
+ * passing it on to the children still at work.
+ */
+static void cli_child_pipe_closed(const cli_setup *su, const cli_child *child)
+{
+    struct pollfd out = {STDOUT_FILENO, POLLOUT, 0};
+    /* A pipe without a reader polls as an error on its writing end. */
+    bool stdout_gone = poll(&out, 1, 0) == 1 && (out.revents & POLLERR);
+    fprintf(stderr, "aloud: error: %s: %s is a pipe nobody reads any more (SIGPIPE): the batch "
+                    "stops\n",
+            cli_display_name(su->opts->inputs[child->input]),
+            stdout_gone ? "standard output" : "standard output or standard error");
+    cli_stop_signal = SIGPIPE;
+}
+
+/*
  * Waits for one batch child; returns its exit code. A stop signal is passed
  * on to every child still running, each of which cleans up after itself.
  * It polls rather than blocks in wait(): a signal that arrives just before
@@ -440,6 +460,8 @@ static int cli_wait_child(const cli_setup *su, cli_child *running, size_t count)
         if (running[i].pid == pid) {
             if (WIFSIGNALED(status))
                 cli_child_killed(su, &running[i], WTERMSIG(status));
+            else if (WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGPIPE && !cli_stop_signal)
+                cli_child_pipe_closed(su, &running[i]);
             running[i].pid = 0;
         }
     }

@@ -66,10 +66,11 @@ void cli_usage(FILE *out)
 }
 
 /* cli_load_doc() that prints its error; returns the exit code. */
-static int cli_load_doc_or_say(const char *input, size_t max_input, aloud_doc **doc)
+static int cli_load_doc_or_say(const cli_options *opts, aloud_doc **doc)
 {
+    const char *input = opts->input;
     aloud_error err = {0};
-    aloud_status st = cli_load_doc(input, max_input, doc, &err);
+    aloud_status st = cli_load_doc(input, opts->max_input, opts->verbosity, doc, &err);
     if (st != ALOUD_OK)
         cli_error(cli_display_name(input), &err);
     return cli_exit_for(st);
@@ -79,7 +80,7 @@ static int cli_load_doc_or_say(const char *input, size_t max_input, aloud_doc **
 static int cli_run_sentences(const cli_options *opts)
 {
     aloud_doc *doc = NULL;
-    int rc = cli_load_doc_or_say(opts->input, opts->max_input, &doc);
+    int rc = cli_load_doc_or_say(opts, &doc);
     if (rc != CLI_EXIT_OK)
         return rc;
     bool spoken = opts->mode == CLI_MODE_SPEAK_TEXT;

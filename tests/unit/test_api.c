@@ -117,6 +117,7 @@ static void test_documents(void **state)
     assert_int_equal(aloud_doc_sentence_count(NULL), 0);
     assert_null(aloud_doc_sentence(NULL, 0));
     assert_null(aloud_doc_title(NULL));
+    assert_null(aloud_doc_encoding(NULL));
     assert_null(aloud_doc_author(NULL));
 
     doc = parse_text();
@@ -193,6 +194,9 @@ static void test_voices(void **state)
     assert_arg_error(aloud_voice_load(NULL, NULL, &voice, &err), &err);
     err = stale_error();
     assert_arg_error(aloud_voice_load("en-us", NULL, NULL, &err), &err);
+    char preset[64];
+    assert_null(aloud_voice_preset_path(NULL, NULL, preset, sizeof preset));
+    assert_null(aloud_voice_preset_path("x", "/p", NULL, sizeof preset));
     /* No presets folder: a plain espeak-ng name with the defaults. */
     assert_int_equal(aloud_voice_load("en-us", NULL, &voice, NULL), ALOUD_OK);
 
@@ -232,6 +236,8 @@ static void test_formats(void **state)
     const aloud_format *mp3 = aloud_format_by_name("mp3");
     tu_require(mp3);
     assert_true(aloud_format_bitrate_range(mp3, NULL, NULL, NULL) != 0);
+    assert_int_equal(aloud_format_bitrate_check(NULL, 22050, 64000, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_format_bitrate_check(mp3, 22050, 64000, NULL), ALOUD_OK);
 }
 
 /* A result of garbage, to see that aloud_render() zeroes it. */

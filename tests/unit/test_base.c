@@ -316,10 +316,135 @@ static void test_read_input(void **state)
     assert_int_equal(aloud_read_input(path, 5, NULL, NULL, &size, NULL), ALOUD_ERR_ARG);
     assert_int_equal(aloud_read_input(path, 5, NULL, &data, NULL, NULL), ALOUD_ERR_ARG);
 
+    /* /dev/zero is binary from its first byte, under any limit. */
     if (!freopen("/dev/zero", "rb", stdin))
         skip();
-    assert_int_equal(aloud_read_input("-", 64, NULL, &data, &size, &err), ALOUD_ERR_LIMIT);
-    assert_string_equal(err.message, "more than the input limit of 64 bytes");
+    assert_int_equal(aloud_read_input("-", 64, NULL, &data, &size, &err), ALOUD_ERR_UTF8);
+    assert_string_equal(err.message, "a NUL byte: this is a binary file, not text");
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.column, 1);
+}
+
+/* A text read stops at its first NUL byte and says where it is; /dev/zero
+ * is refused after one block, not at the limit. UTF-16 goes through. */
+static void test_file_read_text_stops_at_nul(void **state)
+{
+    const tu_fixture *fx = *state;
+    char path[PATH_MAX];
+    char *data = NULL;
+    size_t size = 0;
+    file_read_info info;
+
+    tu_path(fx, "nul", path, sizeof path);
+    tu_write_bytes(path, "\xEF\xBB\xBF" "ab\r\nc\xC3\xA9\rd\0e", 14);
+    assert_int_equal(file_read_text(path, 100, NULL, &data, &size, &info), FILE_READ_BINARY);
+    assert_null(data);
+    assert_int_equal(info.nul_line, 3);
+    assert_int_equal(info.nul_column, 2);
+    /* Bytes mode does not look. */
+    assert_int_equal(file_read(path, 100, NULL, &data, &size, &info), FILE_READ_OK);
+    assert_int_equal(size, 14);
+    free(data);
+    data = NULL;
+    /* A NUL alone. */
+    tu_write_bytes(path, "\0", 1);
+    assert_int_equal(file_read_text(path, 100, NULL, &data, &size, &info), FILE_READ_BINARY);
+    /* UTF-16 with its BOM is full of NULs and read whole. */
+    tu_write_bytes(path, "\xFF\xFEh\0i\0", 6);
+    assert_int_equal(file_read_text(path, 100, NULL, &data, &size, &info), FILE_READ_OK);
+    assert_int_equal(size, 6);
+    free(data);
+    data = NULL;
+
+    if (!freopen("/dev/zero", "rb", stdin))
+        skip();
+    assert_int_equal(file_read_text(NULL, SIZE_MAX, NULL, &data, &size, &info), FILE_READ_BINARY);
+    assert_int_equal(ftello(stdin) <= 65536, 1); /* one block, not the limit */
+}
+
+/* A regular file cut between the open (its fstat) and the read is no whole
+ * text: FILE_READ_CHANGED. One that grew, or whose size was only nominal
+ * and stays so (sysfs), reads as it is. */
+static void test_file_read_truncated_while_read(void **state)
+{
+    const tu_fixture *fx = *state;
+    char path[PATH_MAX];
+    char *data = NULL;
+    size_t size = 0;
+    file_read_info info;
+    struct stat opened;
+
+    write_x(fx, "cut", 100000, path, sizeof path);
+    FILE *f = fopen(path, "rb");
+    tu_require(f);
+    assert_int_equal(fstat(fileno(f), &opened), 0);
+    assert_int_equal(truncate(path, 30000), 0); /* another program cuts it */
+    assert_int_equal(file_read_from(f, &opened, false, SIZE_MAX, NULL, &data, &size, &info),
+                     FILE_READ_CHANGED);
+    assert_null(data);
+    assert_int_equal(info.file_size, 100000);
+    assert_int_equal(info.bytes_read, 30000);
+    fclose(f);
+
+    f = fopen(path, "rb");
+    tu_require(f);
+    assert_int_equal(fstat(fileno(f), &opened), 0);
+    FILE *grow = fopen(path, "ab");
+    tu_require(grow);
+    assert_int_equal(fputs("more", grow) >= 0, 1);
+    assert_int_equal(fclose(grow), 0);
+    assert_int_equal(file_read_from(f, &opened, true, SIZE_MAX, NULL, &data, &size, &info),
+                     FILE_READ_OK);
+    assert_int_equal(size, 30004);
+    free(data);
+    data = NULL;
+    fclose(f);
+
+    /* sysfs gives a nominal size larger than the content, and keeps it: not a cut. */
+    struct stat sb;
+    if (stat("/sys/kernel/mm/transparent_hugepage/enabled", &sb) == 0 && sb.st_size == 4096) {
+        assert_int_equal(file_read("/sys/kernel/mm/transparent_hugepage/enabled", 8192, NULL,
+                                   &data, &size, &info), FILE_READ_OK);
+        assert_true(size < 4096);
+        free(data);
+    }
+}
+
+/* UTF-16 with either BOM becomes UTF-8; pairs join; a lone surrogate or an
+ * odd byte is refused at its line and column. */
+static void test_utf16_to_utf8(void **state)
+{
+    char out[64];
+    size_t len = 0;
+    aloud_error err;
+    (void)state;
+
+    assert_int_equal(utf16_bom("\xFF\xFE", 2), UTF16_LE);
+    assert_int_equal(utf16_bom("\xFE\xFF", 2), UTF16_BE);
+    assert_int_equal(utf16_bom("\xFF", 1), UTF16_NONE);
+    assert_int_equal(utf16_bom("\xEF\xBB\xBF", 3), UTF16_NONE);
+    /* "é\n😀" little-endian, then big-endian. */
+    assert_int_equal(utf16_to_utf8("\xFF\xFE\xE9\x00\n\x00\x3D\xD8\x00\xDE", 10, out, &len,
+                                   &err), ALOUD_OK);
+    assert_int_equal(len, 7);
+    assert_memory_equal(out, "\xC3\xA9\n\xF0\x9F\x98\x80", 7);
+    assert_int_equal(utf16_to_utf8("\xFE\xFF\x00\xE9\x00\n\xD8\x3D\xDE\x00", 10, out, &len,
+                                   &err), ALOUD_OK);
+    assert_memory_equal(out, "\xC3\xA9\n\xF0\x9F\x98\x80", 7);
+    assert_int_equal(utf16_to_utf8("\xFF\xFE", 2, out, &len, &err), ALOUD_OK);
+    assert_int_equal(len, 0);
+    /* Line 2 (after CRLF), column 2: a low surrogate alone. */
+    assert_int_equal(utf16_to_utf8("\xFF\xFE" "a\0\r\0\n\0b\0\x00\xDC" "c\0", 14, out, &len, &err),
+                     ALOUD_ERR_UTF8);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 2);
+    assert_string_equal(err.message, "invalid UTF-16 (unpaired surrogate 0xDC00)");
+    /* A high surrogate at the end. */
+    assert_int_equal(utf16_to_utf8("\xFF\xFE" "a\0\x3D\xD8", 6, out, &len, &err), ALOUD_ERR_UTF8);
+    assert_int_equal(err.column, 2);
+    assert_int_equal(utf16_to_utf8("\xFF\xFE" "a\0b", 5, out, &len, &err), ALOUD_ERR_UTF8);
+    assert_int_equal(err.column, 2);
+    assert_int_equal(utf16_to_utf8("ab", 2, out, &len, &err), ALOUD_ERR_ARG);
 }
 
 /* ------------------------------------------------------------------ clock */
@@ -366,6 +491,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_read_failures, setup, teardown),
         cmocka_unit_test(test_file_read_stream_limit),
         cmocka_unit_test_setup_teardown(test_read_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_read_text_stops_at_nul, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_read_truncated_while_read, setup, teardown),
+        cmocka_unit_test(test_utf16_to_utf8),
         cmocka_unit_test(test_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

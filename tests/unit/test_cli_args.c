@@ -135,15 +135,20 @@ static void test_bitrate(void **state)
     assert_int_equal(o.bitrate, 6000);
     assert_int_equal(parse(&o, why, "--bitrate", "513", "-f", "opus", "a.txt", NULL),
                      CLI_EXIT_USAGE);
-    assert_string_equal(why, "--bitrate takes kb/s from 6 to 512 for opus, not '513'");
-    assert_int_equal(parse(&o, why, "--bitrate", "320", "-o", "a.mp3", "a.txt", NULL), CLI_EXIT_OK);
-    assert_int_equal(o.bitrate, 320000);
-    assert_int_equal(parse(&o, why, "--bitrate", "7", "-o", "a.mp3", "a.txt", NULL),
-                     CLI_EXIT_USAGE);
-    assert_string_equal(why, "--bitrate takes kb/s from 8 to 320 for mp3, not '7'");
-    assert_int_equal(parse(&o, why, "--bitrate", "64k", "-f", "mp3", "a.txt", NULL),
-                     CLI_EXIT_USAGE);
-    assert_string_equal(why, "--bitrate takes kb/s from 8 to 320 for mp3, not '64k'");
+    assert_string_equal(why, "--bitrate: Ogg Opus takes 6 to 512 kb/s, not '513'");
+    /* MP3 at espeak-ng's 22050 Hz is MPEG-2: up to 160, in steps; no 192 or 320. */
+    assert_int_equal(parse(&o, why, "--bitrate", "160", "-o", "a.mp3", "a.txt", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.bitrate, 160000);
+    assert_int_equal(parse(&o, why, "--bitrate", "144", "-f", "mp3", "a.txt", NULL), CLI_EXIT_OK);
+    static const char *const refused[] = {"192", "320", "100", "7", "0", "64k", "+64"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        char want[256];
+        assert_int_equal(parse(&o, why, "--bitrate", refused[i], "-o", "a.mp3", "a.txt", NULL),
+                         CLI_EXIT_USAGE);
+        snprintf(want, sizeof want, "--bitrate: MP3 at 22050 Hz takes 8, 16, 24, 32, 40, 48, 56, "
+                                    "64, 80, 96, 112, 128, 144 or 160 kb/s, not '%s'", refused[i]);
+        assert_string_equal(why, want);
+    }
     /* Lossless formats take none: not silently ignored. FLAC is the default. */
     assert_int_equal(parse(&o, why, "--bitrate", "64", "a.txt", NULL), CLI_EXIT_USAGE);
     assert_string_equal(why, "--bitrate applies only to the lossy formats (opus, mp3), not to flac");
@@ -213,6 +218,62 @@ static void test_bad_numbers(void **state)
     assert_string_equal(why, "--rate needs a value");
 }
 
+/* strtol and strtoull take blanks and a sign; no option does (" -5" was 16 EiB). */
+static void test_signed_and_blank_numbers_refused(void **state)
+{
+    (void)state;
+    cli_options o;
+    char why[256];
+    static const char *const sizes[] = {" -5", "-5", "+5", " 5", "-0", "", "5 ", "0x10", "-1K"};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        assert_int_equal(parse(&o, why, "--max-input", sizes[i], "t.txt", NULL), CLI_EXIT_USAGE);
+        assert_non_null(strstr(why, "--max-input takes a size"));
+    }
+    assert_int_equal(parse(&o, why, "--max-input", "5K", "t.txt", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.max_input, 5120);
+    static const char *const numbers[] = {" 100", "+100", "-100", "100 ", "1e2"};
+    static const char *const options[] = {"--rate", "--pitch", "--sentence-pause",
+                                          "--paragraph-pause", "--jobs"};
+    for (size_t k = 0; k < sizeof options / sizeof options[0]; k++)
+        for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+            assert_int_equal(parse(&o, why, options[k], numbers[i], "t.txt", NULL),
+                             CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "-f", "opus", "--bitrate", " 64", "t.txt", NULL),
+                     CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "-f", "opus", "--bitrate", "+64", "t.txt", NULL),
+                     CLI_EXIT_USAGE);
+}
+
+/* Short flags bundle as with getopt: -qv, and a value attached to the last. */
+static void test_bundled_short_flags(void **state)
+{
+    (void)state;
+    cli_options o;
+    char why[256];
+    assert_int_equal(parse(&o, why, "-qv", "t.txt", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.verbosity, 1);
+    assert_int_equal(parse(&o, why, "-vq", "t.txt", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.verbosity, -1);
+    assert_int_equal(parse(&o, why, "-qj2", "-ofile.wav", "t.txt", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.jobs, 2);
+    assert_string_equal(o.output, "file.wav");
+    assert_int_equal(o.verbosity, -1);
+    assert_int_equal(parse(&o, why, "-vo", "x.opus", "t.txt", NULL), CLI_EXIT_OK);
+    assert_string_equal(o.output, "x.opus");
+    /* A value-taking flag ends the bundle: the rest is its value. */
+    assert_int_equal(parse(&o, why, "-oqv.wav", "t.txt", NULL), CLI_EXIT_OK);
+    assert_string_equal(o.output, "qv.wav");
+    assert_int_equal(o.verbosity, 0);
+    assert_int_equal(parse(&o, why, "-qx", "t.txt", NULL), CLI_EXIT_USAGE);
+    assert_string_equal(why, "unknown option '-x' in '-qx'");
+    assert_int_equal(parse(&o, why, "-x", "t.txt", NULL), CLI_EXIT_USAGE);
+    assert_string_equal(why, "unknown option '-x'");
+    assert_int_equal(parse(&o, why, "t.txt", "-qo", NULL), CLI_EXIT_USAGE);
+    assert_string_equal(why, "--output needs a value");
+    assert_int_equal(parse(&o, why, "-hV", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_HELP);
+}
+
 static void test_combinations(void **state)
 {
     (void)state;
@@ -265,6 +326,8 @@ int main(void)
         cmocka_unit_test(test_combinations),    cmocka_unit_test(test_format_time),
         cmocka_unit_test(test_sidecars_and_json), cmocka_unit_test(test_bitrate),
         cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_signed_and_blank_numbers_refused),
+        cmocka_unit_test(test_bundled_short_flags),
         cmocka_unit_test(test_progress_format),
     };
     return cmocka_run_group_tests(tests, NULL, free_last);

@@ -270,20 +270,58 @@ static void test_format_null(void **state)
     assert_null(aloud_format_extension(NULL));
 }
 
-/* The library's one bitrate check: 0 is the default, the range is the entry's. */
+/* The library's one bitrate check: 0 is the default; Opus takes its range,
+ * MP3 only the steps of the MPEG version of the sample rate. */
 static void test_writer_bitrate(void **state)
 {
     aloud_error err;
     unsigned b = 0;
 
     (void)state;
-    assert_int_equal(writer_bitrate(&formats_opus, 0, &b, &err), ALOUD_OK);
+    assert_int_equal(writer_bitrate(&formats_opus, 22050, 0, &b, &err), ALOUD_OK);
     assert_int_equal(b, formats_opus.bitrate_default);
-    assert_int_equal(writer_bitrate(&formats_mp3, 320000, &b, &err), ALOUD_OK);
+    assert_int_equal(writer_bitrate(&formats_opus, 22050, 6500, &b, &err), ALOUD_OK);
+    assert_int_equal(writer_bitrate(&formats_mp3, 22050, 0, &b, &err), ALOUD_OK);
+    assert_int_equal(b, 64000);
+    assert_int_equal(writer_bitrate(&formats_mp3, 44100, 320000, &b, &err), ALOUD_OK);
     assert_int_equal(b, 320000);
-    assert_int_equal(writer_bitrate(&formats_mp3, 7999, &b, &err), ALOUD_ERR_ARG);
-    assert_string_equal(err.message, "MP3 bitrate 7999 b/s is outside 8000..320000");
-    assert_int_equal(writer_bitrate(&formats_flac, 0, &b, &err), ALOUD_ERR_ARG);
+    assert_int_equal(writer_bitrate(&formats_mp3, 22050, 7999, &b, &err), ALOUD_ERR_ARG);
+    assert_string_equal(err.message, "bitrate 7999 b/s refused: MP3 at 22050 Hz takes 8, 16, 24, "
+                                     "32, 40, 48, 56, 64, 80, 96, 112, 128, 144 or 160 kb/s");
+    assert_int_equal(writer_bitrate(&formats_flac, 22050, 0, &b, &err), ALOUD_ERR_ARG);
+}
+
+/* MP3 at 22050 Hz (MPEG-2) has no 192 or 320 kb/s, which LAME capped to 160
+ * silently; each MPEG version takes its own table and nothing between. */
+static void test_mp3_bitrate_steps_by_sample_rate(void **state)
+{
+    static const unsigned mpeg2[] = {8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160};
+    aloud_error err = {0};
+
+    (void)state;
+    for (unsigned k = 1; k <= 330; k++) {
+        bool listed = false;
+        for (size_t i = 0; i < sizeof mpeg2 / sizeof mpeg2[0]; i++)
+            listed |= mpeg2[i] == k;
+        assert_int_equal(aloud_format_bitrate_check(&formats_mp3, 22050, k * 1000u, &err) == ALOUD_OK,
+                         listed);
+        assert_int_equal(aloud_format_bitrate_check(&formats_mp3, 24000, k * 1000u, &err) == ALOUD_OK,
+                         listed);
+    }
+    assert_int_equal(aloud_format_bitrate_check(&formats_mp3, 22050, 192000, &err), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_format_bitrate_check(&formats_mp3, 22050, 64500, &err), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_format_bitrate_check(&formats_mp3, 44100, 192000, &err), ALOUD_OK);
+    assert_int_equal(aloud_format_bitrate_check(&formats_mp3, 48000, 8000, &err), ALOUD_ERR_ARG);
+    assert_string_equal(err.message, "MP3 at 48000 Hz takes 32, 40, 48, 56, 64, 80, 96, 112, 128, "
+                                     "160, 192, 224, 256 or 320 kb/s");
+    assert_int_equal(aloud_format_bitrate_check(&formats_mp3, 11025, 80000, &err), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_format_bitrate_check(&formats_mp3, 11025, 64000, &err), ALOUD_OK);
+    assert_int_equal(aloud_format_bitrate_check(&formats_opus, 22050, 512000, &err), ALOUD_OK);
+    assert_int_equal(aloud_format_bitrate_check(&formats_opus, 22050, 512001, &err), ALOUD_ERR_ARG);
+    assert_string_equal(err.message, "Ogg Opus takes 6 to 512 kb/s");
+    assert_int_equal(aloud_format_bitrate_check(&formats_wav, 22050, 64000, &err), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_format_bitrate_check(&formats_mp3, 0, 64000, &err), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_format_bitrate_check(NULL, 22050, 64000, NULL), ALOUD_ERR_ARG);
 }
 
 static const char *const round_titles[] = {"Intro", "Zw\xc3\xb6lf \"quoted\" \\ back", "",
@@ -882,6 +920,7 @@ int main(void)
         cmocka_unit_test(test_format_null),
         cmocka_unit_test(test_chapters_held),
         cmocka_unit_test(test_writer_bitrate),
+        cmocka_unit_test(test_mp3_bitrate_steps_by_sample_rate),
         cmocka_unit_test_setup_teardown(test_read_wav, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_read_flac, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_read_flac_300, setup, tu_fixture_teardown),

@@ -426,6 +426,12 @@ static void test_bad_input(void **state)
     assert_null(w);
     q.bitrate = 320001;
     assert_int_equal(writer_mp3.open(path, &q, &w, &err), ALOUD_ERR_ARG);
+    /* 22050 Hz is MPEG-2, whose top is 160: LAME capped 192 and 320 silently. */
+    q.bitrate = 192000;
+    assert_int_equal(writer_mp3.open(path, &q, &w, &err), ALOUD_ERR_ARG);
+    assert_non_null(strstr(err.message, "144 or 160 kb/s"));
+    q.bitrate = 320000;
+    assert_int_equal(writer_mp3.open(path, &q, &w, &err), ALOUD_ERR_ARG);
     q = p;
     q.channels = 3;
     assert_int_equal(writer_mp3.open(path, &q, &w, &err), ALOUD_ERR_ARG);

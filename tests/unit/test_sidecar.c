@@ -529,6 +529,43 @@ static void test_escaping(void **state)
     t->info = saved;
 }
 
+/* A file name in Latin-1 (not UTF-8) still gives valid JSON: U+FFFD per bad byte. */
+static void test_json_string_invalid_utf8_is_fffd(void **state)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f;
+
+    (void)state;
+    f = open_memstream(&text, &size);
+    tu_require(f);
+    /* Latin-1 "café", a lone continuation byte, a cut 3-byte sequence, an
+     * overlong '/', a surrogate, and valid UTF-8 around them. */
+    aloud_json_put_string(f, "caf\xe9 \x80 \xe2\x82 \xc0\xaf \xed\xa0\x80 \xc3\xa9\xe2\x82\xac");
+    assert_int_equal(fclose(f), 0);
+    assert_string_equal(text, "\"caf\\ufffd \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd "
+                              "\\ufffd\\ufffd\\ufffd \xc3\xa9\xe2\x82\xac\"");
+    free(text);
+}
+
+/* A sentence that begins like an LRC time tag is not read as a second tag. */
+static void test_lrc_text_starting_with_a_tag(void **state)
+{
+    static const char text[] = "[00:01.00] This sentence starts like a tag.\n";
+    static const aloud_span spans[] = {{22050, 44100}};
+    const aloud_sidecar_info info = {NULL, NULL, NULL, NULL, 0};
+    fixture *fx = *state;
+    timeline t;
+    char *lrc;
+
+    make_timeline(&t, text, spans, 1, spans, 1, 44100, &info);
+    lrc = render(fx, &t, "lrc");
+    assert_string_equal(lrc, "[00:01.00]\xef\xbc\xbb" "00:01.00\xef\xbc\xbd"
+                             " This sentence starts like a tag.\n");
+    free(lrc);
+    free_timeline(&t);
+}
+
 /* -------------------------------------------------------- API and errors */
 
 static void test_kinds(void **state)
@@ -637,6 +674,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cue_at_most_99_tracks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_times_agree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
+        cmocka_unit_test(test_json_string_invalid_utf8_is_fffd),
+        cmocka_unit_test_setup_teardown(test_lrc_text_starting_with_a_tag, setup, teardown),
         cmocka_unit_test(test_kinds),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replaces_target, setup, teardown),

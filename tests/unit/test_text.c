@@ -120,8 +120,8 @@ static void test_classify(void **state)
                                       0x200A, 0x202F, 0x205F, 0x3000};
     static const uint32_t dropped[] = {0x00, 0x01, 0x07, 0x1B, 0x1F, 0x7F, 0x80, 0x9F, 0xAD,
                                        0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF};
-    static const uint32_t kept[] = {'a', '.', 0x2019, 0x201C, 0x2014, 0x2026, 0xE9, 0x200E,
-                                    0x2010, 0x20AC, 0x1F600};
+    static const uint32_t kept[] = {'a', '.', 0x2019, 0x201C, 0x2014, 0x2026, 0xE9, 0x2010,
+                                    0x20AC, 0x1F600};
     for (size_t i = 0; i < sizeof spaces / sizeof spaces[0]; i++)
         assert_int_equal(text_classify(spaces[i]), TEXT_SPACE);
     for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
@@ -157,6 +157,60 @@ static void test_classify(void **state)
     assert_int_equal(utf8_case_of(0x436), UTF8_CASE_LOWER); /* ж */
     assert_int_equal(utf8_case_of(0x4E2D), UTF8_CASE_NONE);
     assert_int_equal(utf8_case_of('3'), UTF8_CASE_NONE);
+}
+
+/* Bidi controls, variation selectors and tag characters are dropped like
+ * zero-width ones, so they reach neither titles nor sidecars. */
+static void test_classify_drops_format_characters(void **state)
+{
+    (void)state;
+    static const uint32_t dropped[] = {0x200E, 0x200F, 0x202A, 0x202C, 0x202E, 0x2066, 0x2069,
+                                       0xFE00, 0xFE0F, 0xE0000, 0xE0001, 0xE0067, 0xE007F,
+                                       0xE0100, 0xE01EF};
+    static const uint32_t kept[] = {0x2065, 0x206A, 0xFDFF, 0xFE10, 0xE0080,
+                                    0xE00FF, 0xE01F0, 0x1F3F4};
+    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
+        assert_int_equal(text_classify(dropped[i]), TEXT_DROP);
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        assert_int_equal(text_classify(kept[i]), TEXT_KEEP);
+
+    /* A title with an RLO, U+FE0F after a heart and a flag's tag sequence. */
+    static const char text[] = "\xE2\x80\xAETitle \xE2\x9D\xA4\xEF\xB8\x8F "
+                               "\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xBF\n\n"
+                               "Some words here.\n";
+    aloud_doc *doc = NULL;
+    assert_int_equal(aloud_doc_parse(text, sizeof text - 1, &doc, NULL), ALOUD_OK);
+    assert_string_equal(aloud_doc_title(doc), "Title \xE2\x9D\xA4 \xF0\x9F\x8F\xB4");
+    aloud_doc_free(doc);
+}
+
+/* A text with a UTF-16 BOM is converted; positions count characters alike. */
+static void test_doc_parse_utf16(void **state)
+{
+    (void)state;
+    /* "Title\n\n\U0001F600 Some words.\n" in UTF-16LE. */
+    static const char le[] = "\xFF\xFE" "T\0i\0t\0l\0e\0\n\0\n\0\x3D\xD8\x00\xDE \0S\0o\0m\0e\0"
+                             " \0w\0o\0r\0d\0s\0.\0\n\0";
+    aloud_doc *doc = NULL;
+    aloud_error err = {0};
+    assert_int_equal(aloud_doc_parse(le, sizeof le - 1, &doc, &err), ALOUD_OK);
+    assert_string_equal(aloud_doc_encoding(doc), "UTF-16LE");
+    assert_string_equal(aloud_doc_title(doc), "Title");
+    const aloud_sentence *s = aloud_doc_sentence(doc, 1);
+    assert_non_null(s);
+    assert_string_equal(s->text, "\xF0\x9F\x98\x80 Some words.");
+    assert_int_equal(s->line, 3);
+    assert_int_equal(s->column, 1);
+    aloud_doc_free(doc);
+
+    static const char be[] = "\xFE\xFF" "\0H\0i\0.\0\n\0b\xDC\x00\0.";
+    assert_int_equal(aloud_doc_parse(be, sizeof be - 1, &doc, &err), ALOUD_ERR_UTF8);
+    assert_null(doc);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 2);
+    assert_int_equal(aloud_doc_parse("Hi.", 3, &doc, &err), ALOUD_OK);
+    assert_string_equal(aloud_doc_encoding(doc), "UTF-8");
+    aloud_doc_free(doc);
 }
 
 static void test_reader(void **state)
@@ -295,6 +349,8 @@ int main(void)
         cmocka_unit_test(test_invalid_positions),
         cmocka_unit_test(test_decode_encode),
         cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_classify_drops_format_characters),
+        cmocka_unit_test(test_doc_parse_utf16),
         cmocka_unit_test(test_reader),
         cmocka_unit_test(test_normalised_text),
         cmocka_unit_test(test_bom_and_line_ends),

@@ -162,8 +162,11 @@ static void test_parse_bad(void **state)
         {"Rate = 175\n", 1, 1, "unknown key 'Rate'"},
         {"rate 175\n", 1, 6, "expected '=' after 'rate'"},
         {"rate\n", 1, 5, "expected '='"},
-        {"  rate: 175\n", 1, 9, "expected '=' after 'rate:'"},
-        {"  rate: = 175\n", 1, 3, "unknown key 'rate:'"},
+        {"  rate: 175\n", 1, 3, "expected 'key = value'"},
+        {"  rate: = 175\n", 1, 3, "expected 'key = value'"},
+        /* Not key-like: not quoted back. */
+        {"rate = 175\nroot:x:0:0:root:/root:/bin/bash\n", 2, 1,
+         "expected 'key = value' (a key is letters and '-')"},
         {"= 5\n", 1, 1, "missing key"},
         {"# c\n\nrate = 175\nrate = 180\n", 4, 1, "duplicate key 'rate' (set on line 3"},
         {"voice = en\n  voice = de\n", 2, 3, "duplicate key 'voice'"},
@@ -200,6 +203,55 @@ static void test_parse_bad(void **state)
                      cases[i].message);
         assert_int_equal(err.status, ALOUD_ERR_VOICE);
     }
+}
+
+/* --voice /etc/passwd: a file not named .voice that fails before any key is
+ * no preset at all, said so without quoting it; the fault keeps its place. */
+static void test_not_a_preset_file(void **state)
+{
+    scratch *s = *state;
+    aloud_voice v;
+    aloud_error err = {0};
+    static const char *const texts[] = {"root:x:0:0:root:/root:/bin/bash\n",
+                                        "# a comment\n\nhello world\n", "speed = 3\n",
+                                        "\x7F" "ELF\x02\x01"};
+    static const unsigned lines[] = {1, 3, 1, 1}, columns[] = {1, 7, 1, 1};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        const char *path = scratch_file(s, "passwd", texts[i], strlen(texts[i]));
+        assert_int_equal(aloud_voice_load(path, NULL, &v, &err), ALOUD_ERR_VOICE);
+        assert_string_equal(err.message, "not a voice preset file (one 'key = value' a line, see "
+                                         "voices/README.md)");
+        assert_int_equal(err.line, lines[i]);
+        assert_int_equal(err.column, columns[i]);
+    }
+    /* Binary: a NUL, at its place. */
+    const char *path = scratch_file(s, "bin", "ab\0cd", 5);
+    assert_int_equal(aloud_voice_load(path, NULL, &v, &err), ALOUD_ERR_VOICE);
+    assert_string_equal(err.message, "not a voice preset file (a NUL byte: binary data)");
+    assert_int_equal(err.column, 3);
+    /* Past a good key, or in a NAME.voice file, faults are a preset's. */
+    path = scratch_file(s, "passwd", "rate = 175\nspeed = 3\n", 21);
+    assert_int_equal(aloud_voice_load(path, NULL, &v, &err), ALOUD_ERR_VOICE);
+    assert_string_equal(err.message, "unknown key 'speed'");
+    path = scratch_file(s, "x.voice", "speed = 3\n", 10);
+    assert_int_equal(aloud_voice_load(path, NULL, &v, &err), ALOUD_ERR_VOICE);
+    assert_string_equal(err.message, "unknown key 'speed'");
+}
+
+/* Where a name's preset file is, for naming it in errors. */
+static void test_preset_path(void **state)
+{
+    char buf[64];
+    (void)state;
+    assert_string_equal(aloud_voice_preset_path("deep", "/p", buf, sizeof buf), "/p/deep.voice");
+    assert_string_equal(aloud_voice_preset_path("./x", "/p", buf, sizeof buf), "./x");
+    assert_string_equal(aloud_voice_preset_path("my.voice", NULL, buf, sizeof buf), "my.voice");
+    assert_null(aloud_voice_preset_path("deep", NULL, buf, sizeof buf));
+    assert_null(aloud_voice_preset_path("deep", "", buf, sizeof buf));
+    assert_null(aloud_voice_preset_path("deep", "/a/long/folder", buf, 8));
+    assert_null(aloud_voice_preset_path("", "/p", buf, sizeof buf));
+    assert_null(aloud_voice_preset_path(NULL, "/p", buf, sizeof buf));
+    assert_null(aloud_voice_preset_path("deep", "/p", NULL, 0));
 }
 
 static void test_parse_long_values(void **state)
@@ -604,6 +656,8 @@ int main(void)
                                         scratch_teardown),
         cmocka_unit_test_setup_teardown(test_parse_bad, scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(test_parse_long_values, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_not_a_preset_file, scratch_setup, scratch_teardown),
+        cmocka_unit_test(test_preset_path),
         cmocka_unit_test_setup_teardown(test_parse_file_limits, scratch_setup, scratch_teardown),
         cmocka_unit_test(test_load_preset_by_name),
         cmocka_unit_test_setup_teardown(test_load_preset_by_path, scratch_setup,

@@ -12,6 +12,70 @@ size_t utf8_bom_length(const char *data, size_t size)
     return 0;
 }
 
+utf16_order utf16_bom(const char *data, size_t size)
+{
+    if (size < 2)
+        return UTF16_NONE;
+    if ((unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE)
+        return UTF16_LE;
+    if ((unsigned char)data[0] == 0xFE && (unsigned char)data[1] == 0xFF)
+        return UTF16_BE;
+    return UTF16_NONE;
+}
+
+/* The 16-bit unit at p in the given byte order. */
+static uint32_t utf16_unit(const unsigned char *p, bool le)
+{
+    return le ? (uint32_t)p[1] << 8 | p[0] : (uint32_t)p[0] << 8 | p[1];
+}
+
+aloud_status utf16_to_utf8(const char *data, size_t size, char *out, size_t *out_size,
+                           aloud_error *err)
+{
+    utf16_order order = utf16_bom(data, size);
+    const unsigned char *s = (const unsigned char *)data;
+    unsigned line = 1, column = 1;
+    size_t used = 0;
+    bool after_cr = false;
+
+    if (order == UTF16_NONE)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no UTF-16 byte order mark");
+    bool le = order == UTF16_LE;
+    for (size_t i = 2; i < size;) {
+        if (size - i < 2)
+            return aloud_error_set(err, ALOUD_ERR_UTF8, line, column,
+                                   "invalid UTF-16 (an odd number of bytes: the last one has no "
+                                   "pair)");
+        uint32_t cp = utf16_unit(s + i, le);
+        size_t units = 1;
+        if (cp >= 0xD800u && cp <= 0xDBFFu && size - i >= 4) {
+            uint32_t low = utf16_unit(s + i + 2, le);
+            if (low >= 0xDC00u && low <= 0xDFFFu) {
+                cp = 0x10000u + ((cp - 0xD800u) << 10) + (low - 0xDC00u);
+                units = 2;
+            }
+        }
+        if (units == 1 && cp >= 0xD800u && cp <= 0xDFFFu)
+            return aloud_error_set(err, ALOUD_ERR_UTF8, line, column,
+                                   "invalid UTF-16 (unpaired surrogate 0x%04X)", (unsigned)cp);
+        used += utf8_encode(cp, out + used);
+        i += 2 * units;
+        /* Positions as utf8_validate counts them: LF, CRLF and CR end a line. */
+        if (cp == '\n' && after_cr) {
+            after_cr = false;
+        } else if (cp == '\n' || cp == '\r') {
+            line++;
+            column = 1;
+            after_cr = cp == '\r';
+        } else {
+            column++;
+            after_cr = false;
+        }
+    }
+    *out_size = used;
+    return ALOUD_OK;
+}
+
 static bool utf8_is_continuation(unsigned char byte)
 {
     return (byte & 0xC0u) == 0x80u;

@@ -19,6 +19,29 @@
 /* Bytes of the UTF-8 byte order mark at the start of `data`: 3 or 0. */
 size_t utf8_bom_length(const char *data, size_t size);
 
+/* The byte order of a text that starts with a UTF-16 byte order mark. */
+typedef enum utf16_order {
+    UTF16_NONE = 0,  /* no UTF-16 BOM: not UTF-16, as far as aloud is concerned */
+    UTF16_LE,        /* FF FE */
+    UTF16_BE         /* FE FF */
+} utf16_order;
+
+/* The UTF-16 byte order mark at the start of `data`, if any. */
+utf16_order utf16_bom(const char *data, size_t size);
+
+/*
+ * Converts a UTF-16 text that starts with its byte order mark (see
+ * utf16_bom; data[0..size), borrowed) to UTF-8 without a BOM, into `out`,
+ * which must hold size / 2 * 3 bytes (no unit makes more than 3 bytes, a
+ * surrogate pair of 4 bytes makes 4). Surrogate pairs become one character.
+ * Returns ALOUD_OK with the length in *out_size, or ALOUD_ERR_UTF8 with the
+ * line and column (in characters, the BOM not counted) of an unpaired
+ * surrogate or of a last byte without its pair, in `err` (may be NULL).
+ * ALOUD_ERR_ARG when data has no UTF-16 BOM.
+ */
+aloud_status utf16_to_utf8(const char *data, size_t size, char *out, size_t *out_size,
+                           aloud_error *err);
+
 /*
  * Checks that data[0..size) is valid UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF, no truncated sequence). On failure

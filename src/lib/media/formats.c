@@ -7,10 +7,12 @@
  * extension (or, reading, by the file's first bytes) and never name a writer
  * or a reader directly.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,10 +73,31 @@ const aloud_format formats_opus = {
 };
 
 /*
+ * Layer III bitrates by MPEG version, in kb/s: a frame header holds an index
+ * into one of these, and LAME rounds any other request to a neighbour
+ * without a word (192 became 160 at 22050 Hz). MPEG-1 is 32 to 48 kHz,
+ * MPEG-2 16 to 24 kHz (espeak-ng's 22050 Hz), MPEG-2.5 8 to 12 kHz, where
+ * LAME stops at 64.
+ */
+static const unsigned formats_mp3_mpeg1[] = {32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224,
+                                             256, 320, 0};
+static const unsigned formats_mp3_mpeg2[] = {8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144,
+                                             160, 0};
+static const unsigned formats_mp3_mpeg25[] = {8, 16, 24, 32, 40, 48, 56, 64, 0};
+
+static const unsigned *formats_mp3_steps(unsigned sample_rate)
+{
+    if (sample_rate >= 32000u)
+        return formats_mp3_mpeg1;
+    return sample_rate >= 16000u ? formats_mp3_mpeg2 : formats_mp3_mpeg25;
+}
+
+/*
  * MP3: constant bitrate, chapters as ID3v2 CHAP frames with a CTOC: 255
- * tables of contents of 255 chapters each. LAME takes 8 to 320 kb/s (what a
- * sample rate allows is LAME's to decide); at 64 kb/s its header fits at
- * 22050 Hz and speech loses nothing audible.
+ * tables of contents of 255 chapters each. 8 to 320 kb/s over all sample
+ * rates, but only the steps of the rate's MPEG version (above); at 64 kb/s,
+ * which every version has, LAME's header fits at 22050 Hz and speech loses
+ * nothing audible.
  */
 const aloud_format formats_mp3 = {
     .name = "mp3",
@@ -85,6 +108,7 @@ const aloud_format formats_mp3 = {
     .bitrate_min = 8000u,
     .bitrate_max = 320000u,
     .bitrate_default = 64000u,
+    .bitrate_steps = formats_mp3_steps,
     .writer = &writer_mp3,
     .sniff = read_mp3_sniff,
     .read = read_mp3_read,
@@ -163,15 +187,44 @@ int aloud_format_bitrate_range(const aloud_format *format, unsigned *min_bps, un
     return f->bitrate_max > 0;
 }
 
-aloud_status writer_bitrate(const aloud_format *format, unsigned requested, unsigned *out,
-                            aloud_error *err)
+aloud_status aloud_format_bitrate_check(const aloud_format *format, unsigned sample_rate,
+                                        unsigned bps, aloud_error *err)
+{
+    const unsigned *steps;
+    char list[160];
+    size_t used = 0;
+
+    if (!format || sample_rate == 0)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no format or sample rate");
+    if (format->bitrate_max == 0)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "%s takes no bitrate", format->label);
+    steps = format->bitrate_steps ? format->bitrate_steps(sample_rate) : NULL;
+    if (!steps) {
+        if (bps >= format->bitrate_min && bps <= format->bitrate_max)
+            return ALOUD_OK;
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "%s takes %u to %u kb/s", format->label,
+                               (format->bitrate_min + 999u) / 1000u, format->bitrate_max / 1000u);
+    }
+    for (size_t i = 0; steps[i]; i++) {
+        if (steps[i] * 1000u == bps)
+            return ALOUD_OK;
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%u",
+                                 i == 0 ? "" : steps[i + 1] ? ", " : " or ", steps[i]);
+        assert(used < sizeof list);
+    }
+    return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "%s at %u Hz takes %s kb/s", format->label,
+                           sample_rate, list);
+}
+
+aloud_status writer_bitrate(const aloud_format *format, unsigned sample_rate, unsigned requested,
+                            unsigned *out, aloud_error *err)
 {
     unsigned bitrate = requested ? requested : format->bitrate_default;
+    aloud_error why = {0};
+    aloud_status st = aloud_format_bitrate_check(format, sample_rate, bitrate, &why);
 
-    if (format->bitrate_max == 0 || bitrate < format->bitrate_min
-        || bitrate > format->bitrate_max)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "%s bitrate %u b/s is outside %u..%u",
-                               format->label, bitrate, format->bitrate_min, format->bitrate_max);
+    if (st != ALOUD_OK)
+        return aloud_error_set(err, st, 0, 0, "bitrate %u b/s refused: %s", bitrate, why.message);
     *out = bitrate;
     return ALOUD_OK;
 }

@@ -208,6 +208,12 @@ static aloud_status mp3_start_lame(writer *w, unsigned bitrate, aloud_error *err
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
                                "LAME cannot encode %u Hz, %u channel(s) at %u kb/s",
                                w->sample_rate, w->channels, bitrate / 1000u);
+    /* LAME rounds a bitrate its output rate lacks to a neighbour, silently;
+     * writer_bitrate() knows the steps, and this catches a resampled rate. */
+    if ((unsigned)lame_get_brate(w->lame) * 1000u != bitrate)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                               "LAME would write %d kb/s, not %u, at %d Hz", lame_get_brate(w->lame),
+                               bitrate / 1000u, lame_get_out_samplerate(w->lame));
     return ALOUD_OK;
 }
 
@@ -291,7 +297,8 @@ static aloud_status mp3_open(const char *path, const writer_params *params, writ
     if (!path || !params || params->channels == 0 || params->channels > 2
         || params->sample_rate == 0 || params->sample_rate > INT_MAX)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad MP3 writer parameters");
-    if (writer_bitrate(&formats_mp3, params->bitrate, &bitrate, err) != ALOUD_OK)
+    if (writer_bitrate(&formats_mp3, params->sample_rate, params->bitrate, &bitrate, err)
+        != ALOUD_OK)
         return ALOUD_ERR_ARG;
     w = calloc(1, sizeof *w);
     if (!w || !(w->path = writer_strdup(path))

@@ -333,7 +333,7 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
     w->sample_rate = params->sample_rate;
     w->channels = params->channels;
     w->stop = params->stop;
-    st = writer_bitrate(&formats_opus, params->bitrate, &w->bitrate, err);
+    st = writer_bitrate(&formats_opus, params->sample_rate, params->bitrate, &w->bitrate, err);
     if (st == ALOUD_OK)
         st = opus_copy_strings(w, params, err);
     /* Created now so that an unwritable place fails before any speech is made. */

@@ -70,6 +70,10 @@ struct aloud_format {
     unsigned bitrate_min;
     unsigned bitrate_max;
     unsigned bitrate_default;
+    /* The only bitrates, in kb/s and 0-terminated, the format takes at a
+     * sample rate (MP3's frame header indexes a table per MPEG version);
+     * NULL for any whole kb/s in [bitrate_min, bitrate_max]. */
+    const unsigned *(*bitrate_steps)(unsigned sample_rate);
     const writer_ops *writer;
     /* True when the file's first bytes are this container's. The readers are
      * asked in table order and the first that claims a file reads it. */
@@ -94,13 +98,13 @@ extern const writer_ops writer_mp3;
 /* Shared by the writers. */
 
 /*
- * The bitrate a writer of `format` uses for `requested` bits per second:
- * the format's default for 0. ALOUD_ERR_ARG outside the entry's range (so
- * always, but for 0, for a lossless format). The one place the range is
- * checked in the library.
+ * The bitrate a writer of `format` uses for `requested` bits per second at
+ * `sample_rate`: the format's default for 0. ALOUD_ERR_ARG for one the
+ * format does not take there (aloud_format_bitrate_check, the one place the
+ * values are checked), so always, but for 0, for a lossless format.
  */
-aloud_status writer_bitrate(const aloud_format *format, unsigned requested, unsigned *out,
-                            aloud_error *err);
+aloud_status writer_bitrate(const aloud_format *format, unsigned sample_rate, unsigned requested,
+                            unsigned *out, aloud_error *err);
 
 /* A copy of `s`, NULL for NULL (or when out of memory). */
 char *writer_strdup(const char *s);

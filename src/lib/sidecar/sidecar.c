@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "outfile.h"
 #include "outputs.h"
+#include "utf8.h"
 
 /* What every writer is handed; everything borrowed. */
 typedef struct sidecar_ctx {
@@ -96,9 +97,19 @@ void aloud_json_put_string(FILE *f, const char *s)
         return;
     }
     fputc('"', f);
-    for (; *s; s++) {
+    for (size_t left = strlen(s); left > 0;) {
         unsigned char c = (unsigned char)*s;
+        uint32_t cp;
+        size_t len = utf8_next(s, left, &cp);
 
+        /* JSON text is UTF-8 (RFC 8259): a byte that starts no character
+         * (a file name in Latin-1) must not reach a strict parser. */
+        if (len == 0) {
+            fputs("\\ufffd", f);
+            s++;
+            left--;
+            continue;
+        }
         switch (c) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
@@ -111,9 +122,11 @@ void aloud_json_put_string(FILE *f, const char *s)
             if (c < 0x20u)
                 fprintf(f, "\\u%04x", c);
             else
-                fputc(c, f);
+                fwrite(s, 1, len, f);
             break;
         }
+        s += len;
+        left -= len;
     }
     fputc('"', f);
 }
@@ -253,6 +266,32 @@ static void sidecar_write_srt(const sidecar_ctx *c)
     }
 }
 
+/*
+ * An LRC line's text. A line starts with a run of bracketed tags, and
+ * players read every bracket at its start as one (ffmpeg's lrc demuxer even
+ * skips spaces between them), so a sentence that begins "[00:01.00] ..."
+ * would be shown at the wrong time, or not at all. Its opening bracket and
+ * the first closing one go as U+FF3B and U+FF3D, the fullwidth brackets:
+ * no parser takes them for a tag, and every player still shows a bracket,
+ * where a zero-width character may show as a box and a space is skipped.
+ */
+static void sidecar_put_lrc_text(FILE *f, const char *s)
+{
+    if (s && *s == '[') {
+        const char *close = strchr(s, ']');
+
+        fputs("\xEF\xBC\xBB", f);
+        for (s++; *s; s++) {
+            if (s == close)
+                fputs("\xEF\xBC\xBD", f);
+            else
+                fputc((unsigned char)*s < 0x20u ? ' ' : *s, f);
+        }
+        return;
+    }
+    sidecar_put_line(f, s);
+}
+
 /* LRC: [ti:] and [ar:] when known, then [mm:ss.xx] per sentence (minutes pass 59). */
 static void sidecar_write_lrc(const sidecar_ctx *c)
 {
@@ -274,7 +313,7 @@ static void sidecar_write_lrc(const sidecar_ctx *c)
 
         fprintf(c->f, "[%02" PRIu64 ":%02" PRIu64 ".%02" PRIu64 "]", cs / 6000u, cs / 100u % 60u,
                 cs % 100u);
-        sidecar_put_line(c->f, sidecar_sentence_text(c, s));
+        sidecar_put_lrc_text(c->f, sidecar_sentence_text(c, s));
         fputc('\n', c->f);
     }
 }

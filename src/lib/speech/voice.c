@@ -143,6 +143,19 @@ static bool voice_is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
+/* A word that could be a key: short, letters, digits, '-' and '_'. Only such a word is quoted back in a message; anything else is a
+ * line of some other file, whose content is not ours to echo. */
+static bool voice_is_plain_key(const char *s, size_t n)
+{
+    if (n == 0 || n > 32)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!ascii_is_alnum(s[i]) && s[i] != '-' && s[i] != '_')
+            return false;
+    }
+    return true;
+}
+
 /* Parses a whole number in text[0..size) into [min, max]. */
 static aloud_status voice_parse_number(const voice_line *ln, size_t at, size_t size,
                                        const struct voice_key *key, long *out, aloud_error *err)
@@ -210,6 +223,9 @@ static aloud_status voice_parse_line(const voice_line *ln, aloud_voice *v,
                                "missing key before '='");
     while (i < n && voice_is_blank(s[i]))
         i++;
+    if (!voice_is_plain_key(s + key_at, key_size))
+        return aloud_error_set(err, ALOUD_ERR_VOICE, ln->number, voice_column(ln, key_at),
+                               "expected 'key = value' (a key is letters and '-')");
     if (i == n || s[i] != '=')
         return aloud_error_set(err, ALOUD_ERR_VOICE, ln->number, voice_column(ln, i),
                                "expected '=' after '%.*s'", (int)key_size, s + key_at);
@@ -282,8 +298,24 @@ static aloud_status voice_parse_line(const voice_line *ln, aloud_voice *v,
     return ALOUD_OK;
 }
 
-/* Parses a preset's bytes over the defaults into *v. */
-static aloud_status voice_parse(const char *data, size_t size, aloud_voice *v, aloud_error *err)
+/* True when no key has been set yet. */
+static bool voice_none_seen(const unsigned seen[VOICE_KEY_COUNT])
+{
+    for (size_t i = 0; i < VOICE_KEY_COUNT; i++) {
+        if (seen[i])
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Parses a preset's bytes over the defaults into *v. A fault before any
+ * key was set, in a file not named NAME.voice (`named_preset` false), means
+ * the file is no preset at all (--voice /etc/passwd): said so, at the
+ * fault's position, without a word of the file.
+ */
+static aloud_status voice_parse(const char *data, size_t size, bool named_preset, aloud_voice *v,
+                                aloud_error *err)
 {
     unsigned seen[VOICE_KEY_COUNT] = {0};
     if (size >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
@@ -300,6 +332,10 @@ static aloud_status voice_parse(const char *data, size_t size, aloud_voice *v, a
         aloud_status st = voice_check_line(&ln, err);
         if (st == ALOUD_OK)
             st = voice_parse_line(&ln, v, seen, err);
+        if (st == ALOUD_ERR_VOICE && !named_preset && voice_none_seen(seen))
+            return aloud_error_set(err, st, err ? err->line : 0, err ? err->column : 0,
+                                   "not a voice preset file (one 'key = value' a line, see "
+                                   "voices/README.md)");
         if (st != ALOUD_OK)
             return st;
         at = nl ? end + 1 : size;
@@ -315,7 +351,7 @@ static aloud_status voice_read_file(const char *path, char **out, size_t *size, 
     file_read_info info;
 
     *out = NULL;
-    switch (file_read(path, VOICE_FILE_MAX, NULL, out, size, &info)) {
+    switch (file_read_text(path, VOICE_FILE_MAX, NULL, out, size, &info)) {
     case FILE_READ_OK:
         return ALOUD_OK;
     case FILE_READ_OPEN:
@@ -326,6 +362,12 @@ static aloud_status voice_read_file(const char *path, char **out, size_t *size, 
     case FILE_READ_STOPPED: /* not without a stop flag */
         return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "cannot read preset %s: %s", path,
                                strerror(info.errno_value));
+    case FILE_READ_BINARY:  /* --voice /bin/ls: found in the first block */
+        return aloud_error_set(err, ALOUD_ERR_VOICE, info.nul_line, info.nul_column,
+                               "not a voice preset file (a NUL byte: binary data)");
+    case FILE_READ_CHANGED:
+        return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "preset %s changed while being read",
+                               path);
     case FILE_READ_TOO_LARGE:
         return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "preset %s is larger than %d KiB",
                                path, VOICE_FILE_MAX / 1024);
@@ -333,6 +375,12 @@ static aloud_status voice_read_file(const char *path, char **out, size_t *size, 
         break;
     }
     return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+}
+
+static bool voice_has_extension(const char *name)
+{
+    size_t len = strlen(name), ext = strlen(VOICE_EXTENSION);
+    return len > ext && strcmp(name + len - ext, VOICE_EXTENSION) == 0;
 }
 
 /* Loads the preset file `path` as the voice called `name`. */
@@ -354,17 +402,32 @@ static aloud_status voice_load_file(const char *path, const char *name, size_t n
     aloud_status st = voice_read_file(path, &data, &size, err);
     if (st != ALOUD_OK)
         return st;
-    st = voice_parse(data, size, &v, err);
+    st = voice_parse(data, size, voice_has_extension(path), &v, err);
     free(data);
     if (st == ALOUD_OK)
         *out = v;
     return st;
 }
 
-static bool voice_has_extension(const char *name)
+/* A name with a '/' or ending in ".voice" is a preset file's path. */
+static bool voice_is_path(const char *name)
 {
-    size_t len = strlen(name), ext = strlen(VOICE_EXTENSION);
-    return len > ext && strcmp(name + len - ext, VOICE_EXTENSION) == 0;
+    return strchr(name, '/') || voice_has_extension(name);
+}
+
+const char *aloud_voice_preset_path(const char *name, const char *presets_dir, char *buf,
+                                    size_t size)
+{
+    int n;
+    if (!name || !buf || size == 0 || name[0] == '\0')
+        return NULL;
+    if (voice_is_path(name))
+        n = snprintf(buf, size, "%s", name);
+    else if (presets_dir && presets_dir[0] != '\0')
+        n = snprintf(buf, size, "%s/%s%s", presets_dir, name, VOICE_EXTENSION);
+    else
+        return NULL;
+    return n >= 0 && (size_t)n < size ? buf : NULL;
 }
 
 aloud_status aloud_voice_load(const char *name, const char *presets_dir, aloud_voice *out,
@@ -375,7 +438,7 @@ aloud_status aloud_voice_load(const char *name, const char *presets_dir, aloud_v
     if (name[0] == '\0')
         return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "empty voice name");
 
-    if (strchr(name, '/') || voice_has_extension(name)) {
+    if (voice_is_path(name)) {
         const char *base = strrchr(name, '/');
         base = base ? base + 1 : name;
         size_t len = strlen(base);
@@ -389,7 +452,7 @@ aloud_status aloud_voice_load(const char *name, const char *presets_dir, aloud_v
         char *path = malloc(need);
         if (!path)
             return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-        snprintf(path, need, "%s/%s%s", presets_dir, name, VOICE_EXTENSION);
+        aloud_voice_preset_path(name, presets_dir, path, need);
         FILE *f = fopen(path, "rb");
         int saved = errno;
         if (f) {

@@ -749,7 +749,10 @@ aloud_status aloud_lexicon_load(aloud_lexicon *lex, const char *path, aloud_erro
     case FILE_READ_DIRECTORY:
     case FILE_READ_FAILED:
     case FILE_READ_STOPPED: /* not without a stop flag */
+    case FILE_READ_BINARY:  /* not in bytes mode: the parser names a NUL */
         return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot read the lexicon");
+    case FILE_READ_CHANGED:
+        return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "the lexicon changed while being read");
     case FILE_READ_TOO_LARGE:
         return aloud_error_set(err, ALOUD_ERR_LEXICON, 0, 0, "the lexicon is larger than %u MiB",
                                LEXICON_FILE_MAX >> 20);

@@ -41,6 +41,7 @@ struct aloud_doc {
     size_t note_count;
     const char *title;   /* into strings, or NULL */
     const char *author;  /* into strings, or NULL */
+    const char *encoding; /* static: "UTF-8", "UTF-16LE" or "UTF-16BE" */
 };
 
 /*
@@ -638,10 +639,32 @@ static aloud_doc *doc_finish(doc_builder *b)
     }
     doc->title = b->title_offset == SIZE_MAX ? NULL : doc->strings + b->title_offset;
     doc->author = b->author_offset == SIZE_MAX ? NULL : doc->strings + b->author_offset;
+    doc->encoding = "UTF-8";
     b->strings = NULL;
     b->paragraphs = NULL;
     b->sentences = NULL;
     return doc;
+}
+
+/* Parses a UTF-16 text (with its BOM) through a UTF-8 copy: positions in
+ * characters are the same in both. */
+static aloud_status doc_parse_utf16(const char *data, size_t size, aloud_doc **out,
+                                    aloud_error *err)
+{
+    utf16_order order = utf16_bom(data, size);
+    char *utf8 = malloc(size / 2 * 3 + 1);
+    size_t len = 0;
+    aloud_status st;
+
+    if (!utf8)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    st = utf16_to_utf8(data, size, utf8, &len, err);
+    if (st == ALOUD_OK)
+        st = aloud_doc_parse(utf8, len, out, err);
+    if (st == ALOUD_OK)
+        (*out)->encoding = order == UTF16_LE ? "UTF-16LE" : "UTF-16BE";
+    free(utf8);
+    return st;
 }
 
 aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, aloud_error *err)
@@ -656,6 +679,8 @@ aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, alo
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no input buffer");
     if (!data)
         data = "";
+    if (utf16_bom(data, size) != UTF16_NONE)
+        return doc_parse_utf16(data, size, out, err);
     st = utf8_validate(data, size, err);
     if (st != ALOUD_OK)
         return st;
@@ -725,6 +750,11 @@ size_t aloud_doc_sentence_count(const aloud_doc *doc)
 const aloud_sentence *aloud_doc_sentence(const aloud_doc *doc, size_t index)
 {
     return doc && index < doc->sentence_count ? &doc->sentences[index] : NULL;
+}
+
+const char *aloud_doc_encoding(const aloud_doc *doc)
+{
+    return doc ? doc->encoding : NULL;
 }
 
 const char *aloud_doc_title(const aloud_doc *doc)

@@ -29,6 +29,14 @@ text_class text_classify(uint32_t cp)
     }
     if (cp >= 0x2000u && cp <= 0x200Au)
         return TEXT_SPACE;
+    /* Invisible format characters: they change how text is drawn, not what
+     * it says, and in a title or a caption they only get in the way. */
+    if (cp == 0x200Eu || cp == 0x200Fu || (cp >= 0x202Au && cp <= 0x202Eu)
+        || (cp >= 0x2066u && cp <= 0x2069u)        /* bidi marks, embeddings, isolates */
+        || (cp >= 0xFE00u && cp <= 0xFE0Fu)        /* variation selectors, U+FE0F emoji style */
+        || (cp >= 0xE0000u && cp <= 0xE007Fu)      /* tag characters (flag sequences) */
+        || (cp >= 0xE0100u && cp <= 0xE01EFu))     /* variation selectors supplement */
+        return TEXT_DROP;
     return TEXT_KEEP;
 }
 

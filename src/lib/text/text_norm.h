@@ -27,8 +27,11 @@ typedef enum text_class {
 /*
  * The normalisation class of `cp`. Space separators (U+0020, U+00A0,
  * U+1680, U+2000-U+200A, U+202F, U+205F, U+3000), tab, VT and FF are
- * spaces; zero-width characters (U+200B-U+200D, U+2060, U+FEFF), the soft
- * hyphen U+00AD and the other C0/C1 controls (NUL included) are dropped.
+ * spaces; zero-width characters (U+200B-U+200D, U+2060, U+FEFF), bidi
+ * controls (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), variation
+ * selectors (U+FE00-U+FE0F, U+E0100-U+E01EF), tag characters
+ * (U+E0000-U+E007F), the soft hyphen U+00AD and the other C0/C1 controls
+ * (NUL included) are dropped.
  */
 text_class text_classify(uint32_t cp);
 
