@@ -128,9 +128,9 @@ aloud_status aloud_error_set(aloud_error *err, aloud_status status, unsigned lin
  * shorter now), ALOUD_ERR_UTF8 (binary), ALOUD_ERR_LIMIT ("N bytes is more
  * than the input limit of LIMIT" when the size was known, "more than the
  * input limit of LIMIT bytes" otherwise), ALOUD_ERR_NOMEM, and
- * ALOUD_ERR_CANCELLED when a
- * signal interrupts the wait for a FIFO's writer or for data while *stop
- * (`stop` may be NULL) is non-zero; other interruptions are waited through.
+ * ALOUD_ERR_CANCELLED when a signal interrupts the wait for a FIFO's writer
+ * or for data while *stop (`stop` may be NULL) is non-zero; other
+ * interruptions are waited through.
  */
 aloud_status aloud_read_input(const char *path, size_t limit, const volatile sig_atomic_t *stop,
                               char **data, size_t *size, aloud_error *err);

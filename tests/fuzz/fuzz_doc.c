@@ -185,7 +185,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* An if-chain, not a switch: new statuses in aloud.h must not break this build. */
     if (st == ALOUD_OK) {
         check(doc != NULL);
-        split_raw((const char *)data, size);
+        /* A text with a UTF-16 byte order mark parses too, converted. */
+        if (utf8_validate((const char *)data, size, NULL) == ALOUD_OK)
+            split_raw((const char *)data, size);
+        else
+            check(size >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) ||
+                                (data[0] == 0xFE && data[1] == 0xFF)));
         walk(doc);
         for (size_t i = 0; i < aloud_doc_sentence_count(doc); i++)
             check(aloud_doc_sentence(doc, i)->spoken == aloud_doc_sentence(doc, i)->text);
