@@ -32,6 +32,7 @@
 #include "ascii.h"
 #include "lexicon.h"
 #include "speak_buf.h"
+#include "speak_time.h"
 #include "utf8.h"
 #include "vec.h"
 
@@ -1154,6 +1155,7 @@ static bool speak_mostly_capitals(const speak_ctx *c)
 aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex, char **out)
 {
     speak_buf replaced = {0};
+    speak_buf timed = {0};
     speak_ctx c;
 
     *out = NULL;
@@ -1163,12 +1165,19 @@ aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex,
             speak_buf_free(&replaced);
             return ALOUD_ERR_NOMEM;
         }
-        c.text = replaced.data ? replaced.data : "";
-        c.length = replaced.length;
-    } else {
-        c.text = text;
-        c.length = length;
+        text = replaced.data ? replaced.data : "";
+        length = replaced.length;
     }
+    /* times, dates and number forms (speak_time.c), kept from the token rules */
+    if (!speak_time_apply(text, length, replaced.kept, replaced.kept_count, &timed)) {
+        speak_buf_free(&timed);
+        speak_buf_free(&replaced);
+        return ALOUD_ERR_NOMEM;
+    }
+    speak_buf_free(&replaced);
+    replaced = timed;
+    c.text = replaced.data ? replaced.data : "";
+    c.length = replaced.length;
     if (!speak_tokenize(&c, replaced.kept, replaced.kept_count)) {
         c.failed = true;
     } else {
