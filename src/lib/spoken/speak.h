@@ -6,7 +6,9 @@
  *   1. the lexicon's entries replaced (lexicon.c), whole words and phrases,
  *      longest first; the replacements are the user's word and are kept as
  *      they are;
- *   2. aloud's spoken-text rules applied to the rest (speak.c): URLs and
+ *   2. times, dates, decades, phone numbers, fractions and ratios read as
+ *      words and digits (speak_time.c), kept from the rules after;
+ *   3. aloud's spoken-text rules applied to the rest (speak.c): URLs and
  *      e-mail addresses, hashtags, number ranges and scores, currencies,
  *      dashes as pauses, obvious initialisms, and literal "[[" / "]]" split so
  *      that only the lexicon's phonemes reach espeak-ng as phonemes.
