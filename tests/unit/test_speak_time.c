@@ -132,7 +132,8 @@ static void test_fractions_and_ratios(void **state)
     assert_spoken("a 3:1 ratio and 16:9 screens", "a 3 to 1 ratio and 16 to 9 screens");
     /* Left alone: improper, other denominators, chains, dates, ratings. */
     assert_unchanged("24/7, 9/11, 22/3, 7/10, 1/2007, 31/31/100 and 3/4/2");
-    assert_unchanged("1:2:3 and 12:345:6");
+    assert_unchanged("1:2:3 and 12:345:6 and in Genesis 1:3");
+    assert_spoken("3:1 it was", "3 to 1 it was");
 }
 
 /* Kept spans from the lexicon are copied as they are; rewrites are kept. */

@@ -468,7 +468,9 @@ static size_t st_time(const char *t, size_t p, size_t lim, st_out *w)
 
 /*
  * Ratios: "3:1", "16:9", "1:100" (the part after the colon not two digits,
- * which would be a time) read "3 to 1". espeak-ng says "three colon one".
+ * which would be a time) read "3 to 1"; not after a capitalised word inside
+ * the sentence (a chapter and verse, "Genesis 1:3"). espeak-ng says "three
+ * colon one".
  */
 static size_t st_ratio(const char *t, size_t p, size_t lim, st_out *w)
 {
@@ -482,6 +484,14 @@ static size_t st_ratio(const char *t, size_t p, size_t lim, st_out *w)
         return 0;
     if (end + 1 < lim && t[end] == ':' && ascii_is_digit(t[end + 1]))
         return 0;
+    /* after a capitalised word it is a chapter and verse ("Genesis 1:3") */
+    if (p >= 2 && t[p - 1] == ' ') {
+        size_t s = p - 1;
+        while (s > 0 && t[s - 1] != ' ')
+            s--;
+        if (s > 0 && ascii_is_upper(t[s]))
+            return 0;
+    }
     st_put_num(w, a);
     st_put(w, " to ");
     st_put_num(w, b);
