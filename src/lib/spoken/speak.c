@@ -31,6 +31,7 @@
 
 #include "ascii.h"
 #include "lexicon.h"
+#include "speak_abbrev.h"
 #include "speak_buf.h"
 #include "utf8.h"
 #include "vec.h"
@@ -1154,6 +1155,7 @@ static bool speak_mostly_capitals(const speak_ctx *c)
 aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex, char **out)
 {
     speak_buf replaced = {0};
+    speak_buf abbrev = {0};
     speak_ctx c;
 
     *out = NULL;
@@ -1169,7 +1171,14 @@ aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex,
         c.text = text;
         c.length = length;
     }
-    if (!speak_tokenize(&c, replaced.kept, replaced.kept_count)) {
+    if (!speak_abbrev_apply(c.text, c.length, replaced.kept, replaced.kept_count, &abbrev)) {
+        speak_buf_free(&abbrev);
+        speak_buf_free(&replaced);
+        return ALOUD_ERR_NOMEM;
+    }
+    c.text = abbrev.data ? abbrev.data : "";
+    c.length = abbrev.length;
+    if (!speak_tokenize(&c, abbrev.kept, abbrev.kept_count)) {
         c.failed = true;
     } else {
         c.caps_text = speak_mostly_capitals(&c);
@@ -1188,6 +1197,7 @@ aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex,
         }
     }
     free(c.toks);
+    speak_buf_free(&abbrev);
     speak_buf_free(&replaced);
     speak_put(&c, "", 0);
     if (c.failed) {
