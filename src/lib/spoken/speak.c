@@ -31,6 +31,7 @@
 
 #include "ascii.h"
 #include "lexicon.h"
+#include "speak_abbrev.h"
 #include "speak_buf.h"
 #include "speak_time.h"
 #include "utf8.h"
@@ -1156,6 +1157,7 @@ aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex,
 {
     speak_buf replaced = {0};
     speak_buf timed = {0};
+    speak_buf abbrev = {0};
     speak_ctx c;
 
     *out = NULL;
@@ -1168,17 +1170,22 @@ aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex,
         text = replaced.data ? replaced.data : "";
         length = replaced.length;
     }
-    /* times, dates and number forms (speak_time.c), kept from the token rules */
-    if (!speak_time_apply(text, length, replaced.kept, replaced.kept_count, &timed)) {
+    /* Times, dates and number forms (speak_time.c), then abbreviations, units,
+     * Roman numerals and marks that are not speech (speak_abbrev.c): each stage
+     * marks what it rewrote kept, so the stages after it leave that alone. */
+    if (!speak_time_apply(text, length, replaced.kept, replaced.kept_count, &timed) ||
+        !speak_abbrev_apply(timed.data ? timed.data : "", timed.length, timed.kept,
+                            timed.kept_count, &abbrev)) {
+        speak_buf_free(&abbrev);
         speak_buf_free(&timed);
         speak_buf_free(&replaced);
         return ALOUD_ERR_NOMEM;
     }
     speak_buf_free(&replaced);
-    replaced = timed;
-    c.text = replaced.data ? replaced.data : "";
-    c.length = replaced.length;
-    if (!speak_tokenize(&c, replaced.kept, replaced.kept_count)) {
+    speak_buf_free(&timed);
+    c.text = abbrev.data ? abbrev.data : "";
+    c.length = abbrev.length;
+    if (!speak_tokenize(&c, abbrev.kept, abbrev.kept_count)) {
         c.failed = true;
     } else {
         c.caps_text = speak_mostly_capitals(&c);
@@ -1197,6 +1204,7 @@ aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex,
         }
     }
     free(c.toks);
+    speak_buf_free(&abbrev);
     speak_buf_free(&replaced);
     speak_put(&c, "", 0);
     if (c.failed) {
