@@ -20,17 +20,12 @@
 #include "aloud.h"
 #include "lexicon.h"
 #include "speak.h"
+#include "testutil.h"
 
 /* The spoken form of `text` with lexicon `lex` (may be NULL), in a static buffer. */
 static const char *spoken_with(aloud_lexicon *lex, const char *text)
 {
-    static char copy[8192];
-    char *out = NULL;
-    assert_int_equal(speak_sentence(text, strlen(text), lex, &out), ALOUD_OK);
-    assert_non_null(out);
-    snprintf(copy, sizeof copy, "%s", out);
-    free(out);
-    return copy;
+    return tu_spoken(text, lex);
 }
 
 static const char *spoken(const char *text)
@@ -357,44 +352,6 @@ static void test_doc_speak_dropped_character(void **state)
 
 /* ------------------------------------------------- espeak-ng's own reading */
 
-static bool have_espeak(void)
-{
-    static int have = -1;
-    if (have < 0)
-        have = system("espeak-ng --version >/dev/null 2>&1") == 0;
-    return have == 1;
-}
-
-/*
- * What `espeak-ng -q -x -v en-us` prints for `text`: phonemes, one clause
- * per line. The espeak-ng program reads [[...]] as phonemes, as aloud's
- * engine does.
- */
-static char *phonemes(const char *text)
-{
-    char path[] = "/tmp/aloud-test-speak-XXXXXX";
-    char cmd[256];
-    char *out = calloc(1, 8192);
-    size_t n = 0;
-    int fd = mkstemp(path);
-    FILE *f;
-    assert_true(fd >= 0);
-    assert_non_null(out);
-    assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-    close(fd);
-    snprintf(cmd, sizeof cmd, "espeak-ng -q -x -v en-us -f '%s' 2>/dev/null", path);
-    f = popen(cmd, "r");
-    assert_non_null(f);
-    n = fread(out, 1, 8191, f);
-    out[n] = '\0';
-    assert_int_equal(pclose(f), 0);
-    unlink(path);
-    /* Drop the final line end: the count of '\n' is the count of clause breaks. */
-    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-        out[--n] = '\0';
-    return out;
-}
-
 static size_t count_of(const char *s, const char *needle)
 {
     size_t n = 0;
@@ -403,59 +360,47 @@ static size_t count_of(const char *s, const char *needle)
     return n;
 }
 
-/* Before: `before` is in espeak-ng's reading of `text`; after the rules, `after` is. */
-static void check_reading(const char *text, const char *before, const char *after)
-{
-    char *a = phonemes(text);
-    char *b = phonemes(spoken(text));
-    if (!strstr(a, before) || !strstr(b, after) || strstr(b, before))
-        fail_msg("\"%s\"\n  espeak-ng: %s\n  aloud:     %s (\"%s\")\n  want \"%s\" then \"%s\"", text,
-                 a, b, spoken(text), before, after);
-    free(a);
-    free(b);
-}
-
 static void test_espeak_reading(void **state)
 {
     (void)state;
-    if (!have_espeak())
+    if (!tu_have_tool("espeak-ng"))
         skip();
     /* URLs: no "colon", no "double-u" three times, no "dot H T M L", no numbers. */
-    check_reading("See https://www.example.com/news/today.", "k'oUl@n", "Egz'aamp@L d'0t k'0m");
-    check_reading("Go to www.bbc.co.uk now.", "d,Vb@Lj,u:", "b,i:b,i:s'i: d'0t");
-    check_reading("see nytimes.com/2021/04/15/world/iran-nuclear.html now", "T'aUz@nd",
+    tu_check_reading("See https://www.example.com/news/today.", "k'oUl@n", "Egz'aamp@L d'0t k'0m");
+    tu_check_reading("Go to www.bbc.co.uk now.", "d,Vb@Lj,u:", "b,i:b,i:s'i: d'0t");
+    tu_check_reading("see nytimes.com/2021/04/15/world/iran-nuclear.html now", "T'aUz@nd",
                   "n'aIt2aImz d'0t k'0m n'aU");
-    check_reading("see https://example.com/search?q=tide+mill now", "kw@Lz", "sl'aS s'3:tS n'aU");
+    tu_check_reading("see https://example.com/search?q=tide+mill now", "kw@Lz", "sl'aS s'3:tS n'aU");
     /* Country codes: "dot er" becomes "dot I R". */
-    check_reading("see natanz.ir now", "d'0t '3:", "d'0t ,aI;'A@");
-    check_reading("write to press@mid.ru now", "r'u:", "d'0t ,A@j'u:");
+    tu_check_reading("see natanz.ir now", "d'0t '3:", "d'0t ,aI;'A@");
+    tu_check_reading("write to press@mid.ru now", "r'u:", "d'0t ,A@j'u:");
     /* Hashtags. */
-    check_reading("the #MeToo movement", "h'aS m", "h'aStag m");
-    check_reading("the #1 song", "h'aS w'Vn", "n'Vmb3 w'Vn");
+    tu_check_reading("the #MeToo movement", "h'aS m", "h'aStag m");
+    tu_check_reading("the #1 song", "h'aS w'Vn", "n'Vmb3 w'Vn");
     /* Ranges: "fifty two forty eight" / "dash" become "fifty two to forty eight". */
-    check_reading("It ended 52\xE2\x80\x93" "48.", "t'u: f'o@t#i", "t'u: t@ f'o@t#i");
-    check_reading("It ended 52-48.", "d'aS", "t'u: t@ f'o@t#i");
+    tu_check_reading("It ended 52\xE2\x80\x93" "48.", "t'u: f'o@t#i", "t'u: t@ f'o@t#i");
+    tu_check_reading("It ended 52-48.", "d'aS", "t'u: t@ f'o@t#i");
     /* Currencies: "dollar four point two million" becomes "four point two million dollars". */
-    check_reading("It costs $4.2 million.", "d'0l3 f'o@", "m'Ili@n d'0l3z");
-    check_reading("It costs \xE2\x82\xAC" "25.", "j'U@roUz tw'Ent2i", "f'aIv j'U@roUz");
-    check_reading("It costs $4.20.", "z'i@roU", "d'0l3z tw'Ent2i s'Ents");
+    tu_check_reading("It costs $4.2 million.", "d'0l3 f'o@", "m'Ili@n d'0l3z");
+    tu_check_reading("It costs \xE2\x82\xAC" "25.", "j'U@roUz tw'Ent2i", "f'aIv j'U@roUz");
+    tu_check_reading("It costs $4.20.", "z'i@roU", "d'0l3z tw'Ent2i s'Ents");
     /* Initialisms: "J C poa" and "eye-ee-a" become letters. */
-    check_reading("the JCPOA deal", "p'oU@", "p'i:;,oU'eI");
-    check_reading("the IAEA said", "aI'i@", ",aI,eI,i:;'eI");
-    check_reading("the IRGC said", "'3:gk", ",A@dZ,i:s'i:");
+    tu_check_reading("the JCPOA deal", "p'oU@", "p'i:;,oU'eI");
+    tu_check_reading("the IAEA said", "aI'i@", ",aI,eI,i:;'eI");
+    tu_check_reading("the IRGC said", "'3:gk", ",A@dZ,i:s'i:");
     /* Literal [[ ]] are read as text, not as phoneme codes. */
-    check_reading("see [[wiki link]] here", "wiki liNk", "w'Iki l'INk");
+    tu_check_reading("see [[wiki link]] here", "wiki liNk", "w'Iki l'INk");
 
     /* Dashes: no clause break before, one after. */
     {
-        char *a = phonemes("He left\xE2\x80\x94" "and never came back.");
-        char *b = phonemes(spoken("He left\xE2\x80\x94" "and never came back."));
+        char *a = tu_phonemes("He left\xE2\x80\x94" "and never came back.");
+        char *b = tu_phonemes(spoken("He left\xE2\x80\x94" "and never came back."));
         assert_int_equal(count_of(a, "\n"), 0);
         assert_int_equal(count_of(b, "\n"), 1);
         free(a);
         free(b);
-        a = phonemes("He left -- and never came back.");
-        b = phonemes(spoken("He left -- and never came back."));
+        a = tu_phonemes("He left -- and never came back.");
+        b = tu_phonemes(spoken("He left -- and never came back."));
         assert_int_equal(count_of(a, "\n"), 0);
         assert_int_equal(count_of(b, "\n"), 1);
         free(a);
@@ -463,10 +408,10 @@ static void test_espeak_reading(void **state)
     }
     /* Dropped rules: espeak-ng already pauses at ellipses and reads "%". */
     {
-        char *a = phonemes("Wait... what?");
+        char *a = tu_phonemes("Wait... what?");
         assert_int_equal(count_of(a, "\n"), 1);
         free(a);
-        a = phonemes("A 61.4% majority.");
+        a = tu_phonemes("A 61.4% majority.");
         assert_non_null(strstr(a, "p3s'Ent"));
         free(a);
     }

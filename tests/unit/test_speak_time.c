@@ -21,17 +21,12 @@
 #include "speak.h"
 #include "speak_buf.h"
 #include "speak_time.h"
+#include "testutil.h"
 
 /* The spoken form of `text` (no lexicon), in a static buffer. */
 static const char *spoken(const char *text)
 {
-    static char copy[8192];
-    char *out = NULL;
-    assert_int_equal(speak_sentence(text, strlen(text), NULL, &out), ALOUD_OK);
-    assert_non_null(out);
-    snprintf(copy, sizeof copy, "%s", out);
-    free(out);
-    return copy;
+    return tu_spoken(text, NULL);
 }
 
 #define assert_spoken(text, want) assert_string_equal(spoken(text), want)
@@ -171,69 +166,26 @@ static void test_kept_spans(void **state)
 
 /* ------------------------------------------------- espeak-ng's own reading */
 
-static bool have_espeak(void)
-{
-    static int have = -1;
-    if (have < 0)
-        have = system("espeak-ng --version >/dev/null 2>&1") == 0;
-    return have == 1;
-}
-
-/* What `espeak-ng -q -x -v en-us` prints for `text`, in a malloc'd string. */
-static char *phonemes(const char *text)
-{
-    char path[] = "/tmp/aloud-test-speak-time-XXXXXX";
-    char cmd[256];
-    char *out = calloc(1, 8192);
-    size_t n;
-    int fd = mkstemp(path);
-    FILE *f;
-    assert_true(fd >= 0);
-    assert_non_null(out);
-    assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
-    close(fd);
-    snprintf(cmd, sizeof cmd, "espeak-ng -q -x -v en-us -f '%s' 2>/dev/null", path);
-    f = popen(cmd, "r");
-    assert_non_null(f);
-    n = fread(out, 1, 8191, f);
-    out[n] = '\0';
-    assert_int_equal(pclose(f), 0);
-    unlink(path);
-    return out;
-}
-
-/* `before` is in espeak-ng's reading of `text`; after the rules `after` is, and `before` not. */
-static void check_reading(const char *text, const char *before, const char *after)
-{
-    char *a = phonemes(text);
-    char *b = phonemes(spoken(text));
-    if (!strstr(a, before) || !strstr(b, after) || strstr(b, before))
-        fail_msg("\"%s\"\n  espeak-ng: %s\n  aloud:     %s (\"%s\")\n  want \"%s\" then \"%s\"", text,
-                 a, b, spoken(text), before, after);
-    free(a);
-    free(b);
-}
-
 static void test_espeak_reading(void **state)
 {
     (void)state;
-    if (!have_espeak())
+    if (!tu_have_tool("espeak-ng"))
         skip();
     /* "nine zero zero", "four zero seven" */
-    check_reading("at 9:00 today", "z'i@roU z'i@roU", "@kl'0k");
-    check_reading("at 4:07 today", "z'i@roU s'Ev@n", "'oU s'Ev@n");
+    tu_check_reading("at 9:00 today", "z'i@roU z'i@roU", "@kl'0k");
+    tu_check_reading("at 4:07 today", "z'i@roU s'Ev@n", "'oU s'Ev@n");
     /* "march one", "two thousand twelve" */
-    check_reading("on March 1 then", "m'A@tS w'Vn", "m'A@tS f'3:st");
-    check_reading("on July 25 2012 then", "t'u: T'aUz@nd tw'Elv", "tw'Ent2i tw'Elv");
+    tu_check_reading("on March 1 then", "m'A@tS w'Vn", "m'A@tS f'3:st");
+    tu_check_reading("on July 25 2012 then", "t'u: T'aUz@nd tw'Elv", "tw'Ent2i tw'Elv");
     /* "slash" */
-    check_reading("on 11/03/2025 then", "sl'aS", "noUv'Emb3");
+    tu_check_reading("on 11/03/2025 then", "sl'aS", "noUv'Emb3");
     /* "eighty z" */
-    check_reading("the 1980s then", "'eIt#i z", "'eIt#iz");
+    tu_check_reading("the 1980s then", "'eIt#i z", "'eIt#iz");
     /* "five hundred fifty five" */
-    check_reading("call 555-123-4567 now", "h'VndrI2d", "f'aIv f'aIv f'aIv");
+    tu_check_reading("call 555-123-4567 now", "h'VndrI2d", "f'aIv f'aIv f'aIv");
     /* "three slash four", "three colon one" */
-    check_reading("add 3/4 cup", "sl'aS", "kw'O@t#3z");
-    check_reading("a 3:1 ratio", "k'oUl@n", "t@ w'Vn");
+    tu_check_reading("add 3/4 cup", "sl'aS", "kw'O@t#3z");
+    tu_check_reading("a 3:1 ratio", "k'oUl@n", "t@ w'Vn");
 }
 
 int main(void)

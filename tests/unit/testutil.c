@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "speak.h"
+
 int tu_tempdir_make(char *dir, size_t size, const char *name)
 {
     const char *tmp = getenv("TMPDIR");
@@ -175,6 +177,54 @@ bool tu_have_tool(const char *name)
 
     snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
     return system(cmd) == 0;
+}
+
+char *tu_phonemes(const char *text)
+{
+    char path[] = "/tmp/aloud-test-phonemes-XXXXXX";
+    char cmd[256];
+    char *out = calloc(1, 8192);
+    size_t n = 0;
+    int fd = mkstemp(path);
+    FILE *f;
+    assert_true(fd >= 0);
+    assert_non_null(out);
+    assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    snprintf(cmd, sizeof cmd, "espeak-ng -q -x -v en-us -f '%s' 2>/dev/null", path);
+    f = popen(cmd, "r");
+    assert_non_null(f);
+    n = fread(out, 1, 8191, f);
+    out[n] = '\0';
+    assert_int_equal(pclose(f), 0);
+    unlink(path);
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+        out[--n] = '\0';
+    return out;
+}
+
+const char *tu_spoken(const char *text, aloud_lexicon *lex)
+{
+    static char copy[8192];
+    char *out = NULL;
+    assert_int_equal(speak_sentence(text, strlen(text), lex, &out), ALOUD_OK);
+    assert_non_null(out);
+    snprintf(copy, sizeof copy, "%s", out);
+    free(out);
+    return copy;
+}
+
+void tu_check_reading(const char *text, const char *before, const char *after)
+{
+    char *a = tu_phonemes(text);
+    char *spoken = strdup(tu_spoken(text, NULL));
+    char *b = tu_phonemes(spoken);
+    if (!strstr(a, before) || !strstr(b, after) || strstr(b, before))
+        fail_msg("\"%s\"\n  espeak-ng: %s\n  aloud:     %s (\"%s\")\n  want \"%s\" then \"%s\"",
+                 text, a, b, spoken, before, after);
+    free(a);
+    free(b);
+    free(spoken);
 }
 
 /* Runs cmd; returns its stdout (caller frees) and length, and its pclose() status. */

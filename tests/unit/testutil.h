@@ -125,6 +125,25 @@ aloud_status tu_write_audio(const writer_ops *fmt, const char *path, const write
 bool tu_have_tool(const char *name);
 
 /*
+ * What `espeak-ng -q -x -v en-us` prints for `text`: phonemes, one clause
+ * per line, the final line end dropped (so the count of '\n' is the count of
+ * clause breaks). The espeak-ng program reads [[...]] as phonemes, as
+ * aloud's engine does. Caller frees. Needs espeak-ng (tu_have_tool).
+ */
+char *tu_phonemes(const char *text);
+
+/* What aloud hands espeak-ng for one sentence `text` with lexicon `lex`
+ * (may be NULL), in a static buffer overwritten by the next call. */
+const char *tu_spoken(const char *text, aloud_lexicon *lex);
+
+/*
+ * Fails the test unless `before` is in espeak-ng's reading of `text`, and
+ * `after` but not `before` is in its reading of tu_spoken(text, NULL): a
+ * spoken-text rule measurably changes the reading.
+ */
+void tu_check_reading(const char *text, const char *before, const char *after);
+
+/*
  * Runs a shell command and returns its whole stdout (caller frees), storing
  * its length in *len unless len is NULL. Fails the test if the command exits
  * with a non-zero status.
