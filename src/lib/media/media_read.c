@@ -42,12 +42,6 @@ bool media_read_at(FILE *f, uint64_t offset, void *p, size_t n)
     return fread(p, 1, n, f) == n;
 }
 
-/* The length of the UTF-8 sequence `lead` would start; 1 for a byte that starts none. */
-static size_t media_utf8_length(unsigned char lead)
-{
-    return lead < 0xc0u ? 1u : lead < 0xe0u ? 2u : lead < 0xf0u ? 3u : 4u;
-}
-
 /* Tags and labels come from other programs, and aloud.h promises UTF-8
  * (hence room for three bytes of U+FFFD per byte of input). */
 char *media_text_dup(const void *p, size_t n)
@@ -60,16 +54,17 @@ char *media_text_dup(const void *p, size_t n)
     if (!s)
         return NULL;
     for (size_t i = 0; i < len;) {
-        size_t seq = media_utf8_length((unsigned char)src[i]);
+        uint32_t cp;
+        size_t seq = utf8_next(src + i, len - i, &cp);
 
-        if (seq <= len - i && utf8_validate(src + i, seq, NULL) == ALOUD_OK) {
-            memcpy(s + w, src + i, seq);
-            w += seq;
-            i += seq;
-        } else {
+        if (seq == 0) {
             memcpy(s + w, "\xEF\xBF\xBD", 3);
             w += 3;
             i++;
+        } else {
+            memcpy(s + w, src + i, seq);
+            w += seq;
+            i += seq;
         }
     }
     s[w] = '\0';

@@ -214,16 +214,16 @@ static void out_put(abbrev_out *o, const char *s, size_t n)
 /* Appends s[0..n) marked kept (merged with a kept span it touches). */
 static void out_put_kept(abbrev_out *o, const char *s, size_t n)
 {
-    size_t start = o->b->length;
-    if (n == 0)
+    speak_buf *b = o->b;
+    if (n == 0 || o->failed)
         return;
-    out_put(o, s, n);
-    if (o->failed)
-        return;
-    if (o->b->kept_count > 0 && o->b->kept[o->b->kept_count - 1].end == start)
-        o->b->kept[o->b->kept_count - 1].end = o->b->length;
-    else if (!speak_buf_keep(o->b, start, o->b->length))
+    if (b->kept_count > 0 && b->kept[b->kept_count - 1].end == b->length) {
+        out_put(o, s, n);
+        if (!o->failed)
+            b->kept[b->kept_count - 1].end = b->length;
+    } else if (!speak_buf_append_kept(b, s, n)) {
         o->failed = true;
+    }
 }
 
 static char out_last(const abbrev_out *o)

@@ -28,6 +28,12 @@ bool speak_buf_keep(speak_buf *b, size_t start, size_t end)
     return true;
 }
 
+bool speak_buf_append_kept(speak_buf *b, const char *s, size_t n)
+{
+    size_t start = b->length;
+    return speak_buf_append(b, s, n) && speak_buf_keep(b, start, b->length);
+}
+
 void speak_buf_free(speak_buf *b)
 {
     free(b->data);

@@ -33,6 +33,10 @@ typedef struct speak_buf {
 bool speak_buf_append(speak_buf *b, const char *s, size_t n);
 /* Marks data[start..end) as kept; spans must come in increasing order. */
 bool speak_buf_keep(speak_buf *b, size_t start, size_t end);
+/* Appends s[0..n) and marks it kept: a rule's rewrite, or a span an earlier
+ * stage kept, that the stages after this one leave alone. False when out of
+ * memory. */
+bool speak_buf_append_kept(speak_buf *b, const char *s, size_t n);
 void speak_buf_free(speak_buf *b);
 
 #endif /* ALOUD_SPEAK_BUF_H */

@@ -753,9 +753,7 @@ bool speak_time_apply(const char *text, size_t length, const speak_span *kept,
     size_t p = 0;
     while (p < length) {
         if (k < kept_count && kept[k].start == p) {
-            size_t s = out->length;
-            if (!speak_buf_append(out, text + p, kept[k].end - p) ||
-                !speak_buf_keep(out, s, out->length))
+            if (!speak_buf_append_kept(out, text + p, kept[k].end - p))
                 return false;
             p = kept[k].end;
             k++;
@@ -775,8 +773,7 @@ bool speak_time_apply(const char *text, size_t length, const speak_span *kept,
                     used = 0;
             }
             if (used) {
-                size_t s = out->length;
-                if (!speak_buf_append(out, w.s, w.n) || !speak_buf_keep(out, s, out->length))
+                if (!speak_buf_append_kept(out, w.s, w.n))
                     return false;
                 p += used;
                 continue;
