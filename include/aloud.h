@@ -239,6 +239,33 @@ void aloud_lexicon_entry(const aloud_lexicon *lex, size_t index, aloud_lexicon_e
  */
 aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *err);
 
+/* How the spoken-text rules run; zero-initialise it for the defaults. */
+typedef struct aloud_speak_opts {
+    int read_emoji;  /* non-zero: emoji stay and espeak-ng reads their names
+                        (by default they are left out of the spoken text) */
+} aloud_speak_opts;
+
+/* The kinds of rewrite the spoken-text rules count (aloud_speak_rule_name). */
+#define ALOUD_SPEAK_RULES 25
+
+/* How many rewrites each kind of rule made: count[k] for the kind named
+ * aloud_speak_rule_name(k). */
+typedef struct aloud_speak_stats {
+    size_t count[ALOUD_SPEAK_RULES];
+} aloud_speak_stats;
+
+/* The plural noun for a kind of rewrite ("times", "dates", "units", ...),
+ * static; NULL for k >= ALOUD_SPEAK_RULES. */
+const char *aloud_speak_rule_name(unsigned k);
+
+/*
+ * aloud_doc_speak() with options (NULL for the defaults) and counts: when
+ * stats is not NULL, the rewrites of every sentence are added to it (it is
+ * not zeroed first). Same errors; on failure stats is unchanged.
+ */
+aloud_status aloud_doc_speak_with(aloud_doc *doc, aloud_lexicon *lex, const aloud_speak_opts *opts,
+                                  aloud_speak_stats *stats, aloud_error *err);
+
 /*
  * What aloud_doc_speak() changed in a sentence's spoken form so that
  * espeak-ng 1.51 does not crash on it (see engine_guard.h): one note per

@@ -167,6 +167,17 @@ static void test_lexicons_and_speaking(void **state)
     assert_null(notes);
     assert_int_equal(aloud_doc_guard_notes(NULL, NULL), 0);
     assert_int_equal(aloud_doc_guard_notes(doc, NULL), 0);
+
+    /* The counted form: NULL options and stats are the defaults; counts add up. */
+    aloud_speak_stats stats;
+    memset(&stats, 0, sizeof stats);
+    assert_int_equal(aloud_doc_speak_with(NULL, NULL, NULL, &stats, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_doc_speak_with(doc, NULL, NULL, NULL, NULL), ALOUD_OK);
+    for (unsigned k = 0; k < ALOUD_SPEAK_RULES; k++) {
+        assert_non_null(aloud_speak_rule_name(k));
+        assert_int_equal(stats.count[k], 0);
+    }
+    assert_null(aloud_speak_rule_name(ALOUD_SPEAK_RULES));
     aloud_doc_free(doc);
     aloud_lexicon_free(lex);
 }

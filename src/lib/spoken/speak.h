@@ -36,4 +36,17 @@
  */
 aloud_status speak_sentence(const char *text, size_t length, aloud_lexicon *lex, char **out);
 
+/* How the rules run; zero-initialise for the defaults. */
+typedef struct speak_opts {
+    bool read_emoji;  /* emoji stay, and espeak-ng reads their names */
+} speak_opts;
+
+/*
+ * speak_sentence with options (NULL for the defaults) and counters:
+ * counts, when not NULL, holds SPEAK_RULE_COUNT counters (speak_buf.h),
+ * each increased by the rewrites its rule made.
+ */
+aloud_status speak_sentence_with(const char *text, size_t length, aloud_lexicon *lex,
+                                 const speak_opts *opts, size_t *counts, char **out);
+
 #endif /* ALOUD_SPEAK_H */

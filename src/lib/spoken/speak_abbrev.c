@@ -121,6 +121,13 @@ static const unit_entry unit_table[] = {
     {"kg", "kilogram", "kilograms", true},       {"mg", "milligram", "milligrams", false},
     {"ml", "milliliter", "milliliters", false},  {"mL", "milliliter", "milliliters", false},
     {"ft", "foot", "feet", false},               {"oz", "ounce", "ounces", false},
+    {"lb", "pound", "pounds", false},            {"lbs", "pound", "pounds", false},
+    {"yd", "yard", "yards", false},              {"gal", "gallon", "gallons", false},
+    {"mcg", "microgram", "micrograms", false},   {"\xC2\xB5g", "microgram", "micrograms", false},
+    {"kcal", "kilocalorie", "kilocalories", false},
+    {"m2", "square meter", "square meters", false}, {"km2", "square kilometer", "square kilometers", false},
+    {"cm2", "square centimeter", "square centimeters", false},
+    {"ft2", "square foot", "square feet", false}, {"m3", "cubic meter", "cubic meters", false},
     {"mph", "mile per hour", "miles per hour", true},
     {"kph", "kilometer per hour", "kilometers per hour", true},
     {"kmh", "kilometer per hour", "kilometers per hour", false},
@@ -203,6 +210,8 @@ static const char *const ordinal_units[] = {
 typedef struct abbrev_out {
     speak_buf *b;
     bool failed;
+    bool read_emoji;   /* emoji stay */
+    size_t *counts;    /* SPEAK_RULE_COUNT counters, or NULL */
 } abbrev_out;
 
 static void out_put(abbrev_out *o, const char *s, size_t n)
@@ -346,11 +355,13 @@ static void abbrev_clean(const char *t, size_t length, const speak_span *kept,
             /* Not "[[x]]": phoneme codes, which speak.c spaces apart. */
             if (q < limit && t[q] == ']' && out_last(o) != '[' &&
                 !(q + 1 < limit && t[q + 1] == ']') && abbrev_is_citation(t, p + 1, q)) {
+                speak_count(o->counts, SPEAK_RULE_MARKS);
                 p = abbrev_skip_space(o, t, q + 1, limit);
                 continue;
             }
         }
         if (t[p] == '`') {
+            speak_count(o->counts, SPEAK_RULE_MARKS);
             p = abbrev_skip_space(o, t, p + 1, limit);
             continue;
         }
@@ -362,6 +373,7 @@ static void abbrev_clean(const char *t, size_t length, const speak_span *kept,
                 q++;
             if (before == '\0' || before == ' ' || q == limit || t[q] == ' ' ||
                 strchr(".,;:!?)", t[q]) != NULL) {
+                speak_count(o->counts, SPEAK_RULE_MARKS);
                 p = abbrev_skip_space(o, t, q, limit);
                 continue;
             }
@@ -375,6 +387,7 @@ static void abbrev_clean(const char *t, size_t length, const speak_span *kept,
             bool word_before = before != '\0' && before != ' ';
             bool word_after = p + 1 < limit && t[p + 1] != ' ';
             if (word_before != word_after && (t[p] == '*' || !ascii_is_alnum(before))) {
+                speak_count(o->counts, SPEAK_RULE_MARKS);
                 p++;
                 continue;
             }
@@ -389,19 +402,23 @@ static void abbrev_clean(const char *t, size_t length, const speak_span *kept,
                 continue;
             }
         }
-        if (abbrev_is_emoji(cp) || ((cp == 0xFE0F || cp == 0x200D) && after_emoji) ||
-            (cp >= 0x1F3FB && cp <= 0x1F3FF)) {
+        if (!o->read_emoji && (abbrev_is_emoji(cp) || ((cp == 0xFE0F || cp == 0x200D) && after_emoji) ||
+                               (cp >= 0x1F3FB && cp <= 0x1F3FF))) {
+            if (!after_emoji)
+                speak_count(o->counts, SPEAK_RULE_EMOJI);
             after_emoji = true;
             p = abbrev_skip_space(o, t, p + len, limit);
             continue;
         }
         after_emoji = false;
         if ((cp == 0x2020 || cp == 0x2021) && out_last(o) != ' ' && out_last(o) != '\0') {
+            speak_count(o->counts, SPEAK_RULE_MARKS);
             p += len;
             continue;
         }
         if (abbrev_is_superscript_digit(cp) && o->b->length > 0 &&
             strchr(".,;:)\"'", out_last(o)) != NULL) {
+            speak_count(o->counts, SPEAK_RULE_MARKS);
             p += len;
             continue;
         }
@@ -653,11 +670,13 @@ static bool rule_abbrev(abbrev_pass *a, size_t i)
                     ascii_eq_nocase(c, n, en->written)) {
                     put_rewrite(a, k, en->spoken, strlen(en->spoken),
                                 last || (next && tok_is_name(a, next)));
+                    speak_count(a->o->counts, SPEAK_RULE_ADDRESSES);
                     return true;
                 }
             }
             if (ascii_eq_nocase(c, n, "dr") && n == 2) {
                 put_rewrite(a, k, "Drive", 5, last || (next && tok_is_name(a, next)));
+                speak_count(a->o->counts, SPEAK_RULE_ADDRESSES);
                 return true;
             }
         }
@@ -693,6 +712,7 @@ static bool rule_abbrev(abbrev_pass *a, size_t i)
         }
         if (ok) {
             put_rewrite(a, k, en->spoken, strlen(en->spoken), last);
+            speak_count(a->o->counts, SPEAK_RULE_ABBREVIATIONS);
             return true;
         }
     }
@@ -726,6 +746,7 @@ static bool rule_unit(abbrev_pass *a, size_t i)
             out_put_kept(a->o, "per ", 4);
             out_put_kept(a->o, words, strlen(words));
             out_put(a->o, t + k->core_end, k->end - k->core_end);
+            speak_count(a->o->counts, SPEAK_RULE_UNITS);
             return true;
         }
         if (q < k->core_end && ascii_is_digit(t[q - 1])) {
@@ -738,6 +759,7 @@ static bool rule_unit(abbrev_pass *a, size_t i)
                 out_put(a->o, " ", 1);
                 out_put_kept(a->o, words, strlen(words));
                 out_put(a->o, t + k->core_end, k->end - k->core_end);
+                speak_count(a->o->counts, SPEAK_RULE_UNITS);
                 return true;
             }
         }
@@ -760,11 +782,13 @@ static bool rule_unit(abbrev_pass *a, size_t i)
             prev->start != prev->core)
             return false;
         for (size_t q = prev->core; q < pe; q++)
-            if (!ascii_is_digit(t[q]) && t[q] != ',' && t[q] != '.')
+            if (!ascii_is_digit(t[q]) && t[q] != ',' && t[q] != '.' &&
+                !((t[q] == 'x' || t[q] == '-') && q > prev->core && ascii_is_digit(t[q - 1])))
                 return false;
         one = pe - prev->core == 1 && t[prev->core] == '1' && prev == &a->toks[i - 1];
         if (unit_words(t + k->core, core_len(k), one, words, sizeof words)) {
             put_rewrite(a, k, words, strlen(words), true);
+            speak_count(a->o->counts, SPEAK_RULE_UNITS);
             return true;
         }
     }
@@ -792,6 +816,7 @@ static bool rule_roman(abbrev_pass *a, size_t i)
         !(n == 1 && strchr("CDLM", t[k->core]) != NULL)) {
         snprintf(words, sizeof words, "%u", v);
         put_rewrite(a, k, words, strlen(words), true);
+        speak_count(a->o->counts, SPEAK_RULE_ROMANS);
         return true;
     }
     /* "Henry VIII", "Elizabeth II"; not "I" (the pronoun: "told Henry I would"). */
@@ -800,9 +825,105 @@ static bool rule_roman(abbrev_pass *a, size_t i)
                 sizeof regnal_names / sizeof regnal_names[0], false) &&
         ordinal_word(v, words, sizeof words)) {
         put_rewrite(a, k, words, strlen(words), true);
+        speak_count(a->o->counts, SPEAK_RULE_ROMANS);
         return true;
     }
     return false;
+}
+
+/* Street words written out, after which a number and a name are an address. */
+static const char *const street_words[] = {
+    "Street", "Road", "Avenue", "Boulevard", "Lane", "Drive", "Court", "Place", "Square",
+    "Terrace", "Highway", "Parkway", "Expressway", "Way",
+};
+
+/* True when token i is a street word, abbreviated (any case) or written out. */
+static bool tok_is_street_word(const abbrev_pass *a, const abbrev_tok *k)
+{
+    const char *c = a->t + k->core;
+    size_t n = core_len(k);
+    if (k->kept || n == 0)
+        return false;
+    for (size_t e = 0; e < sizeof abbrev_table / sizeof abbrev_table[0]; e++)
+        if (abbrev_table[e].ctx == ABBREV_STREET && strlen(abbrev_table[e].written) == n &&
+            ascii_eq_nocase(c, n, abbrev_table[e].written))
+            return true;
+    return (n == 2 && ascii_eq_nocase(c, n, "dr")) ||
+           word_in(c, n, street_words, sizeof street_words / sizeof street_words[0], false);
+}
+
+/*
+ * Rule: a house number is read in pairs, as Americans say an address:
+ * "1428 Elm St." -> "14 28 Elm Street", "123 Laguna Ct" -> "1 23 Laguna
+ * Court", "708 N 1st St" -> "7 oh 8 North ...". espeak-ng says "one thousand
+ * four hundred twenty eight". Three or four digits, then one to three name
+ * words and a street word.
+ */
+static bool rule_house_number(abbrev_pass *a, size_t i)
+{
+    const abbrev_tok *k = &a->toks[i];
+    const char *d = a->t + k->core;
+    size_t n = core_len(k);
+    size_t j = i + 1;
+    char words[32];
+    size_t w;
+
+    if (!tok_is_digits(a, k) || (n != 3 && n != 4) || d[0] == '0')
+        return false;
+    while (j < a->count && j - i <= 3 && tok_is_street_name(a, &a->toks[j]) &&
+           !tok_is_street_word(a, &a->toks[j]))
+        j++;
+    if (j == i + 1 || j >= a->count || !tok_is_street_word(a, &a->toks[j]))
+        return false;
+    w = n == 3 ? (size_t)snprintf(words, sizeof words, "%c", d[0])
+               : (size_t)snprintf(words, sizeof words, "%c%c", d[0], d[1]);
+    d += n - 2;
+    if (d[0] == '0' && d[1] == '0')
+        snprintf(words + w, sizeof words - w, " hundred");
+    else if (d[0] == '0')
+        snprintf(words + w, sizeof words - w, " oh %c", d[1]);
+    else
+        snprintf(words + w, sizeof words - w, " %c%c", d[0], d[1]);
+    put_rewrite(a, k, words, strlen(words), true);
+    speak_count(a->o->counts, SPEAK_RULE_ADDRESSES);
+    return true;
+}
+
+/*
+ * Rule: dimensions "2x8", "1920x1080" read "2 by 8"; espeak-ng says "two
+ * x eight" ("Eks").
+ */
+static bool rule_dims(abbrev_pass *a, size_t i)
+{
+    const abbrev_tok *k = &a->toks[i];
+    const char *t = a->t;
+    size_t p = k->core;
+    size_t x;
+    char words[32];
+
+    if (k->kept || k->dot)
+        return false;
+    while (p < k->core_end && ascii_is_digit(t[p]))
+        p++;
+    x = p;
+    if (x == k->core || x - k->core > 4 || x >= k->core_end || t[x] != 'x')
+        return false;
+    p++;
+    while (p < k->core_end && ascii_is_digit(t[p]))
+        p++;
+    if (p != k->core_end || p - x - 1 == 0 || p - x - 1 > 4 || i + 1 >= a->count)
+        return false;
+    /* Only before a unit ("2x8 m2"): alone, "2x8" may be a product or a size. */
+    {
+        const abbrev_tok *next = &a->toks[i + 1];
+        if (next->kept || !unit_words(t + next->core, core_len(next), false, words, sizeof words))
+            return false;
+    }
+    snprintf(words, sizeof words, "%.*s by %.*s", (int)(x - k->core), t + k->core,
+             (int)(p - x - 1), t + x + 1);
+    put_rewrite(a, k, words, strlen(words), true);
+    speak_count(a->o->counts, SPEAK_RULE_UNITS);
+    return true;
 }
 
 /* Pass 2 over the cleaned text: tokens, then the rules in order. */
@@ -855,7 +976,8 @@ static bool abbrev_words(const char *t, size_t length, const speak_span *kept, s
             out_put_kept(o, t + tok->start, tok->end - tok->start);
             continue;
         }
-        if (rule_abbrev(&a, i) || rule_unit(&a, i) || rule_roman(&a, i))
+        if (rule_house_number(&a, i) || rule_dims(&a, i) || rule_abbrev(&a, i) ||
+            rule_unit(&a, i) || rule_roman(&a, i))
             continue;
         out_put(o, t + tok->start, tok->end - tok->start);
     }
@@ -865,11 +987,11 @@ static bool abbrev_words(const char *t, size_t length, const speak_span *kept, s
 }
 
 bool speak_abbrev_apply(const char *text, size_t length, const speak_span *kept,
-                        size_t kept_count, speak_buf *out)
+                        size_t kept_count, bool read_emoji, size_t *counts, speak_buf *out)
 {
     speak_buf mid = {0};
-    abbrev_out o1 = {&mid, false};
-    abbrev_out o2 = {out, false};
+    abbrev_out o1 = {&mid, false, read_emoji, counts};
+    abbrev_out o2 = {out, false, read_emoji, counts};
     bool ok;
 
     abbrev_clean(text, length, kept, kept_count, &o1);

@@ -27,9 +27,12 @@
  * `out` must be zero-initialised; the caller frees it with speak_buf_free,
  * also after a failure. Time and memory are linear in `length`.
  *
+ * With read_emoji, emoji stay (espeak-ng reads their names). counts
+ * (SPEAK_RULE_COUNT counters, or NULL) counts each rewrite by its kind.
+ *
  * Returns false only when out of memory.
  */
 bool speak_abbrev_apply(const char *text, size_t length, const speak_span *kept,
-                        size_t kept_count, speak_buf *out);
+                        size_t kept_count, bool read_emoji, size_t *counts, speak_buf *out);
 
 #endif /* ALOUD_SPEAK_ABBREV_H */

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "ascii.h"
+#include "speak_num.h"
 
 /* A rewrite being built: short by construction (every match is bounded). */
 typedef struct st_out {
@@ -375,6 +376,20 @@ static size_t st_numeric_date(const char *t, size_t p, size_t lim, st_out *w)
     return end - p;
 }
 
+/* True when a dash and a digit or an apostrophe follow at p ("-5pm", "–80s", "-'80s"). */
+static bool st_dash_digit_follows(const char *t, size_t p, size_t lim)
+{
+    size_t q = p;
+    if (q < lim && t[q] == '-')
+        q++;
+    else if (q + 3 <= lim && (unsigned char)t[q] == 0xE2 && (unsigned char)t[q + 1] == 0x80 &&
+             ((unsigned char)t[q + 2] == 0x93 || (unsigned char)t[q + 2] == 0x94))
+        q += 3;
+    else
+        return false;
+    return q < lim && (ascii_is_digit(t[q]) || t[q] == '\'');
+}
+
 /* "am", "a.m.", "a.m", "PM", ... at t[p..lim) ending a word: bytes used, *pm. */
 static size_t st_meridiem(const char *t, size_t p, size_t lim, bool *pm)
 {
@@ -393,6 +408,8 @@ static size_t st_meridiem(const char *t, size_t p, size_t lim, bool *pm)
         return 0;
     if (n == 4 && (p + 4 >= lim || t[p + 4] == ' '))
         return 4;
+    if (st_dash_digit_follows(t, p + n, lim))
+        return n;  /* "2pm-5pm": a range */
     return st_end_ok(t, p + n, lim) ? n : 0;
 }
 
@@ -523,7 +540,8 @@ static size_t st_decade(const char *t, size_t p, size_t lim, st_out *w)
     size_t e = q + n;
     if (e + 1 < lim && t[e] == '\'' && t[e + 1] == 's')
         e++;
-    if (e >= lim || t[e] != 's' || !st_end_ok(t, e + 1, lim))
+    if (e >= lim || t[e] != 's' ||
+        !(st_end_ok(t, e + 1, lim) || st_dash_digit_follows(t, e + 1, lim)))
         return 0;
     if (n == 2) {
         if (v < 20)
@@ -713,13 +731,27 @@ static size_t st_fraction(const char *t, size_t p, size_t lim, st_out *w)
         q += wn + 1;
     }
     size_t nn = st_digits(t, q, lim, &num);
-    if (nn < 1 || nn > 2 || q + nn >= lim || t[q + nn] != '/')
+    if (nn < 1 || nn > (mixed ? 3u : 2u) || q + nn >= lim || t[q + nn] != '/')
         return 0;
     q += nn + 1;
     size_t dn = st_digits(t, q, lim, &den);
     const char *one, *many;
-    if (dn < 1 || dn > 2 || num < 1 || num >= den || !st_denominator(den, &one, &many))
+    char ord_one[32];
+    char ord_many[32];
+    if (dn < 1 || dn > 2 || num < 1 || den < 1)
         return 0;
+    if (!st_denominator(den, &one, &many)) {
+        /* After a whole number any denominator is a fraction's: "3 5/6", "2 7/1". */
+        char d[4];
+        size_t k = (size_t)snprintf(d, sizeof d, "%u", den);
+        if (!mixed || (den > 1 && (speak_num_ordinal(d, k, false, ord_one, sizeof ord_one) == 0 ||
+                                   speak_num_ordinal(d, k, true, ord_many, sizeof ord_many) == 0)))
+            return 0;
+        one = ord_one;
+        many = ord_many;
+    } else if (!mixed && num >= den) {
+        return 0;
+    }
     q += dn;
     q += st_ordinal_suffix(t, q, lim);
     if (!st_end_ok(t, q, lim) || (q + 1 < lim && t[q] == '/' && ascii_is_digit(t[q + 1])))
@@ -727,6 +759,11 @@ static size_t st_fraction(const char *t, size_t p, size_t lim, st_out *w)
     if (mixed) {
         st_put_num(w, whole);
         st_put(w, " and ");
+        if (den == 1) {
+            st_put_num(w, num);
+            st_put(w, " over 1");
+            return q - p;
+        }
         if (num == 1)
             st_put(w, "a ");
     }
@@ -738,16 +775,194 @@ static size_t st_fraction(const char *t, size_t p, size_t lim, st_out *w)
     return q - p;
 }
 
+/* A dash between two forms, with or without spaces (" - ", "–", "—"): bytes used, 0 if none. */
+static size_t st_range_dash(const char *t, size_t p, size_t lim)
+{
+    size_t q = p;
+    bool spaced = q < lim && t[q] == ' ';
+    if (spaced)
+        q++;
+    if (q < lim && t[q] == '-')
+        q++;
+    else if (q + 3 <= lim && (unsigned char)t[q] == 0xE2 && (unsigned char)t[q + 1] == 0x80 &&
+             ((unsigned char)t[q + 2] == 0x93 || (unsigned char)t[q + 2] == 0x94))
+        q += 3;
+    else
+        return 0;
+    if (spaced) {
+        if (q >= lim || t[q] != ' ')
+            return 0;
+        q++;
+    }
+    return q - p;
+}
+
+/* An hour with am or pm: "5pm", "7 pm", "11 a.m."; only as a side of a range. */
+static size_t st_hour(const char *t, size_t p, size_t lim, st_out *w)
+{
+    unsigned h;
+    bool pm = false;
+    size_t hn = st_digits(t, p, lim, &h);
+    size_t gap = 0;
+    size_t mn;
+    if (hn < 1 || hn > 2 || h < 1 || h > 12)
+        return 0;
+    if (p + hn < lim && t[p + hn] == ' ')
+        gap = 1;
+    mn = st_meridiem(t, p + hn + gap, lim, &pm);
+    if (!mn)
+        return 0;
+    st_put_num(w, h);
+    st_put(w, pm ? " PM" : " AM");
+    return hn + gap + mn;
+}
+
+/*
+ * Time ranges: "5pm-7 pm", "2pm-5pm", "4:00 am - 8:12 pm" read "5 PM to 7
+ * PM", "4 AM to 8 12 PM". espeak-ng reads the hyphen as nothing or a pause.
+ */
+static size_t st_time_range(const char *t, size_t p, size_t lim, st_out *w)
+{
+    size_t a = st_time(t, p, lim, w);
+    size_t dash;
+    size_t b;
+    if (!a)
+        a = st_hour(t, p, lim, w);
+    if (!a || (dash = st_range_dash(t, p + a, lim)) == 0)
+        return 0;
+    st_put(w, " to ");
+    b = st_time(t, p + a + dash, lim, w);
+    if (!b)
+        b = st_hour(t, p + a + dash, lim, w);
+    return b ? a + dash + b : 0;
+}
+
+/* Words after which a four-digit number is more likely a count than a year ("1500-2000 people"). */
+static bool st_count_follows(const char *t, size_t p, size_t lim)
+{
+    static const char *const function_words[] = {
+        "and", "or", "when", "in", "at", "on", "the", "a", "an", "was", "were", "is", "are",
+        "to", "with", "for", "by", "as", "but", "while", "of", "that", "which", "he", "she",
+        "they", "we", "it", "there", "period", "era", "war", "season", "government",
+    };
+    size_t q = p;
+    if (q >= lim || t[q] != ' ' || q + 1 >= lim || !ascii_is_lower(t[q + 1]))
+        return false;
+    q++;
+    size_t n = 0;
+    while (q + n < lim && ascii_is_alpha(t[q + n]))
+        n++;
+    for (size_t i = 0; i < sizeof function_words / sizeof function_words[0]; i++)
+        if (strlen(function_words[i]) == n && ascii_eq_nocase(t + q, n, function_words[i]))
+            return false;
+    return true;
+}
+
+/*
+ * Year ranges: "1980-1986", "1990–95", "1960-80" read "19 80 to 19 86",
+ * "19 90 to 95". espeak-ng says "nineteen hundred eighty to nineteen
+ * hundred eighty six", "nineteen hundred ninety ninety five". Only years
+ * going forward, and not before a word that a count takes ("1500-2000
+ * people").
+ */
+static size_t st_year_range(const char *t, size_t p, size_t lim, st_out *w)
+{
+    unsigned a, b;
+    size_t an = st_digits(t, p, lim, &a);
+    size_t dash;
+    size_t bn;
+    if (an != 4 || a < 1000 || a > 2099 || p + an >= lim)
+        return 0;
+    dash = t[p + an] == '-' ? 1 : st_range_dash(t, p + an, lim);
+    if (!dash || t[p + an] == ' ')
+        return 0;
+    bn = st_digits(t, p + an + dash, lim, &b);
+    size_t end = p + an + dash + bn;
+    if (!st_end_ok(t, end, lim) || st_count_follows(t, end, lim))
+        return 0;
+    if (bn == 4) {
+        if (b <= a || b > 2099)
+            return 0;
+        st_put_year(w, a);
+        st_put(w, " to ");
+        st_put_year(w, b);
+    } else if (bn == 2 && b > a % 100 && a % 100 != 0) {
+        st_put_year(w, a);
+        st_put(w, " to ");
+        st_put_short_year(w, b);
+    } else {
+        return 0;
+    }
+    return end - p;
+}
+
+/* "1960s-80s", "1960s–1980s": decades joined by a dash read "19 sixties to eighties". */
+static size_t st_decade_range(const char *t, size_t p, size_t lim, st_out *w)
+{
+    size_t a = st_decade(t, p, lim, w);
+    size_t dash;
+    size_t b;
+    if (!a || (dash = st_range_dash(t, p + a, lim)) == 0)
+        return 0;
+    st_put(w, " to ");
+    b = st_decade(t, p + a + dash, lim, w);
+    return b ? a + dash + b : 0;
+}
+
+/*
+ * Years with an era: "340 AD", "753 BC", "44 B.C." read in pairs as years
+ * are ("3 40 AD", "7 53 BC"); espeak-ng says "three hundred forty".
+ */
+static size_t st_era(const char *t, size_t p, size_t lim, st_out *w)
+{
+    static const char *const eras[] = {"AD", "BC", "BCE", "CE", "A.D.", "B.C.", "A.D", "B.C",
+                                       "B.C.E.", "C.E."};
+    unsigned y;
+    size_t n = st_digits(t, p, lim, &y);
+    size_t q = p + n + 1;
+    if (n < 3 || n > 4 || y < 100 || q >= lim || t[p + n] != ' ')
+        return 0;
+    for (size_t i = 0; i < sizeof eras / sizeof eras[0]; i++) {
+        size_t k = strlen(eras[i]);
+        if (q + k <= lim && memcmp(t + q, eras[i], k) == 0 &&
+            (st_end_ok(t, q + k, lim) || (t[q + k - 1] == '.' && (q + k == lim || t[q + k] == ' ')))) {
+            if (y < 1000) {
+                st_put_num(w, y / 100);
+                if (y % 100 == 0) {
+                    st_put(w, " hundred");
+                } else {
+                    st_put(w, y % 100 < 10 ? " oh " : " ");
+                    st_put_num(w, y % 100);
+                }
+            } else {
+                st_put_year(w, y);
+            }
+            st_put(w, " ");
+            st_put(w, eras[i]);
+            return q + k - p;
+        }
+    }
+    return 0;
+}
+
 typedef size_t (*st_rule)(const char *t, size_t p, size_t lim, st_out *w);
 
 /* In this order: longer and more specific forms first. */
-static const st_rule st_rules[] = {
-    st_phone, st_ip, st_numeric_date, st_time, st_ratio, st_decade,
-    st_month_day, st_day_month, st_fraction,
+static const struct {
+    st_rule rule;
+    speak_rule kind;
+} st_rules[] = {
+    {st_phone, SPEAK_RULE_PHONES},        {st_ip, SPEAK_RULE_IPS},
+    {st_numeric_date, SPEAK_RULE_DATES},  {st_time_range, SPEAK_RULE_TIMES},
+    {st_time, SPEAK_RULE_TIMES},          {st_ratio, SPEAK_RULE_RATIOS},
+    {st_year_range, SPEAK_RULE_YEARS},    {st_decade_range, SPEAK_RULE_DECADES},
+    {st_decade, SPEAK_RULE_DECADES},      {st_era, SPEAK_RULE_YEARS},
+    {st_month_day, SPEAK_RULE_DATES},     {st_day_month, SPEAK_RULE_DATES},
+    {st_fraction, SPEAK_RULE_FRACTIONS},
 };
 
 bool speak_time_apply(const char *text, size_t length, const speak_span *kept,
-                      size_t kept_count, speak_buf *out)
+                      size_t kept_count, size_t *counts, speak_buf *out)
 {
     size_t k = 0;
     size_t p = 0;
@@ -761,6 +976,21 @@ bool speak_time_apply(const char *text, size_t length, const speak_span *kept,
         }
         size_t lim = k < kept_count ? kept[k].start : length;
         char c = text[p];
+        /* "mid-1980s", "pre-1990s": the hyphen is read as a space. */
+        if (c == '-' && p > 0 && ascii_is_alpha(text[p - 1]) && p + 1 < lim &&
+            ascii_is_digit(text[p + 1])) {
+            st_out w = {.n = 0, .full = false};
+            size_t used;
+            st_put(&w, " ");
+            used = st_decade(text, p + 1, lim, &w);
+            if (used && !w.full) {
+                if (!speak_buf_append_kept(out, w.s, w.n))
+                    return false;
+                speak_count(counts, SPEAK_RULE_DECADES);
+                p += 1 + used;
+                continue;
+            }
+        }
         if ((ascii_is_alnum(c) || c == '+' || c == '(' || c == '\'' || c == '\xE2') &&
             st_start_ok(text, p)) {
             size_t used = 0;
@@ -768,9 +998,11 @@ bool speak_time_apply(const char *text, size_t length, const speak_span *kept,
             for (size_t r = 0; r < sizeof st_rules / sizeof st_rules[0] && !used; r++) {
                 w.n = 0;
                 w.full = false;
-                used = st_rules[r](text, p, lim, &w);
+                used = st_rules[r].rule(text, p, lim, &w);
                 if (w.full)
                     used = 0;
+                if (used)
+                    speak_count(counts, st_rules[r].kind);
             }
             if (used) {
                 if (!speak_buf_append_kept(out, w.s, w.n))

@@ -23,9 +23,10 @@
  * 0. out must be zero-initialised or hold earlier output (its spans then
  * stay as they are). All pointers are borrowed. Time and memory are linear
  * in length. False when out of memory (out then holds a partial result the
- * caller frees).
+ * caller frees). counts (SPEAK_RULE_COUNT counters, or NULL) counts each
+ * rewrite by its kind.
  */
 bool speak_time_apply(const char *text, size_t length, const speak_span *kept,
-                      size_t kept_count, speak_buf *out);
+                      size_t kept_count, size_t *counts, speak_buf *out);
 
 #endif /* ALOUD_SPEAK_TIME_H */

@@ -12,7 +12,43 @@
 #include "engine_guard.h"
 #include "lexicon.h"
 #include "speak.h"
+#include "speak_buf.h"
 #include "vec.h"
+
+_Static_assert(ALOUD_SPEAK_RULES == SPEAK_RULE_COUNT, "aloud.h and speak_buf.h count the same rules");
+
+static const char *const spoken_rule_names[SPEAK_RULE_COUNT] = {
+    [SPEAK_RULE_TIMES] = "times",
+    [SPEAK_RULE_DATES] = "dates",
+    [SPEAK_RULE_YEARS] = "years",
+    [SPEAK_RULE_DECADES] = "decades",
+    [SPEAK_RULE_PHONES] = "phone numbers",
+    [SPEAK_RULE_IPS] = "IP addresses",
+    [SPEAK_RULE_FRACTIONS] = "fractions",
+    [SPEAK_RULE_RATIOS] = "ratios",
+    [SPEAK_RULE_ABBREVIATIONS] = "abbreviations",
+    [SPEAK_RULE_ADDRESSES] = "addresses",
+    [SPEAK_RULE_UNITS] = "units",
+    [SPEAK_RULE_ROMANS] = "Roman numerals",
+    [SPEAK_RULE_MARKS] = "marks left out",
+    [SPEAK_RULE_EMOJI] = "emoji left out",
+    [SPEAK_RULE_URLS] = "web addresses",
+    [SPEAK_RULE_EMAILS] = "e-mail addresses",
+    [SPEAK_RULE_HASHTAGS] = "hashtags",
+    [SPEAK_RULE_RANGES] = "ranges",
+    [SPEAK_RULE_AMOUNTS] = "amounts of money",
+    [SPEAK_RULE_NUMBERS] = "numbers",
+    [SPEAK_RULE_ORDINALS] = "ordinals",
+    [SPEAK_RULE_ACRONYMS] = "acronyms",
+    [SPEAK_RULE_INITIALISMS] = "initialisms",
+    [SPEAK_RULE_DASHES] = "dashes",
+    [SPEAK_RULE_PERIODS] = "abbreviation periods",
+};
+
+const char *aloud_speak_rule_name(unsigned k)
+{
+    return k < SPEAK_RULE_COUNT ? spoken_rule_names[k] : NULL;
+}
 
 /* A character the engine guard dropped leaves its spaces behind: one space
  * between words again, none at the ends. */
@@ -36,6 +72,14 @@ static void spoken_tidy_spaces(char *s)
  */
 aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *err)
 {
+    return aloud_doc_speak_with(doc, lex, NULL, NULL, err);
+}
+
+aloud_status aloud_doc_speak_with(aloud_doc *doc, aloud_lexicon *lex, const aloud_speak_opts *opts,
+                                  aloud_speak_stats *stats, aloud_error *err)
+{
+    speak_opts so = {opts && opts->read_emoji};
+    size_t counts[SPEAK_RULE_COUNT] = {0};
     char *block = NULL;
     size_t length = 0;
     size_t cap = 0;
@@ -53,7 +97,8 @@ aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *er
         char *spoken, *safe;
         size_t n;
         guard_stats gs = {0, 0, 0, 0, 0};
-        st = speak_sentence(aloud_doc_sentence(doc, i)->text, aloud_doc_sentence(doc, i)->length, lex, &spoken);
+        st = speak_sentence_with(aloud_doc_sentence(doc, i)->text, aloud_doc_sentence(doc, i)->length,
+                                 lex, &so, counts, &spoken);
         if (st != ALOUD_OK)
             break;
         /* The guard runs here as well as before espeak-ng itself, so that what it
@@ -95,5 +140,7 @@ aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *er
     }
     doc_set_spoken(doc, block, offsets, notes, note_count);
     free(offsets);
+    for (size_t k = 0; stats && k < SPEAK_RULE_COUNT; k++)
+        stats->count[k] += counts[k];
     return ALOUD_OK;
 }
