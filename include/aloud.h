@@ -249,14 +249,14 @@ typedef struct aloud_speak_opts {
 #define ALOUD_SPEAK_RULES 25
 
 /* How many rewrites each kind of rule made: count[k] for the kind named
- * aloud_speak_rule_name(k). */
+ * aloud_speak_rule_name(k, count[k]). */
 typedef struct aloud_speak_stats {
     size_t count[ALOUD_SPEAK_RULES];
 } aloud_speak_stats;
 
-/* The plural noun for a kind of rewrite ("times", "dates", "units", ...),
- * static; NULL for k >= ALOUD_SPEAK_RULES. */
-const char *aloud_speak_rule_name(unsigned k);
+/* The noun for `count` rewrites of kind k ("1 time", "12 dates", "3
+ * units"), static; NULL for k >= ALOUD_SPEAK_RULES. */
+const char *aloud_speak_rule_name(unsigned k, size_t count);
 
 /*
  * aloud_doc_speak() with options (NULL for the defaults) and counts: when

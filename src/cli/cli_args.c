@@ -12,7 +12,7 @@
 
 typedef enum cli_opt_id {
     OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
-    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD, OPT_MAX_INPUT, OPT_SENTENCES,
+    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD, OPT_MAX_INPUT, OPT_EMOJI, OPT_SENTENCES,
     OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION
 } cli_opt_id;
 
@@ -38,6 +38,7 @@ static const cli_opt cli_opts[] = {
     {OPT_JSON, 0, "json", false},
     {OPT_SKIP_BAD, 0, "skip-bad", false},
     {OPT_MAX_INPUT, 0, "max-input", true},
+    {OPT_EMOJI, 0, "emoji", true},
     {OPT_SENTENCES, 0, "sentences", false},
     {OPT_SPEAK_TEXT, 0, "speak-text", false},
     {OPT_CHAPTERS, 0, "chapters", false},
@@ -169,6 +170,14 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
     case OPT_SIDECARS: opts->sidecars = value; return CLI_EXIT_OK;
     case OPT_JSON: opts->json = true; return CLI_EXIT_OK;
     case OPT_SKIP_BAD: opts->skip_bad = true; return CLI_EXIT_OK;
+    case OPT_EMOJI:
+        if (strcmp(value, "read") == 0)
+            opts->read_emoji = true;
+        else if (strcmp(value, "drop") == 0)
+            opts->read_emoji = false;
+        else
+            return cli_fail(why, why_size, "--emoji takes drop or read, not '%s'", value);
+        return CLI_EXIT_OK;
     case OPT_MAX_INPUT:
         if (!cli_size(value, &opts->max_input))
             return cli_fail(why, why_size,
@@ -299,6 +308,8 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
         return cli_fail(why, why_size, "voice options only apply when rendering");
     if (opts->lexicon_count > 0 && !renders && opts->mode != CLI_MODE_SPEAK_TEXT)
         return cli_fail(why, why_size, "--lexicon applies when rendering or with --speak-text");
+    if (opts->read_emoji && !renders && opts->mode != CLI_MODE_SPEAK_TEXT)
+        return cli_fail(why, why_size, "--emoji applies when rendering or with --speak-text");
     if (opts->mode == CLI_MODE_LIST_VOICES) {
         if (inputs > 0)
             return cli_fail(why, why_size, "--list-voices takes no file");

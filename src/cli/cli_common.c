@@ -215,3 +215,30 @@ void cli_lexicon_report(const aloud_lexicon *lex)
                     e.match, e.replacement, e.fired, e.fired == 1 ? "" : "s");
     }
 }
+
+char *cli_speak_summary(const aloud_speak_stats *stats, char *buf, size_t size)
+{
+    size_t n = 0;
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    for (unsigned k = 0; k < ALOUD_SPEAK_RULES; k++) {
+        int w;
+        if (stats->count[k] == 0)
+            continue;
+        w = snprintf(buf + n, size - n, "%s%zu %s", n ? ", " : "", stats->count[k],
+                     aloud_speak_rule_name(k, stats->count[k]));
+        if (w < 0 || (size_t)w >= size - n)
+            break;
+        n += (size_t)w;
+    }
+    if (n == 0)
+        snprintf(buf, size, "nothing rewritten");
+    return buf;
+}
+
+void cli_speak_report(const aloud_speak_stats *stats)
+{
+    char line[1024];
+    fprintf(stderr, "aloud: spoken: %s\n", cli_speak_summary(stats, line, sizeof line));
+}

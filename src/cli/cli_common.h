@@ -39,5 +39,10 @@ int cli_voice(const cli_options *opts, aloud_voice *voice);
 int cli_lexicons(const cli_options *opts, const aloud_voice *voice, aloud_lexicon **out);
 /* Prints, to stderr, each lexicon entry that fired and how often. */
 void cli_lexicon_report(const aloud_lexicon *lex);
+/* Prints, to stderr, one line of what the spoken-text rules rewrote:
+ * "aloud: spoken: 12 times, 4 dates, 3 units" ("nothing rewritten" when none). */
+void cli_speak_report(const aloud_speak_stats *stats);
+/* The same line into buf (size bytes); returns buf. */
+char *cli_speak_summary(const aloud_speak_stats *stats, char *buf, size_t size);
 
 #endif /* ALOUD_CLI_COMMON_H */

@@ -305,8 +305,14 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     /* Its messages name the file. */
     if (st == ALOUD_OK && (st = cli_outputs_register(su, input, path, outs, &err)) != ALOUD_OK)
         where = NULL;
-    if (st == ALOUD_OK)
-        st = aloud_doc_speak(doc, su->lex, &err);
+    if (st == ALOUD_OK) {
+        aloud_speak_opts so = {opts->read_emoji};
+        aloud_speak_stats stats;
+        memset(&stats, 0, sizeof stats);
+        st = aloud_doc_speak_with(doc, su->lex, &so, &stats, &err);
+        if (st == ALOUD_OK && opts->verbosity > 0)
+            cli_speak_report(&stats);
+    }
     if (st == ALOUD_OK)
         cli_guard_report(opts, input, doc);
     if (st == ALOUD_OK) {

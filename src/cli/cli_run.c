@@ -41,6 +41,8 @@ void cli_usage(FILE *out)
           "      --paragraph-pause MS silence after each paragraph's last sentence\n"
           "      --lexicon FILE       pronunciations to apply (repeatable; adds to the\n"
           "                           preset's own lexicon)\n"
+          "      --emoji drop|read    leave emoji out of the speech (default) or read\n"
+          "                           their names\n"
           "Speed:\n"
           "  -j, --jobs N             worker processes (default: one per CPU); the\n"
           "                           output is the same for any N\n"
@@ -55,7 +57,8 @@ void cli_usage(FILE *out)
           "                           (and a warning) instead of failing the render\n"
           "      --max-input SIZE     refuse larger inputs (default 64M)\n"
           "  -q, --quiet              no progress and no summary\n"
-          "  -v, --verbose            also print each chapter's position\n"
+          "  -v, --verbose            also print each chapter's position and what the\n"
+          "                           spoken-text rules rewrote\n"
           "  -h, --help               this text\n"
           "  -V, --version            version of aloud and espeak-ng\n"
           "\n"
@@ -91,12 +94,17 @@ static int cli_run_sentences(const cli_options *opts)
         if (rc == CLI_EXIT_OK)
             rc = cli_lexicons(opts, &voice, &lex);
         aloud_error err = {0};
-        if (rc == CLI_EXIT_OK && aloud_doc_speak(doc, lex, &err) != ALOUD_OK) {
+        aloud_speak_opts so = {opts->read_emoji};
+        aloud_speak_stats stats;
+        memset(&stats, 0, sizeof stats);
+        if (rc == CLI_EXIT_OK && aloud_doc_speak_with(doc, lex, &so, &stats, &err) != ALOUD_OK) {
             cli_error(NULL, &err);
             rc = CLI_EXIT_FAILURE;
         }
-        if (rc == CLI_EXIT_OK && opts->verbosity > 0)
+        if (rc == CLI_EXIT_OK && opts->verbosity > 0) {
             cli_lexicon_report(lex);
+            cli_speak_report(&stats);
+        }
         aloud_lexicon_free(lex);
         if (rc != CLI_EXIT_OK) {
             aloud_doc_free(doc);

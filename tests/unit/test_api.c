@@ -174,10 +174,13 @@ static void test_lexicons_and_speaking(void **state)
     assert_int_equal(aloud_doc_speak_with(NULL, NULL, NULL, &stats, NULL), ALOUD_ERR_ARG);
     assert_int_equal(aloud_doc_speak_with(doc, NULL, NULL, NULL, NULL), ALOUD_OK);
     for (unsigned k = 0; k < ALOUD_SPEAK_RULES; k++) {
-        assert_non_null(aloud_speak_rule_name(k));
+        assert_non_null(aloud_speak_rule_name(k, 1));
+        assert_non_null(aloud_speak_rule_name(k, 2));
         assert_int_equal(stats.count[k], 0);
     }
-    assert_null(aloud_speak_rule_name(ALOUD_SPEAK_RULES));
+    assert_null(aloud_speak_rule_name(ALOUD_SPEAK_RULES, 1));
+    assert_string_equal(aloud_speak_rule_name(0, 1), "time");
+    assert_string_equal(aloud_speak_rule_name(0, 0), "times");
     aloud_doc_free(doc);
     aloud_lexicon_free(lex);
 }

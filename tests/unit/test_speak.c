@@ -20,6 +20,9 @@
 #include "aloud.h"
 #include "lexicon.h"
 #include "speak.h"
+#include "speak_buf.h"
+#include "speak_data.h"
+#include "speak_num.h"
 #include "testutil.h"
 
 /* The spoken form of `text` with lexicon `lex` (may be NULL), in a static buffer. */
@@ -242,7 +245,7 @@ static void test_initialisms(void **state)
     /* A doubled letter ("N double A C P"), Roman numerals, dotted forms, joined words. */
     assert_unchanged("the NAACP");
     assert_unchanged("Final Fantasy VIII, Rocky IV, MMXXIV");
-    assert_unchanged("U.S.A. and AT&T and G7 and MI6 and 3GPP and IAEA2 and x.IAEA");
+    assert_unchanged("U.S.A. and AT&T and G7 and M I 6 and 3GPP and IAEA2 and x.IAEA");
     assert_unchanged("I DIDN'T say so");
     assert_unchanged("\xC3\x89IAEA");
     /* Text written mostly in capitals is shouted, not spelt. */
@@ -374,6 +377,104 @@ static size_t count_of(const char *s, const char *needle)
     return n;
 }
 
+/* speak_num: words for a number, with the "and" of an amount where it is said. */
+static void test_number_words(void **state)
+{
+    char b[256];
+    (void)state;
+    assert_int_equal(speak_num_cardinal("123", 3, true, b, sizeof b), 28);
+    assert_string_equal(b, "one hundred and twenty-three");
+    speak_num_cardinal("18081", 5, true, b, sizeof b);
+    assert_string_equal(b, "eighteen thousand and eighty-one");
+    speak_num_cardinal("123000012", 9, true, b, sizeof b);
+    assert_string_equal(b, "one hundred twenty-three million twelve");
+    speak_num_cardinal("0007", 4, true, b, sizeof b);
+    assert_string_equal(b, "seven");
+    speak_num_cardinal("0", 1, true, b, sizeof b);
+    assert_string_equal(b, "zero");
+    speak_num_cardinal("124444234854823834553", 21, true, b, sizeof b);
+    assert_string_equal(b, "one hundred twenty-four quintillion four hundred forty-four quadrillion "
+                           "two hundred thirty-four trillion eight hundred fifty-four billion eight "
+                           "hundred twenty-three million eight hundred thirty-four thousand five "
+                           "hundred and fifty-three");
+    assert_int_equal(speak_num_cardinal("1234567890123456789012", 22, true, b, sizeof b), 0);
+    assert_int_equal(speak_num_cardinal("123", 3, true, b, 8), 0);
+    assert_int_equal(speak_num_cardinal("12a", 3, true, b, sizeof b), 0);
+    speak_num_ordinal("21", 2, false, b, sizeof b);
+    assert_string_equal(b, "twenty-first");
+    speak_num_ordinal("12", 2, true, b, sizeof b);
+    assert_string_equal(b, "twelfths");
+    speak_num_ordinal("40", 2, false, b, sizeof b);
+    assert_string_equal(b, "fortieth");
+    speak_num_ordinal("100", 3, false, b, sizeof b);
+    assert_string_equal(b, "one hundredth");
+    assert_true(speak_num_says_and("2005", 4));
+    assert_false(speak_num_says_and("2000", 4));
+    assert_false(speak_num_says_and("99", 2));
+    assert_false(speak_num_says_and("1000012", 7));
+}
+
+/* The number rule: amounts get "and"; years, codes and digit groups are left. */
+static void test_numbers(void **state)
+{
+    (void)state;
+    assert_string_equal(spoken("all 123 of them"), "all one hundred and twenty-three of them");
+    assert_string_equal(spoken("some 18,854 people"), "some eighteen thousand eight hundred and fifty-four people");
+    assert_string_equal(spoken("a 123.2-millimeter rod"), "a one hundred and twenty-three point 2 millimeter rod");
+    assert_unchanged("in 1994 and 13000 and 123,000 and 460 million");
+    assert_unchanged("call 555 123 4567 now");
+    assert_string_equal(spoken(".1665 and (.5)"), "point 1 6 6 5 and (point 5)");
+    assert_string_equal(spoken("the 0th, 21th and 11st, not 21st"),
+                        "the zeroth, twenty-first and eleventh, not 21st");
+}
+
+/* Known acronyms read as the data file says; the rest as before. */
+static void test_acronyms(void **state)
+{
+    size_t len = 0;
+    const char *r;
+    (void)state;
+    r = speak_acronym_find("IEEE", 4, &len);
+    assert_non_null(r);
+    assert_int_equal(len, strlen("I triple E"));
+    assert_memory_equal(r, "I triple E", len);
+    assert_null(speak_acronym_find("IEE", 3, &len));
+    assert_null(speak_acronym_find("#", 1, &len));
+    assert_string_equal(spoken("the JPEG and JSON files, CRISPR and NVIDIA"),
+                        "the JPEG and JSON files, CRISPR and NVIDIA");
+    assert_string_equal(spoken("the ACLU, the IEEE and WWII"), "the A.C.L.U, the I triple E and World War Two");
+    assert_string_equal(spoken("two JPEGs and the ACLUs"), "two JPEGs and the A.C.L.U's");
+    /* Not inside other words, and not in text written in capitals. */
+    assert_unchanged("xIEEE IEEEx");
+    assert_unchanged("THE IEEE SAID THAT THE ACLU WAS RIGHT");
+}
+
+/* Options and counts: emoji dropped or kept, each rule counted. */
+static void test_counts_and_emoji(void **state)
+{
+    size_t counts[SPEAK_RULE_COUNT] = {0};
+    speak_opts read = {true};
+    char *out = NULL;
+    const char *text = "At 9:00 on Jan. 5, 2024 the \xF0\x9F\x8E\x89 team paid $18,854 for 5km [3].";
+    (void)state;
+    assert_int_equal(speak_sentence_with(text, strlen(text), NULL, NULL, counts, &out), ALOUD_OK);
+    assert_string_equal(out, "At 9 o'clock on January 5th, 20 24 the team paid eighteen thousand "
+                             "eight hundred and fifty-four dollars for 5 kilometers.");
+    free(out);
+    assert_int_equal(counts[SPEAK_RULE_TIMES], 1);
+    assert_int_equal(counts[SPEAK_RULE_DATES], 1);
+    assert_int_equal(counts[SPEAK_RULE_EMOJI], 1);
+    assert_int_equal(counts[SPEAK_RULE_MARKS], 1);
+    assert_int_equal(counts[SPEAK_RULE_AMOUNTS], 1);
+    assert_int_equal(counts[SPEAK_RULE_UNITS], 1);
+    assert_int_equal(counts[SPEAK_RULE_RANGES], 0);
+    assert_int_equal(speak_sentence_with(text, strlen(text), NULL, &read, counts, &out), ALOUD_OK);
+    assert_non_null(strstr(out, "the \xF0\x9F\x8E\x89 team"));
+    free(out);
+    assert_int_equal(counts[SPEAK_RULE_EMOJI], 1);
+    assert_int_equal(counts[SPEAK_RULE_TIMES], 2);
+}
+
 static void test_espeak_reading(void **state)
 {
     (void)state;
@@ -402,6 +503,25 @@ static void test_espeak_reading(void **state)
     tu_check_reading("the JCPOA deal", "p'oU@", "p'i:;,oU'eI");
     tu_check_reading("the IAEA said", "aI'i@", ",aI,eI,i:;'eI");
     tu_check_reading("the IRGC said", "'3:gk", ",A@dZ,i:s'i:");
+    /* Amounts: the "and" espeak-ng en-us leaves out. */
+    tu_check_reading("It cost $18,854.", "h'VndrI2d f'Ifti", "and f'Ifti");
+    /* Known acronyms: spelt, respelt, or left as the word espeak-ng says. */
+    tu_check_reading("the ACLU said", "a#kl'u:", ",Elj'u:");
+    tu_check_reading("the IEEE said", ",i:;,i:;'i:", "tr'Ip@L");
+    /* Ordinals with a slip, ranges of years and times, house numbers. */
+    tu_check_reading("the 21th time", "f'3:T", "f'3:st");
+    tu_check_reading("from 1980-1986", "h'VndrI2d", "'eIt#i t@");
+    tu_check_reading("open 5pm-7 pm", "'Em _ s'Ev@n", "t@ s'Ev@n");
+    tu_check_reading("at 1428 Elm St.", "s@nt", "f'o@ti:n tw'Ent2i");
+    /* An abbreviation's period inside a sentence: no clause break. */
+    {
+        char *a = tu_phonemes("Acme Inc. Chief Jones and approx. 5 others");
+        char *b = tu_phonemes(spoken("Acme Inc. Chief Jones and etc. 5 others"));
+        assert_true(count_of(a, "\n") > 0);
+        assert_int_equal(count_of(b, "\n"), 0);
+        free(a);
+        free(b);
+    }
     /* Literal [[ ]] are read as text, not as phoneme codes. */
     tu_check_reading("see [[wiki link]] here", "wiki liNk", "w'Iki l'INk");
 
@@ -448,6 +568,10 @@ int main(void)
         cmocka_unit_test(test_lexicon_before_rules),
         cmocka_unit_test(test_doc_speak),
         cmocka_unit_test(test_doc_speak_dropped_character),
+        cmocka_unit_test(test_number_words),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_acronyms),
+        cmocka_unit_test(test_counts_and_emoji),
         cmocka_unit_test(test_espeak_reading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

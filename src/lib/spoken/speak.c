@@ -33,6 +33,7 @@
 #include "lexicon.h"
 #include "speak_abbrev.h"
 #include "speak_buf.h"
+#include "speak_data.h"
 #include "speak_num.h"
 #include "speak_time.h"
 #include "utf8.h"
@@ -387,6 +388,57 @@ static bool speak_glues_word(uint32_t cp)
 }
 
 /*
+ * Rule: known acronyms read as the data says (data/en.acronyms): words
+ * espeak-ng says right stay as written ("JPEG", "CRISPR"), initialisms it
+ * reads as words are spelt ("ACLU": "a-clue"), and some are respelt
+ * ("IEEE" -> "I triple E", "WWII" -> "World War Two"). At t[p], a capital;
+ * returns the bytes read, 0 when the word there is not listed.
+ */
+static size_t speak_walk_acronym(speak_ctx *c, size_t p, size_t to)
+{
+    const char *t = c->text;
+    size_t q = p;
+    size_t n;
+    size_t len = 0;
+    bool plural = false;
+    const char *reading;
+
+    if (p > 0 && (ascii_is_alnum(t[p - 1]) || t[p - 1] == '.' || (unsigned char)t[p - 1] >= 0x80))
+        return 0;
+    while (q < to && ascii_is_alnum(t[q]))
+        q++;
+    if (q < c->length && ((unsigned char)t[q] >= 0x80 ||
+                          (t[q] == '.' && q + 1 < c->length && ascii_is_alnum(t[q + 1]))))
+        return 0;
+    n = q - p;
+    reading = speak_acronym_find(t + p, n, &len);
+    if (!reading && n > 2 && t[q - 1] == 's') {
+        plural = true;
+        reading = speak_acronym_find(t + p, n - 1, &len);
+        n--;
+    }
+    if (!reading)
+        return 0;
+    if (len == 1 && reading[0] == '-') {
+        speak_put(c, t + p, q - p);
+        return q - p;
+    }
+    speak_count(c->counts, SPEAK_RULE_ACRONYMS);
+    if (len == 1 && reading[0] == '.') {
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                speak_put(c, ".", 1);
+            speak_put(c, t + p + i, 1);
+        }
+    } else {
+        speak_put(c, reading, len);
+    }
+    if (plural)
+        speak_put(c, "'s", 2);
+    return q - p;
+}
+
+/*
  * At t[p], an ASCII capital: emits a spelt initialism, or copies the run of
  * ASCII letters. Returns the bytes read.
  */
@@ -485,7 +537,8 @@ static void speak_walk(speak_ctx *c, size_t from, size_t to)
             continue;
         }
         if (ascii_is_upper(ch)) {
-            p += speak_walk_capitals(c, p, to);
+            size_t n = c->caps_text ? 0 : speak_walk_acronym(c, p, to);
+            p += n ? n : speak_walk_capitals(c, p, to);
             continue;
         }
         if (ascii_is_lower(ch)) {

@@ -17,37 +17,37 @@
 
 _Static_assert(ALOUD_SPEAK_RULES == SPEAK_RULE_COUNT, "aloud.h and speak_buf.h count the same rules");
 
-static const char *const spoken_rule_names[SPEAK_RULE_COUNT] = {
-    [SPEAK_RULE_TIMES] = "times",
-    [SPEAK_RULE_DATES] = "dates",
-    [SPEAK_RULE_YEARS] = "years",
-    [SPEAK_RULE_DECADES] = "decades",
-    [SPEAK_RULE_PHONES] = "phone numbers",
-    [SPEAK_RULE_IPS] = "IP addresses",
-    [SPEAK_RULE_FRACTIONS] = "fractions",
-    [SPEAK_RULE_RATIOS] = "ratios",
-    [SPEAK_RULE_ABBREVIATIONS] = "abbreviations",
-    [SPEAK_RULE_ADDRESSES] = "addresses",
-    [SPEAK_RULE_UNITS] = "units",
-    [SPEAK_RULE_ROMANS] = "Roman numerals",
-    [SPEAK_RULE_MARKS] = "marks left out",
-    [SPEAK_RULE_EMOJI] = "emoji left out",
-    [SPEAK_RULE_URLS] = "web addresses",
-    [SPEAK_RULE_EMAILS] = "e-mail addresses",
-    [SPEAK_RULE_HASHTAGS] = "hashtags",
-    [SPEAK_RULE_RANGES] = "ranges",
-    [SPEAK_RULE_AMOUNTS] = "amounts of money",
-    [SPEAK_RULE_NUMBERS] = "numbers",
-    [SPEAK_RULE_ORDINALS] = "ordinals",
-    [SPEAK_RULE_ACRONYMS] = "acronyms",
-    [SPEAK_RULE_INITIALISMS] = "initialisms",
-    [SPEAK_RULE_DASHES] = "dashes",
-    [SPEAK_RULE_PERIODS] = "abbreviation periods",
+static const char *const spoken_rule_names[SPEAK_RULE_COUNT][2] = {
+    [SPEAK_RULE_TIMES] = {"time", "times"},
+    [SPEAK_RULE_DATES] = {"date", "dates"},
+    [SPEAK_RULE_YEARS] = {"year", "years"},
+    [SPEAK_RULE_DECADES] = {"decade", "decades"},
+    [SPEAK_RULE_PHONES] = {"phone number", "phone numbers"},
+    [SPEAK_RULE_IPS] = {"IP address", "IP addresses"},
+    [SPEAK_RULE_FRACTIONS] = {"fraction", "fractions"},
+    [SPEAK_RULE_RATIOS] = {"ratio", "ratios"},
+    [SPEAK_RULE_ABBREVIATIONS] = {"abbreviation", "abbreviations"},
+    [SPEAK_RULE_ADDRESSES] = {"address", "addresses"},
+    [SPEAK_RULE_UNITS] = {"unit", "units"},
+    [SPEAK_RULE_ROMANS] = {"Roman numeral", "Roman numerals"},
+    [SPEAK_RULE_MARKS] = {"mark left out", "marks left out"},
+    [SPEAK_RULE_EMOJI] = {"emoji left out", "emoji left out"},
+    [SPEAK_RULE_URLS] = {"web address", "web addresses"},
+    [SPEAK_RULE_EMAILS] = {"e-mail address", "e-mail addresses"},
+    [SPEAK_RULE_HASHTAGS] = {"hashtag", "hashtags"},
+    [SPEAK_RULE_RANGES] = {"range", "ranges"},
+    [SPEAK_RULE_AMOUNTS] = {"amount of money", "amounts of money"},
+    [SPEAK_RULE_NUMBERS] = {"number", "numbers"},
+    [SPEAK_RULE_ORDINALS] = {"ordinal", "ordinals"},
+    [SPEAK_RULE_ACRONYMS] = {"acronym", "acronyms"},
+    [SPEAK_RULE_INITIALISMS] = {"initialism", "initialisms"},
+    [SPEAK_RULE_DASHES] = {"dash", "dashes"},
+    [SPEAK_RULE_PERIODS] = {"abbreviation period", "abbreviation periods"},
 };
 
-const char *aloud_speak_rule_name(unsigned k)
+const char *aloud_speak_rule_name(unsigned k, size_t count)
 {
-    return k < SPEAK_RULE_COUNT ? spoken_rule_names[k] : NULL;
+    return k < SPEAK_RULE_COUNT ? spoken_rule_names[k][count != 1] : NULL;
 }
 
 /* A character the engine guard dropped leaves its spaces behind: one space
