@@ -231,8 +231,9 @@ void aloud_lexicon_entry(const aloud_lexicon *lex, size_t index, aloud_lexicon_e
 /*
  * Computes every sentence's spoken form: the lexicon's entries replaced
  * first, on the text as written (lex may be NULL), then aloud's spoken-text
- * rules (URLs, e-mail addresses, hashtags, ranges, currencies, dashes,
- * initialisms) on the rest. Updates the fired counts; calling it again
+ * rules (times, dates, numbers, amounts, units, abbreviations, URLs,
+ * acronyms, marks that are not speech; see the README) on the rest. Emoji
+ * are left out (aloud_doc_speak_with() can keep them). Updates the fired counts; calling it again
  * replaces the spoken forms and adds to the counts. Fails only with
  * ALOUD_ERR_NOMEM (ALOUD_ERR_ARG for a NULL doc), leaving doc and counts
  * unchanged.

@@ -228,8 +228,10 @@ char *cli_speak_summary(const aloud_speak_stats *stats, char *buf, size_t size)
             continue;
         w = snprintf(buf + n, size - n, "%s%zu %s", n ? ", " : "", stats->count[k],
                      aloud_speak_rule_name(k, stats->count[k]));
-        if (w < 0 || (size_t)w >= size - n)
+        if (w < 0 || (size_t)w >= size - n) {
+            buf[n] = '\0';  /* whole items only */
             break;
+        }
         n += (size_t)w;
     }
     if (n == 0)

@@ -67,9 +67,34 @@ def test_every_preset_renders():
             check(rc == 0, "preset %s renders: %s" % (name, err))
 
 
+def test_speak_text_emoji_and_counts():
+    text = "At 9:00 the \U0001F389 team paid $18,854 for 5km [3].\n".encode()
+    rc, out, err = run(["--speak-text", "-v", "-"], stdin=text)
+    check(rc == 0, "--speak-text -v exits 0: " + err)
+    check(out == "At 9 o'clock the team paid eighteen thousand eight hundred and fifty-four "
+                 "dollars for 5 kilometers.\n", "--speak-text drops the emoji:\n" + out)
+    check("aloud: spoken: 1 time, 1 unit, 1 mark left out, 1 emoji left out, 1 amount of money\n"
+          in err, "-v counts each rule's rewrites:\n" + err)
+    rc, out, err = run(["--speak-text", "--emoji", "read", "-"], stdin=text)
+    check(rc == 0 and "the \U0001F389 team" in out, "--emoji read keeps it: " + out + err)
+    check("spoken:" not in err, "no counts without -v: " + err)
+    rc, out, _ = run(["--sentences", "-"], stdin=text)
+    check(rc == 0 and "the \U0001F389 team" in out, "the text as written keeps it: " + out)
+    rc, _, err = run(["--sentences", "--emoji", "read", "-"], stdin=text)
+    check(rc == 2 and "--emoji applies when rendering or with --speak-text" in err,
+          "--emoji with --sentences is refused: %d %s" % (rc, err))
+    d = tempdir()
+    src = os.path.join(d, "e.txt")
+    with open(src, "wb") as f:
+        f.write(text)
+    rc, _, err = run(["-v", "-o", os.path.join(d, "e.wav"), src])
+    check(rc == 0 and "aloud: spoken: 1 time," in err, "a render with -v counts too: " + err)
+
+
 case(test_help_and_version)
 case(test_sentences_seed)
 case(test_sentences_stdin_and_format)
 case(test_list_voices)
 case(test_every_preset_renders)
+case(test_speak_text_emoji_and_counts)
 finish()

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "cli_common.h"
 #include "cli_render.h"
 
 /* The last parse's options, freed by the next parse and at the end. */
@@ -120,6 +121,40 @@ static void test_sidecars_and_json(void **state)
     assert_int_equal(o.lexicon_count, 2);
     assert_string_equal(o.lexicons[1], "b.lex");
     assert_int_equal(o.mode, CLI_MODE_SPEAK_TEXT);
+}
+
+/* --emoji drop|read: rendering and --speak-text only. */
+static void test_emoji(void **state)
+{
+    (void)state;
+    cli_options o;
+    char why[256];
+    assert_int_equal(parse(&o, why, "a.txt", NULL), CLI_EXIT_OK);
+    assert_false(o.read_emoji);
+    assert_int_equal(parse(&o, why, "--emoji", "read", "a.txt", NULL), CLI_EXIT_OK);
+    assert_true(o.read_emoji);
+    assert_int_equal(parse(&o, why, "--emoji", "read", "--emoji", "drop", "a.txt", NULL), CLI_EXIT_OK);
+    assert_false(o.read_emoji);
+    assert_int_equal(parse(&o, why, "--emoji=read", "--speak-text", "a.txt", NULL), CLI_EXIT_OK);
+    assert_true(o.read_emoji);
+    assert_int_equal(parse(&o, why, "--emoji", "say", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_string_equal(why, "--emoji takes drop or read, not 'say'");
+    assert_int_equal(parse(&o, why, "--emoji", "read", "--sentences", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_string_equal(why, "--emoji applies when rendering or with --speak-text");
+}
+
+/* The -v line of spoken-text counts. */
+static void test_speak_summary(void **state)
+{
+    (void)state;
+    aloud_speak_stats stats;
+    char line[256];
+    memset(&stats, 0, sizeof stats);
+    assert_string_equal(cli_speak_summary(&stats, line, sizeof line), "nothing rewritten");
+    stats.count[0] = 12;
+    stats.count[1] = 1;
+    assert_string_equal(cli_speak_summary(&stats, line, sizeof line), "12 times, 1 date");
+    assert_string_equal(cli_speak_summary(&stats, line, 10), "12 times");
 }
 
 /* --bitrate is checked once, against the range of the format the render writes. */
@@ -323,7 +358,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render_defaults), cmocka_unit_test(test_output_picks_format),
         cmocka_unit_test(test_voice_options),   cmocka_unit_test(test_bad_numbers),
-        cmocka_unit_test(test_combinations),    cmocka_unit_test(test_format_time),
+        cmocka_unit_test(test_combinations),    cmocka_unit_test(test_emoji),
+        cmocka_unit_test(test_speak_summary),    cmocka_unit_test(test_format_time),
         cmocka_unit_test(test_sidecars_and_json), cmocka_unit_test(test_bitrate),
         cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_signed_and_blank_numbers_refused),

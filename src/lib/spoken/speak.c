@@ -225,7 +225,6 @@ static bool speak_put_amount_words(speak_ctx *c, const char *t, const speak_num 
             speak_put(c, t + q, 1);
         }
     }
-    speak_count(c->counts, SPEAK_RULE_NUMBERS);
     return true;
 }
 
@@ -1429,6 +1428,7 @@ static bool speak_rule_number(speak_ctx *c, size_t s, size_t e)
     }
     if (!speak_put_amount_words(c, t, &num))
         return false;
+    speak_count(c->counts, SPEAK_RULE_NUMBERS);
     if (rest < e) {
         speak_put(c, " ", 1);
         speak_walk(c, rest + 1, e);

@@ -8,10 +8,15 @@
  *      they are;
  *   2. times, dates, decades, phone numbers, fractions and ratios read as
  *      words and digits (speak_time.c), kept from the rules after;
- *   3. aloud's spoken-text rules applied to the rest (speak.c): URLs and
- *      e-mail addresses, hashtags, number ranges and scores, currencies,
- *      dashes as pauses, obvious initialisms, and literal "[[" / "]]" split so
- *      that only the lexicon's phonemes reach espeak-ng as phonemes.
+ *   3. abbreviations, units, Roman numerals, house numbers and marks that
+ *      are not speech (speak_abbrev.c), kept likewise;
+ *   4. aloud's spoken-text rules applied to the rest (speak.c): URLs and
+ *      e-mail addresses, hashtags, number ranges and scores, currencies
+ *      and the "and" of amounts (words from speak_num.c), known acronyms
+ *      (data/en.acronyms, speak_data.c), dashes as pauses, obvious
+ *      initialisms, abbreviation periods inside a sentence, and literal
+ *      "[[" / "]]" split so that only the lexicon's phonemes reach espeak-ng
+ *      as phonemes.
  * What crashes espeak-ng itself is speech.c's to keep out (engine_guard.h).
  * Each rule and what it improves on espeak-ng 1.51's own reading is
  * described at the rule in speak.c.

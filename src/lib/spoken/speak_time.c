@@ -8,8 +8,9 @@
  * "nineteen ninety four"); words are written only where it cannot
  * ("eighties", "quarters").
  *
- * Left to espeak-ng, which reads them well already: "5pm", "1 a.m.", plain
- * numbers, ranges and scores ("2010-2015", "3-2"), versions ("v1.2.3").
+ * Left to espeak-ng, which reads them well already: "5pm", "1 a.m." (alone;
+ * in a range they are rewritten), plain numbers, scores ("3-2"), versions
+ * ("v1.2.3").
  * Left alone because they are ambiguous: bare four-digit numbers (a year or
  * an amount), "555-1234" (a phone number or a range), "a/b" with other
  * denominators or a numerator not below the denominator ("24/7", "9/11").
