@@ -423,6 +423,11 @@ static void test_numbers(void **state)
     assert_string_equal(spoken("a 123.2-millimeter rod"), "a one hundred and twenty-three point 2 millimeter rod");
     assert_unchanged("in 1994 and 13000 and 123,000 and 460 million");
     assert_unchanged("call 555 123 4567 now");
+    /* Three digits that name something, or a year, are left. */
+    assert_unchanged("the 747, Highway 190 at the exit, page 753 of it, died 250.");
+    assert_string_equal(spoken("123"), "one hundred and twenty-three");
+    /* A list mark keeps its period. */
+    assert_unchanged("a. The first item");
     assert_string_equal(spoken(".1665 and (.5)"), "point 1 6 6 5 and (point 5)");
     assert_string_equal(spoken("the 0th, 21th and 11st, not 21st"),
                         "the zeroth, twenty-first and eleventh, not 21st");

@@ -94,6 +94,7 @@ static void test_units(void **state)
     assert_string_equal(spoken("a 5bn deal"), "a 5 billion deal");
     assert_string_equal(spoken("41,459.00 km\xC2\xB3"),
                         "forty-one thousand four hundred and fifty-nine point 0 0 cubic kilometers");
+    assert_string_equal(spoken("2 lb. of flour and 5 lb."), "2 pounds of flour and 5 pounds.");
     assert_string_equal(spoken("2-5lb"), "2 to 5 pounds");
     assert_string_equal(spoken("a 2x8 m2 room"), "a 2 by 8 square meters room");
     assert_string_equal(spoken("a 2x8 beam"), "a 2x8 beam");

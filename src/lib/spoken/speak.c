@@ -1414,6 +1414,27 @@ static bool speak_rule_number(speak_ctx *c, size_t s, size_t e)
     /* A bare four-digit number may be a year, a longer one a code: left to espeak-ng. */
     if (num.int_end - num.start == num.int_digits && num.int_digits != 3)
         return false;
+    /*
+     * Without separators, three digits are a count only before a word ("123
+     * people", "a 131-page report") and not after a capitalised word or a
+     * word that names ("Highway 190 at", "page 753", "the 747"), or when the
+     * number is the whole sentence; else they are a label or a year.
+     */
+    if (num.int_end - num.start == 3 && c->count > 1) {
+        static const char *const naming[] = {
+            "the", "page", "pages", "case", "no", "number", "room", "flight", "route", "line",
+            "chapter", "year", "in", "since", "until", "by", "from", "around", "circa", "died",
+            "born", "of", "version", "model", "bus", "platform", "gate", "channel", "exit",
+        };
+        const speak_tok *prev = c->ti > 0 ? &c->toks[c->ti - 1] : NULL;
+        const speak_tok *next = c->ti + 1 < c->count ? &c->toks[c->ti + 1] : NULL;
+        bool counted = rest < e || (c->te == e && next && !next->kept && ascii_is_lower(t[next->start]));
+        if (!counted || (prev && !prev->kept && ascii_is_upper(t[prev->start])))
+            return false;
+        for (size_t k = 0; prev && k < sizeof naming / sizeof naming[0]; k++)
+            if (ascii_eq_nocase(t + prev->start, prev->end - prev->start, naming[k]))
+                return false;
+    }
     /* Numbers in a row are digits in groups ("555 123 4567"), not amounts. */
     if ((c->ti > 0 && !c->toks[c->ti - 1].kept &&
          speak_is_number_token(t, c->toks[c->ti - 1].start, c->toks[c->ti - 1].end)) ||
@@ -1549,9 +1570,10 @@ static void speak_token_rules(speak_ctx *c, size_t i, size_t *used)
      * sentence, but espeak-ng pauses at it before a capital or a digit:
      *   before: "approx. 5", "Inc. Chief", "Corp. In" -> a clause break
      *   after:  "approx 5", "Inc Chief": read on
-     * Not an ellipsis, and not before a lower-case word (no pause there).
+     * Not an ellipsis, not before a lower-case word (no pause there), and not
+     * the sentence's first word (a list mark, "a. The first item").
      */
-    if (tok->end - tok->start >= 2 && t[tok->end - 1] == '.' && ascii_is_alpha(t[tok->end - 2]) &&
+    if (i > 0 && tok->end - tok->start >= 2 && t[tok->end - 1] == '.' && ascii_is_alpha(t[tok->end - 2]) &&
         speak_is_abbreviation(t, tok->start, tok->end - 1) && i + 1 < c->count && !c->toks[i + 1].kept &&
         (ascii_is_upper(t[c->toks[i + 1].start]) || ascii_is_digit(t[c->toks[i + 1].start]))) {
         speak_walk(c, tok->start, tok->end - 1);

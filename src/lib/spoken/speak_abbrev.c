@@ -787,7 +787,8 @@ static bool rule_unit(abbrev_pass *a, size_t i)
                 return false;
         one = pe - prev->core == 1 && t[prev->core] == '1' && prev == &a->toks[i - 1];
         if (unit_words(t + k->core, core_len(k), one, words, sizeof words)) {
-            put_rewrite(a, k, words, strlen(words), true);
+            /* "2 lb. of": the period is the abbreviation's unless the sentence ends. */
+            put_rewrite(a, k, words, strlen(words), tok_is_last(a, i));
             speak_count(a->o->counts, SPEAK_RULE_UNITS);
             return true;
         }
