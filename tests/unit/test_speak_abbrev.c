@@ -94,6 +94,12 @@ static void test_units(void **state)
     assert_string_equal(spoken("a 5bn deal"), "a 5 billion deal");
     assert_string_equal(spoken("41,459.00 km\xC2\xB3"),
                         "forty-one thousand four hundred and fifty-nine point 0 0 cubic kilometers");
+    /* Months and weekdays: a weekday only before a comma, a date or a month. */
+    assert_string_equal(spoken("on Mon., Jan. 5 and Thurs. Oct. 2"), "on Monday, January 5th and Thursday October 2nd");
+    assert_string_equal(spoken("in Jan. and Feb. prices rose in Sept."), "in January and February prices rose in September.");
+    assert_string_equal(spoken("the Sun. is a paper"), "the Sun. is a paper");
+    /* Trademark signs after a name are not read. */
+    assert_string_equal(spoken("Acme\xE2\x84\xA2 and Apple\xC2\xAE, \xC2\xAE alone"), "Acme and Apple, \xC2\xAE alone");
     assert_string_equal(spoken("2 lb. of flour and 5 lb."), "2 pounds of flour and 5 pounds.");
     assert_string_equal(spoken("2-5lb"), "2 to 5 pounds");
     assert_string_equal(spoken("a 2x8 m2 room"), "a 2 by 8 square meters room");

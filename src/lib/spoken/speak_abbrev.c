@@ -34,7 +34,9 @@ typedef enum abbrev_ctx {
     ABBREV_AFTER,   /* after a capitalised name: "John Smith Jr." */
     ABBREV_STREET,  /* after a street name: "Elm St." */
     ABBREV_REF,     /* before a number: "p. 5", "No. 3", "est. 1901" */
-    ABBREV_ANY      /* anywhere: "cf.", "vs." */
+    ABBREV_ANY,     /* anywhere: "cf.", "vs." */
+    ABBREV_MONTH,   /* a month, anywhere, its period kept at the end: "in Jan. and Feb." */
+    ABBREV_WEEKDAY  /* a weekday before a comma, a date or a month: "Mon., Jan. 5" */
 } abbrev_ctx;
 
 typedef struct abbrev_entry {
@@ -48,7 +50,7 @@ typedef struct abbrev_entry {
  * every one of these periods ("d'0kt3 | sm'IT" for "Dr. Smith") and spells
  * or misreads many: "Lt." is "L T", "Sgt." "S G T", "Ms." "M S", "Rd." "R
  * D", "Ave." "ah-vay", "Jr." "J R", "p." "P", "cf." "C F", "vs." "V S",
- * "est." "E S T", "No." "no".
+ * "est." "E S T", "No." "no"; "Jan." is "jan" and a pause, "Thurs." "thurs".
  */
 static const abbrev_entry abbrev_table[] = {
     {"Dr", ABBREV_TITLE, "Doctor"},       {"Prof", ABBREV_TITLE, "Professor"},
@@ -90,6 +92,17 @@ static const abbrev_entry abbrev_table[] = {
     {"ca", ABBREV_REF, "circa"},
     {"cf", ABBREV_ANY, "compare"},        {"vs", ABBREV_ANY, "versus"},
     {"viz", ABBREV_ANY, "namely"},
+    {"Jan", ABBREV_MONTH, "January"},     {"Feb", ABBREV_MONTH, "February"},
+    {"Mar", ABBREV_MONTH, "March"},       {"Apr", ABBREV_MONTH, "April"},
+    {"Jun", ABBREV_MONTH, "June"},        {"Jul", ABBREV_MONTH, "July"},
+    {"Aug", ABBREV_MONTH, "August"},      {"Sep", ABBREV_MONTH, "September"},
+    {"Sept", ABBREV_MONTH, "September"},  {"Oct", ABBREV_MONTH, "October"},
+    {"Nov", ABBREV_MONTH, "November"},    {"Dec", ABBREV_MONTH, "December"},
+    {"Mon", ABBREV_WEEKDAY, "Monday"},    {"Tue", ABBREV_WEEKDAY, "Tuesday"},
+    {"Tues", ABBREV_WEEKDAY, "Tuesday"},  {"Wed", ABBREV_WEEKDAY, "Wednesday"},
+    {"Thu", ABBREV_WEEKDAY, "Thursday"},  {"Thur", ABBREV_WEEKDAY, "Thursday"},
+    {"Thurs", ABBREV_WEEKDAY, "Thursday"}, {"Fri", ABBREV_WEEKDAY, "Friday"},
+    {"Sat", ABBREV_WEEKDAY, "Saturday"},  {"Sun", ABBREV_WEEKDAY, "Sunday"},
 };
 
 /*
@@ -411,6 +424,12 @@ static void abbrev_clean(const char *t, size_t length, const speak_span *kept,
             continue;
         }
         after_emoji = false;
+        /* Trademark signs after a name: espeak-ng says "trade mark", "registered". */
+        if ((cp == 0x2122 || cp == 0xAE || cp == 0x2120) && out_last(o) != ' ' && out_last(o) != '\0') {
+            speak_count(o->counts, SPEAK_RULE_MARKS);
+            p += len;
+            continue;
+        }
         if ((cp == 0x2020 || cp == 0x2021) && out_last(o) != ' ' && out_last(o) != '\0') {
             speak_count(o->counts, SPEAK_RULE_MARKS);
             p += len;
@@ -648,6 +667,18 @@ static bool tok_is_last(const abbrev_pass *a, size_t i)
 
 static const char *const magnitude_words[] = {"hundred", "thousand", "million", "billion", "trillion"};
 
+/* True when the token is a month, whole or abbreviated ("Jan.", "October"). */
+static bool month_abbrev(const abbrev_pass *a, const abbrev_tok *k)
+{
+    static const char *const months[] = {
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun",
+        "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    };
+    return !k->kept && word_in(a->t + k->core, core_len(k), months,
+                               sizeof months / sizeof months[0], false);
+}
+
 /* Rewrites an abbreviation with a period at token i; false when none applies. */
 static bool rule_abbrev(abbrev_pass *a, size_t i)
 {
@@ -708,6 +739,14 @@ static bool rule_abbrev(abbrev_pass *a, size_t i)
             break;
         case ABBREV_ANY:
             ok = next != NULL;
+            break;
+        case ABBREV_MONTH:
+            ok = true;
+            break;
+        case ABBREV_WEEKDAY:
+            /* "Mon., Jan. 5", "Thurs. Oct. 2", "Fri. 13": not "the Sun. is". */
+            ok = next != NULL && (k->end > k->core_end + 1 || tok_starts_number(a, next) ||
+                                  next->kept || month_abbrev(a, next));
             break;
         }
         if (ok) {
