@@ -426,6 +426,9 @@ static void test_numbers(void **state)
     /* Three digits that name something, or a year, are left. */
     assert_unchanged("the 747, Highway 190 at the exit, page 753 of it, died 250.");
     assert_string_equal(spoken("123"), "one hundred and twenty-three");
+    assert_string_equal(spoken("it fell to -1,234 points, a -5 reading"),
+                        "it fell to minus one thousand two hundred and thirty-four points, a -5 reading");
+    assert_unchanged("the well-123 code");
     /* A list mark keeps its period. */
     assert_unchanged("a. The first item");
     assert_string_equal(spoken(".1665 and (.5)"), "point 1 6 6 5 and (point 5)");

@@ -1370,6 +1370,7 @@ static bool speak_rule_number(speak_ctx *c, size_t s, size_t e)
     const char *t = c->text;
     speak_num num;
     size_t rest;
+    bool minus = false;
 
     if (t[s] == '.' && s + 1 < e && ascii_is_digit(t[s + 1]) &&
         (s == 0 || t[s - 1] == ' ' || speak_is_opener((uint32_t)(unsigned char)t[s - 1]))) {
@@ -1386,9 +1387,13 @@ static bool speak_rule_number(speak_ctx *c, size_t s, size_t e)
         speak_count(c->counts, SPEAK_RULE_NUMBERS);
         return true;
     }
-    if (!speak_num_parse(t, s, e, &num) || (s > 0 && t[s - 1] == '-'))
+    /* "-123": a minus before the number, not a hyphen inside a word. */
+    if (t[s] == '-' && s + 1 < e && ascii_is_digit(t[s + 1]) &&
+        (s == 0 || t[s - 1] == ' ' || speak_is_opener((uint32_t)(unsigned char)t[s - 1])))
+        minus = true;
+    if (!speak_num_parse(t, s + minus, e, &num) || (!minus && s > 0 && t[s - 1] == '-'))
         return false;
-    if (num.end == num.int_end && e - num.end == 2 && !num.leading_zero) {
+    if (!minus && num.end == num.int_end && e - num.end == 2 && !num.leading_zero) {
         char d[32];
         char words[512];
         size_t n = speak_num_digits(t, &num, d, sizeof d);
@@ -1447,8 +1452,16 @@ static bool speak_rule_number(speak_ctx *c, size_t s, size_t e)
             if (ascii_eq_nocase(t + next->start, next->end - next->start, speak_magnitude_words[k]))
                 return false;
     }
-    if (!speak_put_amount_words(c, t, &num))
-        return false;
+    {
+        size_t mark = c->out.length;
+        if (minus)
+            speak_put_str(c, "minus ");
+        if (!speak_put_amount_words(c, t, &num)) {
+            if (!c->failed)
+                c->out.length = mark;
+            return false;
+        }
+    }
     speak_count(c->counts, SPEAK_RULE_NUMBERS);
     if (rest < e) {
         speak_put(c, " ", 1);
