@@ -426,6 +426,8 @@ static void test_numbers(void **state)
     /* Three digits that name something, or a year, are left. */
     assert_unchanged("the 747, Highway 190 at the exit, page 753 of it, died 250.");
     assert_string_equal(spoken("123"), "one hundred and twenty-three");
+    assert_string_equal(spoken("mail asdf123@abc.com or a1b2@abc.com"),
+                        "mail asdf 1 2 3 at abc dot com or a1b2 at abc dot com");
     assert_string_equal(spoken("it fell to -1,234 points, a -5 reading"),
                         "it fell to minus one thousand two hundred and thirty-four points, a -5 reading");
     assert_unchanged("the well-123 code");

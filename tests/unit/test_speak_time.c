@@ -85,6 +85,9 @@ static void test_dates(void **state)
     assert_spoken("2pm-5pm or 4:00 am - 8:12 pm", "2 PM to 5 PM or 4 AM to 8 12 PM");
     assert_spoken("in 340 AD and 44 B.C. and 1066 AD", "in 3 40 AD and 44 B.C. and 10 66 AD");
     assert_spoken("3 5/2, 2 142/1 and 4 5/6", "3 and 5 halves, 2 and 142 over 1 and 4 and 5 sixths");
+    /* Quarters need a year. */
+    assert_spoken("in Q3 2024, 2Q22 and the Q1 FY25 plan, Q3 results",
+                  "in the 3rd quarter of 20 24, the 2nd quarter of 22 and the 1st quarter of fiscal 25 plan, Q3 results");
 }
 
 static void test_decades(void **state)

@@ -784,8 +784,9 @@ static bool speak_rule_url(speak_ctx *c, size_t s, size_t e)
  * "jane.doe@example.org" as "jane dot doe at example dot org", but
  *   before: "mailto:a@b.com" -> "mailto colon a at ..."; "mid.ru" -> "mid
  *           dot roo" (r'u:); "press@un.org" -> "press at un dot org" with
- *           a pause before "at"
- *   after:  "a at b dot com", "mid dot R.U", no pause
+ *           a pause before "at"; "jane123@" -> "jane one hundred twenty
+ *           three at"
+ *   after:  "a at b dot com", "mid dot R.U", no pause, "jane 1 2 3 at"
  */
 static bool speak_rule_email(speak_ctx *c, size_t s, size_t e)
 {
@@ -816,12 +817,21 @@ static bool speak_rule_email(speak_ctx *c, size_t s, size_t e)
         if (!ascii_is_alpha(t[q]))
             return false;
     for (size_t q = s; q < at; q++) {
-        if (t[q] == '.')
+        if (t[q] == '.') {
             speak_put_spaced(c, "dot");
-        else if (t[q] == '+')
+        } else if (t[q] == '+') {
             speak_put_spaced(c, "plus");
-        else
+        } else if (ascii_is_digit(t[q]) && ((q > s && ascii_is_digit(t[q - 1])) ||
+                                            (q + 1 < at && ascii_is_digit(t[q + 1])))) {
+            /* Digits in a name are said one by one: "jane123" -> "jane 1 2 3". */
+            if (speak_last_out(c) != ' ')
+                speak_put(c, " ", 1);
             speak_put(c, t + q, 1);
+        } else {
+            if (q > s + 1 && ascii_is_digit(t[q - 1]) && ascii_is_digit(t[q - 2]))
+                speak_put(c, " ", 1);  /* after digits said one by one */
+            speak_put(c, t + q, 1);
+        }
     }
     speak_count(c->counts, SPEAK_RULE_EMAILS);
     speak_put_spaced(c, "at");

@@ -946,6 +946,51 @@ static size_t st_era(const char *t, size_t p, size_t lim, st_out *w)
     return 0;
 }
 
+/*
+ * Quarters with a year: "Q3 2024", "2Q22", "Q1 FY2025" read "the 3rd quarter
+ * of 20 24", "the 2nd quarter of 22"; espeak-ng says "Q three two thousand
+ * twenty four", "two Q twenty two". Without a year "Q3" is left (it may be
+ * an adjective: "Q3 results").
+ */
+static size_t st_quarter(const char *t, size_t p, size_t lim, st_out *w)
+{
+    unsigned q = 0;
+    unsigned y = 0;
+    size_t n = 0;
+    size_t yn;
+    bool fy = false;
+    if (p + 2 < lim && (t[p] == 'Q' || t[p] == 'q') && t[p + 1] >= '1' && t[p + 1] <= '4' &&
+        t[p + 2] == ' ') {
+        q = (unsigned)(t[p + 1] - '0');
+        n = 3;
+        if (p + n + 2 < lim && t[p + n] == 'F' && t[p + n + 1] == 'Y') {
+            fy = true;
+            n += 2;
+        }
+        yn = st_digits(t, p + n, lim, &y);
+        if (!((yn == 4 && y >= 1900 && y <= 2099) || (fy && yn == 2)) ||
+            !st_end_ok(t, p + n + yn, lim))
+            return 0;
+    } else if (p + 3 < lim && t[p] >= '1' && t[p] <= '4' && t[p + 1] == 'Q') {
+        q = (unsigned)(t[p] - '0');
+        n = 2;
+        yn = st_digits(t, p + n, lim, &y);
+        if ((yn != 2 && yn != 4) || !st_end_ok(t, p + n + yn, lim))
+            return 0;
+    } else {
+        return 0;
+    }
+    if (!st_after_the(t, p))
+        st_put(w, "the ");
+    st_put_ordinal(w, q);
+    st_put(w, fy ? " quarter of fiscal " : " quarter of ");
+    if (yn == 4)
+        st_put_year(w, y);
+    else
+        st_put_short_year(w, y);
+    return n + yn;
+}
+
 typedef size_t (*st_rule)(const char *t, size_t p, size_t lim, st_out *w);
 
 /* In this order: longer and more specific forms first. */
@@ -959,7 +1004,7 @@ static const struct {
     {st_year_range, SPEAK_RULE_YEARS},    {st_decade_range, SPEAK_RULE_DECADES},
     {st_decade, SPEAK_RULE_DECADES},      {st_era, SPEAK_RULE_YEARS},
     {st_month_day, SPEAK_RULE_DATES},     {st_day_month, SPEAK_RULE_DATES},
-    {st_fraction, SPEAK_RULE_FRACTIONS},
+    {st_fraction, SPEAK_RULE_FRACTIONS},  {st_quarter, SPEAK_RULE_DATES},
 };
 
 bool speak_time_apply(const char *text, size_t length, const speak_span *kept,
