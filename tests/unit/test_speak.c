@@ -426,6 +426,9 @@ static void test_numbers(void **state)
     /* Three digits that name something, or a year, are left. */
     assert_unchanged("the 747, Highway 190 at the exit, page 753 of it, died 250.");
     assert_string_equal(spoken("123"), "one hundred and twenty-three");
+    assert_string_equal(spoken("2^10 and 5^2, x^2"), "2 to the power of 10 and 5 squared, x^2");
+    assert_string_equal(spoken("5 - 3 = 2 but 5 - 3 wins"), "5 minus 3 = 2 but 5 minus 3 wins");
+    assert_string_equal(spoken("a 5 - 3 win"), "a 5 to 3 win");
     assert_string_equal(spoken("mail asdf123@abc.com or a1b2@abc.com"),
                         "mail asdf 1 2 3 at abc dot com or a1b2 at abc dot com");
     assert_string_equal(spoken("it fell to -1,234 points, a -5 reading"),

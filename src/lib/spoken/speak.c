@@ -1367,6 +1367,8 @@ static const char *speak_ordinal_suffix_of(const char *d, size_t n)
  * Rule: numbers espeak-ng misreads on their own.
  *   - A decimal without its zero: ".1665" -> "point 1 6 6 5"; espeak-ng
  *     says "dot one thousand six hundred sixty five".
+ *   - Powers: "2^10" -> "2 to the power of 10", "5^2" -> "5 squared";
+ *     espeak-ng says "two ten" (the caret is silent).
  *   - Ordinals it reads wrong: "0th" -> "zeroth" (espeak-ng: "zero-th"),
  *     and a suffix that does not fit the number, a typing slip, is read as
  *     the number's ordinal: "21th" -> "twenty-first", "11st" ->
@@ -1403,6 +1405,25 @@ static bool speak_rule_number(speak_ctx *c, size_t s, size_t e)
         minus = true;
     if (!speak_num_parse(t, s + minus, e, &num) || (!minus && s > 0 && t[s - 1] == '-'))
         return false;
+    /* Powers: "2^10" -> "2 to the power of 10", "x^2" is not a number's. */
+    if (!minus && num.end < e && t[num.end] == '^' && num.end + 1 < e) {
+        size_t q = num.end + 1;
+        while (q < e && ascii_is_digit(t[q]))
+            q++;
+        if (q != e || q == num.end + 1 || q - num.end > 4)
+            return false;
+        speak_put(c, t + s, num.end - s);
+        if (q - num.end == 2 && t[num.end + 1] == '2') {
+            speak_put_str(c, " squared");
+        } else if (q - num.end == 2 && t[num.end + 1] == '3') {
+            speak_put_str(c, " cubed");
+        } else {
+            speak_put_str(c, " to the power of ");
+            speak_put(c, t + num.end + 1, q - num.end - 1);
+        }
+        speak_count(c->counts, SPEAK_RULE_NUMBERS);
+        return true;
+    }
     if (!minus && num.end == num.int_end && e - num.end == 2 && !num.leading_zero) {
         char d[32];
         char words[512];
@@ -1559,8 +1580,13 @@ static void speak_token_rules(speak_ctx *c, size_t i, size_t *used)
             speak_core_of(c, next->start, next->end, &ns, &ne);
             if (!prev->kept && !next->kept && speak_is_number_token(t, prev->start, prev->end) &&
                 ns == next->start && speak_is_number_token(t, ns, ne)) {
+                /* In an equation ("5 - 3 = 2") a spaced hyphen is a minus. */
+                bool equation = false;
+                for (size_t k = 0; k < c->count && t[tok->start] == '-'; k++)
+                    if (c->toks[k].end - c->toks[k].start == 1 && t[c->toks[k].start] == '=')
+                        equation = true;
                 speak_count(c->counts, SPEAK_RULE_RANGES);
-                speak_put_str(c, "to");
+                speak_put_str(c, equation ? "minus" : "to");
                 return;
             }
             if (t[tok->start] == '-') {
