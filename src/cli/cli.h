@@ -57,6 +57,7 @@ typedef struct cli_options {
     bool json;                    /* --json: one result line per input on stdout */
     bool skip_bad;                /* --skip-bad: silence for a sentence that cannot be spoken */
     size_t max_input;             /* --max-input in bytes */
+    const char *lang;             /* --lang: the text's language (BCP-47); NULL for English */
     int verbosity;                /* -1 quiet, 0 normal, 1 verbose */
 } cli_options;
 

@@ -41,6 +41,11 @@ void cli_usage(FILE *out)
           "      --paragraph-pause MS silence after each paragraph's last sentence\n"
           "      --lexicon FILE       pronunciations to apply (repeatable; adds to the\n"
           "                           preset's own lexicon)\n"
+          "Text:\n"
+          "      --lang CODE          the text's language, such as de, fr, pt-BR or zh:\n"
+          "                           its abbreviations, dates, quotes and sentence marks\n"
+          "                           (default en; a language without data of its own\n"
+          "                           gets the shared rules)\n"
           "Speed:\n"
           "  -j, --jobs N             worker processes (default: one per CPU); the\n"
           "                           output is the same for any N\n"
@@ -70,7 +75,7 @@ static int cli_load_doc_or_say(const cli_options *opts, aloud_doc **doc)
 {
     const char *input = opts->input;
     aloud_error err = {0};
-    aloud_status st = cli_load_doc(input, opts->max_input, opts->verbosity, doc, &err);
+    aloud_status st = cli_load_doc(input, opts->max_input, opts->lang, opts->verbosity, doc, &err);
     if (st != ALOUD_OK)
         cli_error(cli_display_name(input), &err);
     return cli_exit_for(st);

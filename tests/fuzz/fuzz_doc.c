@@ -59,7 +59,7 @@ static void walk(const aloud_doc *doc)
             const aloud_sentence *s = aloud_doc_sentence(doc, next + k);
             check(s != NULL);
             check_text(s->text, s->length);
-            check(s->length <= SEG_DEFAULT_MAX_BYTES);
+            check(s->length <= SEG_DEFAULT_MAX_CHARS);
             check(s->line >= p->line && s->column >= 1);
             check(k == 0 || s->line >= aloud_doc_sentence(doc, next + k - 1)->line);
         }
