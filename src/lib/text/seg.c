@@ -34,6 +34,7 @@ enum {
     KIND_ORDLEAD = 1u << 9,
     KIND_BANG = 1u << 10,
     KIND_INFORMAL = 1u << 11,
+    KIND_UNFINISHED = 1u << 15,
     /* Marks rather than words: kept in their own short lists. */
     KIND_OPEN = 1u << 12,
     KIND_CLOSE = 1u << 13,
@@ -47,7 +48,7 @@ static const struct {
     {"title", KIND_TITLE},     {"abbrev", KIND_ABBREV},     {"number", KIND_NUMBER},
     {"unit", KIND_UNIT},       {"lead", KIND_LEAD},         {"starter", KIND_STARTER},
     {"continuer", KIND_CONTINUER}, {"final", KIND_FINAL},   {"ordinal", KIND_ORDINAL},
-    {"ordlead", KIND_ORDLEAD}, {"bang", KIND_BANG},         {"informal", KIND_INFORMAL},
+    {"ordlead", KIND_ORDLEAD}, {"bang", KIND_BANG},         {"informal", KIND_INFORMAL}, {"unfinished", KIND_UNFINISHED},
     {"open", KIND_OPEN},       {"close", KIND_CLOSE},       {"dash", KIND_DASH},
 };
 
@@ -86,6 +87,7 @@ struct seg {
     seg_marks open;     /* the language's opening quotes ("„", ",,") */
     seg_marks close;    /* its closing quotes ("“", "''") */
     seg_marks dash;     /* its dialogue dashes ("–", "-") */
+    bool has_informal;  /* the data lists informal words: the language is written informally */
     size_t max_chars;
     SEG_VEC(seg_tok) toks;
     SEG_VEC(unsigned char) flags;  /* per byte: matched bracket marks */
@@ -251,6 +253,8 @@ static aloud_status seg_rules_load(seg *s, size_t size, aloud_error *err)
             s->words[++out] = s->words[i];
     }
     s->word_count = out + 1;
+    for (size_t i = 0; i < s->word_count; i++)
+        s->has_informal = s->has_informal || (s->words[i].kinds & KIND_INFORMAL);
     return ALOUD_OK;
 }
 
@@ -1037,6 +1041,26 @@ static bool seg_joins_end_marks(seg_split_state *st, size_t k)
     return m.stem_end == t.start;
 }
 
+/* True when the end of token i, or a token of i+1..j-1, holds a closing quotation mark. */
+static bool seg_group_has_quote(const seg_split_state *st, size_t i, size_t j)
+{
+    for (size_t k = i; k < j; k++) {
+        seg_tok t = st->tok[k];
+        size_t q = t.end;
+        while (q > t.start) {
+            size_t p;
+            uint32_t cp = utf8_before(st->text, q, &p);
+            if (cp == '"' || cp == '\'' || cp == '`' || cp == 0x2019 || cp == 0x201D ||
+                cp == 0xBB || cp == 0xAB || cp == 0x203A || cp == 0x2039)
+                return true;
+            if (!seg_is_strong_end(cp) && cp != '.' && cp != 0x2026 && !seg_is_closer(cp))
+                break;
+            q = p;
+        }
+    }
+    return false;
+}
+
 /* How the end marks after a token are resolved. */
 typedef enum seg_decision {
     KEEP = 0,          /* no sentence boundary */
@@ -1178,10 +1202,11 @@ static seg_decision seg_decide(const seg_split_state *st, size_t i, size_t j)
                            (seg_word_kinds(st->s, text + next.start, next.length) & KIND_STARTER)
                        ? SPLIT_AFTER
                        : KEEP;
-        /* Informal text: "are you kidding? why would you", but not after a closing
-         * quote ("'Stop!' he said") or a quotation mark of the group. */
-        if (next.cls == NEXT_LOWER && st->informal && j == i + 1 &&
-            !seg_is_closer(utf8_before(text, st->tok[i].end, NULL)))
+        /* "are you kidding? why would you": a language that writes informally
+         * may start a sentence in lower case after ! or ?, but not after a
+         * closing quote ("'Stop!' he said"). */
+        if (next.cls == NEXT_LOWER && st->informal && !own.ellipsis && !group.ellipsis &&
+            group.periods == 0 && !seg_group_has_quote(st, i, j))
             return SPLIT_AFTER;
         return next.cls == NEXT_LOWER || next.cls == NEXT_CLAUSE ? KEEP : SPLIT_AFTER;
     }
@@ -1193,8 +1218,17 @@ static seg_decision seg_decide(const seg_split_state *st, size_t i, size_t j)
             return SPLIT_BEFORE_MARKS;
         if (next.cls != NEXT_UPPER && next.cls != NEXT_CASELESS)
             return KEEP;
-        return seg_word_kinds(st->s, text + next.start, next.length) & KIND_CONTINUER ? KEEP
-                                                                                  : SPLIT_AFTER;
+        /* "I thought... I would go." is one sentence, "I'm tired... I'm off." two. */
+        if (seg_word_kinds(st->s, text + next.start, next.length) & KIND_CONTINUER)
+            return seg_word_kinds(st->s, text + stem, own.stem_end - stem) & KIND_UNFINISHED
+                       ? KEEP
+                       : SPLIT_AFTER;
+        /* Informal writing uses runs of two or four and more periods as a pause
+         * ("the best.. Italian music", "escaped.... NEED HELP"). */
+        return st->informal && !own.ellipsis && !group.ellipsis &&
+                       (own.periods + group.periods == 2 || own.periods + group.periods >= 4)
+                   ? KEEP
+                   : SPLIT_AFTER;
     }
     return seg_after_period(st, i, stem, own.stem_end, &next);
 }
@@ -1316,11 +1350,8 @@ static bool seg_tokenize(seg *s, const char *text, size_t len)
  */
 static bool seg_is_informal(const seg_split_state *st)
 {
-    bool any = false;
     size_t p;
-    for (size_t i = 0; i < st->s->word_count && !any; i++)
-        any = (st->s->words[i].kinds & KIND_INFORMAL) != 0;
-    if (!any)
+    if (!st->s->has_informal)
         return false;
     p = seg_skip_openers(st->s, st->text, st->len, st->tok[0].start, st->tok[0].end);
     if (p < st->tok[0].end && utf8_case_of(utf8_at(st->text, st->len, p, NULL)) == UTF8_CASE_LOWER)
@@ -1328,6 +1359,15 @@ static bool seg_is_informal(const seg_split_state *st)
     for (size_t i = 0; i < st->n; i++) {
         seg_tok t = st->tok[i];
         size_t a = seg_skip_openers(st->s, st->text, st->len, t.start, t.end);
+        /* Marks that careful writing does not use: "..", "!?", "?!", "!!", "??". */
+        for (size_t q = t.start; q + 1 < t.end; q++) {
+            char c = st->text[q];
+            char d = st->text[q + 1];
+            if (((c == '!' || c == '?') && (d == '!' || d == '?')) ||
+                (c == '.' && d == '.' && (q == t.start || st->text[q - 1] != '.') &&
+                 (q + 2 == t.end || st->text[q + 2] != '.') && q > t.start))
+                return true;
+        }
         size_t b = a;
         const seg_word *w;
         while (b < t.end && (ascii_is_alpha(st->text[b]) || st->text[b] == '\''))
