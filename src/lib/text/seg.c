@@ -35,6 +35,7 @@ enum {
     KIND_BANG = 1u << 10,
     KIND_INFORMAL = 1u << 11,
     KIND_UNFINISHED = 1u << 15,
+    KIND_GREETING = 1u << 16,
     /* Marks rather than words: kept in their own short lists. */
     KIND_OPEN = 1u << 12,
     KIND_CLOSE = 1u << 13,
@@ -49,6 +50,7 @@ static const struct {
     {"unit", KIND_UNIT},       {"lead", KIND_LEAD},         {"starter", KIND_STARTER},
     {"continuer", KIND_CONTINUER}, {"final", KIND_FINAL},   {"ordinal", KIND_ORDINAL},
     {"ordlead", KIND_ORDLEAD}, {"bang", KIND_BANG},         {"informal", KIND_INFORMAL}, {"unfinished", KIND_UNFINISHED},
+    {"greeting", KIND_GREETING},
     {"open", KIND_OPEN},       {"close", KIND_CLOSE},       {"dash", KIND_DASH},
 };
 
@@ -595,6 +597,17 @@ static bool seg_token_is_address(const char *text, seg_tok t)
     return false;
 }
 
+/* True when token t, without brackets around it, is a web address. */
+static bool seg_token_is_link(const char *text, seg_tok t)
+{
+    size_t a = t.start;
+    size_t b = t.end;
+    if (a < b && (text[a] == '[' || text[a] == '(' || text[a] == '<'))
+        a++;
+    return b - a > 7 && (memcmp(text + a, "http://", 7) == 0 || memcmp(text + a, "https://", 8) == 0 ||
+                         memcmp(text + a, "www.", 4) == 0);
+}
+
 /* Letters joined by periods ("U.S", "Ph.D", "e.g"): each part 1-3 ASCII letters. */
 static bool seg_is_dotted_letters(const char *w, size_t len)
 {
@@ -751,7 +764,9 @@ static void seg_next_word_of(const seg_split_state *st, size_t k, seg_next_word 
         return;
     }
     cp = utf8_at(text, st->len, p, NULL);
-    if (ascii_is_digit(cp))
+    if (seg_token_is_link(text, st->tok[k]))
+        w->cls = NEXT_OTHER;  /* a web address may start a sentence */
+    else if (ascii_is_digit(cp))
         w->cls = NEXT_DIGIT;
     else if (utf8_case_of(cp) == UTF8_CASE_UPPER)
         w->cls = NEXT_UPPER;
@@ -1343,6 +1358,34 @@ static bool seg_tokenize(seg *s, const char *text, size_t len)
 }
 
 /*
+ * Units of web and e-mail writing that stand on a line of their own, and
+ * so end a sentence without an end mark when the lines are joined:
+ * - a greeting or closing of a few words ending in a comma, before a
+ *   capitalised word ("Hi, Yes it is", "Warm regards, Bill");
+ * - a web address that a sentence starts with, before a capitalised word
+ *   or, in informal text, any word ("http://example.org/ try this").
+ * Token i is a token of the current sentence with no end marks after it.
+ */
+static bool seg_unit_ends(const seg_split_state *st, size_t i)
+{
+    const char *text = st->text;
+    seg_tok t = st->tok[i];
+    seg_next_word next;
+    bool first = i == st->cur_first && st->cur_start == t.start;
+
+    seg_next_word_of(st, i + 1, &next);
+    if (first && seg_token_is_link(text, t))
+        return next.cls == NEXT_UPPER || (st->informal && next.cls == NEXT_LOWER);
+    if (text[t.end - 1] != ',' || next.cls != NEXT_UPPER || i - st->cur_first > 2 ||
+        st->cur_start != st->tok[st->cur_first].start)
+        return false;
+    for (size_t k = st->cur_first; k <= i; k++)
+        if (seg_token_word_kinds(st, k) & KIND_GREETING)
+            return true;
+    return false;
+}
+
+/*
  * True when the paragraph is written informally, as in chat, e-mail and
  * comments: for a language whose data lists `informal` words, the paragraph
  * starts with a lower-case letter or holds one of those words as written
@@ -1359,6 +1402,9 @@ static bool seg_is_informal(const seg_split_state *st)
     for (size_t i = 0; i < st->n; i++) {
         seg_tok t = st->tok[i];
         size_t a = seg_skip_openers(st->s, st->text, st->len, t.start, t.end);
+        /* Hashtags. */
+        if (t.end - t.start >= 2 && st->text[t.start] == '#' && ascii_is_alpha(st->text[t.start + 1]))
+            return true;
         /* Marks that careful writing does not use: "..", "!?", "?!", "!!", "??". */
         for (size_t q = t.start; q + 1 < t.end; q++) {
             char c = st->text[q];
@@ -1407,6 +1453,8 @@ static bool seg_find_sentences(seg *s, const char *text, size_t len)
             j++;
         }
         d = seg_decide(&st, i, j);
+        if (d == KEEP && j == i + 1 && j < st.n && st.depth == 0 && seg_unit_ends(&st, i))
+            d = SPLIT_AFTER;
         if (d == SPLIT_AFTER && !seg_push_sentence(&st, st.tok[j - 1].end, st.tok[j].start, j))
             return false;
         if (d == SPLIT_BEFORE_MARKS && !seg_push_sentence(&st, st.tok[i].end, st.tok[i + 1].start, i + 1))
