@@ -36,6 +36,7 @@ enum {
     KIND_INFORMAL = 1u << 11,
     KIND_UNFINISHED = 1u << 15,
     KIND_GREETING = 1u << 16,
+    KIND_SPEECH = 1u << 17,
     /* Marks rather than words: kept in their own short lists. */
     KIND_OPEN = 1u << 12,
     KIND_CLOSE = 1u << 13,
@@ -50,7 +51,7 @@ static const struct {
     {"unit", KIND_UNIT},       {"lead", KIND_LEAD},         {"starter", KIND_STARTER},
     {"continuer", KIND_CONTINUER}, {"final", KIND_FINAL},   {"ordinal", KIND_ORDINAL},
     {"ordlead", KIND_ORDLEAD}, {"bang", KIND_BANG},         {"informal", KIND_INFORMAL}, {"unfinished", KIND_UNFINISHED},
-    {"greeting", KIND_GREETING},
+    {"greeting", KIND_GREETING}, {"speech", KIND_SPEECH},
     {"open", KIND_OPEN},       {"close", KIND_CLOSE},       {"dash", KIND_DASH},
 };
 
@@ -1056,6 +1057,22 @@ static bool seg_joins_end_marks(seg_split_state *st, size_t k)
     return m.stem_end == t.start;
 }
 
+/* The kinds of the word of token k, without the marks around it. */
+static unsigned seg_token_word_kinds(const seg_split_state *st, size_t k)
+{
+    seg_tok t = st->tok[k];
+    size_t a = seg_skip_openers(st->s, st->text, st->len, t.start, t.end);
+    size_t b = a;
+    while (b < t.end) {
+        size_t n;
+        uint32_t cp = utf8_at(st->text, st->len, b, &n);
+        if (!utf8_is_word_char(cp) || ascii_is_digit(cp))
+            break;
+        b += n;
+    }
+    return seg_word_kinds(st->s, st->text + a, b - a);
+}
+
 /* True when the end of token i, or a token of i+1..j-1, holds a closing quotation mark. */
 static bool seg_group_has_quote(const seg_split_state *st, size_t i, size_t j)
 {
@@ -1072,6 +1089,25 @@ static bool seg_group_has_quote(const seg_split_state *st, size_t i, size_t j)
                 break;
             q = p;
         }
+    }
+    return false;
+}
+
+/*
+ * True when tokens k.. name a speaker and the verb of speech after a
+ * quotation: one to three capitalised words, not a `starter`, then a
+ * `speech` word ("Anna said", "Anna Maria Smith asked").
+ */
+static bool seg_speaker_follows(const seg_split_state *st, size_t k)
+{
+    for (size_t m = k; m < st->n && m < k + 4; m++) {
+        seg_tok t = st->tok[m];
+        unsigned kinds = seg_token_word_kinds(st, m);
+        if (m > k && (kinds & KIND_SPEECH))
+            return true;
+        if (utf8_case_of(utf8_at(st->text, st->len, t.start, NULL)) != UTF8_CASE_UPPER ||
+            (kinds & KIND_STARTER) || st->text[t.end - 1] == '.' || st->text[t.end - 1] == ',')
+            return false;
     }
     return false;
 }
@@ -1108,22 +1144,6 @@ static bool seg_is_small_number(const char *text, size_t a, size_t b)
         if (!ascii_is_digit(text[p]))
             return false;
     return true;
-}
-
-/* The kinds of the word of token k, without the marks around it. */
-static unsigned seg_token_word_kinds(const seg_split_state *st, size_t k)
-{
-    seg_tok t = st->tok[k];
-    size_t a = seg_skip_openers(st->s, st->text, st->len, t.start, t.end);
-    size_t b = a;
-    while (b < t.end) {
-        size_t n;
-        uint32_t cp = utf8_at(st->text, st->len, b, &n);
-        if (!utf8_is_word_char(cp) || ascii_is_digit(cp))
-            break;
-        b += n;
-    }
-    return seg_word_kinds(st->s, st->text + a, b - a);
 }
 
 /* The decision for a single period after the word text[a..b). */
@@ -1223,6 +1243,8 @@ static seg_decision seg_decide(const seg_split_state *st, size_t i, size_t j)
         if (next.cls == NEXT_LOWER && st->informal && !own.ellipsis && !group.ellipsis &&
             group.periods == 0 && !seg_group_has_quote(st, i, j))
             return SPLIT_AFTER;
+        if (next.cls == NEXT_UPPER && seg_group_has_quote(st, i, j) && seg_speaker_follows(st, j))
+            return KEEP;  /* "'Great!' Anna said." */
         return next.cls == NEXT_LOWER || next.cls == NEXT_CLAUSE ? KEEP : SPLIT_AFTER;
     }
     if (own.ellipsis || group.ellipsis || own.periods + group.periods >= 2) {
