@@ -721,6 +721,8 @@ typedef struct seg_split_state {
     bool dquote_open;   /* a straight double quote ('"' or '') is open */
     bool squote_open;   /* a straight single quote is open */
     bool informal;      /* the paragraph is written informally (see seg_is_informal) */
+    size_t dq_total;    /* straight double quotes (" '' ``) in the paragraph */
+    size_t dq_seen;     /* those in the tokens scanned so far */
     enum list_kind list;
     uint32_t bullet;
     unsigned list_style;
@@ -899,6 +901,21 @@ static bool seg_boundary_inside(const seg_split_state *st, seg_tok t, size_t p)
     return true;
 }
 
+/* The straight double quotes in text[a..b): '"', and "''" and "``" as one each. */
+static size_t seg_count_dquotes(const char *text, size_t a, size_t b)
+{
+    size_t count = 0;
+    for (size_t p = a; p < b; p++) {
+        if (text[p] == '"') {
+            count++;
+        } else if (p + 1 < b && (text[p] == '\'' || text[p] == '`') && text[p + 1] == text[p]) {
+            count++;
+            p++;
+        }
+    }
+    return count;
+}
+
 /* Updates the straight-quote state for a token that is not a closing group. */
 static void seg_quotes_update(seg_split_state *st, seg_tok t)
 {
@@ -1016,6 +1033,7 @@ static bool seg_scan_token(seg_split_state *st, size_t i)
             return false;
     }
     seg_quotes_update(st, t);
+    st->dq_seen += seg_count_dquotes(st->text, t.start, t.end);
     return true;
 }
 
@@ -1032,7 +1050,9 @@ static bool seg_joins_end_marks(seg_split_state *st, size_t k)
     uint32_t cp;
 
     if (seg_token_is(text, t, "\"") || seg_token_is(text, t, "''")) {
-        if (!st->dquote_open)
+        /* Not open here: it closes a quotation opened before the paragraph
+         * when the quotes after it pair up among themselves. */
+        if (!st->dquote_open && (st->dq_total - st->dq_seen - 1) % 2 != 0)
             return false;
         st->dquote_open = false;
         return true;
@@ -1459,6 +1479,7 @@ static bool seg_find_sentences(seg *s, const char *text, size_t len)
     st.n = s->toks.count;
     st.cur_start = st.tok[0].start;
     st.informal = seg_is_informal(&st);
+    st.dq_total = seg_count_dquotes(text, 0, len);
     seg_list_init(&st);
 
     for (size_t i = 0; i < st.n;) {
