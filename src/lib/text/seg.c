@@ -974,10 +974,16 @@ static size_t seg_wide_cut(const seg_split_state *st, seg_tok t, size_t p)
     unsigned depth = st->depth;
     size_t q = p + n;
 
+    bool quote_closed = false;
+
     if (!wide && cp != '!' && cp != '?')
         return 0;
     while (q < t.end) {
         uint32_t c = utf8_at(text, st->len, q, &n);
+        /* 「…。」と言った: a particle after a closing quote goes on with the sentence. */
+        if (quote_closed && (c == 0x3068 || c == 0x3063 || c == 0x3092 || c == 0x304C))
+            return 0;
+        quote_closed = c == 0x300D || c == 0x300F;
         /* “ and ‘ open a quotation in these scripts; ” and ’ close it. */
         if ((seg_is_closer(c) && c != 0x201C && c != 0x2018) || seg_is_strong_end(c) ||
             seg_is_wide_end(c) || c == '.' || c == 0x2026) {
@@ -987,7 +993,7 @@ static size_t seg_wide_cut(const seg_split_state *st, seg_tok t, size_t p)
             continue;
         }
         /* "３．５" is a number; a digit after 。 starts a sentence ("。2008年"). */
-        if (depth > 0 || (ascii_is_digit(c) && cp == 0xFF0E) ||
+        if (depth > 0 || ((ascii_is_digit(c) || (c >= 0xFF10 && c <= 0xFF19)) && cp == 0xFF0E) ||
             (!utf8_is_word_char(c) && !seg_is_opener(c)))
             return 0;
         /* After ASCII ! or ?, only between caseless letters or before a digit: "ロビー?2008年". */
@@ -1404,8 +1410,9 @@ static bool seg_tokenize(seg *s, const char *text, size_t len)
  * so end a sentence without an end mark when the lines are joined:
  * - a greeting or closing of a few words ending in a comma, before a
  *   capitalised word ("Hi, Yes it is", "Warm regards, Bill");
- * - a web address that a sentence starts with, before a capitalised word
- *   or, in informal text, any word ("http://example.org/ try this").
+ * - a web address that a sentence starts with, before a capitalised word,
+ *   or a lower-case one when it is a pasted link with its scheme or the
+ *   text is informal ("http://example.org/ try this").
  * Token i is a token of the current sentence with no end marks after it.
  */
 static bool seg_unit_ends(const seg_split_state *st, size_t i)
@@ -1416,8 +1423,11 @@ static bool seg_unit_ends(const seg_split_state *st, size_t i)
     bool first = i == st->cur_first && st->cur_start == t.start;
 
     seg_next_word_of(st, i + 1, &next);
+    /* A pasted link (with its scheme) is a line of its own even before a
+     * lower-case word; a site's name ("www.example.org is") only in informal text. */
     if (first && seg_token_is_link(text, t))
-        return next.cls == NEXT_UPPER || (st->informal && next.cls == NEXT_LOWER);
+        return next.cls == NEXT_UPPER ||
+               (next.cls == NEXT_LOWER && (st->informal || memchr(text + t.start, ':', t.end - t.start)));
     if (text[t.end - 1] != ',' || next.cls != NEXT_UPPER || i - st->cur_first > 2 ||
         st->cur_start != st->tok[st->cur_first].start)
         return false;
@@ -1439,7 +1449,8 @@ static bool seg_is_informal(const seg_split_state *st)
     if (!st->s->has_informal)
         return false;
     p = seg_skip_openers(st->s, st->text, st->len, st->tok[0].start, st->tok[0].end);
-    if (p < st->tok[0].end && utf8_case_of(utf8_at(st->text, st->len, p, NULL)) == UTF8_CASE_LOWER)
+    if (p < st->tok[0].end && !seg_token_is_link(st->text, st->tok[0]) &&
+        utf8_case_of(utf8_at(st->text, st->len, p, NULL)) == UTF8_CASE_LOWER)
         return true;
     for (size_t i = 0; i < st->n; i++) {
         seg_tok t = st->tok[i];
