@@ -449,6 +449,22 @@ static void test_polish_and_russian(void **state)
                         "Музыканты Стив Роуч и др. | Это было давно.");
 }
 
+/* Czech and the Scandinavian languages: ordinals with a period, months in lower case. */
+static void test_czech_and_scandinavian(void **state)
+{
+    (void)state;
+    assert_string_equal(split_lang("cs", "Přišel např. Jan. Pak Eva, atd. Potom nic."),
+                        "Přišel např. Jan. | Pak Eva, atd. | Potom nic.");
+    assert_string_equal(split_lang("cs", "Narodil se 5. května 1900 v Praze."),
+                        "Narodil se 5. května 1900 v Praze.");
+    assert_string_equal(split_lang("da", "Det var den 5. juni osv. Så gik han."),
+                        "Det var den 5. juni osv. | Så gik han.");
+    assert_string_equal(split_lang("sv", "Det var t.ex. Anna. Hon kom kl. 5 osv. Sedan inget."),
+                        "Det var t.ex. Anna. | Hon kom kl. 5 osv. | Sedan inget.");
+    assert_string_equal(split_lang("nb-NO", "Han kom 5. juni, f.eks. i går. Så gikk han."),
+                        "Han kom 5. juni, f.eks. i går. | Så gikk han.");
+}
+
 /* Informal English: chat, e-mail, comments. */
 static void test_informal(void **state)
 {
@@ -622,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_romance),
         cmocka_unit_test(test_dutch),
         cmocka_unit_test(test_polish_and_russian),
+        cmocka_unit_test(test_czech_and_scandinavian),
         cmocka_unit_test(test_informal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
