@@ -16,8 +16,8 @@
 void cli_usage(FILE *out)
 {
     fputs("Usage: aloud [OPTIONS] ARTICLE.txt [MORE.txt ...]\n"
-          "       aloud --sentences FILE|-\n"
-          "       aloud --speak-text FILE|-\n"
+          "       aloud --sentences [--lang CODE] FILE|-\n"
+          "       aloud --speak-text [--lang CODE] FILE|-\n"
           "       aloud --chapters AUDIO\n"
           "       aloud --list-voices\n"
           "\n"

@@ -9,7 +9,7 @@ def test_help_and_version():
     rc, out, err = run(["--help"])
     check(rc == 0 and out.startswith("Usage: aloud") and err == "", "--help on stdout")
     for option in ("--output", "--format", "--voice", "--rate", "--pitch", "--sentence-pause",
-                   "--paragraph-pause", "--sentences", "--chapters", "--list-voices"):
+                   "--paragraph-pause", "--sentences", "--chapters", "--list-voices", "--lang"):
         check(option in out, "--help documents " + option)
     rc, out, _ = run(["--version"])
     check(rc == 0 and out.startswith("aloud ") and "espeak-ng 1." in out, "--version: " + out)

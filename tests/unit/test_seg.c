@@ -320,6 +320,9 @@ static void test_language_pick(void **state)
     assert_string_equal(seg_lang_pick("pt-BR"), "pt");
     assert_string_equal(seg_lang_pick("de_AT"), "de");
     assert_string_equal(seg_lang_pick("nl-BE"), "nl");
+    assert_string_equal(seg_lang_pick("no"), "nb");
+    assert_string_equal(seg_lang_pick("NO-x-test"), "nb");
+    assert_null(seg_lang_pick("nob"));
     /* No data of their own: the shared rules alone. */
     assert_null(seg_lang_pick("zh-Hans"));
     assert_null(seg_lang_pick("tlh"));

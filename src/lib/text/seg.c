@@ -306,6 +306,9 @@ const char *seg_lang_pick(const char *lang)
     size_t primary = 0;
     if (!lang)
         lang = "en";
+    /* Norwegian: the macrolanguage's code is mostly written in Bokmål. */
+    if (ascii_eq_nocase(lang, 2, "no") && (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_'))
+        lang = "nb";
     if ((d = seg_lang_find(lang, strlen(lang))) != NULL)
         return d->name;
     while (lang[primary] && lang[primary] != '-' && lang[primary] != '_')
