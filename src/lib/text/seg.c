@@ -5,8 +5,11 @@
  * that ends in end marks (. ! ? … and their runs), together with the
  * punctuation-only tokens after it (closing quotes, spaced ellipses,
  * citation marks "[1]"), the rules look at the word before the marks and
- * at the next word and decide whether a sentence ends there. Words come
- * from the language data (see lang/en.abbrev); everything else is generic.
+ * at the next word and decide whether a sentence ends there. Words and
+ * marks come from the language data (lang/NAME.abbrev, the format at the top
+ * of lang/en.abbrev); the rules are the same for every language. Inside a
+ * token, text written without spaces ends a sentence after a full-width
+ * end mark or a danda (seg_wide_cut).
  */
 #include "seg.h"
 #include "vec.h"
