@@ -176,7 +176,26 @@ typedef struct aloud_doc aloud_doc;
  * gives ALOUD_ERR_ARG.
  */
 aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, aloud_error *err);
+
+/* How a text is read into a document. Zero it before setting what you need. */
+typedef struct aloud_doc_opts {
+    const char *lang;  /* the text's language, a BCP-47 code ("de", "pt-BR", "zh"), borrowed;
+                          NULL for English. It picks the sentence segmenter's language data
+                          (abbreviations, ordinal dates, quotes, dialogue dashes); a language
+                          without data of its own gets the shared rules alone, no error. */
+} aloud_doc_opts;
+
+/*
+ * aloud_doc_parse() with options; a NULL opts is the same as zeroed ones.
+ * The document keeps a copy of opts->lang (aloud_doc_lang()).
+ */
+aloud_status aloud_doc_parse_opts(const char *data, size_t size, const aloud_doc_opts *opts,
+                                  aloud_doc **out, aloud_error *err);
 void aloud_doc_free(aloud_doc *doc);
+
+/* The language the document was read with, as given ("en" when none was);
+ * owned by the doc. NULL for a NULL doc. */
+const char *aloud_doc_lang(const aloud_doc *doc);
 
 /* Paragraphs and sentences in document order; pointers owned by the doc.
  * A NULL doc has none (0, NULL), as has an index past the end. */

@@ -58,6 +58,7 @@ typedef struct cli_options {
     bool skip_bad;                /* --skip-bad: silence for a sentence that cannot be spoken */
     size_t max_input;             /* --max-input in bytes */
     bool read_emoji;              /* --emoji read: emoji are read by name, not left out */
+    const char *lang;             /* --lang: the text's language (BCP-47); NULL for English */
     int verbosity;                /* -1 quiet, 0 normal, 1 verbose */
 } cli_options;
 

@@ -12,7 +12,8 @@
 
 typedef enum cli_opt_id {
     OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
-    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD, OPT_MAX_INPUT, OPT_EMOJI, OPT_SENTENCES,
+    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD,
+    OPT_MAX_INPUT, OPT_EMOJI, OPT_LANG, OPT_SENTENCES,
     OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION
 } cli_opt_id;
 
@@ -39,6 +40,7 @@ static const cli_opt cli_opts[] = {
     {OPT_SKIP_BAD, 0, "skip-bad", false},
     {OPT_MAX_INPUT, 0, "max-input", true},
     {OPT_EMOJI, 0, "emoji", true},
+    {OPT_LANG, 0, "lang", true},
     {OPT_SENTENCES, 0, "sentences", false},
     {OPT_SPEAK_TEXT, 0, "speak-text", false},
     {OPT_CHAPTERS, 0, "chapters", false},
@@ -77,6 +79,31 @@ static const cli_opt *cli_find_short(char c)
         if (cli_opts[i].short_name == c)
             return &cli_opts[i];
     return NULL;
+}
+
+/* A language tag in the shape of BCP-47: a primary subtag of 2 or 3 letters,
+ * then subtags of 1 to 8 letters or digits, joined by '-' ("de", "pt-BR",
+ * "zh-Hans-CN"). Whether the language has data of its own is not asked. */
+static bool cli_lang_tag(const char *text)
+{
+    size_t n = 0;
+    size_t part = 0;
+    bool first = true;
+    for (;; n++) {
+        char c = text[n];
+        if (c == '-' || c == '\0') {
+            if (first ? part < 2 || part > 3 : part < 1 || part > 8)
+                return false;
+            if (c == '\0')
+                return n <= 35;
+            first = false;
+            part = 0;
+        } else if (isalpha((unsigned char)c) || (!first && isdigit((unsigned char)c))) {
+            part++;
+        } else {
+            return false;
+        }
+    }
 }
 
 /* Parses a whole decimal number in [min, max]: digits only. strtol alone
@@ -182,6 +209,13 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
         if (!cli_size(value, &opts->max_input))
             return cli_fail(why, why_size,
                             "--max-input takes a size such as 500K, 64M or 1G, not '%s'", value);
+        return CLI_EXIT_OK;
+    case OPT_LANG:
+        if (!cli_lang_tag(value))
+            return cli_fail(why, why_size,
+                            "--lang takes a language code such as de, pt-BR or zh, not '%s'",
+                            value);
+        opts->lang = value;
         return CLI_EXIT_OK;
     case OPT_SENTENCES: return cli_set_mode(opts, CLI_MODE_SENTENCES, "--sentences", why, why_size);
     case OPT_SPEAK_TEXT:
@@ -306,6 +340,9 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
                         "only apply when rendering");
     if ((opts->mode == CLI_MODE_SENTENCES || opts->mode == CLI_MODE_CHAPTERS) && voice_set)
         return cli_fail(why, why_size, "voice options only apply when rendering");
+    if (opts->lang && (opts->mode == CLI_MODE_CHAPTERS || opts->mode == CLI_MODE_LIST_VOICES))
+        return cli_fail(why, why_size, "--lang applies when rendering or with --sentences or "
+                                       "--speak-text");
     if (opts->lexicon_count > 0 && !renders && opts->mode != CLI_MODE_SPEAK_TEXT)
         return cli_fail(why, why_size, "--lexicon applies when rendering or with --speak-text");
     if (opts->read_emoji && !renders && opts->mode != CLI_MODE_SPEAK_TEXT)

@@ -65,9 +65,10 @@ const char *cli_display_name(const char *input)
     return strcmp(input, "-") == 0 ? "<stdin>" : input;
 }
 
-aloud_status cli_load_doc(const char *input, size_t max_input, int verbosity, aloud_doc **doc,
-                          aloud_error *err)
+aloud_status cli_load_doc(const char *input, size_t max_input, const char *lang, int verbosity,
+                          aloud_doc **doc, aloud_error *err)
 {
+    aloud_doc_opts doc_opts = {0};
     char *data = NULL;
     size_t size = 0;
     aloud_status st = aloud_read_input(input, max_input, &cli_stop_signal, &data, &size, err);
@@ -78,7 +79,8 @@ aloud_status cli_load_doc(const char *input, size_t max_input, int verbosity, al
     }
     /* aloud_read_input() refused binary data, as soon as it saw a NUL byte. */
     if (st == ALOUD_OK) {
-        st = aloud_doc_parse(data, size, doc, err);
+        doc_opts.lang = lang;
+        st = aloud_doc_parse_opts(data, size, &doc_opts, doc, err);
         free(data);
     }
     if (st == ALOUD_OK && verbosity > 0 && strcmp(aloud_doc_encoding(*doc), "UTF-8") != 0)

@@ -18,9 +18,10 @@ int cli_exit_for(aloud_status st);
 /* "<stdin>" for "-", else the path. */
 const char *cli_display_name(const char *input);
 /* Reads `input` ("-" for stdin, at most max_input bytes), refuses binary
- * data, and parses it; with verbosity > 0 says on stderr when it was UTF-16. */
-aloud_status cli_load_doc(const char *input, size_t max_input, int verbosity, aloud_doc **doc,
-                          aloud_error *err);
+ * data, and parses it as text in `lang` (NULL for English); with
+ * verbosity > 0 says on stderr when it was UTF-16. */
+aloud_status cli_load_doc(const char *input, size_t max_input, const char *lang, int verbosity,
+                          aloud_doc **doc, aloud_error *err);
 /* The presets folder: $ALOUD_VOICES, beside the program, installed, or the source tree. */
 const char *cli_presets_dir(char *buf, size_t size);
 

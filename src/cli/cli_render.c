@@ -301,7 +301,7 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     if (st == ALOUD_OK && !cli_output_path(opts, input, su->format, path, sizeof path))
         st = aloud_error_set(&err, ALOUD_ERR_ARG, 0, 0, "output path too long");
     if (st == ALOUD_OK)
-        st = cli_load_doc(input, opts->max_input, opts->verbosity, &doc, &err);
+        st = cli_load_doc(input, opts->max_input, opts->lang, opts->verbosity, &doc, &err);
     /* Its messages name the file. */
     if (st == ALOUD_OK && (st = cli_outputs_register(su, input, path, outs, &err)) != ALOUD_OK)
         where = NULL;

@@ -16,8 +16,8 @@
 void cli_usage(FILE *out)
 {
     fputs("Usage: aloud [OPTIONS] ARTICLE.txt [MORE.txt ...]\n"
-          "       aloud --sentences FILE|-\n"
-          "       aloud --speak-text FILE|-\n"
+          "       aloud --sentences [--lang CODE] FILE|-\n"
+          "       aloud --speak-text [--lang CODE] FILE|-\n"
           "       aloud --chapters AUDIO\n"
           "       aloud --list-voices\n"
           "\n"
@@ -43,6 +43,11 @@ void cli_usage(FILE *out)
           "                           preset's own lexicon)\n"
           "      --emoji drop|read    leave emoji out of the speech (default) or read\n"
           "                           their names\n"
+          "Text:\n"
+          "      --lang CODE          the text's language, such as de, fr, pt-BR or zh:\n"
+          "                           its abbreviations, dates, quotes and sentence marks\n"
+          "                           (default en; a language without data of its own\n"
+          "                           gets the shared rules)\n"
           "Speed:\n"
           "  -j, --jobs N             worker processes (default: one per CPU); the\n"
           "                           output is the same for any N\n"
@@ -73,7 +78,7 @@ static int cli_load_doc_or_say(const cli_options *opts, aloud_doc **doc)
 {
     const char *input = opts->input;
     aloud_error err = {0};
-    aloud_status st = cli_load_doc(input, opts->max_input, opts->verbosity, doc, &err);
+    aloud_status st = cli_load_doc(input, opts->max_input, opts->lang, opts->verbosity, doc, &err);
     if (st != ALOUD_OK)
         cli_error(cli_display_name(input), &err);
     return cli_exit_for(st);

@@ -9,7 +9,7 @@ def test_help_and_version():
     rc, out, err = run(["--help"])
     check(rc == 0 and out.startswith("Usage: aloud") and err == "", "--help on stdout")
     for option in ("--output", "--format", "--voice", "--rate", "--pitch", "--sentence-pause",
-                   "--paragraph-pause", "--sentences", "--chapters", "--list-voices"):
+                   "--paragraph-pause", "--sentences", "--chapters", "--list-voices", "--lang"):
         check(option in out, "--help documents " + option)
     rc, out, _ = run(["--version"])
     check(rc == 0 and out.startswith("aloud ") and "espeak-ng 1." in out, "--version: " + out)
@@ -34,6 +34,23 @@ def test_sentences_stdin_and_format():
     check(rc == 0, "--sentences - exits 0: " + err)
     check(out == "A Title\n\nDr. Smith visited the U.S. embassy.\nHe said “hello.”\nThen he left!\n"
                  "It was late.\n\nBy Jane Roe\n", "--sentences output:\n" + out)
+
+
+def test_sentences_lang():
+    """--lang picks the segmenter's language data; no data means the shared rules."""
+    de = "Am 17. Dezember sind Wahlen. „Er kommt.“ Sie nickte.\n".encode()
+    rc, out, err = run(["--sentences", "--lang", "de", "-"], stdin=de)
+    check(rc == 0 and err == "", "--lang de exits 0: " + err)
+    check(out == "Am 17. Dezember sind Wahlen.\n„Er kommt.“\nSie nickte.\n", "--lang de:\n" + out)
+    rc, out, _ = run(["--sentences", "-"], stdin=de)
+    check(out.startswith("Am 17.\nDezember"), "English rules end the ordinal:\n" + out)
+    zh = "今天下雨。明天晴天！后天呢？\n".encode()
+    for lang in ("zh", "zh-Hans-CN", "tlh"):
+        rc, out, err = run(["--sentences", "--lang", lang, "-"], stdin=zh)
+        check(rc == 0 and err == "", "--lang %s exits 0 with no message: %s" % (lang, err))
+        check(out == "今天下雨。\n明天晴天！\n后天呢？\n", "--lang %s:\n%s" % (lang, out))
+    rc, out, err = run(["--sentences", "--lang", "german", "-"], stdin=de)
+    check(rc == 2 and out == "" and "--lang takes a language code" in err, "bad --lang: " + err)
 
 
 def test_list_voices():
@@ -94,6 +111,7 @@ def test_speak_text_emoji_and_counts():
 case(test_help_and_version)
 case(test_sentences_seed)
 case(test_sentences_stdin_and_format)
+case(test_sentences_lang)
 case(test_list_voices)
 case(test_every_preset_renders)
 case(test_speak_text_emoji_and_counts)

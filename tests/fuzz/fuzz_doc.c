@@ -1,6 +1,7 @@
 /*
  * fuzz_doc.c - libFuzzer target for the text front end: parses arbitrary
- * bytes with aloud_doc_parse() and checks what every document promises
+ * bytes with aloud_doc_parse_opts(), in a language picked by the input's
+ * length, and checks what every document promises
  * (see aloud.h and seg.h), then computes the spoken forms with a small
  * fixed lexicon (lexicon.h) and checks those. Any broken promise aborts.
  */
@@ -37,6 +38,20 @@ static void check_text(const char *text, size_t length)
     }
 }
 
+/* Characters (not bytes) in valid UTF-8. */
+static size_t count_chars(const char *text, size_t length)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < length; i++)
+        n += ((unsigned char)text[i] & 0xC0u) != 0x80u;
+    return n;
+}
+
+/* The languages a run is read in: with data of their own, by region, and without. */
+static const char *const langs[] = {"en", "de", "fr", "es", "it", "pt-BR", "pl", "nl",
+                                    "ru", "zh", "ja", "hi", "tlh"};
+#define LANG_COUNT (sizeof langs / sizeof langs[0])
+
 static void walk(const aloud_doc *doc)
 {
     size_t paragraphs = aloud_doc_paragraph_count(doc);
@@ -59,7 +74,7 @@ static void walk(const aloud_doc *doc)
             const aloud_sentence *s = aloud_doc_sentence(doc, next + k);
             check(s != NULL);
             check_text(s->text, s->length);
-            check(s->length <= SEG_DEFAULT_MAX_BYTES);
+            check(count_chars(s->text, s->length) <= SEG_DEFAULT_MAX_CHARS);
             check(s->line >= p->line && s->column >= 1);
             check(k == 0 || s->line >= aloud_doc_sentence(doc, next + k - 1)->line);
         }
@@ -155,20 +170,22 @@ static void speak(aloud_doc *doc)
  * that the length cap is exercised too: spans in order, trimmed, within
  * the cap, on character boundaries.
  */
-static void split_raw(const char *text, size_t size)
+static void split_raw(const char *text, size_t size, size_t lang)
 {
-    static seg *s;  /* reachable for the whole run: not a leak */
+    static seg *segs[LANG_COUNT];  /* reachable for the whole run: not a leak */
+    seg *s;
     const seg_span *spans;
     size_t count;
     size_t last = 0;
 
-    if (!s && seg_create("en", 24, &s, NULL) != ALOUD_OK)
+    if (!segs[lang] && seg_create(langs[lang], 24, &segs[lang], NULL) != ALOUD_OK)
         abort();
+    s = segs[lang];
     if (seg_split(s, text, size, &spans, &count) != ALOUD_OK)
         return;
     for (size_t i = 0; i < count; i++) {
         check(spans[i].start >= last && spans[i].start < spans[i].end && spans[i].end <= size);
-        check(spans[i].end - spans[i].start <= 24);
+        check(count_chars(text + spans[i].start, spans[i].end - spans[i].start) <= 24);
         check(text[spans[i].start] != ' ' && text[spans[i].end - 1] != ' ');
         check(((unsigned char)text[spans[i].start] & 0xC0u) != 0x80u);
         check(spans[i].end == size || ((unsigned char)text[spans[i].end] & 0xC0u) != 0x80u);
@@ -180,14 +197,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     aloud_doc *doc = NULL;
     aloud_error err;
-    aloud_status st = aloud_doc_parse((const char *)data, size, &doc, &err);
+    /* The language comes from the input's length, so every input keeps its text. */
+    size_t lang = size % LANG_COUNT;
+    aloud_doc_opts opts = {0};
+    aloud_status st;
+
+    opts.lang = langs[lang];
+    st = aloud_doc_parse_opts((const char *)data, size, &opts, &doc, &err);
 
     /* An if-chain, not a switch: new statuses in aloud.h must not break this build. */
     if (st == ALOUD_OK) {
         check(doc != NULL);
+        check(strcmp(aloud_doc_lang(doc), langs[lang]) == 0);
         /* A text with a UTF-16 byte order mark parses too, converted. */
         if (utf8_validate((const char *)data, size, NULL) == ALOUD_OK)
-            split_raw((const char *)data, size);
+            split_raw((const char *)data, size, lang);
         else
             check(size >= 2 && ((data[0] == 0xFF && data[1] == 0xFE) ||
                                 (data[0] == 0xFE && data[1] == 0xFF)));

@@ -119,6 +119,25 @@ static void test_documents(void **state)
     assert_null(aloud_doc_title(NULL));
     assert_null(aloud_doc_encoding(NULL));
     assert_null(aloud_doc_author(NULL));
+    assert_null(aloud_doc_lang(NULL));
+
+    /* The language picks the segmenter's data; one without data is no error. */
+    {
+        static const char de[] = "Am 5. Juli sind Wahlen. Sie kommen.";
+        aloud_doc_opts opts = {0};
+        opts.lang = "de-AT";
+        assert_int_equal(aloud_doc_parse_opts(de, sizeof de - 1, &opts, &doc, NULL), ALOUD_OK);
+        assert_string_equal(aloud_doc_lang(doc), "de-AT");
+        assert_int_equal(aloud_doc_sentence_count(doc), 2);
+        aloud_doc_free(doc);
+        opts.lang = "tlh";
+        assert_int_equal(aloud_doc_parse_opts(de, sizeof de - 1, &opts, &doc, NULL), ALOUD_OK);
+        assert_string_equal(aloud_doc_lang(doc), "tlh");
+        aloud_doc_free(doc);
+        assert_int_equal(aloud_doc_parse_opts(de, sizeof de - 1, NULL, &doc, NULL), ALOUD_OK);
+        assert_string_equal(aloud_doc_lang(doc), "en");
+        aloud_doc_free(doc);
+    }
 
     doc = parse_text();
     assert_int_equal(aloud_doc_paragraph_count(doc), 2);

@@ -234,6 +234,33 @@ static void test_voice_options(void **state)
     assert_int_equal(o.paragraph_pause_ms, 1500);
 }
 
+/* --lang takes a BCP-47 shaped code for renders, --sentences and --speak-text. */
+static void test_lang(void **state)
+{
+    (void)state;
+    cli_options o;
+    char why[256];
+    assert_int_equal(parse(&o, why, "t.txt", NULL), CLI_EXIT_OK);
+    assert_null(o.lang);
+    assert_int_equal(parse(&o, why, "--lang", "de", "t.txt", NULL), CLI_EXIT_OK);
+    assert_string_equal(o.lang, "de");
+    assert_int_equal(parse(&o, why, "--lang=pt-BR", "--sentences", "t.txt", NULL), CLI_EXIT_OK);
+    assert_string_equal(o.lang, "pt-BR");
+    assert_int_equal(parse(&o, why, "--speak-text", "--lang", "zh-Hans-CN", "-", NULL),
+                     CLI_EXIT_OK);
+    /* Well formed without data of its own: no error here, the shared rules later. */
+    assert_int_equal(parse(&o, why, "--lang", "tlh", "t.txt", NULL), CLI_EXIT_OK);
+    static const char *const bad[] = {"", "d", "deutsch", "de-", "-de", "1x", "de--AT",
+                                      "de_AT", "de-ABCDEFGHI", "zh-Hans!"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(parse(&o, why, "--lang", bad[i], "t.txt", NULL), CLI_EXIT_USAGE);
+        assert_non_null(strstr(why, "--lang takes a language code"));
+    }
+    assert_int_equal(parse(&o, why, "--lang", "de", "--chapters", "a.flac", NULL), CLI_EXIT_USAGE);
+    assert_non_null(strstr(why, "--lang applies when"));
+    assert_int_equal(parse(&o, why, "--lang", "de", "--list-voices", NULL), CLI_EXIT_USAGE);
+}
+
 static void test_bad_numbers(void **state)
 {
     (void)state;
@@ -358,8 +385,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render_defaults), cmocka_unit_test(test_output_picks_format),
         cmocka_unit_test(test_voice_options),   cmocka_unit_test(test_bad_numbers),
-        cmocka_unit_test(test_combinations),    cmocka_unit_test(test_emoji),
-        cmocka_unit_test(test_speak_summary),    cmocka_unit_test(test_format_time),
+        cmocka_unit_test(test_lang),            cmocka_unit_test(test_combinations),
+        cmocka_unit_test(test_emoji),           cmocka_unit_test(test_speak_summary),
+        cmocka_unit_test(test_format_time),
         cmocka_unit_test(test_sidecars_and_json), cmocka_unit_test(test_bitrate),
         cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_signed_and_blank_numbers_refused),

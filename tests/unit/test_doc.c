@@ -187,6 +187,16 @@ static void test_headings(void **state)
     assert_int_equal(para(doc, 4)->kind, ALOUD_PARA_BODY);
     aloud_doc_free(doc);
 
+    /* Full-width end marks end a paragraph as a period does: no heading, no title. */
+    doc = parse("北京国安再次锁定联赛季军。\n\n地元の農家の方が作った野菜が好きです！\n\n"
+                "「元気？」\n\nयह अच्छा है।\n\n第一章");
+    assert_int_equal(aloud_doc_paragraph_count(doc), 5);
+    assert_null(aloud_doc_title(doc));
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(para(doc, i)->kind, ALOUD_PARA_BODY);
+    assert_int_equal(para(doc, 4)->kind, ALOUD_PARA_HEADING);
+    aloud_doc_free(doc);
+
     /* Only the first paragraph can be the title. */
     doc = parse("Title\n\nSubtitle line\n\nBody.");
     assert_int_equal(para(doc, 0)->kind, ALOUD_PARA_TITLE);

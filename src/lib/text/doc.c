@@ -42,6 +42,7 @@ struct aloud_doc {
     const char *title;   /* into strings, or NULL */
     const char *author;  /* into strings, or NULL */
     const char *encoding; /* static: "UTF-8", "UTF-16LE" or "UTF-16BE" */
+    char *lang;          /* owned copy of the language the text was read with */
 };
 
 /*
@@ -218,7 +219,8 @@ static bool doc_is_closing_mark(uint32_t cp)
 {
     switch (cp) {
     case '"': case '\'': case ')': case ']': case '}': case 0x2019: case 0x201D: case 0xBB:
-    case 0x203A:
+    case 0x203A: case 0x300D: case 0x300F: case 0x3011: case 0x300B: case 0x3009: case 0xFF09:
+    case 0x201C: case 0xAB:
         return true;
     default:
         return false;
@@ -229,6 +231,9 @@ static bool doc_is_final_punctuation(uint32_t cp)
 {
     switch (cp) {
     case '.': case '!': case '?': case ':': case ';': case ',': case 0x2026: case 0x203D:
+    /* Full-width forms (。！？．，；：、) and the dandas. */
+    case 0x3002: case 0xFF01: case 0xFF1F: case 0xFF0E: case 0xFF61: case 0xFF0C: case 0xFF1B:
+    case 0xFF1A: case 0x3001: case 0x0964: case 0x0965:
         return true;
     default:
         return false;
@@ -648,8 +653,8 @@ static aloud_doc *doc_finish(doc_builder *b)
 
 /* Parses a UTF-16 text (with its BOM) through a UTF-8 copy: positions in
  * characters are the same in both. */
-static aloud_status doc_parse_utf16(const char *data, size_t size, aloud_doc **out,
-                                    aloud_error *err)
+static aloud_status doc_parse_utf16(const char *data, size_t size, const aloud_doc_opts *opts,
+                                    aloud_doc **out, aloud_error *err)
 {
     utf16_order order = utf16_bom(data, size);
     char *utf8 = malloc(size / 2 * 3 + 1);
@@ -660,7 +665,7 @@ static aloud_status doc_parse_utf16(const char *data, size_t size, aloud_doc **o
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     st = utf16_to_utf8(data, size, utf8, &len, err);
     if (st == ALOUD_OK)
-        st = aloud_doc_parse(utf8, len, out, err);
+        st = aloud_doc_parse_opts(utf8, len, opts, out, err);
     if (st == ALOUD_OK)
         (*out)->encoding = order == UTF16_LE ? "UTF-16LE" : "UTF-16BE";
     free(utf8);
@@ -669,8 +674,15 @@ static aloud_status doc_parse_utf16(const char *data, size_t size, aloud_doc **o
 
 aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, aloud_error *err)
 {
+    return aloud_doc_parse_opts(data, size, NULL, out, err);
+}
+
+aloud_status aloud_doc_parse_opts(const char *data, size_t size, const aloud_doc_opts *opts,
+                                  aloud_doc **out, aloud_error *err)
+{
     doc_builder b;
     aloud_status st;
+    const char *lang = opts && opts->lang && opts->lang[0] ? opts->lang : "en";
 
     if (!out)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no place for the document");
@@ -680,7 +692,7 @@ aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, alo
     if (!data)
         data = "";
     if (utf16_bom(data, size) != UTF16_NONE)
-        return doc_parse_utf16(data, size, out, err);
+        return doc_parse_utf16(data, size, opts, out, err);
     st = utf8_validate(data, size, err);
     if (st != ALOUD_OK)
         return st;
@@ -688,13 +700,20 @@ aloud_status aloud_doc_parse(const char *data, size_t size, aloud_doc **out, alo
     memset(&b, 0, sizeof b);
     b.title_offset = SIZE_MAX;
     b.author_offset = SIZE_MAX;
-    st = seg_create("en", SEG_DEFAULT_MAX_BYTES, &b.seg, err);
+    st = seg_create(lang, SEG_DEFAULT_MAX_CHARS, &b.seg, err);
     if (st == ALOUD_OK)
         st = doc_read(&b, data, size);
     if (st == ALOUD_OK && b.paragraph_count == 0)
         st = aloud_error_set(err, ALOUD_ERR_EMPTY, 0, 0, "no words to read");
     if (st == ALOUD_OK && !(*out = doc_finish(&b)))
         st = ALOUD_ERR_NOMEM;
+    if (st == ALOUD_OK && !((*out)->lang = malloc(strlen(lang) + 1))) {
+        aloud_doc_free(*out);
+        *out = NULL;
+        st = ALOUD_ERR_NOMEM;
+    }
+    if (st == ALOUD_OK)
+        memcpy((*out)->lang, lang, strlen(lang) + 1);
     if (st == ALOUD_ERR_NOMEM)
         aloud_error_set(err, st, 0, 0, "out of memory");
     doc_builder_free(&b);
@@ -710,6 +729,7 @@ void aloud_doc_free(aloud_doc *doc)
     free(doc->strings);
     free(doc->spoken);
     free(doc->notes);
+    free(doc->lang);
     free(doc);
 }
 
@@ -765,4 +785,9 @@ const char *aloud_doc_title(const aloud_doc *doc)
 const char *aloud_doc_author(const aloud_doc *doc)
 {
     return doc ? doc->author : NULL;
+}
+
+const char *aloud_doc_lang(const aloud_doc *doc)
+{
+    return doc ? doc->lang : NULL;
 }

@@ -5,8 +5,11 @@
  * that ends in end marks (. ! ? … and their runs), together with the
  * punctuation-only tokens after it (closing quotes, spaced ellipses,
  * citation marks "[1]"), the rules look at the word before the marks and
- * at the next word and decide whether a sentence ends there. Words come
- * from the language data (see lang/en.abbrev); everything else is generic.
+ * at the next word and decide whether a sentence ends there. Words and
+ * marks come from the language data (lang/NAME.abbrev, the format at the top
+ * of lang/en.abbrev); the rules are the same for every language. Inside a
+ * token, text written without spaces ends a sentence after a full-width
+ * end mark or a danda (seg_wide_cut).
  */
 #include "seg.h"
 #include "vec.h"
@@ -28,17 +31,36 @@ enum {
     KIND_UNIT = 1u << 3,
     KIND_LEAD = 1u << 4,
     KIND_STARTER = 1u << 5,
-    KIND_CONTINUER = 1u << 6
+    KIND_CONTINUER = 1u << 6,
+    KIND_FINAL = 1u << 7,
+    KIND_ORDINAL = 1u << 8,
+    KIND_ORDLEAD = 1u << 9,
+    KIND_BANG = 1u << 10,
+    KIND_INFORMAL = 1u << 11,
+    KIND_UNFINISHED = 1u << 15,
+    KIND_GREETING = 1u << 16,
+    KIND_SPEECH = 1u << 17,
+    /* Marks rather than words: kept in their own short lists. */
+    KIND_OPEN = 1u << 12,
+    KIND_CLOSE = 1u << 13,
+    KIND_DASH = 1u << 14
 };
 
 static const struct {
     const char *name;
     unsigned bit;
 } kind_names[] = {
-    {"title", KIND_TITLE},   {"abbrev", KIND_ABBREV}, {"number", KIND_NUMBER},
-    {"unit", KIND_UNIT},     {"lead", KIND_LEAD},     {"starter", KIND_STARTER},
-    {"continuer", KIND_CONTINUER},
+    {"title", KIND_TITLE},     {"abbrev", KIND_ABBREV},     {"number", KIND_NUMBER},
+    {"unit", KIND_UNIT},       {"lead", KIND_LEAD},         {"starter", KIND_STARTER},
+    {"continuer", KIND_CONTINUER}, {"final", KIND_FINAL},   {"ordinal", KIND_ORDINAL},
+    {"ordlead", KIND_ORDLEAD}, {"bang", KIND_BANG},         {"informal", KIND_INFORMAL}, {"unfinished", KIND_UNFINISHED},
+    {"greeting", KIND_GREETING}, {"speech", KIND_SPEECH},
+    {"open", KIND_OPEN},       {"close", KIND_CLOSE},       {"dash", KIND_DASH},
 };
+
+#define KIND_MARKS (KIND_OPEN | KIND_CLOSE | KIND_DASH)
+/* Marks of one kind a language may list (open, close, dash). */
+#define MARKS_MAX 12u
 
 #define WORD_MAX 63u
 
@@ -57,12 +79,22 @@ typedef struct seg_tok {
 /* A growable array of T; the scratch space a segmenter reuses per call. */
 #define SEG_VEC(T) struct { T *items; size_t count; size_t cap; }
 
+/* The marks of one kind: opening quotes, closing quotes or dialogue dashes. */
+typedef struct seg_marks {
+    seg_word items[MARKS_MAX];
+    size_t count;
+} seg_marks;
+
 struct seg {
     char *rules;        /* owned copy of the rules text */
     seg_word *words;    /* sorted by bytes, then length */
     size_t word_count;
     size_t word_cap;
-    size_t max_bytes;
+    seg_marks open;     /* the language's opening quotes ("„", ",,") */
+    seg_marks close;    /* its closing quotes ("“", "''") */
+    seg_marks dash;     /* its dialogue dashes ("–", "-") */
+    bool has_informal;  /* the data lists informal words: the language is written informally */
+    size_t max_chars;
     SEG_VEC(seg_tok) toks;
     SEG_VEC(unsigned char) flags;  /* per byte: matched bracket marks */
     SEG_VEC(size_t) stack;
@@ -177,6 +209,17 @@ static aloud_status seg_rules_line(seg *s, const char *line, size_t len, unsigne
         if (i - wstart > WORD_MAX)
             return aloud_error_set(err, ALOUD_ERR_ARG, lineno, (unsigned)wstart + 1,
                                    "word longer than %u bytes", WORD_MAX);
+        if (kind & KIND_MARKS) {
+            seg_marks *m = kind == KIND_OPEN ? &s->open : kind == KIND_CLOSE ? &s->close : &s->dash;
+            if (m->count == MARKS_MAX)
+                return aloud_error_set(err, ALOUD_ERR_ARG, lineno, (unsigned)wstart + 1,
+                                       "more than %u marks of one kind", MARKS_MAX);
+            m->items[m->count].text = line + wstart;
+            m->items[m->count].length = i - wstart;
+            m->items[m->count].kinds = kind;
+            m->count++;
+            continue;
+        }
         if (!vec_reserve(&s->words, &s->word_cap, s->word_count + 1, sizeof *s->words, 16))
             return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
         w = &s->words[s->word_count++];
@@ -216,10 +259,12 @@ static aloud_status seg_rules_load(seg *s, size_t size, aloud_error *err)
             s->words[++out] = s->words[i];
     }
     s->word_count = out + 1;
+    for (size_t i = 0; i < s->word_count; i++)
+        s->has_informal = s->has_informal || (s->words[i].kinds & KIND_INFORMAL);
     return ALOUD_OK;
 }
 
-aloud_status seg_create_from_rules(const char *rules, size_t size, size_t max_bytes, seg **out,
+aloud_status seg_create_from_rules(const char *rules, size_t size, size_t max_chars, seg **out,
                                    aloud_error *err)
 {
     seg *s;
@@ -234,7 +279,7 @@ aloud_status seg_create_from_rules(const char *rules, size_t size, size_t max_by
     if (size)
         memcpy(s->rules, rules, size);
     s->rules[size] = '\0';
-    s->max_bytes = max_bytes < 16 ? 16 : max_bytes;
+    s->max_chars = max_chars < 16 ? 16 : max_chars;
     st = seg_rules_load(s, size, err);
     if (st != ALOUD_OK) {
         seg_free(s);
@@ -244,17 +289,44 @@ aloud_status seg_create_from_rules(const char *rules, size_t size, size_t max_by
     return ALOUD_OK;
 }
 
-aloud_status seg_create(const char *lang, size_t max_bytes, seg **out, aloud_error *err)
+/* The embedded data named name[0..n), compared without regard to ASCII case. */
+static const seg_lang_data *seg_lang_find(const char *name, size_t n)
 {
+    for (size_t i = 0; i < seg_lang_table_count; i++) {
+        const char *t = seg_lang_table[i].name;
+        size_t k = 0;
+        while (k < n && t[k] && ascii_to_lower(t[k]) == ascii_to_lower(name[k] == '_' ? '-' : name[k]))
+            k++;
+        if (k == n && t[k] == '\0')
+            return &seg_lang_table[i];
+    }
+    return NULL;
+}
+
+const char *seg_lang_pick(const char *lang)
+{
+    const seg_lang_data *d;
+    size_t primary = 0;
     if (!lang)
         lang = "en";
-    for (size_t i = 0; i < seg_lang_table_count; i++)
-        if (strcmp(seg_lang_table[i].name, lang) == 0)
-            return seg_create_from_rules(seg_lang_table[i].rules, seg_lang_table[i].size,
-                                         max_bytes, out, err);
-    *out = NULL;
-    return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no segmentation rules for language \"%s\"",
-                           lang);
+    /* Norwegian: the macrolanguage's code is mostly written in Bokmål. */
+    if (ascii_eq_nocase(lang, 2, "no") && (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_'))
+        lang = "nb";
+    if ((d = seg_lang_find(lang, strlen(lang))) != NULL)
+        return d->name;
+    while (lang[primary] && lang[primary] != '-' && lang[primary] != '_')
+        primary++;
+    d = primary > 0 ? seg_lang_find(lang, primary) : NULL;
+    return d ? d->name : NULL;
+}
+
+aloud_status seg_create(const char *lang, size_t max_chars, seg **out, aloud_error *err)
+{
+    const char *name = seg_lang_pick(lang);
+    const seg_lang_data *d = name ? seg_lang_find(name, strlen(name)) : NULL;
+    if (!d)
+        return seg_create_from_rules("", 0, max_chars, out, err);
+    return seg_create_from_rules(d->rules, d->size, max_chars, out, err);
 }
 
 void seg_free(seg *s)
@@ -282,7 +354,7 @@ static bool seg_is_strong_end(uint32_t cp)
 {
     switch (cp) {
     case '!': case '?': case 0x203C: case 0x203D: case 0x2047: case 0x2048: case 0x2049:
-    case 0xFF01: case 0xFF1F: case 0x3002:
+    case 0xFF01: case 0xFF1F: case 0x3002: case 0xFF0E: case 0xFF61: case 0x0964: case 0x0965:
         return true;
     default:
         return false;
@@ -301,6 +373,7 @@ static bool seg_is_closer(uint32_t cp)
     case '"': case '\'': case ')': case ']': case '}': case '`':
     case 0x2019: case 0x201D: case 0x2018: case 0x201C: case 0xBB: case 0xAB: case 0x203A:
     case 0x300D: case 0x300F: case 0x300B: case 0x3009: case 0xFF09: case 0xFF3D:
+    case 0x3011: case 0x3015: case 0x3017: case 0xFF5D: case 0xFF02: case 0xFF07:
         return true;
     default:
         return false;
@@ -344,6 +417,17 @@ static bool seg_word_char_at(const char *text, size_t len, size_t p)
     return utf8_is_word_char(utf8_at(text, len, p, NULL));
 }
 
+/* Marks that end a sentence with no space after them: 。！？．｡ and the dandas. */
+static bool seg_is_wide_end(uint32_t cp)
+{
+    switch (cp) {
+    case 0x3002: case 0xFF01: case 0xFF1F: case 0xFF0E: case 0xFF61: case 0x0964: case 0x0965:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* ---------------------------------------------------------------- brackets */
 
 enum { FLAG_OPEN = 1u, FLAG_CLOSE = 2u };
@@ -360,6 +444,12 @@ static int seg_bracket_id(uint32_t cp)
     case '}': return -3;
     case 0xFF08: return 1;
     case 0xFF09: return -1;
+    case 0x300C: return 4;  /* 「 」 */
+    case 0x300D: return -4;
+    case 0x300E: return 5;  /* 『 』 */
+    case 0x300F: return -5;
+    case 0x3010: return 6;  /* 【 】 */
+    case 0x3011: return -6;
     default: return 0;
     }
 }
@@ -378,8 +468,8 @@ static bool seg_mark_brackets(seg *s, const char *text, size_t len)
     for (size_t p = 0; p < len; p++) {
         unsigned char b = (unsigned char)text[p];
         int id;
-        if (b >= 0x80u && b < 0xEFu)
-            continue;  /* only ASCII and U+FF08/U+FF09 are brackets */
+        if (b >= 0x80u && b != 0xE3u && b != 0xEFu)
+            continue;  /* only ASCII, U+30xx and U+FFxx hold brackets */
         id = seg_bracket_id(b < 0x80u ? b : utf8_at(text, len, p, NULL));
         if (id > 0) {
             if (!VEC_RESERVE(s->stack, s->stack.count + 1))
@@ -464,12 +554,30 @@ static void seg_end_marks_of(const char *text, size_t len, size_t a, size_t b, s
     m->stem_end = q;
 }
 
-/* Skips opening quotes and brackets at text[p..end). */
-static size_t seg_skip_openers(const char *text, size_t len, size_t p, size_t end)
+/* The length of the mark of `m` that text[p..end) starts with, 0 for none. */
+static size_t seg_marks_prefix(const seg_marks *m, const char *text, size_t p, size_t end)
+{
+    for (size_t i = 0; i < m->count; i++)
+        if (m->items[i].length <= end - p && memcmp(text + p, m->items[i].text, m->items[i].length) == 0)
+            return m->items[i].length;
+    return 0;
+}
+
+/* True when text[a..b) is one of the marks of `m`. */
+static bool seg_marks_is(const seg_marks *m, const char *text, size_t a, size_t b)
+{
+    for (size_t i = 0; i < m->count; i++)
+        if (m->items[i].length == b - a && memcmp(text + a, m->items[i].text, b - a) == 0)
+            return true;
+    return false;
+}
+
+/* Skips opening quotes and brackets at text[p..end), the language's own among them. */
+static size_t seg_skip_openers(const seg *s, const char *text, size_t len, size_t p, size_t end)
 {
     while (p < end) {
-        size_t n;
-        if (!seg_is_opener(utf8_at(text, len, p, &n)))
+        size_t n = seg_marks_prefix(&s->open, text, p, end);
+        if (n == 0 && !seg_is_opener(utf8_at(text, len, p, &n)))
             break;
         p += n;
     }
@@ -494,6 +602,17 @@ static bool seg_token_is_address(const char *text, seg_tok t)
             return true;
     }
     return false;
+}
+
+/* True when token t, without brackets around it, is a web address. */
+static bool seg_token_is_link(const char *text, seg_tok t)
+{
+    size_t a = t.start;
+    size_t b = t.end;
+    if (a < b && (text[a] == '[' || text[a] == '(' || text[a] == '<'))
+        a++;
+    return b - a > 7 && (memcmp(text + a, "http://", 7) == 0 || memcmp(text + a, "https://", 8) == 0 ||
+                         memcmp(text + a, "www.", 4) == 0);
 }
 
 /* Letters joined by periods ("U.S", "Ph.D", "e.g"): each part 1-3 ASCII letters. */
@@ -607,6 +726,9 @@ typedef struct seg_split_state {
     unsigned depth;     /* matched brackets open at the scan position */
     bool dquote_open;   /* a straight double quote ('"' or '') is open */
     bool squote_open;   /* a straight single quote is open */
+    bool informal;      /* the paragraph is written informally (see seg_is_informal) */
+    size_t dq_total;    /* straight double quotes (" '' ``) in the paragraph */
+    size_t dq_seen;     /* those in the tokens scanned so far */
     enum list_kind list;
     uint32_t bullet;
     unsigned list_style;
@@ -633,14 +755,16 @@ typedef struct seg_next_word {
 static void seg_next_word_of(const seg_split_state *st, size_t k, seg_next_word *w)
 {
     const char *text = st->text;
-    size_t p = seg_skip_openers(text, st->len, st->tok[k].start, st->tok[k].end);
+    size_t p = seg_skip_openers(st->s, text, st->len, st->tok[k].start, st->tok[k].end);
     size_t end = st->tok[k].end;
     uint32_t cp;
 
-    /* A quote or bracket standing alone belongs to the word after it. */
-    if (p == end && k + 1 < st->n) {
+    /* A quote or bracket standing alone belongs to the word after it, and so
+     * does a dialogue dash of the language ("... - Kiedyś"). */
+    if ((p == end || seg_marks_is(&st->s->dash, text, st->tok[k].start, st->tok[k].end)) &&
+        k + 1 < st->n) {
         end = st->tok[k + 1].end;
-        p = seg_skip_openers(text, st->len, st->tok[k + 1].start, end);
+        p = seg_skip_openers(st->s, text, st->len, st->tok[k + 1].start, end);
     }
     memset(w, 0, sizeof *w);
     w->start = p;
@@ -649,7 +773,9 @@ static void seg_next_word_of(const seg_split_state *st, size_t k, seg_next_word 
         return;
     }
     cp = utf8_at(text, st->len, p, NULL);
-    if (ascii_is_digit(cp))
+    if (seg_token_is_link(text, st->tok[k]))
+        w->cls = NEXT_OTHER;  /* a web address may start a sentence */
+    else if (ascii_is_digit(cp))
         w->cls = NEXT_DIGIT;
     else if (utf8_case_of(cp) == UTF8_CASE_UPPER)
         w->cls = NEXT_UPPER;
@@ -661,8 +787,14 @@ static void seg_next_word_of(const seg_split_state *st, size_t k, seg_next_word 
         w->cls = NEXT_CLAUSE;
     else
         w->cls = NEXT_OTHER;
-    while (p + w->length < end && ascii_is_alpha(text[p + w->length]))
-        w->length++;
+    /* Letters of any script ("März", "Июль"). */
+    while (p + w->length < end) {
+        size_t n;
+        uint32_t c = utf8_at(text, st->len, p + w->length, &n);
+        if (!utf8_is_word_char(c) || ascii_is_digit(c))
+            break;
+        w->length += n;
+    }
     w->letters = w->length;
     while (p + w->length < end) {
         char c = text[p + w->length];
@@ -775,6 +907,21 @@ static bool seg_boundary_inside(const seg_split_state *st, seg_tok t, size_t p)
     return true;
 }
 
+/* The straight double quotes in text[a..b): '"', and "''" and "``" as one each. */
+static size_t seg_count_dquotes(const char *text, size_t a, size_t b)
+{
+    size_t count = 0;
+    for (size_t p = a; p < b; p++) {
+        if (text[p] == '"') {
+            count++;
+        } else if (p + 1 < b && (text[p] == '\'' || text[p] == '`') && text[p + 1] == text[p]) {
+            count++;
+            p++;
+        }
+    }
+    return count;
+}
+
 /* Updates the straight-quote state for a token that is not a closing group. */
 static void seg_quotes_update(seg_split_state *st, seg_tok t)
 {
@@ -791,7 +938,8 @@ static void seg_quotes_update(seg_split_state *st, seg_tok t)
         st->squote_open = !st->squote_open;
         return;
     }
-    if (first == '"' || (n >= 2 && first == '`' && text[t.start + 1] == '`'))
+    if (first == '"' || (n >= 2 && first == '`' && text[t.start + 1] == '`') ||
+        seg_marks_prefix(&st->s->open, text, t.start, t.end) > 0)
         st->dquote_open = true;
     else if (first == '`')
         st->squote_open = true;
@@ -805,15 +953,86 @@ static void seg_quotes_update(seg_split_state *st, seg_tok t)
         st->squote_open = false;
 }
 
+/*
+ * Where a sentence ends inside token t after the end mark at p, in text
+ * written without spaces: after a full-width end mark (。！？．) or a
+ * danda, or an ASCII ! or ? right before a letter of a caseless script
+ * ("すごい!次"), together with the end marks and closing marks after it,
+ * when what follows is outside every bracket and quote pair. 0 for none.
+ */
+/* True when the character before text[p] (within the token from start) is a caseless letter. */
+static bool seg_caseless_before(const char *text, size_t start, size_t p)
+{
+    uint32_t cp;
+    if (p <= start)
+        return false;
+    cp = utf8_before(text, p, NULL);
+    return utf8_is_word_char(cp) && utf8_case_of(cp) == UTF8_CASE_NONE && cp >= 0x80u;
+}
+
+static size_t seg_wide_cut(const seg_split_state *st, seg_tok t, size_t p)
+{
+    const char *text = st->text;
+    const unsigned char *flags = st->s->flags.items;
+    size_t n;
+    uint32_t cp = utf8_at(text, st->len, p, &n);
+    bool wide = seg_is_wide_end(cp);
+    unsigned depth = st->depth;
+    size_t q = p + n;
+
+    bool quote_closed = false;
+
+    if (!wide && cp != '!' && cp != '?')
+        return 0;
+    while (q < t.end) {
+        uint32_t c = utf8_at(text, st->len, q, &n);
+        /* 「…。」と言った: a particle after a closing quote goes on with the sentence. */
+        if (quote_closed && (c == 0x3068 || c == 0x3063 || c == 0x3092 || c == 0x304C))
+            return 0;
+        quote_closed = c == 0x300D || c == 0x300F;
+        /* “ and ‘ open a quotation in these scripts; ” and ’ close it. */
+        if ((seg_is_closer(c) && c != 0x201C && c != 0x2018) || seg_is_strong_end(c) ||
+            seg_is_wide_end(c) || c == '.' || c == 0x2026) {
+            if ((flags[q] & FLAG_CLOSE) && depth > 0)
+                depth--;
+            q += n;
+            continue;
+        }
+        /* "３．５" is a number; a digit after 。 starts a sentence ("。2008年"). */
+        if (depth > 0 || ((ascii_is_digit(c) || (c >= 0xFF10 && c <= 0xFF19)) && cp == 0xFF0E) ||
+            (!utf8_is_word_char(c) && !seg_is_opener(c)))
+            return 0;
+        /* After ASCII ! or ?, only between caseless letters or before a digit: "ロビー?2008年". */
+        if (!wide && (utf8_case_of(c) != UTF8_CASE_NONE || ascii_is_alpha(c) ||
+                      (ascii_is_digit(c) && !seg_caseless_before(text, t.start, p))))
+            return 0;
+        return q;
+    }
+    return 0;
+}
+
 /* Scans token i: brackets, words, quotes, and sentence ends inside it. */
 static bool seg_scan_token(seg_split_state *st, size_t i)
 {
     seg_tok t = st->tok[i];
     const unsigned char *flags = st->s->flags.items;
     bool address = seg_token_is_address(st->text, t);
+    size_t cut_at = SIZE_MAX;
 
     for (size_t p = t.start; p < t.end; p++) {
         char c = st->text[p];
+        if (p == cut_at) {
+            if (!seg_push_sentence(st, p, p, i))
+                return false;
+            cut_at = SIZE_MAX;
+        }
+        /* A web address may hold ! or ?, never a full-width mark. */
+        if (cut_at == SIZE_MAX && st->cur_has_word &&
+            ((unsigned char)c >= 0xE0u || (!address && (c == '!' || c == '?')))) {
+            size_t q = seg_wide_cut(st, t, p);
+            if (q > 0)
+                cut_at = q;
+        }
         if (flags[p] & FLAG_OPEN)
             st->depth++;
         if ((flags[p] & FLAG_CLOSE) && st->depth > 0)
@@ -826,6 +1045,7 @@ static bool seg_scan_token(seg_split_state *st, size_t i)
             return false;
     }
     seg_quotes_update(st, t);
+    st->dq_seen += seg_count_dquotes(st->text, t.start, t.end);
     return true;
 }
 
@@ -842,7 +1062,9 @@ static bool seg_joins_end_marks(seg_split_state *st, size_t k)
     uint32_t cp;
 
     if (seg_token_is(text, t, "\"") || seg_token_is(text, t, "''")) {
-        if (!st->dquote_open)
+        /* Not open here: it closes a quotation opened before the paragraph
+         * when the quotes after it pair up among themselves. */
+        if (!st->dquote_open && (st->dq_total - st->dq_seen - 1) % 2 != 0)
             return false;
         st->dquote_open = false;
         return true;
@@ -853,11 +1075,73 @@ static bool seg_joins_end_marks(seg_split_state *st, size_t k)
         st->squote_open = false;
         return true;
     }
+    if (seg_marks_is(&st->s->close, text, t.start, t.end)) {
+        st->dquote_open = false;
+        return true;
+    }
+    if (seg_marks_prefix(&st->s->open, text, t.start, t.end) > 0)
+        return false;  /* the language's opening quotes: « „ ,, */
     cp = utf8_at(text, st->len, t.start, NULL);
-    if (cp == '`' || cp == 0x201C || cp == 0x2018)
-        return false;  /* opening marks */
+    if ((cp == '`' || cp == 0x201C || cp == 0x2018) &&
+        seg_marks_prefix(&st->s->close, text, t.start, t.end) == 0)
+        return false;  /* opening marks, unless the language closes with them */
     seg_end_marks_of(text, st->len, t.start, t.end, &m);
     return m.stem_end == t.start;
+}
+
+/* The kinds of the word of token k, without the marks around it. */
+static unsigned seg_token_word_kinds(const seg_split_state *st, size_t k)
+{
+    seg_tok t = st->tok[k];
+    size_t a = seg_skip_openers(st->s, st->text, st->len, t.start, t.end);
+    size_t b = a;
+    while (b < t.end) {
+        size_t n;
+        uint32_t cp = utf8_at(st->text, st->len, b, &n);
+        if (!utf8_is_word_char(cp) || ascii_is_digit(cp))
+            break;
+        b += n;
+    }
+    return seg_word_kinds(st->s, st->text + a, b - a);
+}
+
+/* True when the end of token i, or a token of i+1..j-1, holds a closing quotation mark. */
+static bool seg_group_has_quote(const seg_split_state *st, size_t i, size_t j)
+{
+    for (size_t k = i; k < j; k++) {
+        seg_tok t = st->tok[k];
+        size_t q = t.end;
+        while (q > t.start) {
+            size_t p;
+            uint32_t cp = utf8_before(st->text, q, &p);
+            if (cp == '"' || cp == '\'' || cp == '`' || cp == 0x2019 || cp == 0x201D ||
+                cp == 0xBB || cp == 0xAB || cp == 0x203A || cp == 0x2039)
+                return true;
+            if (!seg_is_strong_end(cp) && cp != '.' && cp != 0x2026 && !seg_is_closer(cp))
+                break;
+            q = p;
+        }
+    }
+    return false;
+}
+
+/*
+ * True when tokens k.. name a speaker and the verb of speech after a
+ * quotation: one to three capitalised words, not a `starter`, then a
+ * `speech` word ("Anna said", "Anna Maria Smith asked").
+ */
+static bool seg_speaker_follows(const seg_split_state *st, size_t k)
+{
+    for (size_t m = k; m < st->n && m < k + 4; m++) {
+        seg_tok t = st->tok[m];
+        unsigned kinds = seg_token_word_kinds(st, m);
+        if (m > k && (kinds & KIND_SPEECH))
+            return true;
+        if (utf8_case_of(utf8_at(st->text, st->len, t.start, NULL)) != UTF8_CASE_UPPER ||
+            (kinds & KIND_STARTER) || st->text[t.end - 1] == '.' || st->text[t.end - 1] == ',')
+            return false;
+    }
+    return false;
 }
 
 /* How the end marks after a token are resolved. */
@@ -867,6 +1151,33 @@ typedef enum seg_decision {
     SPLIT_BEFORE_MARKS /* it ends before the punctuation-only tokens */
 } seg_decision;
 
+/* A word of two or more letters (apostrophes inside), as an informal sentence may end in. */
+static bool seg_is_plain_word(const char *text, size_t len, size_t a, size_t b)
+{
+    size_t letters = 0;
+    for (size_t p = a; p < b;) {
+        size_t n;
+        uint32_t cp = utf8_at(text, len, p, &n);
+        if (utf8_case_of(cp) != UTF8_CASE_NONE)
+            letters++;
+        else if (cp != '\'' && cp != 0x2019)
+            return false;
+        p += n;
+    }
+    return letters >= 2;
+}
+
+/* Digits only, at most three: a day or an ordinal before its period ("5.", "18."). */
+static bool seg_is_small_number(const char *text, size_t a, size_t b)
+{
+    if (b <= a || b - a > 3)
+        return false;
+    for (size_t p = a; p < b; p++)
+        if (!ascii_is_digit(text[p]))
+            return false;
+    return true;
+}
+
 /* The decision for a single period after the word text[a..b). */
 static seg_decision seg_after_period(const seg_split_state *st, size_t i, size_t a, size_t b,
                              const seg_next_word *next)
@@ -875,10 +1186,27 @@ static seg_decision seg_after_period(const seg_split_state *st, size_t i, size_t
     unsigned kinds = seg_word_kinds(s, st->text + a, b - a);
     unsigned next_kinds = seg_word_kinds(s, st->text + next->start, next->letters);
 
-    if (next->cls == NEXT_LOWER || next->cls == NEXT_CLAUSE || seg_marker_opens_sentence(st, i))
+    if (next->cls == NEXT_CLAUSE || seg_marker_opens_sentence(st, i))
         return KEEP;
+    if (next->cls == NEXT_LOWER) {
+        /* "i'm out. back monday.": informal text starts sentences in lower case. */
+        return st->informal && !(kinds & (KIND_TITLE | KIND_ABBREV | KIND_NUMBER | KIND_UNIT |
+                                          KIND_FINAL)) &&
+                       seg_is_plain_word(st->text, st->len, a, b)
+                   ? SPLIT_AFTER
+                   : KEEP;
+    }
     if (kinds & KIND_TITLE)
         return KEEP;
+    /* An ordinal before its noun: "am 5. Juli", "im 18. Jahrhundert", "5. Mai". */
+    if (seg_is_small_number(st->text, a, b) && next->cls == NEXT_UPPER &&
+        ((next_kinds & KIND_ORDINAL) || (i > 0 && (seg_token_word_kinds(st, i - 1) & KIND_ORDLEAD))))
+        return KEEP;
+    /* Abbreviations that mostly close a list or a sentence ("etc.", "usw."). */
+    if (kinds & KIND_FINAL)
+        return next->cls == NEXT_UPPER || next->cls == NEXT_CASELESS || next->cls == NEXT_OTHER
+                   ? SPLIT_AFTER
+                   : KEEP;
     if ((kinds & KIND_UNIT) && i > 0 && ascii_is_digit(st->text[st->tok[i - 1].start])) {
         /* "At 5 a.m. Mr. Smith left": a fronted time phrase, the clause follows. */
         const char *first = st->text + st->tok[st->cur_first].start;
@@ -927,14 +1255,30 @@ static seg_decision seg_decide(const seg_split_state *st, size_t i, size_t j)
     if (own.periods + group.periods == 0 && !own.strong && !group.strong && !own.ellipsis &&
         !group.ellipsis)
         return KEEP;
-    stem = seg_skip_openers(text, st->len, a, own.stem_end);
+    stem = seg_skip_openers(st->s, text, st->len, a, own.stem_end);
     /* Marks inside brackets, "[...]", stand for something left out. */
     if (own.stem_end > a && seg_bracket_id(utf8_at(text, st->len, utf8_start_before(text, own.stem_end),
                                                NULL)) > 0)
         return KEEP;
     seg_next_word_of(st, j, &next);
-    if (own.strong || group.strong)
+    if (own.strong || group.strong) {
+        unsigned kinds = seg_word_kinds(st->s, text + stem, own.stem_end - stem);
+        /* A name written with "!" ("Yahoo!") ends a sentence as an abbreviation does. */
+        if ((kinds & KIND_BANG) && !group.strong && own.periods == 0)
+            return next.cls == NEXT_UPPER &&
+                           (seg_word_kinds(st->s, text + next.start, next.length) & KIND_STARTER)
+                       ? SPLIT_AFTER
+                       : KEEP;
+        /* "are you kidding? why would you": a language that writes informally
+         * may start a sentence in lower case after ! or ?, but not after a
+         * closing quote ("'Stop!' he said"). */
+        if (next.cls == NEXT_LOWER && st->informal && !own.ellipsis && !group.ellipsis &&
+            group.periods == 0 && !seg_group_has_quote(st, i, j))
+            return SPLIT_AFTER;
+        if (next.cls == NEXT_UPPER && seg_group_has_quote(st, i, j) && seg_speaker_follows(st, j))
+            return KEEP;  /* "'Great!' Anna said." */
         return next.cls == NEXT_LOWER || next.cls == NEXT_CLAUSE ? KEEP : SPLIT_AFTER;
+    }
     if (own.ellipsis || group.ellipsis || own.periods + group.periods >= 2) {
         /* "compounds. . . . The practice": the period ends the sentence and
          * the spaced ellipsis marks an omission at the start of the next. */
@@ -943,8 +1287,17 @@ static seg_decision seg_decide(const seg_split_state *st, size_t i, size_t j)
             return SPLIT_BEFORE_MARKS;
         if (next.cls != NEXT_UPPER && next.cls != NEXT_CASELESS)
             return KEEP;
-        return seg_word_kinds(st->s, text + next.start, next.length) & KIND_CONTINUER ? KEEP
-                                                                                  : SPLIT_AFTER;
+        /* "I thought... I would go." is one sentence, "I'm tired... I'm off." two. */
+        if (seg_word_kinds(st->s, text + next.start, next.length) & KIND_CONTINUER)
+            return seg_word_kinds(st->s, text + stem, own.stem_end - stem) & KIND_UNFINISHED
+                       ? KEEP
+                       : SPLIT_AFTER;
+        /* Informal writing uses runs of two or four and more periods as a pause
+         * ("the best.. Italian music", "escaped.... NEED HELP"). */
+        return st->informal && !own.ellipsis && !group.ellipsis &&
+                       (own.periods + group.periods == 2 || own.periods + group.periods >= 4)
+                   ? KEEP
+                   : SPLIT_AFTER;
     }
     return seg_after_period(st, i, stem, own.stem_end, &next);
 }
@@ -964,26 +1317,56 @@ static bool seg_span_push(seg *s, const char *text, size_t start, size_t end)
     return true;
 }
 
-/* Where to cut text[start..) so that the piece holds at most max bytes. */
+/* The byte where the first `chars` characters of text[start..end) end. */
+static size_t seg_skip_chars(const char *text, size_t start, size_t end, size_t chars)
+{
+    size_t p = start;
+    while (p < end && chars > 0) {
+        p++;
+        while (p < end && ((unsigned char)text[p] & 0xC0u) == 0x80u)
+            p++;
+        chars--;
+    }
+    return p;
+}
+
+/* Full-width clause marks, after which a piece of CJK text may be cut: 、，；： */
+static bool seg_is_wide_clause_mark(const char *text, size_t q, size_t start)
+{
+    static const char *const marks[] = {"\xE3\x80\x81", "\xEF\xBC\x8C", "\xEF\xBC\x9B",
+                                        "\xEF\xBC\x9A"};
+    if (q - start < 3)
+        return false;
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (memcmp(text + q - 3, marks[i], 3) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Where to cut text[start..end) so that the piece holds at most max
+ * characters: after clause punctuation, else at a space, else between two
+ * characters - never inside one.
+ */
 static size_t seg_cap_cut(const char *text, size_t start, size_t end, size_t max)
 {
-    size_t limit = start + max;
-    size_t floor = start + max / 4;  /* pieces shorter than this are not worth a clause cut */
+    size_t limit = seg_skip_chars(text, start, end, max);
+    size_t floor = seg_skip_chars(text, start, end, max / 4); /* shorter pieces are not worth a clause cut */
     size_t comma = 0;
     size_t space = 0;
 
-    while (limit > start + 1 && ((unsigned char)text[limit] & 0xC0u) == 0x80u)
-        limit--;
     for (size_t q = limit; q > floor; q--) {
         unsigned char c = (unsigned char)text[q - 1];
         bool space_after = q < end && text[q] == ' ';
+        if (q < end && ((unsigned char)text[q] & 0xC0u) == 0x80u)
+            continue;  /* q is inside a character */
         if ((c == ';' || c == ':') && space_after)
             return q;
         /* After an em or en dash, spaced or not. */
         if (q - start >= 3 && (unsigned char)text[q - 3] == 0xE2u &&
             (unsigned char)text[q - 2] == 0x80u && (c == 0x94u || c == 0x93u))
             return q;
-        if (c == ',' && space_after && !comma)
+        if (!comma && ((c == ',' && space_after) || seg_is_wide_clause_mark(text, q, start)))
             comma = q;
         if (c == ' ' && !space)
             space = q - 1;
@@ -991,12 +1374,12 @@ static size_t seg_cap_cut(const char *text, size_t start, size_t end, size_t max
     return comma ? comma : space ? space : limit;
 }
 
-/* Appends a sentence to s->spans, cut into pieces of at most s->max_bytes. */
+/* Appends a sentence to s->spans, cut into pieces of at most s->max_chars. */
 static bool seg_cap_push(seg *s, const char *text, seg_span sp)
 {
     size_t start = sp.start;
-    while (sp.end - start > s->max_bytes) {
-        size_t cut = seg_cap_cut(text, start, sp.end, s->max_bytes);
+    while (seg_skip_chars(text, start, sp.end, s->max_chars) < sp.end) {
+        size_t cut = seg_cap_cut(text, start, sp.end, s->max_chars);
         if (!seg_span_push(s, text, start, cut))
             return false;
         start = cut;
@@ -1028,6 +1411,79 @@ static bool seg_tokenize(seg *s, const char *text, size_t len)
     return true;
 }
 
+/*
+ * Units of web and e-mail writing that stand on a line of their own, and
+ * so end a sentence without an end mark when the lines are joined:
+ * - a greeting or closing of a few words ending in a comma, before a
+ *   capitalised word ("Hi, Yes it is", "Warm regards, Bill");
+ * - a web address that a sentence starts with, before a capitalised word,
+ *   or a lower-case one when it is a pasted link with its scheme or the
+ *   text is informal ("http://example.org/ try this").
+ * Token i is a token of the current sentence with no end marks after it.
+ */
+static bool seg_unit_ends(const seg_split_state *st, size_t i)
+{
+    const char *text = st->text;
+    seg_tok t = st->tok[i];
+    seg_next_word next;
+    bool first = i == st->cur_first && st->cur_start == t.start;
+
+    seg_next_word_of(st, i + 1, &next);
+    /* A pasted link (with its scheme) is a line of its own even before a
+     * lower-case word; a site's name ("www.example.org is") only in informal text. */
+    if (first && seg_token_is_link(text, t))
+        return next.cls == NEXT_UPPER ||
+               (next.cls == NEXT_LOWER && (st->informal || memchr(text + t.start, ':', t.end - t.start)));
+    if (text[t.end - 1] != ',' || next.cls != NEXT_UPPER || i - st->cur_first > 2 ||
+        st->cur_start != st->tok[st->cur_first].start)
+        return false;
+    for (size_t k = st->cur_first; k <= i; k++)
+        if (seg_token_word_kinds(st, k) & KIND_GREETING)
+            return true;
+    return false;
+}
+
+/*
+ * True when the paragraph is written informally, as in chat, e-mail and
+ * comments: for a language whose data lists `informal` words, the paragraph
+ * starts with a lower-case letter or holds one of those words as written
+ * ("i", "dont"). Such text may start a sentence in lower case.
+ */
+static bool seg_is_informal(const seg_split_state *st)
+{
+    size_t p;
+    if (!st->s->has_informal)
+        return false;
+    p = seg_skip_openers(st->s, st->text, st->len, st->tok[0].start, st->tok[0].end);
+    if (p < st->tok[0].end && !seg_token_is_link(st->text, st->tok[0]) &&
+        utf8_case_of(utf8_at(st->text, st->len, p, NULL)) == UTF8_CASE_LOWER)
+        return true;
+    for (size_t i = 0; i < st->n; i++) {
+        seg_tok t = st->tok[i];
+        size_t a = seg_skip_openers(st->s, st->text, st->len, t.start, t.end);
+        /* Hashtags. */
+        if (t.end - t.start >= 2 && st->text[t.start] == '#' && ascii_is_alpha(st->text[t.start + 1]))
+            return true;
+        /* Marks that careful writing does not use: "..", "!?", "?!", "!!", "??". */
+        for (size_t q = t.start; q + 1 < t.end; q++) {
+            char c = st->text[q];
+            char d = st->text[q + 1];
+            if (((c == '!' || c == '?') && (d == '!' || d == '?')) ||
+                (c == '.' && d == '.' && (q == t.start || st->text[q - 1] != '.') &&
+                 (q + 2 == t.end || st->text[q + 2] != '.') && q > t.start))
+                return true;
+        }
+        size_t b = a;
+        const seg_word *w;
+        while (b < t.end && (ascii_is_alpha(st->text[b]) || st->text[b] == '\''))
+            b++;
+        w = b > a && b - a <= WORD_MAX ? seg_word_find(st->s, st->text + a, b - a) : NULL;
+        if (w && (w->kinds & KIND_INFORMAL))
+            return true;
+    }
+    return false;
+}
+
 /* The boundary pass: fills s->raw. */
 static bool seg_find_sentences(seg *s, const char *text, size_t len)
 {
@@ -1039,6 +1495,8 @@ static bool seg_find_sentences(seg *s, const char *text, size_t len)
     st.tok = s->toks.items;
     st.n = s->toks.count;
     st.cur_start = st.tok[0].start;
+    st.informal = seg_is_informal(&st);
+    st.dq_total = seg_count_dquotes(text, 0, len);
     seg_list_init(&st);
 
     for (size_t i = 0; i < st.n;) {
@@ -1055,6 +1513,8 @@ static bool seg_find_sentences(seg *s, const char *text, size_t len)
             j++;
         }
         d = seg_decide(&st, i, j);
+        if (d == KEEP && j == i + 1 && j < st.n && st.depth == 0 && seg_unit_ends(&st, i))
+            d = SPLIT_AFTER;
         if (d == SPLIT_AFTER && !seg_push_sentence(&st, st.tok[j - 1].end, st.tok[j].start, j))
             return false;
         if (d == SPLIT_BEFORE_MARKS && !seg_push_sentence(&st, st.tok[i].end, st.tok[i + 1].start, i + 1))
