@@ -691,6 +691,16 @@ aloud_status aloud_feed_update(const char *dir, const aloud_feed_opts *opts,
                                aloud_feed_result *res, aloud_error *err);
 
 /*
+ * Checks `opts` as aloud_feed_update() does before it writes anything:
+ * each setting one line of valid UTF-8, the base URL http:// or https://,
+ * opts->image (when set and not empty) a JPEG or PNG file. For a caller
+ * that renders first and updates the feed after, so that a bad option
+ * stops the run before the render. ALOUD_ERR_ARG (also for a NULL opts),
+ * ALOUD_ERR_READ (the image cannot be read), ALOUD_ERR_NOMEM.
+ */
+aloud_status aloud_feed_check(const aloud_feed_opts *opts, aloud_error *err);
+
+/*
  * Copies the image `image` (a JPEG or PNG file) beside `audio` as its
  * item image, AUDIO-STEM.cover.jpg or .png, through `set` (committed with
  * the render; NULL to commit at once). ALOUD_ERR_ARG when the image is

@@ -48,6 +48,19 @@ int cli_run_feed(const cli_options *opts)
     return cli_feed_write(opts, opts->cover);
 }
 
+int cli_feed_check(const cli_options *opts)
+{
+    aloud_feed_opts fo = {opts->feed_title, opts->feed_author, opts->feed_description,
+                          opts->feed_lang, opts->base_url, opts->cover, NULL, NULL};
+    aloud_error err = {0};
+    aloud_status st = aloud_feed_check(&fo, &err);
+    if (st != ALOUD_OK) {
+        cli_error(NULL, &err);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
 int cli_feed_update(const cli_options *opts)
 {
     return cli_feed_write(opts, NULL);

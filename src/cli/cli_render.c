@@ -589,6 +589,8 @@ int cli_run_render(const cli_options *opts)
         rc = cli_lexicons(opts, &su.voice, &su.lex);
     if (rc == CLI_EXIT_OK && opts->input_count > 1)
         rc = cli_check_distinct(&su);
+    if (rc == CLI_EXIT_OK && opts->feed_dir)
+        rc = cli_feed_check(opts);
     if (rc != CLI_EXIT_OK) {
         aloud_lexicon_free(su.lex);
         return rc;

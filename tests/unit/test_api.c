@@ -424,6 +424,12 @@ static void test_feed(void **state)
     err = stale_error();
     assert_arg_error(aloud_feed_update(fx->dir, &bad, &res, &err), &err);
     err = stale_error();
+    assert_arg_error(aloud_feed_check(&bad, &err), &err);
+    err = stale_error();
+    assert_arg_error(aloud_feed_check(NULL, &err), &err);
+    aloud_feed_opts good = {"T", "", NULL, "en", "https://example.org/pod/", NULL, NULL, NULL};
+    assert_int_equal(aloud_feed_check(&good, NULL), ALOUD_OK);
+    err = stale_error();
     tu_path(fx, "a.flac", path, sizeof path);
     tu_path(fx, "not-an-image.png", image, sizeof image);
     tu_write_bytes(image, "GIF89a", 6);

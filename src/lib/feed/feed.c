@@ -856,13 +856,8 @@ static aloud_status feed_apply_opts(feed_run *run, aloud_error *err)
                                     o->base_url, NULL};
     aloud_status st = ALOUD_OK;
     for (int k = 0; k < KEY_COUNT && st == ALOUD_OK; k++) {
-        if (!given[k])
-            continue;
-        st = feed_check_value(feed_key_names[k], given[k], err);
-        if (st == ALOUD_OK && k == KEY_BASE_URL)
-            st = feed_check_base_url(given[k], err);
-        if (st == ALOUD_OK && !feed_settings_set(&run->settings, (feed_key)k, given[k],
-                                                 strlen(given[k])))
+        if (given[k] && !feed_settings_set(&run->settings, (feed_key)k, given[k],
+                                           strlen(given[k])))
             st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }
     if (st == ALOUD_OK && o->image && *o->image) {
@@ -934,6 +929,30 @@ static aloud_status feed_settings_update(feed_run *run, aloud_error *err)
 
 /* ----------------------------------------------------------------- api */
 
+aloud_status aloud_feed_check(const aloud_feed_opts *opts, aloud_error *err)
+{
+    if (!opts)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "aloud_feed_check: missing argument");
+    const char *given[KEY_COUNT] = {opts->title, opts->author, opts->description, opts->language,
+                                    opts->base_url, NULL};
+    aloud_status st = ALOUD_OK;
+    for (int k = 0; k < KEY_COUNT && st == ALOUD_OK; k++) {
+        if (!given[k])
+            continue;
+        st = feed_check_value(feed_key_names[k], given[k], err);
+        if (st == ALOUD_OK && k == KEY_BASE_URL)
+            st = feed_check_base_url(given[k], err);
+    }
+    if (st == ALOUD_OK && opts->image && *opts->image) {
+        char *data = NULL;
+        size_t size = 0;
+        const char *type = NULL;
+        st = feed_read_image(opts->image, &data, &size, &type, err);
+        free(data);
+    }
+    return st;
+}
+
 /* Takes the feed lock of `dir`: an flock() on DIR/.feed.lock, kept open. */
 static int feed_lock(const char *dir, aloud_error *err)
 {
@@ -967,6 +986,9 @@ aloud_status aloud_feed_update(const char *dir, const aloud_feed_opts *opts,
         return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "%s: %s",
                                outfile_brief(dir, brief, sizeof brief),
                                e ? strerror(e) : "not a folder");
+    aloud_status st = opts ? aloud_feed_check(opts, err) : ALOUD_OK;
+    if (st != ALOUD_OK)
+        return st;
     feed_run run;
     memset(&run, 0, sizeof run);
     run.dir = dir;
@@ -974,7 +996,7 @@ aloud_status aloud_feed_update(const char *dir, const aloud_feed_opts *opts,
     int lock = feed_lock(dir, err);
     if (lock < 0)
         return err ? err->status : ALOUD_ERR_WRITE;
-    aloud_status st = feed_settings_update(&run, err);
+    st = feed_settings_update(&run, err);
     if (st == ALOUD_OK)
         st = feed_scan(&run, err);
     for (size_t i = 0; i < run.count && st == ALOUD_OK; i++) {
