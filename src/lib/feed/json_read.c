@@ -265,7 +265,7 @@ static char *jsonr_parse_string_text(jsonr_parser *p)
         } else if (e != '\0' && simple) {
             out[n++] = "\"\\/\b\f\n\r\t"[simple - "\"\\/bfnrt"];
         } else {
-            p->pos--;
+            p->pos -= 2; /* at its backslash */
             free(out);
             return jsonr_fail(p, "an unknown escape in a string");
         }
