@@ -249,6 +249,63 @@ static void test_settings_file(void **state)
     free(text);
 }
 
+/* A manifest written by hand: a long body paragraph becomes a description
+ * cut to 4000 bytes on a character boundary; the chapters file follows the
+ * paragraphs, each ending where the next starts. */
+static void test_manifest_read_back(void **state)
+{
+    tu_fixture *fx = *state;
+    char path[PATH_MAX];
+    tu_path(fx, "b.mp3", path, sizeof path);
+    tu_write_bytes(path, "0123456789", 10);
+    size_t long_len = 3000;
+    char *body = malloc(long_len * 2 + 1);
+    tu_require(body);
+    for (size_t i = 0; i < long_len; i++)
+        memcpy(body + 2 * i, "\xC3\xA9", 2);
+    body[long_len * 2] = '\0';
+    char *json = malloc(long_len * 2 + 1024);
+    tu_require(json);
+    int n = sprintf(json, "{\"input\": \"texts/b.txt\", \"output\": \"elsewhere/b.mp3\", "
+                          "\"duration\": 9.5, \"title\": \"Bee\", \"author\": null, "
+                          "\"paragraphs\": [{\"kind\": \"title\", \"title\": \"Bee\", "
+                          "\"start\": 0.000, \"end\": 1.000, \"sentences\": [{\"text\": \"Bee\"}]},"
+                          " {\"kind\": \"body\", \"title\": \"T\\u00e9 <2>\", \"start\": 1.5, "
+                          "\"end\": 9.0, \"sentences\": [{\"text\": \"%s\"}]}]}",
+                    body);
+    tu_path(fx, "b.json", path, sizeof path);
+    tu_write_bytes(path, json, (size_t)n);
+    aloud_feed_result res;
+    assert_int_equal(aloud_feed_update(fx->dir, NULL, &res, NULL), ALOUD_OK);
+    assert_int_equal(res.items, 1);
+    assert_int_equal(res.without_manifest, 0);
+    tu_path(fx, "b.chapters.json", path, sizeof path);
+    char *chapters = tu_read_text(path);
+    assert_string_equal(chapters, "{\n  \"version\": \"1.2.0\",\n  \"chapters\": [\n"
+                                  "    {\"startTime\": 0, \"endTime\": 1.5, \"title\": \"Bee\"},\n"
+                                  "    {\"startTime\": 1.5, \"endTime\": 9.5, \"title\": \"T\xC3\xA9 <2>\"}\n"
+                                  "  ]\n}\n");
+    free(chapters);
+    tu_path(fx, "feed.xml", path, sizeof path);
+    char *xml = tu_read_text(path);
+    char *d = strstr(xml, "<description>\xC3\xA9");
+    tu_require(d);
+    char *end = strstr(d, "</description>");
+    tu_require(end);
+    d += strlen("<description>");
+    assert_true((size_t)(end - d) <= 4000);
+    assert_true((size_t)(end - d) >= 3990);
+    assert_memory_equal(end - 3, "\xE2\x80\xA6", 3);
+    assert_memory_equal(end - 5, "\xC3\xA9", 2);
+    assert_non_null(strstr(xml, "<itunes:duration>10</itunes:duration>"));
+    assert_non_null(strstr(xml, "<podcast:chapters url=\"b.chapters.json\""));
+    assert_null(strstr(xml, "podcast:transcript"));
+    assert_null(strstr(xml, "itunes:author"));
+    free(xml);
+    free(json);
+    free(body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_xml_text),
         cmocka_unit_test(test_links_and_dates),
         cmocka_unit_test_setup_teardown(test_settings_file, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_manifest_read_back, setup, tu_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

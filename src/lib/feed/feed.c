@@ -374,8 +374,11 @@ static char *feed_paragraph_text(const jsonr_value *para)
         return NULL;
     }
     if (size > FEED_MAX_DESCRIPTION) {
-        size_t cut = utf8_start_before(text, FEED_MAX_DESCRIPTION - 3);
-        memcpy(text + cut, "\xE2\x80\xA6", 4); /* … */
+        /* Cut on a character boundary, with room for the ellipsis. */
+        size_t cut = FEED_MAX_DESCRIPTION - 3;
+        while (cut > 0 && ((unsigned char)text[cut] & 0xC0u) == 0x80u)
+            cut--;
+        memcpy(text + cut, "\xE2\x80\xA6", 4); /* … and the NUL */
     }
     return text;
 }
