@@ -648,7 +648,9 @@ const char *aloud_sidecar_at(size_t index);
  *
  * The feed's own settings (title, author, description, language, base URL,
  * image) are kept in DIR/feed.conf, so that an update keeps what an
- * earlier one was told. Without a base URL every link is relative to
+ * earlier one was told; so is the podcast:guid, made once from the first
+ * base URL (UUIDv5 of the feed's address, Podcasting 2.0) and kept when
+ * the address changes. Without a base URL every link is relative to
  * feed.xml, which podcast apps resolve against the feed's address.
  *
  * Every file is replaced whole (a temporary beside it, renamed): a reader

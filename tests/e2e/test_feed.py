@@ -21,6 +21,7 @@ import time
 import zlib
 import struct
 import json
+import uuid
 import email.utils
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -144,6 +145,11 @@ def validate_feed(data, base_url=None):
         self_links = [l for l in ch.findall(q("link", ATOM)) if l.get("rel") == "self"]
         check(len(self_links) == 1 and self_links[0].get("href") == base_url + "feed.xml",
               "atom:link rel=self names the feed")
+    guid = ch.findall(q("guid", PODCAST))
+    check(len(guid) <= 1, "podcast:guid at most once")
+    for g in guid:
+        check(re.match(r"^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+                       g.text or ""), "podcast:guid is a UUIDv5: %r" % g.text)
     # Podcasting 2.0 tags: only where the namespace puts them.
     for el in root.iter():
         if el.tag.startswith("{%s}" % PODCAST):
@@ -255,6 +261,10 @@ def test_feed_of_three_validates_and_parses():
         check(doc["chapters"][-1]["endTime"] == manifest["duration"], "last chapter ends at the end")
     ch = root.find("channel")
     check(ch.findtext("title") == "Read to Me & Co", "channel title, escaped and back")
+    # docs/tags/guid.md: the feed's URL without scheme and trailing slashes, in the podcast namespace.
+    want = uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"),
+                      "podcasts.example.org/aloud/feed.xml")
+    check(ch.findtext(q("guid", PODCAST)) == str(want), "podcast:guid %s" % want)
     check(len(ch.findall("item")) == 3, "three items")
 
     if feedparser is None:

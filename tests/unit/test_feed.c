@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "aloud.h"
+#include "feed_uuid.h"
 #include "feed_xml.h"
 #include "json_read.h"
 #include "testutil.h"
@@ -188,6 +189,44 @@ static void test_links_and_dates(void **state)
     free(buf);
 }
 
+static void test_uuid(void **state)
+{
+    (void)state;
+    unsigned char d[20];
+    char hex[41], uuid[37];
+    /* FIPS 180 examples: one block, two blocks, a million a's (many). */
+    static const struct {
+        const char *text;
+        size_t repeat;
+        const char *sha1;
+    } cases[] = {
+        {"abc", 1, "a9993e364706816aba3e25717850c26c9cd0d89d"},
+        {"", 1, "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1,
+         "84983e441c3bd26ebaae4aa1f95129e5e54670f1"},
+        {"a", 1000000, "34aa973cd4c4daa4f61eeb2bdbad27316534016f"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t len = strlen(cases[c].text) * cases[c].repeat;
+        char *buf = malloc(len + 1);
+        tu_require(buf);
+        for (size_t i = 0; i < cases[c].repeat; i++)
+            memcpy(buf + i * strlen(cases[c].text), cases[c].text, strlen(cases[c].text));
+        feed_sha1(buf, len, d);
+        free(buf);
+        for (int i = 0; i < 20; i++)
+            sprintf(hex + 2 * i, "%02x", d[i]);
+        assert_string_equal(hex, cases[c].sha1);
+    }
+    /* The examples of the podcast namespace's guid.md. */
+    feed_podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml", uuid);
+    assert_string_equal(uuid, "917393e3-1b1e-5cef-ace4-edaa54e1f810");
+    feed_podcast_guid("podnews.net/rss//", uuid);
+    assert_string_equal(uuid, "9b024349-ccf0-5f69-a609-6b82873eab3c");
+    feed_uuid5(feed_uuid_podcast_ns, "podnews.net/rss", uuid);
+    assert_string_equal(uuid, "9b024349-ccf0-5f69-a609-6b82873eab3c");
+}
+
 static void warn_count(void *ctx, const char *message)
 {
     (void)message;
@@ -217,6 +256,11 @@ static void test_settings_file(void **state)
     assert_non_null(strstr(text, "title = My Feed\n"));
     assert_non_null(strstr(text, "author = Ann\n"));
     assert_non_null(strstr(text, "base_url = http://h/\n"));
+    /* podcast:guid from the first address, then kept when the address changes. */
+    assert_non_null(strstr(text, "guid = "));
+    char guid[64];
+    feed_podcast_guid("http://h/feed.xml", guid);
+    assert_non_null(strstr(text, guid));
     free(text);
     /* Kept when not given again; an empty string clears one. */
     aloud_feed_opts clear = {NULL, "", NULL, NULL, NULL, NULL, NULL, NULL};
@@ -225,9 +269,18 @@ static void test_settings_file(void **state)
     assert_non_null(strstr(text, "title = My Feed\n"));
     assert_null(strstr(text, "author"));
     free(text);
+    aloud_feed_opts moved = {NULL, NULL, NULL, NULL, "https://elsewhere.example/", NULL, NULL,
+                             NULL};
+    assert_int_equal(aloud_feed_update(fx->dir, &moved, NULL, &err), ALOUD_OK);
+    text = tu_read_text(conf);
+    assert_non_null(strstr(text, guid));
+    assert_non_null(strstr(text, "base_url = https://elsewhere.example/\n"));
+    free(text);
+    assert_int_equal(aloud_feed_update(fx->dir, &opts, NULL, &err), ALOUD_OK);
     text = tu_read_text(feed);
     assert_non_null(strstr(text, "<title>My Feed</title>"));
-    assert_non_null(strstr(text, "<atom:link href=\"http://h/feed.xml\""));
+    assert_non_null(strstr(text, "<atom:link href=\"https://elsewhere.example/feed.xml\""));
+    assert_non_null(strstr(text, "<podcast:guid>"));
     free(text);
 
     /* A manifest that is no JSON: its audio is listed by name, with a warning. */
@@ -244,7 +297,7 @@ static void test_settings_file(void **state)
     assert_int_equal(warnings, 2); /* the manifest, the unreadable file */
     text = tu_read_text(feed);
     assert_non_null(strstr(text, "<title>a</title>"));
-    assert_non_null(strstr(text, "url=\"http://h/a.mp3\" length=\"9\" type=\"audio/mpeg\""));
+    assert_non_null(strstr(text, "url=\"https://elsewhere.example/a.mp3\" length=\"9\" type=\"audio/mpeg\""));
     assert_null(strstr(text, "podcast:chapters"));
     free(text);
 }
@@ -313,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_json_refusals),
         cmocka_unit_test(test_xml_text),
         cmocka_unit_test(test_links_and_dates),
+        cmocka_unit_test(test_uuid),
         cmocka_unit_test_setup_teardown(test_settings_file, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_manifest_read_back, setup, tu_fixture_teardown),
     };

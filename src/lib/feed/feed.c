@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "aloud.h"
+#include "feed_uuid.h"
 #include "feed_xml.h"
 #include "file_read.h"
 #include "json_read.h"
@@ -50,10 +51,11 @@
 /* --------------------------------------------------------------- settings */
 
 typedef enum feed_key { KEY_TITLE, KEY_AUTHOR, KEY_DESCRIPTION, KEY_LANGUAGE, KEY_BASE_URL,
-                        KEY_IMAGE, KEY_COUNT } feed_key;
+                        KEY_IMAGE, KEY_GUID, KEY_COUNT } feed_key;
 
+/* "guid" is the podcast:guid, made once from the first base URL and kept. */
 static const char *const feed_key_names[KEY_COUNT] = {"title", "author", "description",
-                                                     "language", "base_url", "image"};
+                                                     "language", "base_url", "image", "guid"};
 
 typedef struct feed_settings {
     char *value[KEY_COUNT];  /* NULL when unset */
@@ -106,7 +108,7 @@ static aloud_status feed_settings_parse(const char *text, size_t size, feed_sett
         if (k == KEY_COUNT)
             return aloud_error_set(err, ALOUD_ERR_MEDIA, line + 1, (unsigned)lead + 1,
                                    "unknown setting '%.*s' (known: title, author, description, "
-                                   "language, base_url, image)",
+                                   "language, base_url, image, guid)",
                                    (int)(klen > 40 ? 40 : klen), l + lead);
         const char *v = eq + 1;
         v += strspn(v, " \t");
@@ -818,6 +820,7 @@ static aloud_status feed_render(const feed_run *run, char **text, size_t *size, 
         feed_put_xml(f, base ? base : "./");
         fputs("</link>\n    </image>\n", f);
     }
+    feed_put_element(f, "    ", "podcast:guid", s->value[KEY_GUID]);
     fputs("    <itunes:explicit>false</itunes:explicit>\n"
           "    <itunes:type>episodic</itunes:type>\n",
           f);
@@ -856,7 +859,7 @@ static aloud_status feed_apply_opts(feed_run *run, aloud_error *err)
 {
     const aloud_feed_opts *o = run->opts;
     const char *given[KEY_COUNT] = {o->title, o->author, o->description, o->language,
-                                    o->base_url, NULL};
+                                    o->base_url, NULL, NULL};
     aloud_status st = ALOUD_OK;
     for (int k = 0; k < KEY_COUNT && st == ALOUD_OK; k++) {
         if (given[k] && !feed_settings_set(&run->settings, (feed_key)k, given[k],
@@ -899,6 +902,16 @@ static aloud_status feed_settings_update(feed_run *run, aloud_error *err)
     data = NULL;
     if (st == ALOUD_OK && run->opts)
         st = feed_apply_opts(run, err);
+    if (st == ALOUD_OK && !run->settings.value[KEY_GUID] && run->settings.value[KEY_BASE_URL]) {
+        /* Once in the podcast's life, from the feed's first address: it
+         * stays when the feed moves (podcast:guid, docs/tags/guid.md). */
+        char url[FEED_URL_MAX], guid[37];
+        if (feed_url(run->settings.value[KEY_BASE_URL], "feed.xml", url, sizeof url)) {
+            feed_podcast_guid(url, guid);
+            if (!feed_settings_set(&run->settings, KEY_GUID, guid, strlen(guid)))
+                st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+        }
+    }
     if (st == ALOUD_OK) {
         FILE *f = open_memstream(&data, &size);
         if (!f)
@@ -937,7 +950,7 @@ aloud_status aloud_feed_check(const aloud_feed_opts *opts, aloud_error *err)
     if (!opts)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "aloud_feed_check: missing argument");
     const char *given[KEY_COUNT] = {opts->title, opts->author, opts->description, opts->language,
-                                    opts->base_url, NULL};
+                                    opts->base_url, NULL, NULL};
     aloud_status st = ALOUD_OK;
     for (int k = 0; k < KEY_COUNT && st == ALOUD_OK; k++) {
         if (!given[k])
