@@ -465,6 +465,16 @@ def test_bad_feed_options_and_settings():
           "a bad settings line is named: %s" % err)
     rc, _, err = run(["feed", pod, "--feed-title", "two\nlines"])
     check(rc == 2 and "line break" in err, "a title with a line break: %s" % err)
+    # The feed is an output like any other: a folder in its place is refused.
+    write(pod, "feed.conf", "title = Fine\n")
+    os.makedirs(os.path.join(pod, "feed.xml"))
+    rc, _, err = run(["feed", pod])
+    check(rc == 2 and "feed.xml is a folder, not a regular file" in err, "feed.xml a folder: %s" % err)
+    os.rmdir(os.path.join(pod, "feed.xml"))
+    # A temporary that a killed update left is removed by the next one.
+    stale = write(pod, ".feed.xml.aloud-AbCdE12345", "<rss")
+    rc, _, err = run(["feed", pod])
+    check(rc == 0 and not os.path.exists(stale), "a stale temporary is swept: %s" % os.listdir(pod))
 
 
 def test_hundred_renders_two_at_a_time():

@@ -148,28 +148,39 @@ static aloud_status feed_check_base_url(const char *url, aloud_error *err)
 
 /* --------------------------------------------------------------- files */
 
-/* Writes `len` bytes of `data` to `path` through a temporary beside it. */
+/*
+ * Writes `len` bytes of `data` to `path` through a temporary beside it, as
+ * a set of one output: the destination is checked as any output is (no
+ * folder, FIFO or device), and the commit sweeps the temporaries a killed
+ * update left.
+ */
 static aloud_status feed_write_file(const char *path, const char *data, size_t len,
                                     aloud_error *err)
 {
-    outfile *of = NULL;
     char brief[OUTFILE_BRIEF];
-    aloud_status st = outfile_create(path, &of, err);
-    if (st != ALOUD_OK)
-        return st;
-    FILE *f = fopen(outfile_temp_path(of), "w");
-    bool ok = f && fwrite(data, 1, len, f) == len;
-    int e = errno;
-    if (f && fclose(f) != 0 && ok) {
-        ok = false;
-        e = errno;
+    const char *temp = NULL;
+    aloud_outputs *set = aloud_outputs_create();
+    if (!set)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    aloud_status st = outputs_begin(set, path, &temp, err);
+    if (st == ALOUD_OK) {
+        FILE *f = fopen(temp, "w");
+        bool ok = f && fwrite(data, 1, len, f) == len;
+        int e = errno;
+        if (f && fclose(f) != 0 && ok) {
+            ok = false;
+            e = errno;
+        }
+        if (!ok) {
+            outputs_abandon(set, temp);
+            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s",
+                                 outfile_brief(path, brief, sizeof brief), strerror(e));
+        }
     }
-    if (!ok) {
-        outfile_discard(of);
-        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s",
-                               outfile_brief(path, brief, sizeof brief), strerror(e));
-    }
-    return outfile_commit(of, err);
+    if (st == ALOUD_OK)
+        st = aloud_outputs_commit(set, err);
+    aloud_outputs_free(set);
+    return st;
 }
 
 /* Reads a whole small file; ALOUD_ERR_READ (missing: *missing set) or NOMEM. */
