@@ -499,18 +499,18 @@ static bool feed_read_manifest(feed_run *run, feed_item *it, char **input_stem, 
     const char *output = jsonr_string(jsonr_get(m, "output"));
     const char *out_base = output ? strrchr(output, '/') : NULL;
     out_base = out_base ? out_base + 1 : output;
-    *warned = (st != ALOUD_OK && !missing)
-              || (st == ALOUD_OK && (jsonr_type_of(paragraphs) != JSONR_ARRAY || !out_base));
-    if (st != ALOUD_OK && !missing)
-        feed_warn(run, "%s:%u:%u: not a manifest aloud can read (%s): %s is listed without "
-                       "chapters or transcript",
+    bool shaped = st == ALOUD_OK && jsonr_type_of(paragraphs) == JSONR_ARRAY && out_base;
+    *warned = !shaped && !missing;
+    if (st == ALOUD_ERR_MEDIA)
+        feed_warn(run, "%s:%u:%u: not JSON (%s): %s is listed without chapters or transcript",
                   name, err.line, err.column, err.message, it->file);
-    else if (st == ALOUD_OK && (jsonr_type_of(paragraphs) != JSONR_ARRAY || !out_base))
+    else if (st != ALOUD_OK && !missing)
+        feed_warn(run, "%s: %s is listed without chapters or transcript", err.message, it->file);
+    else if (st == ALOUD_OK && !shaped)
         feed_warn(run, "%s: not an aloud manifest (no output or paragraphs): %s is listed "
                        "without chapters or transcript",
                   name, it->file);
-    if (st != ALOUD_OK || jsonr_type_of(paragraphs) != JSONR_ARRAY || !out_base
-        || strcmp(out_base, it->file) != 0) {
+    if (!shaped || strcmp(out_base, it->file) != 0) {
         /* A manifest of the same name that describes another file (a.json of
          * a.mp3 beside an older a.flac) is that file's. */
         jsonr_free(m);
