@@ -447,18 +447,18 @@ int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t
     if (!opts->inputs)
         return cli_fail(why, why_size, "out of memory");
 
-    /* `aloud feed DIR`: the word first, before any option (`aloud ./feed`
-     * reads a file named feed). */
-    int first = 1;
-    if (argc > 1 && strcmp(argv[1], "feed") == 0) {
-        opts->mode = CLI_MODE_FEED;
-        first = 2;
-    }
-    for (int i = first; i < argc; i++) {
+    for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const cli_opt *opt = NULL;
         const char *value = NULL;
 
+        /* `aloud [-q] feed DIR`: the word as the first argument that is no
+         * option (`aloud ./feed` reads a file named feed). */
+        if (!options_done && opts->input_count == 0 && opts->mode == CLI_MODE_RENDER
+            && strcmp(arg, "feed") == 0) {
+            opts->mode = CLI_MODE_FEED;
+            continue;
+        }
         if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
             if (opts->input_count == 0)
                 opts->input = arg;

@@ -330,8 +330,19 @@ static void test_feed(void **state)
     assert_string_equal(o.feed_title, "T");
     assert_string_equal(o.base_url, "http://h/");
     assert_string_equal(o.cover, "a.png");
-    /* "feed" is the word only first: a file of that name is read otherwise. */
-    assert_int_equal(parse(&o, why, "-q", "feed", NULL), CLI_EXIT_OK);
+    /* "feed" is the word as the first argument that is no option, after
+     * options such as -q too; a file of that name is ./feed. */
+    assert_int_equal(parse(&o, why, "-q", "feed", "pod", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_FEED);
+    assert_int_equal(o.verbosity, -1);
+    assert_int_equal(parse(&o, why, "a.txt", "feed", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_RENDER);
+    assert_int_equal(o.input_count, 2);
+    assert_int_equal(parse(&o, why, "--", "feed", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_RENDER);
+    assert_int_equal(parse(&o, why, "--sentences", "feed", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_SENTENCES);
+    assert_int_equal(parse(&o, why, "./feed", NULL), CLI_EXIT_OK);
     assert_int_equal(o.mode, CLI_MODE_RENDER);
 
     /* --feed DIR: into DIR, with the feed's sidecars and those asked for. */
