@@ -667,7 +667,8 @@ typedef struct aloud_feed_opts {
     const char *language;     /* e.g. "en" or "en-us" */
     const char *base_url;     /* http:// or https://, where DIR is served */
     const char *image;        /* a JPEG or PNG file, copied to DIR/cover.jpg or .png */
-    /* Called once per warning (the message names the file); may be NULL. */
+    /* Called once per warning; the message starts with the name of a file
+     * in DIR ("a.flac has no manifest ..."). May be NULL. */
     void (*warn)(void *ctx, const char *message);
     void *warn_ctx;
 } aloud_feed_opts;

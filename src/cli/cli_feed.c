@@ -6,11 +6,12 @@
 #include "cli_common.h"
 #include "cli_feed.h"
 
-/* Prints a warning of the feed, naming the folder (not with -q). */
+/* Prints a warning of the feed (not with -q): the library's messages start
+ * with the name of a file in the folder, which gets the folder in front. */
 static void cli_feed_warn(void *ctx, const char *message)
 {
     const char *dir = ctx;
-    fprintf(stderr, "aloud: warning: %s: %s\n", dir, message);
+    fprintf(stderr, "aloud: warning: %s/%s\n", dir, message);
 }
 
 /* Updates the feed of opts->feed_dir, with `image` as the feed's image
@@ -19,6 +20,9 @@ static int cli_feed_write(const cli_options *opts, const char *image)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", opts->feed_dir);
+    /* "pod/" is named "pod" in messages, "pod/feed.xml" not "pod//feed.xml". */
+    for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
+        dir[len - 1] = '\0';
     aloud_feed_opts fo = {opts->feed_title, opts->feed_author, opts->feed_description,
                           opts->feed_lang, opts->base_url, image,
                           opts->verbosity >= 0 ? cli_feed_warn : NULL, dir};
@@ -28,13 +32,13 @@ static int cli_feed_write(const cli_options *opts, const char *image)
     if (st != ALOUD_OK) {
         /* A fault in the settings file is at its line there. */
         char conf[4200];
-        snprintf(conf, sizeof conf, "%s/feed.conf", opts->feed_dir);
+        snprintf(conf, sizeof conf, "%s/feed.conf", dir);
         cli_error(st == ALOUD_ERR_MEDIA ? conf : NULL, &err);
         /* A bad option or settings file is bad input; the rest a failure. */
         return st == ALOUD_ERR_ARG || st == ALOUD_ERR_MEDIA ? CLI_EXIT_USAGE : cli_exit_for(st);
     }
     if (opts->verbosity >= 0) {
-        fprintf(stderr, "aloud: feed %s/feed.xml: %zu item%s", opts->feed_dir, res.items,
+        fprintf(stderr, "aloud: feed %s/feed.xml: %zu item%s", dir, res.items,
                 res.items == 1 ? "" : "s");
         if (res.without_manifest)
             fprintf(stderr, " (%zu without a manifest)", res.without_manifest);

@@ -424,7 +424,8 @@ def test_settings_are_kept_and_audio_without_manifest_is_listed():
     shutil.copy(other, os.path.join(pod, "stray.wav"))
     rc, _, err = run(["feed", pod])
     check(rc == 0, err)
-    check("stray.wav has no manifest (stray.json): listed without chapters or transcript" in err,
+    check("aloud: warning: %s/stray.wav has no manifest (stray.json): listed without chapters "
+          "or transcript" % pod in err,
           "the file without a manifest is named: %s" % err)
     check("(1 without a manifest)" in err, "the summary counts it: %s" % err)
     root = validate_feed(open(os.path.join(pod, "feed.xml"), "rb").read())

@@ -505,7 +505,8 @@ static bool feed_read_manifest(feed_run *run, feed_item *it, char **input_stem, 
         feed_warn(run, "%s:%u:%u: not JSON (%s): %s is listed without chapters or transcript",
                   name, err.line, err.column, err.message, it->file);
     else if (st != ALOUD_OK && !missing)
-        feed_warn(run, "%s: %s is listed without chapters or transcript", err.message, it->file);
+        feed_warn(run, "%s: unreadable (%s): %s is listed without chapters or transcript",
+                  name, err.message, it->file);
     else if (st == ALOUD_OK && !shaped)
         feed_warn(run, "%s: not an aloud manifest (no output or paragraphs): %s is listed "
                        "without chapters or transcript",
@@ -1048,9 +1049,8 @@ aloud_status aloud_feed_update(const char *dir, const aloud_feed_opts *opts,
         st = feed_write_if_changed(dir, "feed.xml", text, size, err);
     free(text);
     if (!run.settings.value[KEY_BASE_URL] && st == ALOUD_OK)
-        feed_warn(&run, "%s: no base URL (--base-url): the feed's links are relative to where "
-                        "feed.xml is served, which some podcast apps do not follow",
-                  "feed.xml");
+        feed_warn(&run, "feed.xml: no base URL (--base-url): its links are relative to where "
+                        "it is served, which some podcast apps do not follow");
     if (st == ALOUD_OK && res) {
         run.result.items = run.count;
         for (size_t i = 0; i < run.count; i++)
