@@ -674,6 +674,92 @@ const char *aloud_sidecar_extension(const char *kind);
 /* The name of the i-th known kind, NULL past the end. Static. */
 const char *aloud_sidecar_at(size_t index);
 
+/* ------------------------------------------------------------------ feed */
+
+/*
+ * A podcast feed over a folder of renders: DIR/feed.xml, RSS 2.0 with the
+ * itunes and Podcasting 2.0 ("podcast") namespaces, rebuilt from what the
+ * folder holds. Each audio file (.flac, .opus, .ogg, .mp3, .wav, .m4b,
+ * .m4a; not hidden) is one item. With its JSON manifest beside it (same
+ * name, .json, whose "output" names that file) the item has the title,
+ * author, first paragraph as description and chapters of the manifest: a
+ * Podcasting 2.0 chapters file, NAME.chapters.json, is written beside the
+ * audio from the manifest's timeline, and NAME.vtt and NAME.srt, when
+ * there, are its transcripts. Without a manifest the item has what the
+ * file's tags say (aloud_media_read), and a warning names it. NAME.cover.jpg
+ * or NAME.cover.png is the item's image (aloud_feed_add_cover), else the
+ * feed's. The item's GUID comes from the input's name and the title, so a
+ * new render of the same article replaces its item; of two files with one
+ * GUID (a re-render into another format) the newer is listed, the other
+ * named in a warning. An item's date is its audio file's modification time.
+ *
+ * The feed's own settings (title, author, description, language, base URL,
+ * image) are kept in DIR/feed.conf, so that an update keeps what an
+ * earlier one was told; so is the podcast:guid, made once from the first
+ * base URL (UUIDv5 of the feed's address, Podcasting 2.0) and kept when
+ * the address changes. Without a base URL every link is relative to
+ * feed.xml, which podcast apps resolve against the feed's address.
+ *
+ * Every file is replaced whole (a temporary beside it, renamed): a reader
+ * never sees half a feed. Updates of one folder take turns under an
+ * flock() on DIR/.feed.lock, and each rebuilds from the folder as it is
+ * then, so two renders that each update the feed after committing their
+ * files never lose an item.
+ */
+typedef struct aloud_feed_opts {
+    /* Settings: NULL keeps what DIR/feed.conf holds (an empty string clears it). */
+    const char *title;        /* default: the folder's name */
+    const char *author;
+    const char *description;  /* default: the title */
+    const char *language;     /* e.g. "en" or "en-us" */
+    const char *base_url;     /* http:// or https://, where DIR is served */
+    const char *image;        /* a JPEG or PNG file, copied to DIR/cover.jpg or .png */
+    /* Called once per warning; the message starts with the name of a file
+     * in DIR ("a.flac has no manifest ..."). May be NULL. */
+    void (*warn)(void *ctx, const char *message);
+    void *warn_ctx;
+} aloud_feed_opts;
+
+typedef struct aloud_feed_result {
+    size_t items;             /* items in the feed */
+    size_t without_manifest;  /* of which listed without chapters and transcript */
+    size_t left_out;          /* files left out (an older render of an item, unreadable) */
+} aloud_feed_result;
+
+/*
+ * Writes or rebuilds DIR/feed.xml as described above. `dir` must be a
+ * folder. `opts` may be NULL (keep every setting); `res` may be NULL.
+ * Errors: ALOUD_ERR_ARG (a NULL dir; a base URL that is not http(s), a
+ * setting with a line break or invalid UTF-8, an image that is not JPEG
+ * or PNG), ALOUD_ERR_READ (DIR or the image cannot be read),
+ * ALOUD_ERR_MEDIA (DIR/feed.conf is malformed: the line and column are
+ * there), ALOUD_ERR_WRITE,
+ * ALOUD_ERR_NOMEM. A manifest that cannot be read is a warning, not an
+ * error: its audio is listed as one without a manifest.
+ */
+aloud_status aloud_feed_update(const char *dir, const aloud_feed_opts *opts,
+                               aloud_feed_result *res, aloud_error *err);
+
+/*
+ * Checks `opts` as aloud_feed_update() does before it writes anything:
+ * each setting one line of valid UTF-8, the base URL http:// or https://,
+ * opts->image (when set and not empty) a JPEG or PNG file. For a caller
+ * that renders first and updates the feed after, so that a bad option
+ * stops the run before the render. ALOUD_ERR_ARG (also for a NULL opts),
+ * ALOUD_ERR_READ (the image cannot be read), ALOUD_ERR_NOMEM.
+ */
+aloud_status aloud_feed_check(const aloud_feed_opts *opts, aloud_error *err);
+
+/*
+ * Copies the image `image` (a JPEG or PNG file) beside `audio` as its
+ * item image, AUDIO-STEM.cover.jpg or .png, through `set` (committed with
+ * the render; NULL to commit at once). ALOUD_ERR_ARG when the image is
+ * neither JPEG nor PNG (by its first bytes) or a NULL argument,
+ * ALOUD_ERR_READ when it cannot be read, ALOUD_ERR_WRITE, ALOUD_ERR_NOMEM.
+ */
+aloud_status aloud_feed_add_cover(const char *audio, const char *image, aloud_outputs *set,
+                                  aloud_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -25,6 +25,7 @@ typedef enum cli_mode {
     CLI_MODE_SPEAK_TEXT,   /* --speak-text: print what espeak-ng is handed */
     CLI_MODE_CHAPTERS,     /* --chapters: read a file's chapters back */
     CLI_MODE_LIST_VOICES,  /* --list-voices */
+    CLI_MODE_FEED,         /* aloud feed DIR: write or rebuild DIR/feed.xml */
     CLI_MODE_HELP,
     CLI_MODE_VERSION
 } cli_mode;
@@ -60,6 +61,15 @@ typedef struct cli_options {
     bool read_emoji;              /* --emoji read: emoji are read by name, not left out */
     const char *lang;             /* --lang: the text's language (BCP-47); NULL for English */
     int verbosity;                /* -1 quiet, 0 normal, 1 verbose */
+    /* The podcast feed: `aloud feed DIR`, or --feed DIR when rendering. */
+    const char *feed_dir;         /* DIR; NULL without a feed */
+    const char *feed_title;       /* --feed-title ... --base-url: NULL keeps the folder's */
+    const char *feed_author;
+    const char *feed_description;
+    const char *feed_lang;
+    const char *base_url;
+    const char *cover;            /* --cover: the feed's image (feed), the item's (--feed) */
+    char feed_sidecars[64];       /* --sidecars with json,vtt,srt added for --feed */
 } cli_options;
 
 void cli_options_free(cli_options *opts);
@@ -69,6 +79,9 @@ void cli_options_free(cli_options *opts);
  * CLI_EXIT_OK, or CLI_EXIT_USAGE with a one-line reason in `why`.
  */
 int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t why_size);
+
+/* The sidecars a feed needs: its manifest and transcripts. */
+#define CLI_FEED_SIDECARS "json,vtt,srt"
 
 /* The format a render uses: -f, else -o's extension, else FLAC. */
 const aloud_format *cli_output_format(const cli_options *opts);

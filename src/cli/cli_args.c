@@ -13,8 +13,9 @@
 typedef enum cli_opt_id {
     OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
     OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD,
-    OPT_MAX_INPUT, OPT_EMOJI, OPT_LANG, OPT_SENTENCES,
-    OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION
+    OPT_MAX_INPUT, OPT_EMOJI, OPT_LANG, OPT_SENTENCES, OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES,
+    OPT_FEED, OPT_FEED_TITLE, OPT_FEED_AUTHOR, OPT_FEED_DESCRIPTION, OPT_FEED_LANG, OPT_BASE_URL,
+    OPT_COVER, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION
 } cli_opt_id;
 
 typedef struct cli_opt {
@@ -45,6 +46,13 @@ static const cli_opt cli_opts[] = {
     {OPT_SPEAK_TEXT, 0, "speak-text", false},
     {OPT_CHAPTERS, 0, "chapters", false},
     {OPT_LIST_VOICES, 0, "list-voices", false},
+    {OPT_FEED, 0, "feed", true},
+    {OPT_FEED_TITLE, 0, "feed-title", true},
+    {OPT_FEED_AUTHOR, 0, "feed-author", true},
+    {OPT_FEED_DESCRIPTION, 0, "feed-description", true},
+    {OPT_FEED_LANG, 0, "feed-lang", true},
+    {OPT_BASE_URL, 0, "base-url", true},
+    {OPT_COVER, 0, "cover", true},
     {OPT_QUIET, 'q', "quiet", false},
     {OPT_VERBOSE, 'v', "verbose", false},
     {OPT_HELP, 'h', "help", false},
@@ -149,6 +157,8 @@ static bool cli_size(const char *text, size_t *out)
 static int cli_set_mode(cli_options *opts, cli_mode mode, const char *flag, char *why,
                         size_t why_size)
 {
+    if (opts->mode == CLI_MODE_FEED)
+        return cli_fail(why, why_size, "%s cannot be combined with 'aloud feed'", flag);
     if (opts->mode != CLI_MODE_RENDER && opts->mode != mode)
         return cli_fail(why, why_size, "%s cannot be combined with another mode option", flag);
     opts->mode = mode;
@@ -223,6 +233,23 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
     case OPT_CHAPTERS: return cli_set_mode(opts, CLI_MODE_CHAPTERS, "--chapters", why, why_size);
     case OPT_LIST_VOICES:
         return cli_set_mode(opts, CLI_MODE_LIST_VOICES, "--list-voices", why, why_size);
+    case OPT_FEED:
+        if (opts->mode == CLI_MODE_FEED)
+            return cli_fail(why, why_size, "'aloud feed DIR' takes the folder without --feed");
+        if (!*value)
+            return cli_fail(why, why_size, "--feed needs a folder, not an empty string");
+        opts->feed_dir = value;
+        return CLI_EXIT_OK;
+    case OPT_FEED_TITLE: opts->feed_title = value; return CLI_EXIT_OK;
+    case OPT_FEED_AUTHOR: opts->feed_author = value; return CLI_EXIT_OK;
+    case OPT_FEED_DESCRIPTION: opts->feed_description = value; return CLI_EXIT_OK;
+    case OPT_FEED_LANG: opts->feed_lang = value; return CLI_EXIT_OK;
+    case OPT_BASE_URL: opts->base_url = value; return CLI_EXIT_OK;
+    case OPT_COVER:
+        if (!*value)
+            return cli_fail(why, why_size, "--cover needs an image file, not an empty string");
+        opts->cover = value;
+        return CLI_EXIT_OK;
     case OPT_QUIET: opts->verbosity = -1; return CLI_EXIT_OK;
     case OPT_VERBOSE: opts->verbosity = 1; return CLI_EXIT_OK;
     case OPT_HELP: opts->mode = CLI_MODE_HELP; return CLI_EXIT_OK;
@@ -323,6 +350,70 @@ static int cli_check_sidecars(const char *list, char *why, size_t why_size)
     return CLI_EXIT_OK;
 }
 
+/* Whether the comma-separated `list` holds the word word[0..n). */
+static bool cli_list_has(const char *list, const char *word, size_t n)
+{
+    for (const char *q = list; *q;) {
+        size_t len = strcspn(q, ",");
+        if (len == n && strncmp(q, word, n) == 0)
+            return true;
+        q += len + (q[len] == ',');
+    }
+    return false;
+}
+
+/*
+ * The feed's rules: `aloud feed DIR` takes one folder and the feed's
+ * options only; --feed DIR renders into DIR (no -o) with the sidecars a
+ * feed needs added to --sidecars.
+ */
+static int cli_validate_feed(cli_options *opts, char *why, size_t why_size)
+{
+    bool feed_opts = opts->feed_title || opts->feed_author || opts->feed_description ||
+                     opts->feed_lang || opts->base_url;
+    if (opts->mode == CLI_MODE_FEED) {
+        if (opts->input_count != 1)
+            return cli_fail(why, why_size, "'aloud feed' takes one folder, got %zu",
+                            opts->input_count);
+        if (opts->output || opts->format || opts->sidecars || opts->json || opts->bitrate_arg ||
+            opts->jobs || opts->skip_bad || opts->lexicon_count || opts->voice ||
+            opts->rate >= 0 || opts->pitch >= 0 || opts->sentence_pause_ms >= 0 ||
+            opts->paragraph_pause_ms >= 0 || opts->max_input != CLI_DEFAULT_MAX_INPUT)
+            return cli_fail(why, why_size, "'aloud feed DIR' takes only the feed's options "
+                                           "(--feed-title, --feed-author, --feed-description, "
+                                           "--feed-lang, --base-url, --cover)");
+        opts->feed_dir = opts->input;
+        return CLI_EXIT_OK;
+    }
+    if (!opts->feed_dir) {
+        if (feed_opts)
+            return cli_fail(why, why_size, "--feed-title, --feed-author, --feed-description, "
+                                           "--feed-lang and --base-url apply with --feed DIR or "
+                                           "'aloud feed DIR'");
+        if (opts->cover)
+            return cli_fail(why, why_size, "--cover applies with --feed DIR or 'aloud feed DIR'");
+        return CLI_EXIT_OK;
+    }
+    if (opts->mode != CLI_MODE_RENDER)
+        return cli_fail(why, why_size, "--feed applies when rendering");
+    if (opts->output)
+        return cli_fail(why, why_size, "--feed DIR renders into DIR: leave out --output");
+    /* The kinds the feed needs, then those asked for that it does not. */
+    size_t len = (size_t)snprintf(opts->feed_sidecars, sizeof opts->feed_sidecars, "%s",
+                                  CLI_FEED_SIDECARS);
+    for (const char *p = opts->sidecars; p && *p;) {
+        size_t n = strcspn(p, ",");
+        if (!cli_list_has(CLI_FEED_SIDECARS, p, n) && len + n + 1 < sizeof opts->feed_sidecars)
+            len += (size_t)snprintf(opts->feed_sidecars + len, sizeof opts->feed_sidecars - len,
+                                    ",%.*s", (int)n, p);
+        p += n + (p[n] == ',');
+    }
+    opts->sidecars = opts->feed_sidecars;
+    opts->output = opts->feed_dir;
+    opts->output_is_dir = true;
+    return CLI_EXIT_OK;
+}
+
 /* Every combination rule, in one place. */
 static int cli_validate(cli_options *opts, char *why, size_t why_size)
 {
@@ -332,6 +423,12 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
     size_t inputs = opts->input_count;
 
     if (opts->mode == CLI_MODE_HELP || opts->mode == CLI_MODE_VERSION)
+        return CLI_EXIT_OK;
+    if (opts->sidecars && cli_check_sidecars(opts->sidecars, why, why_size) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    if (cli_validate_feed(opts, why, why_size) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    if (opts->mode == CLI_MODE_FEED)
         return CLI_EXIT_OK;
     if (!renders && (opts->output || opts->format || opts->sidecars || opts->json ||
                      opts->bitrate_arg || opts->jobs || opts->skip_bad))
@@ -368,7 +465,7 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
                         cli_known_formats());
     if (opts->output && opts->output[0] == '\0')
         return cli_fail(why, why_size, "--output needs a path, not an empty string");
-    opts->output_is_dir = inputs > 1 || (opts->output && opts->output[0] &&
+    opts->output_is_dir = opts->output_is_dir || inputs > 1 || (opts->output && opts->output[0] &&
                                          opts->output[strlen(opts->output) - 1] == '/');
     if (opts->output && !opts->output_is_dir && !opts->format &&
         !aloud_format_by_path(opts->output))
@@ -377,8 +474,6 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
                         opts->output, cli_known_formats());
     if (opts->bitrate_arg && cli_check_bitrate(opts, why, why_size) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    if (opts->sidecars)
-        return cli_check_sidecars(opts->sidecars, why, why_size);
     return CLI_EXIT_OK;
 }
 
@@ -405,6 +500,13 @@ int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t
         const cli_opt *opt = NULL;
         const char *value = NULL;
 
+        /* `aloud [-q] feed DIR`: the word as the first argument that is no
+         * option (`aloud ./feed` reads a file named feed). */
+        if (!options_done && opts->input_count == 0 && opts->mode == CLI_MODE_RENDER
+            && strcmp(arg, "feed") == 0) {
+            opts->mode = CLI_MODE_FEED;
+            continue;
+        }
         if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
             if (opts->input_count == 0)
                 opts->input = arg;

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_common.h"
+#include "cli_feed.h"
 #include "cli_render.h"
 
 /* What every render of one run shares, prepared once. */
@@ -305,6 +306,14 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     /* Its messages name the file. */
     if (st == ALOUD_OK && (st = cli_outputs_register(su, input, path, outs, &err)) != ALOUD_OK)
         where = NULL;
+    /* The episode's image, checked and copied before anything is spoken. */
+    if (st == ALOUD_OK && opts->feed_dir && opts->cover) {
+        st = cli_make_parents(path, &err);
+        if (st == ALOUD_OK)
+            st = aloud_feed_add_cover(path, opts->cover, outs, &err);
+        if (st != ALOUD_OK)
+            where = NULL;
+    }
     if (st == ALOUD_OK) {
         aloud_speak_opts so = {opts->read_emoji};
         aloud_speak_stats stats;
@@ -586,6 +595,8 @@ int cli_run_render(const cli_options *opts)
         rc = cli_lexicons(opts, &su.voice, &su.lex);
     if (rc == CLI_EXIT_OK && opts->input_count > 1)
         rc = cli_check_distinct(&su);
+    if (rc == CLI_EXIT_OK && opts->feed_dir)
+        rc = cli_feed_check(opts);
     if (rc != CLI_EXIT_OK) {
         aloud_lexicon_free(su.lex);
         return rc;
@@ -596,5 +607,12 @@ int cli_run_render(const cli_options *opts)
     su.progress = !batch && opts->verbosity >= 0 && isatty(STDERR_FILENO);
     rc = batch ? cli_run_batch(&su) : cli_render_one(&su, opts->input, opts->jobs);
     aloud_lexicon_free(su.lex);
+    /* Once for a batch, after every render (those that failed left nothing);
+     * not after a signal, which stops the run. */
+    if (opts->feed_dir && !cli_stop_signal && (rc == CLI_EXIT_OK || batch)) {
+        int feed_rc = cli_feed_update(opts);
+        if (rc == CLI_EXIT_OK)
+            rc = feed_rc;
+    }
     return rc;
 }

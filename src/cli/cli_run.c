@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_common.h"
+#include "cli_feed.h"
 #include "cli_render.h"
 #include "cli_run.h"
 
@@ -20,6 +21,7 @@ void cli_usage(FILE *out)
           "       aloud --speak-text [--lang CODE] FILE|-\n"
           "       aloud --chapters AUDIO\n"
           "       aloud --list-voices\n"
+          "       aloud feed DIR [FEED OPTIONS]\n"
           "\n"
           "Reads a UTF-8 article aloud with espeak-ng into one audio file with one chapter\n"
           "per paragraph. By default it writes out/<name>.flac.\n"
@@ -51,6 +53,17 @@ void cli_usage(FILE *out)
           "Speed:\n"
           "  -j, --jobs N             worker processes (default: one per CPU); the\n"
           "                           output is the same for any N\n"
+          "Podcast feed (RSS with chapters and transcripts, see the README):\n"
+          "      --feed DIR           render into DIR with the json, vtt and srt sidecars\n"
+          "                           and update DIR/feed.xml; 'aloud feed DIR' rebuilds it\n"
+          "      --feed-title T       the feed's title (default: the folder's name)\n"
+          "      --feed-author A      its author\n"
+          "      --feed-description D its description (default: the title)\n"
+          "      --feed-lang L        its language, such as en or en-us\n"
+          "      --base-url URL       where DIR is served, http:// or https://\n"
+          "      --cover IMAGE        JPEG or PNG: the episode's image with --feed, the\n"
+          "                           feed's with 'aloud feed'; settings are kept in\n"
+          "                           DIR/feed.conf for later updates\n"
           "Other modes:\n"
           "      --sentences          print one sentence per line, a blank line between\n"
           "                           paragraphs, and exit without audio\n"
@@ -206,6 +219,7 @@ int cli_run(const cli_options *opts)
         return cli_run_sentences(opts);
     case CLI_MODE_CHAPTERS: return cli_run_chapters(opts);
     case CLI_MODE_RENDER: return cli_run_render(opts);
+    case CLI_MODE_FEED: return cli_run_feed(opts);
     }
     return CLI_EXIT_FAILURE;
 }

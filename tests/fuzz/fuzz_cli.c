@@ -55,6 +55,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(opts.lexicon_count <= CLI_MAX_LEXICONS);
         check(opts.rate == -1 || (opts.rate >= 80 && opts.rate <= 450));
         check(opts.pitch == -1 || (opts.pitch >= 0 && opts.pitch <= 99));
+        if (opts.mode == CLI_MODE_FEED)
+            check(opts.input_count == 1 && opts.feed_dir == opts.input);
+        /* --feed renders into its folder with the sidecars a feed needs. */
+        if (opts.mode == CLI_MODE_RENDER && opts.feed_dir)
+            check(opts.output_is_dir && opts.sidecars
+                  && strncmp(opts.sidecars, CLI_FEED_SIDECARS, strlen(CLI_FEED_SIDECARS)) == 0);
         if (opts.mode == CLI_MODE_RENDER) {
             check(opts.input_count > 0);
             const aloud_format *format = cli_output_format(&opts);

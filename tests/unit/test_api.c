@@ -438,6 +438,42 @@ static void test_outputs(void **state)
     aloud_outputs_free(set);
 }
 
+static void test_feed(void **state)
+{
+    tu_fixture *fx = *state;
+    char path[PATH_MAX], image[PATH_MAX];
+    aloud_feed_result res;
+    aloud_error err = stale_error();
+    assert_arg_error(aloud_feed_update(NULL, NULL, &res, &err), &err);
+    assert_int_equal(aloud_feed_update(NULL, NULL, NULL, NULL), ALOUD_ERR_ARG);
+    /* opts, res and err may be NULL: an empty folder makes an empty feed. */
+    assert_int_equal(aloud_feed_update(fx->dir, NULL, NULL, NULL), ALOUD_OK);
+    tu_path(fx, "feed.xml", path, sizeof path);
+    char *xml = tu_read_text(path);
+    assert_non_null(strstr(xml, "<channel>"));
+    assert_null(strstr(xml, "<item>"));
+    free(xml);
+    aloud_feed_opts bad = {NULL, NULL, NULL, NULL, "ftp://example.org/", NULL, NULL, NULL};
+    err = stale_error();
+    assert_arg_error(aloud_feed_update(fx->dir, &bad, &res, &err), &err);
+    err = stale_error();
+    assert_arg_error(aloud_feed_check(&bad, &err), &err);
+    err = stale_error();
+    assert_arg_error(aloud_feed_check(NULL, &err), &err);
+    aloud_feed_opts good = {"T", "", NULL, "en", "https://example.org/pod/", NULL, NULL, NULL};
+    assert_int_equal(aloud_feed_check(&good, NULL), ALOUD_OK);
+    err = stale_error();
+    tu_path(fx, "a.flac", path, sizeof path);
+    tu_path(fx, "not-an-image.png", image, sizeof image);
+    tu_write_bytes(image, "GIF89a", 6);
+    assert_arg_error(aloud_feed_add_cover(NULL, image, NULL, &err), &err);
+    err = stale_error();
+    assert_arg_error(aloud_feed_add_cover(path, NULL, NULL, &err), &err);
+    err = stale_error();
+    assert_arg_error(aloud_feed_add_cover(path, image, NULL, &err), &err);
+    assert_int_equal(aloud_feed_add_cover(path, image, NULL, NULL), ALOUD_ERR_ARG);
+}
+
 /* Every function aloud.h declares is called in this file. */
 static void test_every_entry_point_covered(void **state)
 {
@@ -482,6 +518,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_render, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_sidecars, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_outputs, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_feed, setup, tu_fixture_teardown),
         cmocka_unit_test(test_every_entry_point_covered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

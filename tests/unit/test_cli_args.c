@@ -380,6 +380,64 @@ static void test_format_time(void **state)
     assert_string_equal(cli_format_time(59.9996, buf, sizeof buf), "0:01:00.000");
 }
 
+static void test_feed(void **state)
+{
+    (void)state;
+    cli_options o;
+    char why[256] = "", path[256];
+    assert_int_equal(parse(&o, why, "feed", "pod", "--feed-title", "T", "--base-url",
+                           "http://h/", "--cover", "a.png", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_FEED);
+    assert_string_equal(o.feed_dir, "pod");
+    assert_string_equal(o.feed_title, "T");
+    assert_string_equal(o.base_url, "http://h/");
+    assert_string_equal(o.cover, "a.png");
+    /* "feed" is the word as the first argument that is no option, after
+     * options such as -q too; a file of that name is ./feed. */
+    assert_int_equal(parse(&o, why, "-q", "feed", "pod", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_FEED);
+    assert_int_equal(o.verbosity, -1);
+    assert_int_equal(parse(&o, why, "a.txt", "feed", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_RENDER);
+    assert_int_equal(o.input_count, 2);
+    assert_int_equal(parse(&o, why, "--", "feed", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_RENDER);
+    assert_int_equal(parse(&o, why, "--sentences", "feed", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_SENTENCES);
+    assert_int_equal(parse(&o, why, "./feed", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_RENDER);
+
+    /* --feed DIR: into DIR, with the feed's sidecars and those asked for. */
+    assert_int_equal(parse(&o, why, "--feed", "pod", "--sidecars", "vtt,lrc,json", "-f", "mp3",
+                           "a.txt", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_RENDER);
+    assert_string_equal(o.sidecars, "json,vtt,srt,lrc");
+    assert_true(cli_output_path(&o, "x/a.txt", cli_output_format(&o), path, sizeof path));
+    assert_string_equal(path, "pod/a.mp3");
+    assert_int_equal(parse(&o, why, "--feed", "pod", "a.txt", NULL), CLI_EXIT_OK);
+    assert_string_equal(o.sidecars, "json,vtt,srt");
+
+    assert_int_equal(parse(&o, why, "--feed", "pod", "-o", "x.flac", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_non_null(strstr(why, "leave out --output"));
+    assert_int_equal(parse(&o, why, "--feed-lang", "en", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_non_null(strstr(why, "apply with --feed DIR"));
+    assert_int_equal(parse(&o, why, "--cover", "a.png", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "feed", "pod", "--json", NULL), CLI_EXIT_USAGE);
+    assert_non_null(strstr(why, "only the feed's options"));
+    assert_int_equal(parse(&o, why, "feed", "a", "b", NULL), CLI_EXIT_USAGE);
+    assert_non_null(strstr(why, "one folder, got 2"));
+    assert_int_equal(parse(&o, why, "feed", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "feed", "pod", "--feed", "x", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "feed", "pod", "--sentences", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--sentences", "--feed", "pod", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--feed", "", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--feed", "pod", "--sidecars", "bad", "a.txt", NULL),
+                     CLI_EXIT_USAGE);
+    assert_non_null(strstr(why, "unknown sidecar"));
+    assert_int_equal(parse(&o, why, "feed", "--help", NULL), CLI_EXIT_OK);
+    assert_int_equal(o.mode, CLI_MODE_HELP);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_signed_and_blank_numbers_refused),
         cmocka_unit_test(test_bundled_short_flags),
         cmocka_unit_test(test_progress_format),
+        cmocka_unit_test(test_feed),
     };
     return cmocka_run_group_tests(tests, NULL, free_last);
 }

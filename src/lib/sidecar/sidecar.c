@@ -344,6 +344,19 @@ static void sidecar_write_json_sentences(const sidecar_ctx *c, const aloud_parag
     fputs(para->sentence_count ? "\n      ]" : "]", c->f);
 }
 
+/* A paragraph's kind as the manifest names it (the feed's description is
+ * the first "body"). */
+static const char *sidecar_kind_name(aloud_para_kind kind)
+{
+    switch (kind) {
+    case ALOUD_PARA_TITLE: return "title";
+    case ALOUD_PARA_HEADING: return "heading";
+    case ALOUD_PARA_BYLINE: return "byline";
+    case ALOUD_PARA_BODY: break;
+    }
+    return "body";
+}
+
 static void sidecar_write_json_paragraphs(const sidecar_ctx *c)
 {
     unsigned rate = c->res->sample_rate;
@@ -353,7 +366,9 @@ static void sidecar_write_json_paragraphs(const sidecar_ctx *c)
         const aloud_paragraph *para = aloud_doc_paragraph(c->doc, p);
 
         fputs(p ? ",\n    {\n" : "\n    {\n", c->f);
-        sidecar_put_json_key(c->f, "      ", "title", true);
+        sidecar_put_json_key(c->f, "      ", "kind", true);
+        aloud_json_put_string(c->f, sidecar_kind_name(para->kind));
+        sidecar_put_json_key(c->f, "      ", "title", false);
         aloud_json_put_string(c->f, para->chapter_title);
         sidecar_put_json_key(c->f, "      ", "start", false);
         sidecar_put_json_seconds(c->f, c->res->paragraphs[p].start, rate);
@@ -369,7 +384,7 @@ static void sidecar_write_json_paragraphs(const sidecar_ctx *c)
 /*
  * The manifest: settings, duration (and the exact sample_rate and frames
  * it comes from), title and author (null when unknown), then paragraphs
- * with their sentences. Times in seconds with three decimals.
+ * (kind: title, heading, byline or body; chapter title; times) with their sentences. Times in seconds with three decimals.
  */
 static void sidecar_write_json(const sidecar_ctx *c)
 {
