@@ -44,6 +44,7 @@ typedef struct cli_options {
     bool output_is_dir;           /* several inputs, or -o ends in '/' */
     const char *format;           /* -f; NULL to take it from -o's extension */
     const char *voice;            /* --voice; NULL for the default preset */
+    const char *lang;             /* --lang, a BCP-47 code; NULL: --voice's, else detected */
     int rate;                     /* -1 where the preset decides */
     int pitch;
     long sentence_pause_ms;

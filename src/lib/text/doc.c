@@ -11,6 +11,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,8 @@ struct aloud_doc {
     const char *title;   /* into strings, or NULL */
     const char *author;  /* into strings, or NULL */
     const char *encoding; /* static: "UTF-8", "UTF-16LE" or "UTF-16BE" */
+    char lang[DOC_LANG_SIZE]; /* "" before doc_set_lang */
+    char (*para_langs)[DOC_LANG_SIZE]; /* one per paragraph; NULL before doc_set_lang */
 };
 
 /*
@@ -500,6 +503,7 @@ static aloud_status doc_paragraph_add(doc_builder *b)
     para->kind = kind;
     para->chapter_title = NULL;
     para->first_sentence = b->sentence_count;
+    para->lang = NULL;
     para->line = b->first_line;
 
     if (kind == ALOUD_PARA_BODY) {
@@ -710,7 +714,36 @@ void aloud_doc_free(aloud_doc *doc)
     free(doc->strings);
     free(doc->spoken);
     free(doc->notes);
+    free(doc->para_langs);
     free(doc);
+}
+
+aloud_status doc_set_lang(aloud_doc *doc, const char *lang, const char *const *para_langs)
+{
+    if (!lang || lang[0] == '\0' || strlen(lang) >= DOC_LANG_SIZE)
+        return ALOUD_ERR_ARG;
+    for (size_t p = 0; para_langs && p < doc->paragraph_count; p++) {
+        if (para_langs[p] && (para_langs[p][0] == '\0' || strlen(para_langs[p]) >= DOC_LANG_SIZE))
+            return ALOUD_ERR_ARG;
+    }
+    char(*langs)[DOC_LANG_SIZE] = calloc(doc->paragraph_count ? doc->paragraph_count : 1,
+                                         sizeof *langs);
+    if (!langs)
+        return ALOUD_ERR_NOMEM;
+    free(doc->para_langs);
+    doc->para_langs = langs;
+    snprintf(doc->lang, sizeof doc->lang, "%s", lang);
+    for (size_t p = 0; p < doc->paragraph_count; p++) {
+        const char *own = para_langs && para_langs[p] ? para_langs[p] : lang;
+        snprintf(langs[p], sizeof langs[p], "%s", own);
+        doc->paragraphs[p].lang = langs[p];
+    }
+    return ALOUD_OK;
+}
+
+const char *aloud_doc_lang(const aloud_doc *doc)
+{
+    return doc && doc->lang[0] ? doc->lang : NULL;
 }
 
 void doc_set_spoken(aloud_doc *doc, char *block, const size_t *offsets, aloud_guard_note *notes,
