@@ -23,6 +23,10 @@ CASES = [
     ("ru", "ru", "parom.ru.txt"),
     ("zh", "cmn", "chaye.zh.txt"),
 ]
+# The language's own words that the web-address rule may add (its data is
+# in src/lib/spoken/speak_web.c): "Punkt" for a dot in German, "point" and
+# "arobase" in French. Nothing else may appear.
+OWN_WORDS = {"de": {"Punkt"}, "fr": {"point", "arobase"}}
 LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -59,7 +63,7 @@ def test_no_english_words_added():
             written = set(LATIN_WORD.findall(f.read()))
         rc, spoken, err = run(["-q", "--speak-text", text])
         check(rc == 0, "%s: --speak-text: %s" % (name, err))
-        added = sorted(set(LATIN_WORD.findall(spoken)) - written)
+        added = sorted(set(LATIN_WORD.findall(spoken)) - written - OWN_WORDS.get(lang, set()))
         check(not added, "%s: words espeak-ng is handed that the text does not hold: %s"
               % (name, added))
 

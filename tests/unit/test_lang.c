@@ -175,7 +175,6 @@ static void test_rules_are_english(void **state)
         "Gebaut wurde in den Jahren 2021\xE2\x80\x93" "2024, meist nachts.",
         "Die erste Fahrt beginnt um 4:52 Uhr.",
         "Es kostet \xE2\x82\xAC" "25 im Monat.",
-        "Mehr unter www.stadtwerke-beispiel.de und service@stadtwerke-beispiel.de heute.",
         "In großen Buchstaben stand dort: FAHRKARTE PFLICHT AB HIER.",
         "Rada miasta obraduje w SZCZECIN od rana.",
     };
@@ -202,6 +201,37 @@ static void test_rules_are_english(void **state)
 static int setup(void **state)
 {
     return tu_fixture_setup(state, "lang");
+}
+
+/* Web and e-mail addresses with the language's own words. */
+static void test_web_addresses(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *lang, *text, *spoken;
+    } cases[] = {
+        {"de", "Mehr unter www.stadtwerke-beispiel.de heute.",
+         "Mehr unter stadtwerke-beispiel Punkt de heute."},
+        {"de", "Schreiben Sie an service@stadtwerke-beispiel.de.",
+         "Schreiben Sie an service@stadtwerke-beispiel Punkt de."},
+        {"fr", "Voir https://www.fromagerie.fr/boutique/tommes?id=3, ou contact@fromagerie.fr !",
+         "Voir fromagerie point fr, ou contact arobase fromagerie point fr !"},
+        {"ru", "Пишите на parom@example.ru сегодня.",
+         "Пишите на parom собака example точка ru сегодня."},
+        {"it", "(www.comune.roma.it)", "(comune punto roma punto it)"},
+        /* A bare domain, an abbreviation, a lone "www." or "@": left alone. */
+        {"de", "Siehe beispiel.de und z.B. das.", "Siehe beispiel.de und z.B. das."},
+        {"de", "Ein www. allein und ein @ allein.", "Ein www. allein und ein @ allein."},
+        /* No words for Czech: as written. */
+        {"cs", "Viz www.example.cz dnes.", "Viz www.example.cz dnes."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = spoken_as(cases[i].text, cases[i].lang, 0);
+        if (strcmp(got, cases[i].spoken) != 0)
+            fail_msg("%s: '%s' -> '%s', expected '%s'", cases[i].lang, cases[i].text, got,
+                     cases[i].spoken);
+        free(got);
+    }
 }
 
 /* A lexicon applies in any language. */
@@ -280,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_long_text_is_sampled),
         cmocka_unit_test(test_paragraph_languages),
         cmocka_unit_test(test_rules_are_english),
+        cmocka_unit_test(test_web_addresses),
         cmocka_unit_test_setup_teardown(test_lexicon_in_any_language, setup, tu_fixture_teardown),
         cmocka_unit_test(test_voice_for_language),
         cmocka_unit_test(test_limits),

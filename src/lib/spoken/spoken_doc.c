@@ -8,9 +8,10 @@
  * in English (and on a document whose language was never set); in any
  * other language they would put English words into the text ("25 euros",
  * "dot", "to") and spell out capitalised native words (PFLICHT), so there
- * the sentence reaches espeak-ng as written, with the lexicon applied and
- * literal "[[" split as in English, and espeak-ng's own rules for the
- * language read it.
+ * the sentence reaches espeak-ng as written, with the lexicon applied,
+ * literal "[[" split as in English, and web and e-mail addresses read
+ * with the language's own words where it has them (speak_web.c), and
+ * espeak-ng's own rules for the language read it.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include "lexicon.h"
 #include "speak.h"
 #include "speak_buf.h"
+#include "speak_web.h"
 #include "vec.h"
 
 /* Whether the rules in speak.c apply to text in `lang`: English, or not set. */
@@ -37,7 +39,8 @@ static bool spoken_rules_apply(const char *lang)
  * lexicon's replacements, and "[[" / "]]" outside them split so that only
  * the lexicon's phoneme blocks are read as phonemes (see speak.c).
  */
-static aloud_status spoken_plain(const char *text, size_t length, aloud_lexicon *lex, char **out)
+static aloud_status spoken_plain(const char *text, size_t length, const char *lang,
+                                 aloud_lexicon *lex, char **out)
 {
     speak_buf replaced = {0};
     speak_buf b = {0};
@@ -52,11 +55,21 @@ static aloud_status spoken_plain(const char *text, size_t length, aloud_lexicon 
     }
     bool ok = true;
     size_t k = 0;
+    int web = speak_web_lang(lang);
     for (size_t i = 0; i < length && ok; i++) {
         while (k < replaced.kept_count && replaced.kept[k].end <= i)
             k++;
         bool kept = k < replaced.kept_count && replaced.kept[k].start <= i;
-        ok = speak_buf_append(&b, text + i, 1);
+        if (web >= 0 && !kept && (i == 0 || strchr(" (\"'<[", text[i - 1]))) {
+            /* An address stops short of a lexicon's replacement. */
+            size_t limit = k < replaced.kept_count ? replaced.kept[k].start : length;
+            size_t used = speak_web_address(web, text + i, limit - i, &b, &ok);
+            if (used > 0) {
+                i += used - 1;
+                continue;
+            }
+        }
+        ok = ok && speak_buf_append(&b, text + i, 1);
         if (ok && !kept && (text[i] == '[' || text[i] == ']') && i + 1 < length &&
             text[i + 1] == text[i])
             ok = speak_buf_append(&b, " ", 1);
@@ -120,7 +133,7 @@ aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *er
         if (spoken_rules_apply(pp ? pp->lang : NULL))
             st = speak_sentence(sen->text, sen->length, lex, &spoken);
         else
-            st = spoken_plain(sen->text, sen->length, lex, &spoken);
+            st = spoken_plain(sen->text, sen->length, pp ? pp->lang : NULL, lex, &spoken);
         if (st != ALOUD_OK)
             break;
         /* The guard runs here as well as before espeak-ng itself, so that what it
