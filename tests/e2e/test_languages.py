@@ -100,6 +100,28 @@ def test_unsure_falls_back_to_english():
           "one warning, English: %s" % err)
 
 
+def test_lexicon_of_the_language():
+    """Without --voice, voices/lexicon/LANG.lex of the detected language applies."""
+    voices = os.path.join(OUT, "voices")
+    os.makedirs(os.path.join(voices, "lexicon"))
+    with open(os.path.join(SOURCE_DIR, "voices", "narrator.voice"), encoding="utf-8") as f:
+        write(voices, "narrator.voice", f.read())
+    write(os.path.join(voices, "lexicon"), "de.lex", "Kleinfeld = Klein Feld\n")
+    # Words of the German and French articles: must not apply to either.
+    write(os.path.join(voices, "lexicon"), "en.lex",
+          "Stadtwerke = English entry\nfromagerie = English entry\n")
+    env = dict(os.environ, ALOUD_VOICES=voices)
+    text = os.path.join(ARTICLES, "strassenbahn.de.txt")
+    rc, out, err = run(["-v", "--speak-text", text], env=env)
+    check(rc == 0, "de.lex: %s" % err)
+    check("Klein Feld" in out and "Kleinfeld" not in out, "the German lexicon applies")
+    check("English entry" not in out, "the English one does not")
+    check(re.search(r"lexicon .*de\.lex:1: 'Kleinfeld'", err) is not None, "-v names it: %s" % err)
+    rc, out, _ = run(["-q", "--speak-text", os.path.join(ARTICLES, "fromagerie.fr.txt")],
+                     env=env)
+    check(rc == 0 and "English entry" not in out, "no lexicon for French: nothing applies")
+
+
 def test_mixed_document():
     de = paragraphs(os.path.join(ARTICLES, "strassenbahn.de.txt"))
     fr = paragraphs(os.path.join(ARTICLES, "fromagerie.fr.txt"))
@@ -145,5 +167,6 @@ case(test_no_english_words_added)
 case(test_espeak_limits_said_once)
 case(test_lang_and_voice_override_detection)
 case(test_unsure_falls_back_to_english)
+case(test_lexicon_of_the_language)
 case(test_mixed_document)
 finish()
