@@ -55,7 +55,8 @@ static bool speak_web_host_char(char c)
 }
 
 /* The length of the host at s[0..n): letters, digits, '-' and dots, with a
- * dot inside and a letter after the last one. 0 when there is none. */
+ * dot inside, a letter after the last one and no empty label ("a..b").
+ * 0 when there is none. */
 static size_t speak_web_host(const char *s, size_t n)
 {
     size_t i = 0;
@@ -65,6 +66,8 @@ static size_t speak_web_host(const char *s, size_t n)
         i--;
     const char *dot = NULL;
     for (size_t k = 0; k < i; k++) {
+        if (s[k] == '.' && (k == 0 || s[k - 1] == '.'))
+            return 0;
         if (s[k] == '.')
             dot = s + k;
     }
