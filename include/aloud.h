@@ -158,6 +158,9 @@ typedef struct aloud_paragraph {
     size_t first_sentence;      /* index into the doc's sentences */
     size_t sentence_count;      /* at least 1 */
     unsigned line;              /* first line of the paragraph (1-based) */
+    const char *lang;           /* BCP-47 code of its language, owned by the doc: the
+                                   document's, or its own when aloud_doc_set_lang() found it
+                                   in another */
 } aloud_paragraph;
 
 typedef struct aloud_doc aloud_doc;
@@ -187,14 +190,16 @@ typedef struct aloud_doc_opts {
 
 /*
  * aloud_doc_parse() with options; a NULL opts is the same as zeroed ones.
- * The document keeps a copy of opts->lang (aloud_doc_lang()).
+ * The document and its paragraphs keep a copy of opts->lang (aloud_doc_lang());
+ * a code of 16 bytes or more is ALOUD_ERR_ARG.
  */
 aloud_status aloud_doc_parse_opts(const char *data, size_t size, const aloud_doc_opts *opts,
                                   aloud_doc **out, aloud_error *err);
 void aloud_doc_free(aloud_doc *doc);
 
-/* The language the document was read with, as given ("en" when none was);
- * owned by the doc. NULL for a NULL doc. */
+/* The document's language: the one it was read with ("en" when none was
+ * given), or the one aloud_doc_set_lang() set since; owned by the doc. NULL
+ * for a NULL doc. */
 const char *aloud_doc_lang(const aloud_doc *doc);
 
 /* Paragraphs and sentences in document order; pointers owned by the doc.
@@ -211,6 +216,46 @@ const char *aloud_doc_encoding(const aloud_doc *doc);
 /* The title and the author's name, or NULL when the text (or doc) has none. */
 const char *aloud_doc_title(const aloud_doc *doc);
 const char *aloud_doc_author(const aloud_doc *doc);
+
+/* ------------------------------------------------------------- languages */
+
+/* A detected language. */
+typedef struct aloud_lang_guess {
+    char lang[16];  /* BCP-47 code ("de", "pt", "zh", "zh-Hant"); "" when none was found */
+    int percent;    /* share of the text's letters in that language, 0..100 */
+    int reliable;   /* non-zero when the detector is sure of it */
+} aloud_lang_guess;
+
+/*
+ * Detects the language of text[0..size) (UTF-8) with CLD2. It reads a
+ * bounded sample (16 KB in four slices over the text), so its cost does
+ * not grow with the text. A NULL `out` does nothing; a NULL or empty text
+ * gives lang "".
+ */
+void aloud_lang_detect(const char *text, size_t size, aloud_lang_guess *out);
+
+/* The same for a parsed document: its paragraphs' text, title and byline
+ * aside (when there is more). */
+void aloud_doc_detect_lang(const aloud_doc *doc, aloud_lang_guess *out);
+
+/*
+ * Sets the document's language (`lang`, a BCP-47 code, copied) and every
+ * paragraph's. With `per_paragraph` non-zero, a paragraph of at least
+ * ALOUD_LANG_PARAGRAPH_MIN characters that the detector is sure is in
+ * another language (a quotation, the other half of a bilingual article)
+ * gets that language; shorter paragraphs keep the document's. `usable`
+ * (may be NULL) says whether a language has a voice: a paragraph keeps the
+ * document's language when it returns 0. ALOUD_ERR_ARG for a NULL doc or
+ * an empty or too long lang; ALOUD_ERR_NOMEM.
+ */
+#define ALOUD_LANG_PARAGRAPH_MIN 150
+aloud_status aloud_doc_set_lang(aloud_doc *doc, const char *lang, int per_paragraph,
+                                int (*usable)(void *ctx, const char *lang), void *ctx,
+                                aloud_error *err);
+
+/* What espeak-ng 1.51 itself cannot read well in `lang` ("espeak-ng 1.51
+ * reads ... Japanese kanji as ..."), static; NULL when nothing is known. */
+const char *aloud_lang_limit(const char *lang);
 
 /* ------------------------------------------------ spoken text and lexicon */
 
@@ -342,6 +387,25 @@ void aloud_voice_defaults(aloud_voice *voice);
  * key. A NULL name or out gives ALOUD_ERR_ARG.
  */
 aloud_status aloud_voice_load(const char *name, const char *presets_dir, aloud_voice *out,
+                              aloud_error *err);
+
+/*
+ * The espeak-ng voice for the language `lang` (BCP-47: "de", "pt-BR",
+ * "zh", "en-GB"), written into espeak[0..size): the voice that lists the
+ * whole code, else one that lists its primary language, preferring the
+ * voice espeak-ng ranks first ("zh" gives "cmn", "pt-BR" "pt-br", "fr"
+ * "fr-fr"). Starts espeak-ng in this process. ALOUD_ERR_VOICE when
+ * espeak-ng has no voice for it; ALOUD_ERR_ARG for NULL arguments.
+ */
+aloud_status aloud_voice_for_lang(const char *lang, char *espeak, size_t size, aloud_error *err);
+
+/*
+ * The language of `voice` (its espeak-ng voice's first language, as a
+ * BCP-47 code: "en-us+Annie" gives "en-US", "cmn" gives "zh"), written into
+ * lang[0..size). Starts espeak-ng. ALOUD_ERR_VOICE when espeak-ng does not
+ * know the voice; ALOUD_ERR_ARG for NULL arguments.
+ */
+aloud_status aloud_voice_lang(const aloud_voice *voice, char *lang, size_t size,
                               aloud_error *err);
 
 /*

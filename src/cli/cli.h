@@ -45,6 +45,7 @@ typedef struct cli_options {
     bool output_is_dir;           /* several inputs, or -o ends in '/' */
     const char *format;           /* -f; NULL to take it from -o's extension */
     const char *voice;            /* --voice; NULL for the default preset */
+    const char *lang;             /* --lang, a BCP-47 code; NULL: --voice's, else detected */
     int rate;                     /* -1 where the preset decides */
     int pitch;
     long sentence_pause_ms;
@@ -59,7 +60,6 @@ typedef struct cli_options {
     bool skip_bad;                /* --skip-bad: silence for a sentence that cannot be spoken */
     size_t max_input;             /* --max-input in bytes */
     bool read_emoji;              /* --emoji read: emoji are read by name, not left out */
-    const char *lang;             /* --lang: the text's language (BCP-47); NULL for English */
     int verbosity;                /* -1 quiet, 0 normal, 1 verbose */
     /* The podcast feed: `aloud feed DIR`, or --feed DIR when rendering. */
     const char *feed_dir;         /* DIR; NULL without a feed */

@@ -11,9 +11,9 @@
 #include "cli.h"
 
 typedef enum cli_opt_id {
-    OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
+    OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_LANG, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
     OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD,
-    OPT_MAX_INPUT, OPT_EMOJI, OPT_LANG, OPT_SENTENCES, OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES,
+    OPT_MAX_INPUT, OPT_EMOJI, OPT_SENTENCES, OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES,
     OPT_FEED, OPT_FEED_TITLE, OPT_FEED_AUTHOR, OPT_FEED_DESCRIPTION, OPT_FEED_LANG, OPT_BASE_URL,
     OPT_COVER, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION
 } cli_opt_id;
@@ -29,6 +29,7 @@ static const cli_opt cli_opts[] = {
     {OPT_OUTPUT, 'o', "output", true},
     {OPT_FORMAT, 'f', "format", true},
     {OPT_VOICE, 0, "voice", true},
+    {OPT_LANG, 0, "lang", true},
     {OPT_RATE, 0, "rate", true},
     {OPT_PITCH, 0, "pitch", true},
     {OPT_SENTENCE_PAUSE, 0, "sentence-pause", true},
@@ -41,7 +42,6 @@ static const cli_opt cli_opts[] = {
     {OPT_SKIP_BAD, 0, "skip-bad", false},
     {OPT_MAX_INPUT, 0, "max-input", true},
     {OPT_EMOJI, 0, "emoji", true},
-    {OPT_LANG, 0, "lang", true},
     {OPT_SENTENCES, 0, "sentences", false},
     {OPT_SPEAK_TEXT, 0, "speak-text", false},
     {OPT_CHAPTERS, 0, "chapters", false},
@@ -87,31 +87,6 @@ static const cli_opt *cli_find_short(char c)
         if (cli_opts[i].short_name == c)
             return &cli_opts[i];
     return NULL;
-}
-
-/* A language tag in the shape of BCP-47: a primary subtag of 2 or 3 letters,
- * then subtags of 1 to 8 letters or digits, joined by '-' ("de", "pt-BR",
- * "zh-Hans-CN"). Whether the language has data of its own is not asked. */
-static bool cli_lang_tag(const char *text)
-{
-    size_t n = 0;
-    size_t part = 0;
-    bool first = true;
-    for (;; n++) {
-        char c = text[n];
-        if (c == '-' || c == '\0') {
-            if (first ? part < 2 || part > 3 : part < 1 || part > 8)
-                return false;
-            if (c == '\0')
-                return n <= 35;
-            first = false;
-            part = 0;
-        } else if (isalpha((unsigned char)c) || (!first && isdigit((unsigned char)c))) {
-            part++;
-        } else {
-            return false;
-        }
-    }
 }
 
 /* Parses a whole decimal number in [min, max]: digits only. strtol alone
@@ -165,6 +140,24 @@ static int cli_set_mode(cli_options *opts, cli_mode mode, const char *flag, char
     return CLI_EXIT_OK;
 }
 
+/* A BCP-47 language tag as --lang takes it: a primary subtag of 2 or 3
+ * letters, then subtags of 1 to 8 letters or digits, joined by '-'. */
+static bool cli_lang_code(const char *s)
+{
+    size_t n = strlen(s), primary = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    if (n > 15 || primary < 2 || primary > 3)
+        return false;
+    for (const char *p = s + primary; *p;) {
+        if (*p++ != '-')
+            return false;
+        size_t part = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        if (part < 1 || part > 8)
+            return false;
+        p += part;
+    }
+    return true;
+}
+
 /* Applies one option with its value (NULL for flags). */
 static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, char *why,
                      size_t why_size)
@@ -174,6 +167,13 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
     case OPT_OUTPUT: opts->output = value; return CLI_EXIT_OK;
     case OPT_FORMAT: opts->format = value; return CLI_EXIT_OK;
     case OPT_VOICE: opts->voice = value; return CLI_EXIT_OK;
+    case OPT_LANG:
+        if (!cli_lang_code(value))
+            return cli_fail(why, why_size,
+                            "--lang takes a language code such as de, fr, pt-BR or zh, not '%s'",
+                            value);
+        opts->lang = value;
+        return CLI_EXIT_OK;
     case OPT_RATE:
         if (!cli_number(value, 80, 450, &n))
             return cli_fail(why, why_size, "--rate takes words per minute from 80 to 450, not '%s'",
@@ -219,13 +219,6 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
         if (!cli_size(value, &opts->max_input))
             return cli_fail(why, why_size,
                             "--max-input takes a size such as 500K, 64M or 1G, not '%s'", value);
-        return CLI_EXIT_OK;
-    case OPT_LANG:
-        if (!cli_lang_tag(value))
-            return cli_fail(why, why_size,
-                            "--lang takes a language code such as de, pt-BR or zh, not '%s'",
-                            value);
-        opts->lang = value;
         return CLI_EXIT_OK;
     case OPT_SENTENCES: return cli_set_mode(opts, CLI_MODE_SENTENCES, "--sentences", why, why_size);
     case OPT_SPEAK_TEXT:
@@ -418,8 +411,8 @@ static int cli_validate_feed(cli_options *opts, char *why, size_t why_size)
 static int cli_validate(cli_options *opts, char *why, size_t why_size)
 {
     bool renders = opts->mode == CLI_MODE_RENDER;
-    bool voice_set = opts->voice || opts->rate >= 0 || opts->pitch >= 0 ||
-                     opts->sentence_pause_ms >= 0 || opts->paragraph_pause_ms >= 0;
+    bool voice_set = opts->rate >= 0 || opts->pitch >= 0 || opts->sentence_pause_ms >= 0 ||
+                     opts->paragraph_pause_ms >= 0;
     size_t inputs = opts->input_count;
 
     if (opts->mode == CLI_MODE_HELP || opts->mode == CLI_MODE_VERSION)
@@ -437,9 +430,12 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
                         "only apply when rendering");
     if ((opts->mode == CLI_MODE_SENTENCES || opts->mode == CLI_MODE_CHAPTERS) && voice_set)
         return cli_fail(why, why_size, "voice options only apply when rendering");
-    if (opts->lang && (opts->mode == CLI_MODE_CHAPTERS || opts->mode == CLI_MODE_LIST_VOICES))
-        return cli_fail(why, why_size, "--lang applies when rendering or with --sentences or "
-                                       "--speak-text");
+    /* --sentences and --speak-text print what a render would do: the
+     * language (and the voice that decides it) apply to them too. */
+    if ((opts->lang || opts->voice) &&
+        (opts->mode == CLI_MODE_CHAPTERS || opts->mode == CLI_MODE_LIST_VOICES))
+        return cli_fail(why, why_size, "--lang and --voice apply when rendering, or with "
+                                       "--sentences or --speak-text");
     if (opts->lexicon_count > 0 && !renders && opts->mode != CLI_MODE_SPEAK_TEXT)
         return cli_fail(why, why_size, "--lexicon applies when rendering or with --speak-text");
     if (opts->read_emoji && !renders && opts->mode != CLI_MODE_SPEAK_TEXT)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,13 +66,35 @@ const char *cli_display_name(const char *input)
     return strcmp(input, "-") == 0 ? "<stdin>" : input;
 }
 
-aloud_status cli_load_doc(const char *input, size_t max_input, const char *lang, int verbosity,
-                          aloud_doc **doc, aloud_error *err)
+/* The language a text without --lang is read in: --voice's, else the one
+ * detection is sure of; "" for English. Quiet: cli_language() reports. */
+static void cli_text_lang(const cli_options *opts, const aloud_doc *doc, char *lang, size_t size)
+{
+    lang[0] = '\0';
+    if (opts->voice) {
+        char dir[4096];
+        aloud_voice voice;
+        if (aloud_voice_load(opts->voice, cli_presets_dir(dir, sizeof dir), &voice, NULL) ==
+                ALOUD_OK &&
+            aloud_voice_lang(&voice, lang, size, NULL) != ALOUD_OK)
+            lang[0] = '\0';
+    } else {
+        aloud_lang_guess guess;
+        aloud_doc_detect_lang(doc, &guess);
+        if (guess.reliable)
+            snprintf(lang, size, "%s", guess.lang);
+    }
+    if (strncasecmp(lang, "en", 2) == 0 && (lang[2] == '\0' || lang[2] == '-'))
+        lang[0] = '\0';
+}
+
+aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc **doc,
+                          aloud_error *err)
 {
     aloud_doc_opts doc_opts = {0};
     char *data = NULL;
     size_t size = 0;
-    aloud_status st = aloud_read_input(input, max_input, &cli_stop_signal, &data, &size, err);
+    aloud_status st = aloud_read_input(input, opts->max_input, &cli_stop_signal, &data, &size, err);
     /* The library knows no options; the user should learn which one sets the limit. */
     if (st == ALOUD_ERR_LIMIT && err) {
         size_t used = strlen(err->message);
@@ -79,11 +102,20 @@ aloud_status cli_load_doc(const char *input, size_t max_input, const char *lang,
     }
     /* aloud_read_input() refused binary data, as soon as it saw a NUL byte. */
     if (st == ALOUD_OK) {
-        doc_opts.lang = lang;
+        doc_opts.lang = opts->lang;
         st = aloud_doc_parse_opts(data, size, &doc_opts, doc, err);
-        free(data);
     }
-    if (st == ALOUD_OK && verbosity > 0 && strcmp(aloud_doc_encoding(*doc), "UTF-8") != 0)
+    /* Sentences follow the language: read again in the one found. */
+    char lang[16];
+    if (st == ALOUD_OK && !opts->lang && (cli_text_lang(opts, *doc, lang, sizeof lang), lang[0])) {
+        aloud_doc *again = NULL;
+        doc_opts.lang = lang;
+        st = aloud_doc_parse_opts(data, size, &doc_opts, &again, err);
+        aloud_doc_free(*doc);
+        *doc = again;
+    }
+    free(data);
+    if (st == ALOUD_OK && opts->verbosity > 0 && strcmp(aloud_doc_encoding(*doc), "UTF-8") != 0)
         fprintf(stderr, "aloud: %s: read as %s, converted to UTF-8\n", cli_display_name(input),
                 aloud_doc_encoding(*doc));
     return st;
@@ -245,4 +277,150 @@ void cli_speak_report(const aloud_speak_stats *stats)
 {
     char line[1024];
     fprintf(stderr, "aloud: spoken: %s\n", cli_speak_summary(stats, line, sizeof line));
+}
+
+/* ------------------------------------------------------------ languages */
+
+static bool cli_lang_is_english(const char *lang)
+{
+    return strcasecmp(lang, "en") == 0;
+}
+
+/* aloud_doc_set_lang()'s test: a paragraph language espeak-ng has a voice for. */
+static int cli_lang_usable(void *ctx, const char *lang)
+{
+    char espeak[64];
+    (void)ctx;
+    return aloud_voice_for_lang(lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
+}
+
+/* Says once per language what espeak-ng cannot read well in it. */
+static void cli_lang_limits(const cli_options *opts, const char *input, const aloud_doc *doc)
+{
+    const char *said[8];
+    size_t said_count = 0;
+    for (size_t p = 0; opts->verbosity >= 0 && p < aloud_doc_paragraph_count(doc); p++) {
+        const char *lang = aloud_doc_paragraph(doc, p)->lang;
+        const char *limit = aloud_lang_limit(lang);
+        bool seen = false;
+        for (size_t i = 0; i < said_count && !seen; i++)
+            seen = strcmp(said[i], limit ? limit : "") == 0;
+        if (!limit || seen)
+            continue;
+        fprintf(stderr, "aloud: warning: %s: text in '%s': %s\n", cli_display_name(input), lang,
+                limit);
+        if (said_count < sizeof said / sizeof said[0])
+            said[said_count++] = limit;
+    }
+}
+
+/* -v: the document's language and each paragraph in another. */
+static void cli_lang_report(const cli_options *opts, const char *input, const aloud_doc *doc,
+                            const aloud_voice *voice, const cli_lang *cl)
+{
+    const char *name = cli_display_name(input);
+    if (opts->verbosity <= 0)
+        return;
+    if (cl->guess.lang[0] || strcmp(cl->source, "detected") == 0 ||
+        strcmp(cl->source, "default") == 0)
+        fprintf(stderr, "aloud: %s: language %s (%s: %s, %d%% of the text, %s); voice %s\n",
+                name, cl->lang, cl->source, cl->guess.lang[0] ? cl->guess.lang : "none",
+                cl->guess.percent, cl->guess.reliable ? "sure" : "not sure", voice->espeak);
+    else
+        fprintf(stderr, "aloud: %s: language %s (from %s); voice %s\n", name, cl->lang,
+                cl->source, voice->espeak);
+    for (size_t p = 0; p < aloud_doc_paragraph_count(doc); p++) {
+        const aloud_paragraph *para = aloud_doc_paragraph(doc, p);
+        if (para->lang && strcmp(para->lang, cl->lang) != 0) {
+            char espeak[64] = "?";
+            aloud_voice_for_lang(para->lang, espeak, sizeof espeak, NULL);
+            fprintf(stderr, "aloud: %s:%u: paragraph %zu is in %s: voice %s\n", name, para->line,
+                    p + 1, para->lang, espeak);
+        }
+    }
+}
+
+/* Without --voice: the narrator's parameters with espeak-ng's voice for
+ * `lang`, and the language's own lexicon when the presets have one. */
+static int cli_voice_for_lang(const char *lang, aloud_voice *voice)
+{
+    char espeak[sizeof voice->espeak];
+    aloud_error err = {0};
+    aloud_status st = aloud_voice_for_lang(lang, espeak, sizeof espeak, &err);
+    if (st != ALOUD_OK) {
+        cli_error(NULL, &err);
+        return cli_exit_for(st);
+    }
+    snprintf(voice->espeak, sizeof voice->espeak, "%s", espeak);
+    snprintf(voice->name, sizeof voice->name, "%.*s", (int)sizeof voice->name - 1, espeak);
+    char dir[4096], path[4400], primary[16];
+    snprintf(primary, sizeof primary, "%.*s", (int)strcspn(lang, "-"), lang);
+    for (char *c = primary; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+    snprintf(path, sizeof path, "%s/lexicon/%s.lex", cli_presets_dir(dir, sizeof dir), primary);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+        snprintf(voice->lexicon, sizeof voice->lexicon, "%s", primary);
+    else
+        voice->lexicon[0] = '\0';
+    return CLI_EXIT_OK;
+}
+
+int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, aloud_voice *voice,
+                 aloud_lexicon **lex, cli_lang *out)
+{
+    aloud_error err = {0};
+    const char *name = cli_display_name(input);
+    memset(out, 0, sizeof *out);
+    *lex = NULL;
+    int rc = cli_voice(opts, voice);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (opts->lang) {
+        snprintf(out->lang, sizeof out->lang, "%s", opts->lang);
+        out->source = "--lang";
+    } else if (opts->voice) {
+        aloud_status st = aloud_voice_lang(voice, out->lang, sizeof out->lang, &err);
+        if (st != ALOUD_OK) {
+            cli_error(NULL, &err);
+            return cli_exit_for(st);
+        }
+        out->source = "--voice";
+    } else {
+        aloud_doc_detect_lang(doc, &out->guess);
+        char espeak[64];
+        bool voiced = out->guess.reliable &&
+                      aloud_voice_for_lang(out->guess.lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
+        if (voiced) {
+            snprintf(out->lang, sizeof out->lang, "%s", out->guess.lang);
+            out->source = "detected";
+        } else {
+            snprintf(out->lang, sizeof out->lang, "en");
+            out->source = "default";
+            if (opts->verbosity >= 0 && out->guess.reliable)
+                fprintf(stderr, "aloud: warning: %s: the text is in '%s', which espeak-ng has no "
+                                "voice for; reading it as English (set --lang or --voice)\n",
+                        name, out->guess.lang);
+            else if (opts->verbosity >= 0)
+                fprintf(stderr, "aloud: warning: %s: cannot tell the language of the text (best "
+                                "guess '%s', %d%%); reading it as English (set --lang or "
+                                "--voice)\n",
+                        name, out->guess.lang[0] ? out->guess.lang : "none", out->guess.percent);
+        }
+    }
+    if (!opts->voice && !cli_lang_is_english(out->lang)) {
+        rc = cli_voice_for_lang(out->lang, voice);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+    }
+    /* --lang is the language of the whole text: nothing is detected then. */
+    aloud_status st =
+        aloud_doc_set_lang(doc, out->lang, !opts->lang, cli_lang_usable, NULL, &err);
+    if (st != ALOUD_OK) {
+        cli_error(name, &err);
+        return cli_exit_for(st);
+    }
+    cli_lang_report(opts, input, doc, voice, out);
+    cli_lang_limits(opts, input, doc);
+    return cli_lexicons(opts, voice, lex);
 }

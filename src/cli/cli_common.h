@@ -17,11 +17,13 @@ void cli_error(const char *file, const aloud_error *err);
 int cli_exit_for(aloud_status st);
 /* "<stdin>" for "-", else the path. */
 const char *cli_display_name(const char *input);
-/* Reads `input` ("-" for stdin, at most max_input bytes), refuses binary
- * data, and parses it as text in `lang` (NULL for English); with
- * verbosity > 0 says on stderr when it was UTF-16. */
-aloud_status cli_load_doc(const char *input, size_t max_input, const char *lang, int verbosity,
-                          aloud_doc **doc, aloud_error *err);
+/* Reads `input` ("-" for stdin, at most --max-input bytes), refuses binary
+ * data, and parses it as text in its language: --lang's, else --voice's,
+ * else the one detection is sure of, else English (the segmenter's data
+ * follows the language; cli_language() then chooses the voice). With -v
+ * says on stderr when it was UTF-16. */
+aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc **doc,
+                          aloud_error *err);
 /* The presets folder: $ALOUD_VOICES, beside the program, installed, or the source tree. */
 const char *cli_presets_dir(char *buf, size_t size);
 
@@ -38,6 +40,28 @@ int cli_voice(const cli_options *opts, aloud_voice *voice);
  * exit code.
  */
 int cli_lexicons(const cli_options *opts, const aloud_voice *voice, aloud_lexicon **out);
+/* The language of one document and the voice that reads it. */
+typedef struct cli_lang {
+    char lang[16];           /* BCP-47 code */
+    const char *source;      /* "--lang", "--voice" or "detected"; "default" when detection
+                                was not sure and English was taken */
+    aloud_lang_guess guess;  /* what detection said, when it ran */
+} cli_lang;
+
+/*
+ * Decides the language of `doc` (read from `input`): --lang, else the
+ * language of --voice, else detected, English when detection is not sure
+ * (with a one-line warning). Without --voice the voice is espeak-ng's voice
+ * for that language with the narrator's parameters, and its lexicon
+ * voices/lexicon/LANG.lex when there is one. Sets the document's language,
+ * and, without --lang, the paragraphs' that are clearly in another; loads the lexicons into
+ * *lex (NULL when none). Says what it found with -v, and warns once per
+ * language that espeak-ng cannot read well. Prints errors; returns the exit
+ * code.
+ */
+int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, aloud_voice *voice,
+                 aloud_lexicon **lex, cli_lang *out);
+
 /* Prints, to stderr, each lexicon entry that fired and how often. */
 void cli_lexicon_report(const aloud_lexicon *lex);
 /* Prints, to stderr, one line of what the spoken-text rules rewrote:

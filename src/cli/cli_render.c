@@ -108,7 +108,7 @@ static void cli_progress_clear(cli_progress *cp)
  * children's lines never interleave. Returns false, having said why on
  * stderr, when the line could not be written (a full disk, a closed pipe). */
 static bool cli_json_result(const char *input, const char *output, const aloud_render_result *res,
-                            const char *error)
+                            const char *lang, const char *voice, const char *error)
 {
     char *line = NULL;
     size_t size = 0;
@@ -127,8 +127,12 @@ static bool cli_json_result(const char *input, const char *output, const aloud_r
     } else {
         fputs(", \"ok\": true, \"output\": ", f);
         aloud_json_put_string(f, output);
-        fprintf(f, ", \"duration\": %.3f, \"chapters\": %zu}\n",
+        fprintf(f, ", \"duration\": %.3f, \"chapters\": %zu, \"lang\": ",
                 (double)res->frames / (double)res->sample_rate, res->chapter_count);
+        aloud_json_put_string(f, lang);
+        fputs(", \"voice\": ", f);
+        aloud_json_put_string(f, voice);
+        fputs("}\n", f);
     }
     if (fclose(f) != 0) {
         free(line);
@@ -199,13 +203,14 @@ static aloud_status cli_outputs_register(const cli_setup *su, const char *input,
     return st;
 }
 
-static aloud_status cli_sidecars(const cli_setup *su, const char *input, const char *audio,
-                                 const aloud_doc *doc, const aloud_render_result *res,
-                                 aloud_outputs *outs, aloud_error *err)
+static aloud_status cli_sidecars(const cli_setup *su, const aloud_voice *voice, const char *input,
+                                 const char *audio, const aloud_doc *doc,
+                                 const aloud_render_result *res, aloud_outputs *outs,
+                                 aloud_error *err)
 {
     const char *list = su->opts->sidecars;
     aloud_sidecar_info info = {cli_display_name(input), audio, aloud_format_name(su->format),
-                               su->voice.name, su->voice.rate};
+                               voice->name, voice->rate};
     char kind[16];
     while (cli_next_sidecar(&list, kind, sizeof kind)) {
         char path[4200];
@@ -222,8 +227,9 @@ static aloud_status cli_sidecars(const cli_setup *su, const char *input, const c
     return ALOUD_OK;
 }
 
-static void cli_report(const cli_setup *su, const char *input, const char *path,
-                       const aloud_doc *doc, const aloud_render_result *res, double seconds)
+static void cli_report(const cli_setup *su, const aloud_lexicon *lex, const char *input,
+                       const char *path, const aloud_doc *doc, const aloud_render_result *res,
+                       double seconds)
 {
     char t[32];
     double rate = (double)res->sample_rate;
@@ -234,7 +240,7 @@ static void cli_report(const cli_setup *su, const char *input, const char *path,
                     (unsigned long long)res->paragraphs[p].start,
                     cli_format_time((double)res->paragraphs[p].start / rate, t, sizeof t),
                     aloud_doc_paragraph(doc, p)->chapter_title);
-        cli_lexicon_report(su->lex);
+        cli_lexicon_report(lex);
     }
     for (size_t i = 0; verbosity >= 0 && i < res->skipped_count; i++) {
         const aloud_sentence *sen = aloud_doc_sentence(doc, res->skipped[i].sentence);
@@ -302,7 +308,24 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     if (st == ALOUD_OK && !cli_output_path(opts, input, su->format, path, sizeof path))
         st = aloud_error_set(&err, ALOUD_ERR_ARG, 0, 0, "output path too long");
     if (st == ALOUD_OK)
-        st = cli_load_doc(input, opts->max_input, opts->lang, opts->verbosity, &doc, &err);
+        st = cli_load_doc(opts, input, &doc, &err);
+    /* The language, voice and lexicons are the document's own: in a batch,
+     * each input may be in another language. Their messages are printed. */
+    aloud_voice voice = su->voice;
+    aloud_lexicon *lex = NULL;
+    cli_lang cl;
+    memset(&cl, 0, sizeof cl);
+    if (st == ALOUD_OK) {
+        int rc = cli_language(opts, input, doc, &voice, &lex, &cl);
+        if (rc != CLI_EXIT_OK) {
+            aloud_outputs_free(outs);
+            aloud_doc_free(doc);
+            if (opts->json)
+                (void)cli_json_result(input, NULL, NULL, NULL, NULL,
+                                      "cannot choose the language or voice");
+            return rc;
+        }
+    }
     /* Its messages name the file. */
     if (st == ALOUD_OK && (st = cli_outputs_register(su, input, path, outs, &err)) != ALOUD_OK)
         where = NULL;
@@ -318,7 +341,7 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
         aloud_speak_opts so = {opts->read_emoji};
         aloud_speak_stats stats;
         memset(&stats, 0, sizeof stats);
-        st = aloud_doc_speak_with(doc, su->lex, &so, &stats, &err);
+        st = aloud_doc_speak_with(doc, lex, &so, &stats, &err);
         if (st == ALOUD_OK && opts->verbosity > 0)
             cli_speak_report(&stats);
     }
@@ -329,7 +352,7 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
         st = cli_make_parents(path, &err);
     }
     if (st == ALOUD_OK) {
-        aloud_render_opts ro = {&su->voice, su->format, path, su->software, jobs, opts->bitrate,
+        aloud_render_opts ro = {&voice, su->format, path, su->software, jobs, opts->bitrate,
                                 opts->skip_bad, &cli_stop_signal,
                                 su->progress ? cli_progress_draw : NULL, &progress, outs};
         st = aloud_render(doc, &ro, &res, &err);
@@ -339,7 +362,7 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
             where = cli_display_name(input);
     }
     if (st == ALOUD_OK)
-        st = cli_sidecars(su, input, path, doc, &res, outs, &err);
+        st = cli_sidecars(su, &voice, input, path, doc, &res, outs, &err);
     /* Nothing is committed once a signal asked to stop. */
     if (st == ALOUD_OK && cli_stop_signal)
         st = aloud_error_set(&err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
@@ -353,13 +376,14 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
         fprintf(stderr, "aloud: error: %s\n", text);
         /* The render's failure decides the exit code, written or not. */
         if (opts->json)
-            (void)cli_json_result(input, NULL, NULL, text);
+            (void)cli_json_result(input, NULL, NULL, NULL, NULL, text);
     } else {
-        cli_report(su, input, path, doc, &res, cli_now() - progress.started);
-        if (opts->json && !cli_json_result(input, path, &res, NULL))
+        cli_report(su, lex, input, path, doc, &res, cli_now() - progress.started);
+        if (opts->json && !cli_json_result(input, path, &res, cl.lang, voice.espeak, NULL))
             st = cli_stop_signal ? ALOUD_ERR_CANCELLED : ALOUD_ERR_WRITE;
     }
     aloud_render_result_free(&res);
+    aloud_lexicon_free(lex);
     aloud_doc_free(doc);
     return cli_exit_for(st);
 }
@@ -423,7 +447,7 @@ static void cli_child_killed(const cli_setup *su, const cli_child *child, int si
              strsignal(signo));
     fprintf(stderr, "aloud: error: %s\n", text);
     if (opts->json)
-        cli_json_result(input, NULL, NULL, text);
+        cli_json_result(input, NULL, NULL, NULL, NULL, text);
 }
 
 /*

@@ -37,6 +37,9 @@ void cli_usage(FILE *out)
           "Voice:\n"
           "      --voice NAME         a preset (see --list-voices), a preset file, or an\n"
           "                           espeak-ng voice such as en-us or en+f3\n"
+          "      --lang CODE          the text's language (de, fr, pt-BR, zh...); by\n"
+          "                           default --voice's, else detected from the text,\n"
+          "                           and the voice is then espeak-ng's for it\n"
           "      --rate WPM           speaking rate, 80 to 450 words per minute\n"
           "      --pitch N            base pitch, 0 to 99\n"
           "      --sentence-pause MS  silence after each sentence\n"
@@ -91,7 +94,7 @@ static int cli_load_doc_or_say(const cli_options *opts, aloud_doc **doc)
 {
     const char *input = opts->input;
     aloud_error err = {0};
-    aloud_status st = cli_load_doc(input, opts->max_input, opts->lang, opts->verbosity, doc, &err);
+    aloud_status st = cli_load_doc(opts, input, doc, &err);
     if (st != ALOUD_OK)
         cli_error(cli_display_name(input), &err);
     return cli_exit_for(st);
@@ -105,29 +108,26 @@ static int cli_run_sentences(const cli_options *opts)
     if (rc != CLI_EXIT_OK)
         return rc;
     bool spoken = opts->mode == CLI_MODE_SPEAK_TEXT;
-    if (spoken) {
-        aloud_lexicon *lex = NULL;
-        aloud_voice voice;
-        rc = cli_voice(opts, &voice);
-        if (rc == CLI_EXIT_OK)
-            rc = cli_lexicons(opts, &voice, &lex);
-        aloud_error err = {0};
-        aloud_speak_opts so = {opts->read_emoji};
-        aloud_speak_stats stats;
-        memset(&stats, 0, sizeof stats);
-        if (rc == CLI_EXIT_OK && aloud_doc_speak_with(doc, lex, &so, &stats, &err) != ALOUD_OK) {
-            cli_error(NULL, &err);
-            rc = CLI_EXIT_FAILURE;
-        }
-        if (rc == CLI_EXIT_OK && opts->verbosity > 0) {
-            cli_lexicon_report(lex);
-            cli_speak_report(&stats);
-        }
-        aloud_lexicon_free(lex);
-        if (rc != CLI_EXIT_OK) {
-            aloud_doc_free(doc);
-            return rc;
-        }
+    aloud_lexicon *lex = NULL;
+    aloud_voice voice;
+    cli_lang cl;
+    rc = cli_language(opts, opts->input, doc, &voice, &lex, &cl);
+    aloud_error err = {0};
+    aloud_speak_opts so = {opts->read_emoji};
+    aloud_speak_stats stats;
+    memset(&stats, 0, sizeof stats);
+    if (rc == CLI_EXIT_OK && spoken && aloud_doc_speak_with(doc, lex, &so, &stats, &err) != ALOUD_OK) {
+        cli_error(NULL, &err);
+        rc = CLI_EXIT_FAILURE;
+    }
+    if (rc == CLI_EXIT_OK && spoken && opts->verbosity > 0) {
+        cli_lexicon_report(lex);
+        cli_speak_report(&stats);
+    }
+    aloud_lexicon_free(lex);
+    if (rc != CLI_EXIT_OK) {
+        aloud_doc_free(doc);
+        return rc;
     }
     for (size_t p = 0; p < aloud_doc_paragraph_count(doc); p++) {
         const aloud_paragraph *para = aloud_doc_paragraph(doc, p);

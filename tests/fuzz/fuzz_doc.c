@@ -3,7 +3,8 @@
  * bytes with aloud_doc_parse_opts(), in a language picked by the input's
  * length, and checks what every document promises
  * (see aloud.h and seg.h), then computes the spoken forms with a small
- * fixed lexicon (lexicon.h) and checks those. Any broken promise aborts.
+ * fixed lexicon (lexicon.h) and checks those, in English and again in
+ * another language. Any broken promise aborts.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "aloud.h"
+#include "doc.h"
 #include "seg.h"
 #include "lexicon.h"
 #include "speak.h"
@@ -220,6 +222,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check(aloud_doc_sentence(doc, i)->spoken == aloud_doc_sentence(doc, i)->text);
         speak(doc);
         walk(doc);
+        /* Again in a language without the English rules: the lexicon, web
+         * addresses with that language's words (or none), as written. */
+        static const char *const langs[] = {"de", "fr", "ru", "cs"};
+        check(doc_set_lang(doc, langs[size % 4], NULL) == ALOUD_OK);
+        speak(doc);
         aloud_doc_free(doc);
     } else if (st == ALOUD_ERR_UTF8) {
         check(doc == NULL && err.status == st && err.line >= 1 && err.column >= 1);

@@ -60,7 +60,7 @@ def closure(rooms):
 
 def sources(folder):
     for name in sorted(os.listdir(folder)):
-        if name.endswith((".c", ".h")):
+        if name.endswith((".c", ".cc", ".h")):
             yield os.path.join(folder, name)
 
 
@@ -89,7 +89,7 @@ def check(src):
     for entry in sorted(os.listdir(lib)):
         if os.path.isdir(os.path.join(lib, entry)) and entry not in rooms:
             faults.append("src/lib/%s: a folder that is no room of CMakeLists.txt" % entry)
-        elif entry.endswith((".c", ".h")):
+        elif entry.endswith((".c", ".cc", ".h")):
             faults.append("src/lib/%s: a source outside every room" % entry)
 
     def rel(path):
@@ -154,7 +154,7 @@ def check(src):
     espeak = []
     for folder, _, files in os.walk(os.path.join(src, "src")):
         for name in files:
-            if name.endswith((".c", ".h")):
+            if name.endswith((".c", ".cc", ".h")):
                 path = os.path.join(folder, name)
                 if any(h.startswith("espeak-ng/") for _, _, h in includes(path)):
                     espeak.append(rel(path))

@@ -146,6 +146,51 @@ static void test_documents(void **state)
     aloud_doc_free(doc);
 }
 
+/* The language calls take NULL as their comments say. */
+static void test_languages(void **state)
+{
+    (void)state;
+    aloud_lang_guess guess;
+    aloud_lang_detect("Ein Satz.", 9, NULL);
+    aloud_lang_detect(NULL, 0, &guess);
+    assert_string_equal(guess.lang, "");
+    aloud_doc_detect_lang(NULL, &guess);
+    assert_string_equal(guess.lang, "");
+    aloud_doc_detect_lang(NULL, NULL);
+    assert_null(aloud_doc_lang(NULL));
+    assert_null(aloud_lang_limit(NULL));
+    assert_null(aloud_lang_limit("de"));
+    assert_non_null(aloud_lang_limit("ja"));
+
+    aloud_error err = stale_error();
+    assert_arg_error(aloud_doc_set_lang(NULL, "de", 0, NULL, NULL, &err), &err);
+    aloud_doc *doc = parse_text();
+    assert_string_equal(aloud_doc_lang(doc), "en");
+    assert_string_equal(aloud_doc_paragraph(doc, 0)->lang, "en");
+    err = stale_error();
+    assert_arg_error(aloud_doc_set_lang(doc, "", 0, NULL, NULL, &err), &err);
+    err = stale_error();
+    assert_arg_error(aloud_doc_set_lang(doc, NULL, 0, NULL, NULL, &err), &err);
+    assert_int_equal(aloud_doc_set_lang(doc, "de", 1, NULL, NULL, NULL), ALOUD_OK);
+    assert_string_equal(aloud_doc_lang(doc), "de");
+    assert_string_equal(aloud_doc_paragraph(doc, 1)->lang, "de");
+    aloud_doc_free(doc);
+
+    char espeak[64], lang[16];
+    err = stale_error();
+    assert_arg_error(aloud_voice_for_lang(NULL, espeak, sizeof espeak, &err), &err);
+    assert_int_equal(aloud_voice_for_lang("de", NULL, 0, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_voice_for_lang("de", espeak, sizeof espeak, NULL), ALOUD_OK);
+    assert_string_equal(espeak, "de");
+    aloud_voice voice;
+    aloud_voice_defaults(&voice);
+    err = stale_error();
+    assert_arg_error(aloud_voice_lang(NULL, lang, sizeof lang, &err), &err);
+    assert_int_equal(aloud_voice_lang(&voice, NULL, 0, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_voice_lang(&voice, lang, sizeof lang, NULL), ALOUD_OK);
+    assert_string_equal(lang, "en-US");
+}
+
 static void test_lexicons_and_speaking(void **state)
 {
     tu_fixture *fx = *state;
@@ -512,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_input),
         cmocka_unit_test(test_documents),
+        cmocka_unit_test(test_languages),
         cmocka_unit_test_setup_teardown(test_lexicons_and_speaking, setup, tu_fixture_teardown),
         cmocka_unit_test(test_voices),
         cmocka_unit_test(test_formats),

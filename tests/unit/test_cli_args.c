@@ -257,7 +257,7 @@ static void test_lang(void **state)
         assert_non_null(strstr(why, "--lang takes a language code"));
     }
     assert_int_equal(parse(&o, why, "--lang", "de", "--chapters", "a.flac", NULL), CLI_EXIT_USAGE);
-    assert_non_null(strstr(why, "--lang applies when"));
+    assert_non_null(strstr(why, "--lang and --voice apply when"));
     assert_int_equal(parse(&o, why, "--lang", "de", "--list-voices", NULL), CLI_EXIT_USAGE);
 }
 
@@ -344,8 +344,23 @@ static void test_combinations(void **state)
     assert_int_equal(parse(&o, why, NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--sentences", "a.txt", "b.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--sentences", "-o", "x.wav", "a.txt", NULL), CLI_EXIT_USAGE);
-    assert_int_equal(parse(&o, why, "--sentences", "--voice", "en", "a.txt", NULL),
+    assert_int_equal(parse(&o, why, "--sentences", "--rate", "100", "a.txt", NULL),
                      CLI_EXIT_USAGE);
+    /* --sentences and --speak-text print what a render does: language and voice apply. */
+    assert_int_equal(parse(&o, why, "--sentences", "--voice", "en", "--lang", "pt-BR", "a.txt",
+                           NULL),
+                     CLI_EXIT_OK);
+    assert_string_equal(o.lang, "pt-BR");
+    assert_int_equal(parse(&o, why, "--speak-text", "--lang", "zh-Hant", "a.txt", NULL),
+                     CLI_EXIT_OK);
+    assert_int_equal(parse(&o, why, "--chapters", "--lang", "de", "a.flac", NULL),
+                     CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--list-voices", "--voice", "de", NULL), CLI_EXIT_USAGE);
+    const char *bad_langs[] = {"", "d", "deutsch", "de-", "de--AT", "de_AT", "1de", "de-abcdefghi"};
+    for (size_t i = 0; i < sizeof bad_langs / sizeof bad_langs[0]; i++) {
+        assert_int_equal(parse(&o, why, "--lang", bad_langs[i], "a.txt", NULL), CLI_EXIT_USAGE);
+        assert_non_null(strstr(why, "--lang takes a language code"));
+    }
     assert_int_equal(parse(&o, why, "--sentences", "--chapters", "a.txt", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--chapters", "-", NULL), CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--list-voices", "a.txt", NULL), CLI_EXIT_USAGE);

@@ -114,11 +114,75 @@ typedef struct pool_slot {
     double last_output;
 } pool_slot;
 
+/* The voice of a language other than the document's, for the units of
+ * paragraphs in it. */
+typedef struct pool_voice {
+    const char *lang;                 /* a paragraph's, owned by the doc */
+    char espeak[SPEECH_NAME_MAX + 1]; /* "" when espeak-ng has none: the document's voice */
+} pool_voice;
+
+/* Most languages a run speaks beside the document's; more keep its voice. */
+#define POOL_MAX_VOICES 16
+
 struct pool {
     speech *sp;
     unsigned jobs;
     unsigned retries;
+    pool_voice voices[POOL_MAX_VOICES]; /* of the run under way */
+    size_t voice_count;
 };
+
+/* The language of sentence `s` (its paragraph's), NULL when not set. */
+static const char *pool_sentence_lang(const aloud_doc *doc, size_t s)
+{
+    size_t lo = 0, hi = aloud_doc_paragraph_count(doc);
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (aloud_doc_paragraph(doc, mid)->first_sentence <= s)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const aloud_paragraph *para = aloud_doc_paragraph(doc, lo);
+    return para ? para->lang : NULL;
+}
+
+static bool pool_same_lang(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The voice for sentences in `lang`: NULL for the document's own. */
+static const char *pool_voice_for(const pool *pl, const aloud_doc *doc, const char *lang)
+{
+    if (pool_same_lang(lang, aloud_doc_lang(doc)))
+        return NULL;
+    for (size_t i = 0; i < pl->voice_count; i++) {
+        if (pool_same_lang(pl->voices[i].lang, lang))
+            return pl->voices[i].espeak[0] ? pl->voices[i].espeak : NULL;
+    }
+    return NULL;
+}
+
+/* Finds, in this process before any worker is forked, the voice of every
+ * paragraph language other than the document's. */
+static void pool_find_voices(pool *pl, const aloud_doc *doc)
+{
+    const char *main_lang = aloud_doc_lang(doc);
+    pl->voice_count = 0;
+    for (size_t p = 0; p < aloud_doc_paragraph_count(doc); p++) {
+        const char *lang = aloud_doc_paragraph(doc, p)->lang;
+        bool known = !lang || pool_same_lang(lang, main_lang);
+        for (size_t i = 0; i < pl->voice_count && !known; i++)
+            known = pool_same_lang(pl->voices[i].lang, lang);
+        if (known || pl->voice_count == POOL_MAX_VOICES)
+            continue;
+        pool_voice *v = &pl->voices[pl->voice_count++];
+        v->lang = lang;
+        if (aloud_voice_for_lang(lang, v->espeak, sizeof v->espeak, NULL) != ALOUD_OK)
+            v->espeak[0] = '\0';
+    }
+}
 
 static double pool_now(void)
 {
@@ -257,6 +321,21 @@ static void pool_worker(pool *pl, const aloud_doc *doc, pool_unit unit, unsigned
     madvise(stage, POOL_STAGE_BYTES, MADV_POPULATE_WRITE); /* Linux 5.14; else faults */
 #endif
     pool_out po = {fd, 0, 0, SIZE_MAX, stage};
+    /* A unit is in one language (pool_units); another than the document's
+     * is spoken with its own voice, set in this fresh child only. */
+    const char *voice = pool_voice_for(pl, doc, pool_sentence_lang(doc, unit.first));
+    aloud_error verr = {0};
+    if (voice && speech_use_voice(pl->sp, voice, &verr) != ALOUD_OK) {
+        char payload[sizeof(uint32_t) + sizeof verr.message];
+        uint32_t code = (uint32_t)ALOUD_ERR_VOICE;
+        size_t len = strlen(verr.message);
+        po.sentence = unit.first;
+        memcpy(payload, &code, sizeof code);
+        memcpy(payload + sizeof code, verr.message, len);
+        pool_out_record(&po, POOL_REC_FAIL, payload, sizeof code + len);
+        pool_out_flush(&po);
+        _exit(3);
+    }
     for (size_t s = unit.first; s < unit.first + unit.count; s++) {
         aloud_error err = {0};
         po.sentence = s;
@@ -323,6 +402,12 @@ static pool_unit *pool_units(const aloud_doc *doc, size_t *count)
         left += aloud_doc_sentence(doc, s)->length;
     size_t u = 0, bytes = 0, target = 0;
     for (size_t s = 0; s < n; s++) {
+        /* A unit never mixes languages: each is spoken with one voice. */
+        if (bytes > 0 &&
+            !pool_same_lang(pool_sentence_lang(doc, s), pool_sentence_lang(doc, s - 1))) {
+            u++;
+            bytes = 0;
+        }
         if (bytes == 0) {
             units[u] = (pool_unit){s, 0};
             target = left / 4;
@@ -1117,6 +1202,7 @@ aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, alo
         pl->jobs = POOL_MAX_JOBS;
     pool_run_state rs = {pl, doc, sink, NULL, 0, NULL, 0, NULL, false, 0, 0, 0, ALOUD_OK, "", 0,
                          -1, 0, NULL, 0.0};
+    pool_find_voices(pl, doc);
     rs.units = pool_units(doc, &rs.unit_count);
     /* The unit being written, one per worker, and one finished ahead. */
     rs.slot_count = pl->jobs + 2;

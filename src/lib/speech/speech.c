@@ -54,6 +54,7 @@
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
 
+#include "ascii.h"
 #include "engine_guard.h"
 
 #ifndef ALOUD_ESPEAK_DATA
@@ -580,6 +581,173 @@ static aloud_status speech_check_voice(const aloud_voice *voice, aloud_error *er
     aloud_status status = speech_check_ranges(voice, err);
     if (status == ALOUD_OK)
         status = speech_parse_name(voice->espeak, sizeof voice->espeak, &nm, err);
+    return status;
+}
+
+/* ----------------------------------------------------------- languages */
+
+/* BCP-47 codes whose espeak-ng voice lists another code. */
+static const struct {
+    const char *bcp47;
+    const char *espeak;
+} speech_lang_alias[] = {
+    {"zh", "cmn"},      {"zh-hans", "cmn"}, {"zh-hant", "cmn"}, {"zh-cn", "cmn"},
+    {"zh-tw", "cmn"},   {"zh-hk", "yue"},   {"no", "nb"},
+};
+
+/* espeak-ng's codes that are not the BCP-47 a user writes. */
+static const struct {
+    const char *espeak;
+    const char *bcp47;
+} speech_lang_name[] = {
+    {"cmn", "zh"},
+};
+
+/* The priority of `language` in a voice's list (lower is preferred), or -1. */
+static int speech_voice_lists(const espeak_VOICE *v, const char *language)
+{
+    if (!v->languages)
+        return -1;
+    for (const char *p = v->languages; p[0] != '\0' && p[1] != '\0'; p += strlen(p + 1) + 2) {
+        if (strcasecmp(p + 1, language) == 0)
+            return (unsigned char)p[0];
+    }
+    return -1;
+}
+
+/* The voice espeak-ng ranks first for `language`, MBROLA voices aside. */
+static const espeak_VOICE *speech_voice_of(const char *language)
+{
+    const espeak_VOICE **list = espeak_ListVoices(NULL);
+    const espeak_VOICE *best = NULL;
+    int best_priority = 0;
+    for (size_t i = 0; list && list[i]; i++) {
+        const espeak_VOICE *v = list[i];
+        if (!v->identifier || strncmp(v->identifier, "mb/", 3) == 0)
+            continue;
+        int priority = speech_voice_lists(v, language);
+        if (priority >= 0 && (!best || priority < best_priority)) {
+            best = v;
+            best_priority = priority;
+        }
+    }
+    return best;
+}
+
+aloud_status aloud_voice_for_lang(const char *lang, char *espeak, size_t size, aloud_error *err)
+{
+    if (!lang || !espeak || size == 0)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no language or result");
+    char code[32];
+    if (lang[0] == '\0' || strlen(lang) >= sizeof code)
+        return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "'%.40s' is no language code", lang);
+    for (size_t i = 0; lang[i]; i++) {
+        char c = lang[i];
+        if (!ascii_is_alnum(c) && c != '-' && c != '_')
+            return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "'%s' is no language code", lang);
+        code[i] = c == '_' ? '-' : ascii_to_lower(c);
+        code[i + 1] = '\0';
+    }
+    for (size_t i = 0; i < sizeof speech_lang_alias / sizeof speech_lang_alias[0]; i++) {
+        if (strcmp(code, speech_lang_alias[i].bcp47) == 0)
+            snprintf(code, sizeof code, "%s", speech_lang_alias[i].espeak);
+    }
+    /* Each look scans every voice file (milliseconds): a mixed text asks
+     * for the same few languages paragraph after paragraph. */
+    static struct {
+        char code[32];
+        char voice[SPEECH_NAME_MAX + 1]; /* "" for none */
+    } known[32];
+    static size_t known_count, known_next;
+    const char *found = NULL;
+    for (size_t i = 0; i < known_count && !found; i++) {
+        if (strcmp(known[i].code, code) == 0)
+            found = known[i].voice;
+    }
+    if (!found) {
+        aloud_status status = speech_engine_start(err);
+        if (status != ALOUD_OK)
+            return status;
+        locale_t previous = speech_locale_enter();
+        char primary[32];
+        snprintf(primary, sizeof primary, "%s", code);
+        const espeak_VOICE *v = speech_voice_of(primary);
+        if (!v) {
+            /* "de-AT" has no voice of its own: German will do. */
+            primary[strcspn(primary, "-")] = '\0';
+            v = speech_voice_of(primary);
+        }
+        size_t at = known_next;
+        snprintf(known[at].code, sizeof known[at].code, "%s", code);
+        snprintf(known[at].voice, sizeof known[at].voice, "%s",
+                 v ? speech_id_leaf(v->identifier) : "");
+        speech_locale_leave(previous);
+        known_next = (known_next + 1) % (sizeof known / sizeof known[0]);
+        if (known_count < sizeof known / sizeof known[0])
+            known_count++;
+        found = known[at].voice;
+    }
+    if (!found[0])
+        return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0,
+                               "espeak-ng has no voice for the language '%s'", lang);
+    snprintf(espeak, size, "%s", found);
+    return ALOUD_OK;
+}
+
+aloud_status aloud_voice_lang(const aloud_voice *voice, char *lang, size_t size, aloud_error *err)
+{
+    if (!voice || !lang || size == 0)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no voice or result");
+    speech_name nm;
+    aloud_status status = speech_parse_name(voice->espeak, sizeof voice->espeak, &nm, err);
+    if (status == ALOUD_OK)
+        status = speech_engine_start(err);
+    if (status != ALOUD_OK)
+        return status;
+    locale_t previous = speech_locale_enter();
+    const espeak_VOICE **list = espeak_ListVoices(NULL);
+    const char *found = NULL;
+    for (size_t i = 0; list && list[i] && !found; i++) {
+        const espeak_VOICE *v = list[i];
+        if (!v->identifier || !v->languages || !v->languages[0])
+            continue;
+        if ((v->name && strcasecmp(nm.base, v->name) == 0) ||
+            strcasecmp(nm.base, v->identifier) == 0 ||
+            strcasecmp(nm.base, speech_id_leaf(v->identifier)) == 0 ||
+            speech_voice_lists(v, nm.base) >= 0)
+            found = speech_voice_lists(v, nm.base) >= 0 ? nm.base : v->languages + 1;
+    }
+    char code[SPEECH_NAME_MAX + 1] = "";
+    if (found)
+        snprintf(code, sizeof code, "%s", found);
+    speech_locale_leave(previous);
+    if (!found)
+        return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "unknown espeak-ng voice '%s'",
+                               nm.base);
+    for (size_t i = 0; i < sizeof speech_lang_name / sizeof speech_lang_name[0]; i++) {
+        if (strcasecmp(code, speech_lang_name[i].espeak) == 0)
+            snprintf(code, sizeof code, "%s", speech_lang_name[i].bcp47);
+    }
+    /* BCP-47 writes a region in capitals: "en-US", "pt-BR". */
+    char *dash = strchr(code, '-');
+    if (dash && strlen(dash + 1) == 2) {
+        dash[1] = ascii_to_upper(dash[1]);
+        dash[2] = ascii_to_upper(dash[2]);
+    }
+    snprintf(lang, size, "%s", code);
+    return ALOUD_OK;
+}
+
+aloud_status speech_use_voice(speech *sp, const char *espeak, aloud_error *err)
+{
+    aloud_voice v = sp->voice;
+    const char *plus = strchr(sp->voice.espeak, '+');
+    int n = snprintf(v.espeak, sizeof v.espeak, "%s%s", espeak, plus ? plus : "");
+    if (n < 0 || (size_t)n >= sizeof v.espeak)
+        return aloud_error_set(err, ALOUD_ERR_VOICE, 0, 0, "voice name too long");
+    locale_t previous = speech_locale_enter();
+    aloud_status status = speech_apply(&v, err);
+    speech_locale_leave(previous);
     return status;
 }
 

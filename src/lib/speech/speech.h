@@ -66,6 +66,15 @@ aloud_status speech_say(speech *sp, const char *text, speech_sink sink, void *ct
                         aloud_error *err);
 
 /*
+ * Selects the espeak-ng voice `espeak` (a voice for a paragraph's own
+ * language), with the variant and parameters of the engine's voice: "de"
+ * for an engine created with "en-us+Annie" speaks "de+Annie". For a worker
+ * about to speak its unit; the engine stays so until the process ends.
+ * ALOUD_ERR_VOICE when espeak-ng refuses it.
+ */
+aloud_status speech_use_voice(speech *sp, const char *espeak, aloud_error *err);
+
+/*
  * Frees the engine; the process may then create another. espeak-ng itself
  * stays initialised until the process exits (terminating it and starting
  * it again deadlocks espeak-ng 1.51), so this is safe in a forked child too.

@@ -2,10 +2,22 @@
  * spoken_doc.c - a document's spoken forms: for each sentence, the lexicon
  * and the spoken-text rules (speak.c), then the engine guard (engine_guard.c),
  * so that --speak-text shows exactly what espeak-ng is handed.
+ *
+ * The spoken-text rules are English: numbers, currencies, ranges and web
+ * addresses in English words, initialisms spelt out. They run on paragraphs
+ * in English (and on a document whose language was never set); in any
+ * other language they would put English words into the text ("25 euros",
+ * "dot", "to") and spell out capitalised native words (PFLICHT), so there
+ * the sentence reaches espeak-ng as written, with the lexicon applied,
+ * literal "[[" split as in English, and web and e-mail addresses read
+ * with the language's own words where it has them (speak_web.c), and
+ * espeak-ng's own rules for the language read it.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aloud.h"
 #include "doc.h"
@@ -13,6 +25,7 @@
 #include "lexicon.h"
 #include "speak.h"
 #include "speak_buf.h"
+#include "speak_web.h"
 #include "vec.h"
 
 _Static_assert(ALOUD_SPEAK_RULES == SPEAK_RULE_COUNT, "aloud.h and speak_buf.h count the same rules");
@@ -48,6 +61,63 @@ static const char *const spoken_rule_names[SPEAK_RULE_COUNT][2] = {
 const char *aloud_speak_rule_name(unsigned k, size_t count)
 {
     return k < SPEAK_RULE_COUNT ? spoken_rule_names[k][count != 1] : NULL;
+}
+
+/* Whether the rules in speak.c apply to text in `lang`: English, or not set. */
+static bool spoken_rules_apply(const char *lang)
+{
+    return !lang || (strncasecmp(lang, "en", 2) == 0 && (lang[2] == '\0' || lang[2] == '-'));
+}
+
+/*
+ * The spoken form of a sentence in a language without rules: the
+ * lexicon's replacements, and "[[" / "]]" outside them split so that only
+ * the lexicon's phoneme blocks are read as phonemes (see speak.c).
+ */
+static aloud_status spoken_plain(const char *text, size_t length, const char *lang,
+                                 aloud_lexicon *lex, char **out)
+{
+    speak_buf replaced = {0};
+    speak_buf b = {0};
+    *out = NULL;
+    if (lex) {
+        if (!lexicon_apply(lex, text, length, &replaced)) {
+            speak_buf_free(&replaced);
+            return ALOUD_ERR_NOMEM;
+        }
+        text = replaced.data ? replaced.data : "";
+        length = replaced.length;
+    }
+    bool ok = true;
+    size_t k = 0;
+    int web = speak_web_lang(lang);
+    for (size_t i = 0; i < length && ok; i++) {
+        while (k < replaced.kept_count && replaced.kept[k].end <= i)
+            k++;
+        bool kept = k < replaced.kept_count && replaced.kept[k].start <= i;
+        if (web >= 0 && !kept && (i == 0 || strchr(" (\"'<[", text[i - 1]))) {
+            /* An address stops short of a lexicon's replacement. */
+            size_t limit = k < replaced.kept_count ? replaced.kept[k].start : length;
+            size_t used = speak_web_address(web, text + i, limit - i, &b, &ok);
+            if (used > 0) {
+                i += used - 1;
+                continue;
+            }
+        }
+        ok = ok && speak_buf_append(&b, text + i, 1);
+        if (ok && !kept && (text[i] == '[' || text[i] == ']') && i + 1 < length &&
+            text[i + 1] == text[i])
+            ok = speak_buf_append(&b, " ", 1);
+    }
+    ok = ok && speak_buf_append(&b, "", 1);
+    speak_buf_free(&replaced);
+    free(b.kept);
+    if (!ok) {
+        free(b.data);
+        return ALOUD_ERR_NOMEM;
+    }
+    *out = b.data;
+    return ALOUD_OK;
 }
 
 /* A character the engine guard dropped leaves its spaces behind: one space
@@ -93,12 +163,20 @@ aloud_status aloud_doc_speak_with(aloud_doc *doc, aloud_lexicon *lex, const alou
     offsets = malloc((aloud_doc_sentence_count(doc) ? aloud_doc_sentence_count(doc) : 1) * sizeof *offsets);
     if (!offsets)
         st = ALOUD_ERR_NOMEM;
+    size_t para = 0;
     for (size_t i = 0; st == ALOUD_OK && i < aloud_doc_sentence_count(doc); i++) {
         char *spoken, *safe;
         size_t n;
         guard_stats gs = {0, 0, 0, 0, 0};
-        st = speak_sentence_with(aloud_doc_sentence(doc, i)->text, aloud_doc_sentence(doc, i)->length,
-                                 lex, &so, counts, &spoken);
+        const aloud_sentence *sen = aloud_doc_sentence(doc, i);
+        while (para + 1 < aloud_doc_paragraph_count(doc) &&
+               aloud_doc_paragraph(doc, para + 1)->first_sentence <= i)
+            para++;
+        const aloud_paragraph *pp = aloud_doc_paragraph(doc, para);
+        if (spoken_rules_apply(pp ? pp->lang : NULL))
+            st = speak_sentence_with(sen->text, sen->length, lex, &so, counts, &spoken);
+        else
+            st = spoken_plain(sen->text, sen->length, pp ? pp->lang : NULL, lex, &spoken);
         if (st != ALOUD_OK)
             break;
         /* The guard runs here as well as before espeak-ng itself, so that what it

@@ -11,6 +11,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +43,8 @@ struct aloud_doc {
     const char *title;   /* into strings, or NULL */
     const char *author;  /* into strings, or NULL */
     const char *encoding; /* static: "UTF-8", "UTF-16LE" or "UTF-16BE" */
-    char *lang;          /* owned copy of the language the text was read with */
+    char lang[DOC_LANG_SIZE]; /* read with, or set by doc_set_lang */
+    char (*para_langs)[DOC_LANG_SIZE]; /* one per paragraph */
 };
 
 /*
@@ -505,6 +507,7 @@ static aloud_status doc_paragraph_add(doc_builder *b)
     para->kind = kind;
     para->chapter_title = NULL;
     para->first_sentence = b->sentence_count;
+    para->lang = NULL;
     para->line = b->first_line;
 
     if (kind == ALOUD_PARA_BODY) {
@@ -691,6 +694,8 @@ aloud_status aloud_doc_parse_opts(const char *data, size_t size, const aloud_doc
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no input buffer");
     if (!data)
         data = "";
+    if (strlen(lang) >= DOC_LANG_SIZE)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "language code too long: %.20s...", lang);
     if (utf16_bom(data, size) != UTF16_NONE)
         return doc_parse_utf16(data, size, opts, out, err);
     st = utf8_validate(data, size, err);
@@ -707,13 +712,12 @@ aloud_status aloud_doc_parse_opts(const char *data, size_t size, const aloud_doc
         st = aloud_error_set(err, ALOUD_ERR_EMPTY, 0, 0, "no words to read");
     if (st == ALOUD_OK && !(*out = doc_finish(&b)))
         st = ALOUD_ERR_NOMEM;
-    if (st == ALOUD_OK && !((*out)->lang = malloc(strlen(lang) + 1))) {
+    /* Every paragraph is in the language the text was read with until
+     * aloud_doc_set_lang() says otherwise. */
+    if (st == ALOUD_OK && (st = doc_set_lang(*out, lang, NULL)) != ALOUD_OK) {
         aloud_doc_free(*out);
         *out = NULL;
-        st = ALOUD_ERR_NOMEM;
     }
-    if (st == ALOUD_OK)
-        memcpy((*out)->lang, lang, strlen(lang) + 1);
     if (st == ALOUD_ERR_NOMEM)
         aloud_error_set(err, st, 0, 0, "out of memory");
     doc_builder_free(&b);
@@ -729,8 +733,31 @@ void aloud_doc_free(aloud_doc *doc)
     free(doc->strings);
     free(doc->spoken);
     free(doc->notes);
-    free(doc->lang);
+    free(doc->para_langs);
     free(doc);
+}
+
+aloud_status doc_set_lang(aloud_doc *doc, const char *lang, const char *const *para_langs)
+{
+    if (!lang || lang[0] == '\0' || strlen(lang) >= DOC_LANG_SIZE)
+        return ALOUD_ERR_ARG;
+    for (size_t p = 0; para_langs && p < doc->paragraph_count; p++) {
+        if (para_langs[p] && (para_langs[p][0] == '\0' || strlen(para_langs[p]) >= DOC_LANG_SIZE))
+            return ALOUD_ERR_ARG;
+    }
+    char(*langs)[DOC_LANG_SIZE] = calloc(doc->paragraph_count ? doc->paragraph_count : 1,
+                                         sizeof *langs);
+    if (!langs)
+        return ALOUD_ERR_NOMEM;
+    free(doc->para_langs);
+    doc->para_langs = langs;
+    snprintf(doc->lang, sizeof doc->lang, "%s", lang);
+    for (size_t p = 0; p < doc->paragraph_count; p++) {
+        const char *own = para_langs && para_langs[p] ? para_langs[p] : lang;
+        snprintf(langs[p], sizeof langs[p], "%s", own);
+        doc->paragraphs[p].lang = langs[p];
+    }
+    return ALOUD_OK;
 }
 
 void doc_set_spoken(aloud_doc *doc, char *block, const size_t *offsets, aloud_guard_note *notes,
