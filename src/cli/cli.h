@@ -57,6 +57,8 @@ typedef struct cli_options {
     bool json;                    /* --json: one result line per input on stdout */
     bool skip_bad;                /* --skip-bad: silence for a sentence that cannot be spoken */
     size_t max_input;             /* --max-input in bytes */
+    aloud_input_kind from;        /* --from: what every input is written in... */
+    bool from_set;                /* ...when given; else each input's extension says */
     int verbosity;                /* -1 quiet, 0 normal, 1 verbose */
 } cli_options;
 
@@ -67,6 +69,9 @@ void cli_options_free(cli_options *opts);
  * CLI_EXIT_OK, or CLI_EXIT_USAGE with a one-line reason in `why`.
  */
 int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t why_size);
+
+/* What `input` is written in: --from, else its extension, else plain text. */
+aloud_input_kind cli_input_kind(const cli_options *opts, const char *input);
 
 /* The format a render uses: -f, else -o's extension, else FLAC. */
 const aloud_format *cli_output_format(const cli_options *opts);

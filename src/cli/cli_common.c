@@ -65,12 +65,17 @@ const char *cli_display_name(const char *input)
     return strcmp(input, "-") == 0 ? "<stdin>" : input;
 }
 
-aloud_status cli_load_doc(const char *input, size_t max_input, int verbosity, aloud_doc **doc,
+aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc **doc,
                           aloud_error *err)
 {
     char *data = NULL;
     size_t size = 0;
-    aloud_status st = aloud_read_input(input, max_input, &cli_stop_signal, &data, &size, err);
+    size_t max_input = opts->max_input;
+    int verbosity = opts->verbosity;
+    aloud_input_kind kind = cli_input_kind(opts, input);
+    aloud_status st = aloud_input_kind_is_binary(kind)
+                          ? aloud_read_bytes(input, max_input, &cli_stop_signal, &data, &size, err)
+                          : aloud_read_input(input, max_input, &cli_stop_signal, &data, &size, err);
     /* The library knows no options; the user should learn which one sets the limit. */
     if (st == ALOUD_ERR_LIMIT && err) {
         size_t used = strlen(err->message);
@@ -78,12 +83,15 @@ aloud_status cli_load_doc(const char *input, size_t max_input, int verbosity, al
     }
     /* aloud_read_input() refused binary data, as soon as it saw a NUL byte. */
     if (st == ALOUD_OK) {
-        st = aloud_doc_parse(data, size, doc, err);
+        st = aloud_doc_parse_as(kind, data, size, doc, err);
         free(data);
     }
     if (st == ALOUD_OK && verbosity > 0 && strcmp(aloud_doc_encoding(*doc), "UTF-8") != 0)
         fprintf(stderr, "aloud: %s: read as %s, converted to UTF-8\n", cli_display_name(input),
                 aloud_doc_encoding(*doc));
+    if (st == ALOUD_OK && verbosity > 0 && aloud_doc_input_note(*doc))
+        fprintf(stderr, "aloud: %s: %s: %s\n", cli_display_name(input),
+                aloud_input_kind_name(kind), aloud_doc_input_note(*doc));
     return st;
 }
 

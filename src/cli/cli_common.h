@@ -17,9 +17,11 @@ void cli_error(const char *file, const aloud_error *err);
 int cli_exit_for(aloud_status st);
 /* "<stdin>" for "-", else the path. */
 const char *cli_display_name(const char *input);
-/* Reads `input` ("-" for stdin, at most max_input bytes), refuses binary
- * data, and parses it; with verbosity > 0 says on stderr when it was UTF-16. */
-aloud_status cli_load_doc(const char *input, size_t max_input, int verbosity, aloud_doc **doc,
+/* Reads `input` ("-" for stdin, at most --max-input bytes), as the kind
+ * --from or its extension says (refusing binary data where text is
+ * expected), and parses it; with -v says on stderr when it was UTF-16 and
+ * what the front end left out. */
+aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc **doc,
                           aloud_error *err);
 /* The presets folder: $ALOUD_VOICES, beside the program, installed, or the source tree. */
 const char *cli_presets_dir(char *buf, size_t size);

@@ -228,11 +228,14 @@ static void cli_report(const cli_setup *su, const char *input, const char *path,
     double rate = (double)res->sample_rate;
     int verbosity = su->opts->verbosity;
     if (verbosity > 0) {
-        for (size_t p = 0; p < res->chapter_count; p++)
-            fprintf(stderr, "aloud: chapter %zu at frame %llu (%s): %s\n", p + 1,
+        for (size_t p = 0, c = 0; p < res->paragraph_count && c < res->chapter_count; p++) {
+            if (!aloud_doc_paragraph(doc, p)->starts_chapter)
+                continue;
+            fprintf(stderr, "aloud: chapter %zu at frame %llu (%s): %s\n", ++c,
                     (unsigned long long)res->paragraphs[p].start,
                     cli_format_time((double)res->paragraphs[p].start / rate, t, sizeof t),
                     aloud_doc_paragraph(doc, p)->chapter_title);
+        }
         cli_lexicon_report(su->lex);
     }
     for (size_t i = 0; verbosity >= 0 && i < res->skipped_count; i++) {
@@ -301,7 +304,7 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     if (st == ALOUD_OK && !cli_output_path(opts, input, su->format, path, sizeof path))
         st = aloud_error_set(&err, ALOUD_ERR_ARG, 0, 0, "output path too long");
     if (st == ALOUD_OK)
-        st = cli_load_doc(input, opts->max_input, opts->verbosity, &doc, &err);
+        st = cli_load_doc(opts, input, &doc, &err);
     /* Its messages name the file. */
     if (st == ALOUD_OK && (st = cli_outputs_register(su, input, path, outs, &err)) != ALOUD_OK)
         where = NULL;

@@ -15,14 +15,16 @@
 
 void cli_usage(FILE *out)
 {
-    fputs("Usage: aloud [OPTIONS] ARTICLE.txt [MORE.txt ...]\n"
+    fputs("Usage: aloud [OPTIONS] ARTICLE [MORE ...]\n"
           "       aloud --sentences FILE|-\n"
           "       aloud --speak-text FILE|-\n"
           "       aloud --chapters AUDIO\n"
           "       aloud --list-voices\n"
           "\n"
-          "Reads a UTF-8 article aloud with espeak-ng into one audio file with one chapter\n"
-          "per paragraph. By default it writes out/<name>.flac.\n"
+          "Reads an article aloud with espeak-ng into one audio file with one chapter\n"
+          "per paragraph. By default it writes out/<name>.flac. An article is UTF-8\n"
+          "text, Markdown (.md), a web page (.html: its main text) or an EPUB book\n"
+          "(.epub: one chapter per entry of its table of contents).\n"
           "\n"
           "Output:\n"
           "  -o, --output PATH        write here; the extension picks the format. With\n"
@@ -54,6 +56,8 @@ void cli_usage(FILE *out)
           "      --skip-bad           a sentence the engine cannot speak becomes silence\n"
           "                           (and a warning) instead of failing the render\n"
           "      --max-input SIZE     refuse larger inputs (default 64M)\n"
+          "      --from KIND          text, markdown, html or epub, whatever the file's\n"
+          "                           extension says (needed for '-')\n"
           "  -q, --quiet              no progress and no summary\n"
           "  -v, --verbose            also print each chapter's position\n"
           "  -h, --help               this text\n"
@@ -70,7 +74,7 @@ static int cli_load_doc_or_say(const cli_options *opts, aloud_doc **doc)
 {
     const char *input = opts->input;
     aloud_error err = {0};
-    aloud_status st = cli_load_doc(input, opts->max_input, opts->verbosity, doc, &err);
+    aloud_status st = cli_load_doc(opts, input, doc, &err);
     if (st != ALOUD_OK)
         cli_error(cli_display_name(input), &err);
     return cli_exit_for(st);
