@@ -143,7 +143,7 @@ static bool html_has_any(const char *s, const char *const *words, size_t count)
  * "unlikely candidates", with the boxes of today's pages). */
 static const char *const html_unlikely[] = {
     "-ad-", "ad-break", "adbox", "advert", "agegate", "banner", "breadcrumb", "combx",
-    "comment", "community", "consent", "cookie", "disqus", "editsection", "footer", "gdpr",
+    "comment", "community", "consent", "cookie", "copyright", "disqus", "editsection", "footer", "gdpr",
     "header", "legends", "masthead", "menu", "modal", "navbar", "navbox", "newsletter",
     "noprint", "pagination", "pager", "popup", "promo", "related", "remark", "replies",
     "rss", "share", "sharing", "shoutbox", "sidebar", "skip-link", "skyscraper", "social",
