@@ -333,6 +333,25 @@ static bool html_is_paragraph(const html_state *s, size_t i)
     return true;
 }
 
+/* Whether the last text inside ends with a period: a short paragraph of prose. */
+static bool html_ends_sentence(const GumboNode *n, unsigned depth)
+{
+    for (size_t i = n->v.element.children.length; i > 0; i--) {
+        const GumboNode *c = n->v.element.children.data[i - 1];
+        if (c->type == GUMBO_NODE_WHITESPACE)
+            continue;
+        if (c->type == GUMBO_NODE_ELEMENT)
+            return depth < 64 && html_ends_sentence(c, depth + 1);
+        if (c->type != GUMBO_NODE_TEXT)
+            return false;
+        size_t k = strlen(c->v.text.text);
+        while (k > 0 && (c->v.text.text[k - 1] == ' ' || c->v.text.text[k - 1] == '\n'))
+            k--;
+        return k > 0 && c->v.text.text[k - 1] == '.';
+    }
+    return false;
+}
+
 /* Picks the main text: marks the chosen elements. False when there is none. */
 static bool html_choose(html_state *s)
 {
@@ -388,6 +407,9 @@ static bool html_choose(html_state *s)
         if (e->scored && e->score >= threshold)
             e->chosen = true;
         else if (e->node->v.element.tag == GUMBO_TAG_P && e->text > 80 && ld < 0.25)
+            e->chosen = true;
+        else if (e->node->v.element.tag == GUMBO_TAG_P && e->text > 0 && e->link_text == 0 &&
+                 html_ends_sentence(e->node, 0))
             e->chosen = true;
     }
     return true;
