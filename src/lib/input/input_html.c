@@ -184,8 +184,8 @@ static bool html_is_footnote_link(const GumboNode *n)
     const char *cls = html_attr(n, "class");
     if (tag == GUMBO_TAG_SUP || tag == GUMBO_TAG_A) {
         if (html_has_any(cls, (const char *const[]){"footnote", "noteref", "reference", "fn-",
-                                                    "headerlink"},
-                         5))
+                                                    "headerlink", "anchor"},
+                         6))
             return true;
         /* <sup><a href="#fn3">3</a></sup> */
         if (tag == GUMBO_TAG_SUP && n->v.element.children.length == 1) {
@@ -338,6 +338,8 @@ static bool html_is_paragraph(const html_state *s, size_t i)
     return true;
 }
 
+static doc_block html_heading_kind(GumboTag tag);
+
 /* Whether the last text inside ends with a period: a short paragraph of prose. */
 static bool html_ends_sentence(const GumboNode *n, unsigned depth)
 {
@@ -389,6 +391,23 @@ static bool html_choose(html_state *s)
     }
     if (top == SIZE_MAX)
         return false;
+    /* Readability's climb: an ancestor that scores above the one below it
+     * (within a third of it on the way) holds more of the same text. */
+    double last = s->els[top].score;
+    for (size_t a = s->els[top].parent; a != SIZE_MAX; a = s->els[a].parent) {
+        GumboTag t = s->els[a].node->v.element.tag;
+        if (t == GUMBO_TAG_BODY || t == GUMBO_TAG_HTML || s->els[a].skip)
+            break;
+        if (!s->els[a].scored)
+            continue;
+        if (s->els[a].score > last) {
+            top = a;
+            break;
+        }
+        if (s->els[a].score < last / 3.0)
+            break;
+        last = s->els[a].score;
+    }
     /* A container whose parent holds little more is the parent's story. */
     while (s->els[top].parent != SIZE_MAX) {
         html_el *p = &s->els[s->els[top].parent];
@@ -409,12 +428,31 @@ static bool html_choose(html_state *s)
         if (e->parent != parent || i == top || e->skip)
             continue;
         double ld = html_link_density(e);
-        if (e->scored && e->score >= threshold)
+        /* Readability's bonus: a sibling of the same kind and class as the
+         * best is likely more of the same (the entries of a manual). */
+        const char *cls = html_attr(e->node, "class");
+        const char *top_cls = html_attr(s->els[top].node, "class");
+        double bonus = cls && top_cls && cls[0] && strcmp(cls, top_cls) == 0 &&
+                               e->node->v.element.tag == s->els[top].node->v.element.tag
+                           ? s->els[top].score * 0.2
+                           : 0.0;
+        if (e->scored && e->score + bonus >= threshold)
             e->chosen = true;
         else if (e->node->v.element.tag == GUMBO_TAG_P && e->text > 80 && ld < 0.25)
             e->chosen = true;
         else if (e->node->v.element.tag == GUMBO_TAG_P && e->text > 0 && e->link_text == 0 &&
                  html_ends_sentence(e->node, 0))
+            e->chosen = true;
+    }
+    /* A heading among them belongs to the text chosen after it. */
+    bool later = false;
+    for (size_t i = s->el_count; i > parent + 1; i--) {
+        html_el *e = &s->els[i - 1];
+        if (e->parent != parent)
+            continue;
+        if (e->chosen)
+            later = true;
+        else if (later && !e->skip && html_heading_kind(e->node->v.element.tag) != DOC_BLOCK_BODY)
             e->chosen = true;
     }
     return true;
@@ -574,7 +612,8 @@ static void html_meta_walk(const GumboNode *n, html_meta *m, unsigned depth)
     if (n->type != GUMBO_NODE_ELEMENT || depth > HTML_MAX_DEPTH)
         return;
     GumboTag tag = n->v.element.tag;
-    if (tag == GUMBO_TAG_HTML && !m->lang)
+    /* <html lang>, else <body lang> (texinfo writes it there). */
+    if ((tag == GUMBO_TAG_HTML || tag == GUMBO_TAG_BODY) && !m->lang)
         m->lang = html_attr(n, "lang") ? html_attr(n, "lang") : html_attr(n, "xml:lang");
     if (tag == GUMBO_TAG_META) {
         const char *prop = html_attr(n, "property");
