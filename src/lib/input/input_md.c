@@ -8,6 +8,7 @@
  * links (never a link's address). What is not: code blocks, HTML blocks and
  * inline HTML, images (their alt text too), counted for -v.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -291,6 +292,9 @@ aloud_status md_read(doc_builder *b, const char *data, size_t size, aloud_error 
     if (start == 0)
         start = utf8_bom_length(data, size);
 
+    if (size - start > UINT32_MAX)  /* md4c counts in 32 bits */
+        return aloud_error_set(err, ALOUD_ERR_LIMIT, 0, 0,
+                               "a Markdown text of %zu bytes is more than md4c reads", size);
     memset(&parser, 0, sizeof parser);
     parser.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TASKLISTS;
     parser.enter_block = md_enter_block;
