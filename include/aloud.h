@@ -135,6 +135,13 @@ aloud_status aloud_error_set(aloud_error *err, aloud_status status, unsigned lin
 aloud_status aloud_read_input(const char *path, size_t limit, const volatile sig_atomic_t *stop,
                               char **data, size_t *size, aloud_error *err);
 
+/*
+ * aloud_read_input() for a file that is not text (an EPUB, a zip): the
+ * same limits and messages, but NUL bytes are data and do not stop the read.
+ */
+aloud_status aloud_read_bytes(const char *path, size_t limit, const volatile sig_atomic_t *stop,
+                              char **data, size_t *size, aloud_error *err);
+
 /* ------------------------------------------------------------- documents */
 
 typedef enum aloud_para_kind {
@@ -161,6 +168,10 @@ typedef struct aloud_paragraph {
     const char *lang;           /* BCP-47 code of its language, owned by the doc: the
                                    document's, or its own when aloud_doc_set_lang() found it
                                    in another */
+    int starts_chapter;         /* non-zero when an audio chapter starts here: every
+                                   paragraph of a text, Markdown or HTML input; the first
+                                   paragraph of each table-of-contents entry of an EPUB
+                                   (chapter_title is then the entry's label) */
 } aloud_paragraph;
 
 typedef struct aloud_doc aloud_doc;
@@ -256,6 +267,56 @@ aloud_status aloud_doc_set_lang(aloud_doc *doc, const char *lang, int per_paragr
 /* What espeak-ng 1.51 itself cannot read well in `lang` ("espeak-ng 1.51
  * reads ... Japanese kanji as ..."), static; NULL when nothing is known. */
 const char *aloud_lang_limit(const char *lang);
+/* The language the input declares (Markdown front matter `lang:`, HTML's
+ * <html lang>, an EPUB's dc:language), as written (a BCP 47 tag such as
+ * "en-GB"), or NULL when it declares none (plain text never does). Owned
+ * by the doc. A caller that does not know the language reads the input
+ * again with this one (aloud_doc_opts.lang). */
+const char *aloud_doc_declared_lang(const aloud_doc *doc);
+
+/* What the input's front end left out, one line for -v ("2 code blocks, 1
+ * HTML block"), or NULL for nothing. Owned by the doc. */
+const char *aloud_doc_input_note(const aloud_doc *doc);
+
+/* ---------------------------------------------------------------- inputs */
+
+/* What an input is written in. */
+typedef enum aloud_input_kind {
+    ALOUD_INPUT_TEXT = 0,   /* plain text (aloud_doc_parse) */
+    ALOUD_INPUT_MARKDOWN,   /* CommonMark with GitHub's tables and strikethrough, and
+                               YAML front matter (title, author, lang) */
+    ALOUD_INPUT_HTML,       /* a web page: its main text is found and read */
+    ALOUD_INPUT_EPUB        /* an EPUB 2 or 3 book: the spine in order, chapters from its TOC */
+} aloud_input_kind;
+
+/* The kind named `name` ("text", "markdown" or "md", "html", "epub"), into
+ * *kind; ALOUD_ERR_ARG (with the names in the message) when unknown. */
+aloud_status aloud_input_kind_by_name(const char *name, aloud_input_kind *kind,
+                                      aloud_error *err);
+/* The kind a path's extension says (.md .markdown, .html .htm .xhtml,
+ * .epub, any case); ALOUD_INPUT_TEXT for anything else and for NULL. */
+aloud_input_kind aloud_input_kind_by_path(const char *path);
+/* "text", "markdown", "html", "epub"; static. */
+const char *aloud_input_kind_name(aloud_input_kind kind);
+/* Whether inputs of `kind` are bytes rather than text: read them with
+ * aloud_read_bytes(), not aloud_read_input(). */
+int aloud_input_kind_is_binary(aloud_input_kind kind);
+
+/*
+ * aloud_doc_parse_opts() for an input of `kind` (opts may be NULL);
+ * data[0..size) is borrowed.
+ * Markdown and HTML are text (UTF-8, or for HTML the charset the page
+ * declares, converted); an EPUB is the bytes of the zip file. Sentences
+ * and paragraphs carry their line and column in the input (for an EPUB,
+ * in its content document). Errors: ALOUD_ERR_UTF8 with the position
+ * (Markdown, HTML declared UTF-8), ALOUD_ERR_MEDIA for an input that is
+ * not what `kind` says or breaks a limit that bounds memory and time (an
+ * EPUB that is no zip, has no spine, misses a spine item, is
+ * DRM-protected, or would unpack to more than 256 MB), ALOUD_ERR_EMPTY,
+ * ALOUD_ERR_NOMEM, ALOUD_ERR_ARG. The message says what is wrong.
+ */
+aloud_status aloud_doc_parse_as(aloud_input_kind kind, const char *data, size_t size,
+                                const aloud_doc_opts *opts, aloud_doc **out, aloud_error *err);
 
 /* ------------------------------------------------ spoken text and lexicon */
 

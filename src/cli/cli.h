@@ -60,6 +60,8 @@ typedef struct cli_options {
     bool skip_bad;                /* --skip-bad: silence for a sentence that cannot be spoken */
     size_t max_input;             /* --max-input in bytes */
     bool read_emoji;              /* --emoji read: emoji are read by name, not left out */
+    aloud_input_kind from;        /* --from: what every input is written in... */
+    bool from_set;                /* ...when given; else each input's extension says */
     int verbosity;                /* -1 quiet, 0 normal, 1 verbose */
     /* The podcast feed: `aloud feed DIR`, or --feed DIR when rendering. */
     const char *feed_dir;         /* DIR; NULL without a feed */
@@ -82,6 +84,9 @@ int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t
 
 /* The sidecars a feed needs: its manifest and transcripts. */
 #define CLI_FEED_SIDECARS "json,vtt,srt"
+
+/* What `input` is written in: --from, else its extension, else plain text. */
+aloud_input_kind cli_input_kind(const cli_options *opts, const char *input);
 
 /* The format a render uses: -f, else -o's extension, else FLAC. */
 const aloud_format *cli_output_format(const cli_options *opts);

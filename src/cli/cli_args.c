@@ -13,7 +13,7 @@
 typedef enum cli_opt_id {
     OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_LANG, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
     OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD,
-    OPT_MAX_INPUT, OPT_EMOJI, OPT_SENTENCES, OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES,
+    OPT_MAX_INPUT, OPT_EMOJI, OPT_FROM, OPT_SENTENCES, OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES,
     OPT_FEED, OPT_FEED_TITLE, OPT_FEED_AUTHOR, OPT_FEED_DESCRIPTION, OPT_FEED_LANG, OPT_BASE_URL,
     OPT_COVER, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION
 } cli_opt_id;
@@ -42,6 +42,7 @@ static const cli_opt cli_opts[] = {
     {OPT_SKIP_BAD, 0, "skip-bad", false},
     {OPT_MAX_INPUT, 0, "max-input", true},
     {OPT_EMOJI, 0, "emoji", true},
+    {OPT_FROM, 0, "from", true},
     {OPT_SENTENCES, 0, "sentences", false},
     {OPT_SPEAK_TEXT, 0, "speak-text", false},
     {OPT_CHAPTERS, 0, "chapters", false},
@@ -220,6 +221,15 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
             return cli_fail(why, why_size,
                             "--max-input takes a size such as 500K, 64M or 1G, not '%s'", value);
         return CLI_EXIT_OK;
+    case OPT_FROM: {
+        aloud_error err = {0};
+        aloud_input_kind kind;
+        if (aloud_input_kind_by_name(value, &kind, &err) != ALOUD_OK)
+            return cli_fail(why, why_size, "--from: %s", err.message);
+        opts->from = kind;
+        opts->from_set = true;
+        return CLI_EXIT_OK;
+    }
     case OPT_SENTENCES: return cli_set_mode(opts, CLI_MODE_SENTENCES, "--sentences", why, why_size);
     case OPT_SPEAK_TEXT:
         return cli_set_mode(opts, CLI_MODE_SPEAK_TEXT, "--speak-text", why, why_size);
@@ -451,6 +461,8 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
         return cli_fail(why, why_size, "one input file at a time, got %zu", inputs);
     if (opts->mode == CLI_MODE_CHAPTERS && strcmp(opts->input, "-") == 0)
         return cli_fail(why, why_size, "--chapters reads a file, not standard input");
+    if (opts->mode == CLI_MODE_CHAPTERS && opts->from_set)
+        return cli_fail(why, why_size, "--from applies to texts, not to --chapters");
     size_t stdin_count = 0;
     for (size_t i = 0; i < inputs; i++)
         stdin_count += strcmp(opts->inputs[i], "-") == 0;
@@ -551,6 +563,11 @@ int cli_parse(int argc, char *const argv[], cli_options *opts, char *why, size_t
             return rc;
     }
     return cli_validate(opts, why, why_size);
+}
+
+aloud_input_kind cli_input_kind(const cli_options *opts, const char *input)
+{
+    return opts->from_set ? opts->from : aloud_input_kind_by_path(input);
 }
 
 /* The input's file name without folders and its last extension. */

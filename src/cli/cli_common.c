@@ -67,7 +67,8 @@ const char *cli_display_name(const char *input)
 }
 
 /* The language a text without --lang is read in: --voice's, else the one
- * detection is sure of; "" for English. Quiet: cli_language() reports. */
+ * it declares, else the one detection is sure of; "" for English. Quiet:
+ * cli_language() reports. */
 static void cli_text_lang(const cli_options *opts, const aloud_doc *doc, char *lang, size_t size)
 {
     lang[0] = '\0';
@@ -78,6 +79,8 @@ static void cli_text_lang(const cli_options *opts, const aloud_doc *doc, char *l
                 ALOUD_OK &&
             aloud_voice_lang(&voice, lang, size, NULL) != ALOUD_OK)
             lang[0] = '\0';
+    } else if (aloud_doc_declared_lang(doc)) {
+        snprintf(lang, size, "%s", aloud_doc_declared_lang(doc));
     } else {
         aloud_lang_guess guess;
         aloud_doc_detect_lang(doc, &guess);
@@ -94,7 +97,11 @@ aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc 
     aloud_doc_opts doc_opts = {0};
     char *data = NULL;
     size_t size = 0;
-    aloud_status st = aloud_read_input(input, opts->max_input, &cli_stop_signal, &data, &size, err);
+    aloud_input_kind kind = cli_input_kind(opts, input);
+    aloud_status st =
+        aloud_input_kind_is_binary(kind)
+            ? aloud_read_bytes(input, opts->max_input, &cli_stop_signal, &data, &size, err)
+            : aloud_read_input(input, opts->max_input, &cli_stop_signal, &data, &size, err);
     /* The library knows no options; the user should learn which one sets the limit. */
     if (st == ALOUD_ERR_LIMIT && err) {
         size_t used = strlen(err->message);
@@ -103,14 +110,14 @@ aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc 
     /* aloud_read_input() refused binary data, as soon as it saw a NUL byte. */
     if (st == ALOUD_OK) {
         doc_opts.lang = opts->lang;
-        st = aloud_doc_parse_opts(data, size, &doc_opts, doc, err);
+        st = aloud_doc_parse_as(kind, data, size, &doc_opts, doc, err);
     }
     /* Sentences follow the language: read again in the one found. */
     char lang[16];
     if (st == ALOUD_OK && !opts->lang && (cli_text_lang(opts, *doc, lang, sizeof lang), lang[0])) {
         aloud_doc *again = NULL;
         doc_opts.lang = lang;
-        st = aloud_doc_parse_opts(data, size, &doc_opts, &again, err);
+        st = aloud_doc_parse_as(kind, data, size, &doc_opts, &again, err);
         aloud_doc_free(*doc);
         *doc = again;
     }
@@ -118,6 +125,9 @@ aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc 
     if (st == ALOUD_OK && opts->verbosity > 0 && strcmp(aloud_doc_encoding(*doc), "UTF-8") != 0)
         fprintf(stderr, "aloud: %s: read as %s, converted to UTF-8\n", cli_display_name(input),
                 aloud_doc_encoding(*doc));
+    if (st == ALOUD_OK && opts->verbosity > 0 && aloud_doc_input_note(*doc))
+        fprintf(stderr, "aloud: %s: %s: %s\n", cli_display_name(input),
+                aloud_input_kind_name(kind), aloud_doc_input_note(*doc));
     return st;
 }
 
@@ -386,6 +396,9 @@ int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, alo
             return cli_exit_for(st);
         }
         out->source = "--voice";
+    } else if (aloud_doc_declared_lang(doc) && strlen(aloud_doc_declared_lang(doc)) < sizeof out->lang) {
+        snprintf(out->lang, sizeof out->lang, "%s", aloud_doc_declared_lang(doc));
+        out->source = "declared by the input";
     } else {
         aloud_doc_detect_lang(doc, &out->guess);
         char espeak[64];

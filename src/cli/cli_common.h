@@ -17,11 +17,13 @@ void cli_error(const char *file, const aloud_error *err);
 int cli_exit_for(aloud_status st);
 /* "<stdin>" for "-", else the path. */
 const char *cli_display_name(const char *input);
-/* Reads `input` ("-" for stdin, at most --max-input bytes), refuses binary
- * data, and parses it as text in its language: --lang's, else --voice's,
- * else the one detection is sure of, else English (the segmenter's data
- * follows the language; cli_language() then chooses the voice). With -v
- * says on stderr when it was UTF-16. */
+/* Reads `input` ("-" for stdin, at most --max-input bytes) as the kind
+ * --from or its extension says (refusing binary data where text is
+ * expected), and parses it in its language: --lang's, else --voice's, else
+ * the one the input declares, else the one detection is sure of, else
+ * English (the segmenter's data follows the language; cli_language() then
+ * chooses the voice). With -v says on stderr when it was UTF-16 and what the
+ * front end left out. */
 aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc **doc,
                           aloud_error *err);
 /* The presets folder: $ALOUD_VOICES, beside the program, installed, or the source tree. */

@@ -235,11 +235,14 @@ static void cli_report(const cli_setup *su, const aloud_lexicon *lex, const char
     double rate = (double)res->sample_rate;
     int verbosity = su->opts->verbosity;
     if (verbosity > 0) {
-        for (size_t p = 0; p < res->chapter_count; p++)
-            fprintf(stderr, "aloud: chapter %zu at frame %llu (%s): %s\n", p + 1,
+        for (size_t p = 0, c = 0; p < res->paragraph_count && c < res->chapter_count; p++) {
+            if (!aloud_doc_paragraph(doc, p)->starts_chapter)
+                continue;
+            fprintf(stderr, "aloud: chapter %zu at frame %llu (%s): %s\n", ++c,
                     (unsigned long long)res->paragraphs[p].start,
                     cli_format_time((double)res->paragraphs[p].start / rate, t, sizeof t),
                     aloud_doc_paragraph(doc, p)->chapter_title);
+        }
         cli_lexicon_report(lex);
     }
     for (size_t i = 0; verbosity >= 0 && i < res->skipped_count; i++) {

@@ -97,6 +97,46 @@ static void test_input(void **state)
     assert_int_equal(size, 7);
 }
 
+static void test_inputs(void **state)
+{
+    (void)state;
+    char untouched[] = "untouched";
+    char *data = untouched;
+    size_t size = 7;
+    aloud_input_kind kind = ALOUD_INPUT_TEXT;
+    aloud_error err = stale_error();
+    assert_int_equal(aloud_read_bytes(NULL, 10, NULL, &data, &size, &err), ALOUD_ERR_ARG);
+    assert_ptr_equal(data, untouched);
+    assert_int_equal(aloud_input_kind_by_name("markdown", &kind, NULL), ALOUD_OK);
+    assert_int_equal(kind, ALOUD_INPUT_MARKDOWN);
+    assert_int_equal(aloud_input_kind_by_name("pdf", &kind, &err), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_input_kind_by_name(NULL, &kind, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_input_kind_by_path("a/b.HTM"), ALOUD_INPUT_HTML);
+    assert_int_equal(aloud_input_kind_by_path("book.epub"), ALOUD_INPUT_EPUB);
+    assert_int_equal(aloud_input_kind_by_path("dir.md/notes"), ALOUD_INPUT_TEXT);
+    assert_int_equal(aloud_input_kind_by_path(NULL), ALOUD_INPUT_TEXT);
+    assert_string_equal(aloud_input_kind_name(ALOUD_INPUT_EPUB), "epub");
+    assert_true(aloud_input_kind_is_binary(ALOUD_INPUT_EPUB));
+    assert_false(aloud_input_kind_is_binary(ALOUD_INPUT_HTML));
+
+    aloud_doc *doc = (aloud_doc *)&err;
+    assert_arg_error(aloud_doc_parse_as(ALOUD_INPUT_HTML, NULL, 5, NULL, &doc, &err), &err);
+    assert_null(doc);
+    assert_int_equal(aloud_doc_parse_as(ALOUD_INPUT_MARKDOWN, "# T\n", 4, NULL, NULL, NULL),
+                     ALOUD_ERR_ARG);
+    assert_int_equal(aloud_doc_parse_as(ALOUD_INPUT_MARKDOWN, NULL, 0, NULL, &doc, NULL),
+                     ALOUD_ERR_EMPTY);
+    static const char md[] = "---\nlang: de\n---\n# Title\n\n```\ncode\n```\nText.\n";
+    assert_int_equal(aloud_doc_parse_as(ALOUD_INPUT_MARKDOWN, md, sizeof md - 1, NULL, &doc, NULL),
+                     ALOUD_OK);
+    assert_string_equal(aloud_doc_declared_lang(doc), "de");
+    assert_string_equal(aloud_doc_lang(doc), "en");
+    assert_string_equal(aloud_doc_input_note(doc), "skipped 1 code block");
+    aloud_doc_free(doc);
+    assert_null(aloud_doc_declared_lang(NULL));
+    assert_null(aloud_doc_input_note(NULL));
+}
+
 static void test_documents(void **state)
 {
     (void)state;
@@ -558,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_input),
         cmocka_unit_test(test_documents),
         cmocka_unit_test(test_languages),
+        cmocka_unit_test(test_inputs),
         cmocka_unit_test_setup_teardown(test_lexicons_and_speaking, setup, tu_fixture_teardown),
         cmocka_unit_test(test_voices),
         cmocka_unit_test(test_formats),

@@ -386,6 +386,30 @@ static void test_combinations(void **state)
     assert_int_equal(o.verbosity, 1);
 }
 
+static void test_from(void **state)
+{
+    (void)state;
+    cli_options o;
+    char why[256] = "";
+    assert_int_equal(parse(&o, why, "page.html", "book.EPUB", "notes.md", "a.txt", NULL),
+                     CLI_EXIT_OK);
+    assert_false(o.from_set);
+    assert_int_equal(cli_input_kind(&o, "page.html"), ALOUD_INPUT_HTML);
+    assert_int_equal(cli_input_kind(&o, "book.EPUB"), ALOUD_INPUT_EPUB);
+    assert_int_equal(cli_input_kind(&o, "notes.md"), ALOUD_INPUT_MARKDOWN);
+    assert_int_equal(cli_input_kind(&o, "-"), ALOUD_INPUT_TEXT);
+    assert_int_equal(parse(&o, why, "--from", "html", "--sentences", "-", NULL), CLI_EXIT_OK);
+    assert_true(o.from_set);
+    assert_int_equal(cli_input_kind(&o, "-"), ALOUD_INPUT_HTML);
+    assert_int_equal(parse(&o, why, "--from=text", "notes.md", NULL), CLI_EXIT_OK);
+    assert_int_equal(cli_input_kind(&o, "notes.md"), ALOUD_INPUT_TEXT);
+    assert_int_equal(parse(&o, why, "--from", "pdf", "a.pdf", NULL), CLI_EXIT_USAGE);
+    assert_string_equal(why, "--from: unknown input kind 'pdf' (text, markdown, html or epub)");
+    assert_int_equal(parse(&o, why, "--from", "html", "--chapters", "a.flac", NULL),
+                     CLI_EXIT_USAGE);
+    assert_string_equal(why, "--from applies to texts, not to --chapters");
+}
+
 static void test_format_time(void **state)
 {
     (void)state;
@@ -463,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_format_time),
         cmocka_unit_test(test_sidecars_and_json), cmocka_unit_test(test_bitrate),
         cmocka_unit_test(test_json_string),
+        cmocka_unit_test(test_from),
         cmocka_unit_test(test_signed_and_blank_numbers_refused),
         cmocka_unit_test(test_bundled_short_flags),
         cmocka_unit_test(test_progress_format),

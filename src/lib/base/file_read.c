@@ -189,15 +189,18 @@ file_read_status file_read_text(const char *path, size_t limit, const volatile s
     return file_read_path(path, true, limit, stop, data, size, info);
 }
 
-aloud_status aloud_read_input(const char *path, size_t limit, const volatile sig_atomic_t *stop,
-                              char **data, size_t *size, aloud_error *err)
+/* Reads `path` as a text (`text`) or as bytes, with aloud_read_input()'s messages. */
+static aloud_status file_read_public(const char *path, bool text, size_t limit,
+                                     const volatile sig_atomic_t *stop, char **data, size_t *size,
+                                     aloud_error *err)
 {
     file_read_info info;
     file_read_status st;
 
     if (!path || !data || !size)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no path or nowhere to put the data");
-    st = file_read_text(strcmp(path, "-") == 0 ? NULL : path, limit, stop, data, size, &info);
+    st = file_read_path(strcmp(path, "-") == 0 ? NULL : path, text, limit, stop, data, size,
+                        &info);
     switch (st) {
     case FILE_READ_OK:
         return ALOUD_OK;
@@ -205,7 +208,8 @@ aloud_status aloud_read_input(const char *path, size_t limit, const volatile sig
         return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "cannot open: %s",
                                strerror(info.errno_value));
     case FILE_READ_DIRECTORY:
-        return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "is a directory, not a text file");
+        return aloud_error_set(err, ALOUD_ERR_READ, 0, 0, "is a directory, not a %s file",
+                               text ? "text" : "regular");
     case FILE_READ_TOO_LARGE:
         if (info.file_size >= 0)
             return aloud_error_set(err, ALOUD_ERR_LIMIT, 0, 0,
@@ -230,4 +234,16 @@ aloud_status aloud_read_input(const char *path, size_t limit, const volatile sig
         break;
     }
     return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+}
+
+aloud_status aloud_read_input(const char *path, size_t limit, const volatile sig_atomic_t *stop,
+                              char **data, size_t *size, aloud_error *err)
+{
+    return file_read_public(path, true, limit, stop, data, size, err);
+}
+
+aloud_status aloud_read_bytes(const char *path, size_t limit, const volatile sig_atomic_t *stop,
+                              char **data, size_t *size, aloud_error *err)
+{
+    return file_read_public(path, false, limit, stop, data, size, err);
 }

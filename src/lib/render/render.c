@@ -153,13 +153,18 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
 
     size_t paragraphs = aloud_doc_paragraph_count(doc);
     result->paragraph_count = paragraphs;
-    /* The writer is handed every paragraph and keeps what its format holds. */
-    result->chapter_count = writer_chapters_held(opts->format, paragraphs);
+    /* A chapter starts at every paragraph that starts one (all of them, but
+     * in a book whose chapters come from its table of contents). */
+    size_t starts = 0;
+    for (size_t p = 0; p < paragraphs; p++)
+        starts += aloud_doc_paragraph(doc, p)->starts_chapter != 0;
+    /* The writer is handed every chapter and keeps what its format holds. */
+    result->chapter_count = writer_chapters_held(opts->format, starts);
     result->sentence_count = aloud_doc_sentence_count(doc);
     result->paragraphs = calloc(paragraphs, sizeof *result->paragraphs);
     result->sentences = calloc(result->sentence_count, sizeof *result->sentences);
-    const char **titles = calloc(paragraphs, sizeof *titles);
-    uint64_t *chapters = calloc(paragraphs, sizeof *chapters);
+    const char **titles = calloc(starts ? starts : 1, sizeof *titles);
+    uint64_t *chapters = calloc(starts ? starts : 1, sizeof *chapters);
     pool *pl = NULL;
     /* Without a set of the caller's, one of its own commits at once. */
     aloud_outputs *own = opts->outputs ? NULL : aloud_outputs_create();
@@ -174,8 +179,9 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
         goto fail;
     }
-    for (size_t p = 0; p < paragraphs; p++)
-        titles[p] = aloud_doc_paragraph(doc, p)->chapter_title;
+    for (size_t p = 0, c = 0; p < paragraphs; p++)
+        if (aloud_doc_paragraph(doc, p)->starts_chapter)
+            titles[c++] = aloud_doc_paragraph(doc, p)->chapter_title;
     /* A destination that cannot take the file is refused before any speech. */
     st = outputs_has(set, opts->output) ? ALOUD_OK : aloud_outputs_add(set, opts->output, err);
     if (st != ALOUD_OK)
@@ -191,7 +197,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         goto fail;
     params = (writer_params){
         result->sample_rate, 1, aloud_doc_title(doc), aloud_doc_author(doc), opts->software,
-        paragraphs, titles, opts->bitrate, opts->stop,
+        starts, titles, opts->bitrate, opts->stop,
     };
     st = opts->format->writer->open(temp, &params, &rs->w, err);
     if (st != ALOUD_OK)
@@ -220,8 +226,9 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     pl = NULL;
     result->frames = rs->frames;
 
-    for (size_t p = 0; p < paragraphs; p++)
-        chapters[p] = result->paragraphs[p].start;
+    for (size_t p = 0, c = 0; p < paragraphs; p++)
+        if (aloud_doc_paragraph(doc, p)->starts_chapter)
+            chapters[c++] = result->paragraphs[p].start;
     st = opts->format->writer->close(rs->w, chapters, err);
     rs->w = NULL;
     /* A signal during close() may have come too late for the writer to see:

@@ -42,6 +42,8 @@ struct aloud_doc {
     size_t note_count;
     const char *title;   /* into strings, or NULL */
     const char *author;  /* into strings, or NULL */
+    const char *declared_lang; /* into strings, or NULL: the language the input declares */
+    const char *note;    /* into strings, or NULL: what a front end left out */
     const char *encoding; /* static: "UTF-8", "UTF-16LE" or "UTF-16BE" */
     char lang[DOC_LANG_SIZE]; /* read with, or set by doc_set_lang */
     char (*para_langs)[DOC_LANG_SIZE]; /* one per paragraph */
@@ -61,7 +63,7 @@ typedef struct doc_anchor {
 } doc_anchor;
 
 /* Parse state. Texts are offsets into `strings` until the block stops growing. */
-typedef struct doc_builder {
+struct doc_builder {
     /* The paragraph being read: normalised text and where it came from. */
     char *text;
     size_t length;
@@ -96,8 +98,18 @@ typedef struct doc_builder {
     size_t sentence_cap;
     size_t title_offset;   /* SIZE_MAX when none */
     size_t author_offset;  /* SIZE_MAX when none */
+    size_t meta_offsets[DOC_META_COUNT]; /* SIZE_MAX when none */
+    /* A front end's blocks: the kind of the block being ended, or -1 to
+     * classify it as plain text does; a title paragraph is taken once. */
+    int block_kind;
+    bool have_title_para;
+    /* Chapters: without a mark every paragraph starts one; with, the
+     * paragraph after each mark does (titled by the mark), and the first. */
+    bool chapters_marked;
+    size_t pending_chapter; /* the mark's title for the next paragraph, SIZE_MAX for none */
+    char lang[DOC_LANG_SIZE]; /* the language the text is read in */
     seg *seg;
-} doc_builder;
+};
 
 
 /*
@@ -493,15 +505,29 @@ static aloud_status doc_paragraph_add(doc_builder *b)
         return ALOUD_ERR_NOMEM;
     b->paragraph_cap = cap_paras;
 
-    if (doc_is_byline(b->text, b->length, b->line_count, &name)) {
+    /* A front end's heading is one line however it was written; a long one
+     * is read as a body paragraph, cut into sentences. */
+    bool short_line = doc_count_chars(b->text, b->length) <= HEADLINE_MAX_CHARS &&
+                      doc_count_words(b->text, b->length) <= HEADLINE_MAX_WORDS;
+    if (b->block_kind >= 0 && b->block_kind != DOC_BLOCK_BODY && short_line) {
+        kind = b->block_kind == DOC_BLOCK_TITLE && !b->have_title_para &&
+                       b->paragraph_count == 0
+                   ? ALOUD_PARA_TITLE
+                   : ALOUD_PARA_HEADING;
+    } else if (b->block_kind <= DOC_BLOCK_BODY &&
+               doc_is_byline(b->text, b->length, b->block_kind < 0 ? b->line_count : 1,
+                             &name)) {
         kind = ALOUD_PARA_BYLINE;
     } else {
         if (seg_split(b->seg, b->text, b->length, &spans, &count) != ALOUD_OK)
             return ALOUD_ERR_NOMEM;
         /* A heading is one sentence: list items run into one line are a list. */
-        if (count == 1 && doc_is_headline(b->text, b->length, b->line_count))
+        if (b->block_kind < 0 && count == 1 &&
+            doc_is_headline(b->text, b->length, b->line_count))
             kind = b->paragraph_count == 0 ? ALOUD_PARA_TITLE : ALOUD_PARA_HEADING;
     }
+    if (kind == ALOUD_PARA_TITLE)
+        b->have_title_para = true;
 
     para = &b->paragraphs[b->paragraph_count];
     para->kind = kind;
@@ -523,6 +549,12 @@ static aloud_status doc_paragraph_add(doc_builder *b)
         chapter = b->sentence_offsets[b->sentence_count - 1];
     }
     para->sentence_count = b->sentence_count - para->first_sentence;
+    para->starts_chapter = !b->chapters_marked || b->pending_chapter != SIZE_MAX ||
+                           b->paragraph_count == 0;
+    if (b->pending_chapter != SIZE_MAX) {
+        chapter = b->pending_chapter;
+        b->pending_chapter = SIZE_MAX;
+    }
     b->chapter_offsets[b->paragraph_count] = chapter;
     if (kind == ALOUD_PARA_TITLE)
         b->title_offset = chapter;
@@ -616,7 +648,7 @@ static aloud_status doc_read(doc_builder *b, const char *data, size_t size)
     }
 }
 
-static void doc_builder_free(doc_builder *b)
+static void doc_builder_release(doc_builder *b)
 {
     free(b->text);
     free(b->anchors);
@@ -645,13 +677,240 @@ static aloud_doc *doc_finish(doc_builder *b)
         doc->sentences[i].text = doc->strings + b->sentence_offsets[i];
         doc->sentences[i].spoken = doc->sentences[i].text;
     }
+    /* What the input's metadata says wins over what the text looks like. */
+    if (b->meta_offsets[DOC_META_TITLE] != SIZE_MAX)
+        b->title_offset = b->meta_offsets[DOC_META_TITLE];
+    if (b->meta_offsets[DOC_META_AUTHOR] != SIZE_MAX)
+        b->author_offset = b->meta_offsets[DOC_META_AUTHOR];
     doc->title = b->title_offset == SIZE_MAX ? NULL : doc->strings + b->title_offset;
     doc->author = b->author_offset == SIZE_MAX ? NULL : doc->strings + b->author_offset;
+    doc->declared_lang = b->meta_offsets[DOC_META_LANG] == SIZE_MAX
+                    ? NULL
+                    : doc->strings + b->meta_offsets[DOC_META_LANG];
+    doc->note = b->meta_offsets[DOC_META_NOTE] == SIZE_MAX
+                    ? NULL
+                    : doc->strings + b->meta_offsets[DOC_META_NOTE];
     doc->encoding = "UTF-8";
     b->strings = NULL;
     b->paragraphs = NULL;
     b->sentences = NULL;
     return doc;
+}
+
+/* An empty builder for text in `lang` (NULL or "" for English). */
+static aloud_status doc_builder_init(doc_builder *b, const char *lang, aloud_error *err)
+{
+    memset(b, 0, sizeof *b);
+    if (!lang || !lang[0])
+        lang = "en";
+    if (strlen(lang) >= DOC_LANG_SIZE)
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "language code too long: %.20s...", lang);
+    memcpy(b->lang, lang, strlen(lang) + 1);
+    b->title_offset = SIZE_MAX;
+    b->author_offset = SIZE_MAX;
+    for (size_t i = 0; i < DOC_META_COUNT; i++)
+        b->meta_offsets[i] = SIZE_MAX;
+    b->block_kind = -1;
+    b->pending_chapter = SIZE_MAX;
+    return seg_create(b->lang, SEG_DEFAULT_MAX_CHARS, &b->seg, err);
+}
+
+/* ------------------------------------------------------ the front ends' seam */
+
+doc_builder *doc_builder_create(const char *lang)
+{
+    doc_builder *b = malloc(sizeof *b);
+    if (b && doc_builder_init(b, lang, NULL) != ALOUD_OK) {
+        doc_builder_release(b);
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void doc_builder_free(doc_builder *b)
+{
+    if (!b)
+        return;
+    doc_builder_release(b);
+    free(b);
+}
+
+bool doc_builder_text(doc_builder *b, const char *text, size_t n, unsigned line, unsigned column)
+{
+    text_item item;
+    if (line == 0)
+        line = 1;
+    if (column == 0)
+        column = 1;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = utf8_next(text + i, n - i, &cp);
+        if (len == 0) {
+            /* Not UTF-8: the front end converts what it knows; a stray byte is skipped. */
+            i++;
+            column++;
+            continue;
+        }
+        switch (text_classify(cp)) {
+        case TEXT_KEEP:
+            item = (text_item){TEXT_ITEM_CHAR, cp, text + i, len, line, column};
+            if (!doc_paragraph_char(b, &item))
+                return false;
+            break;
+        case TEXT_SPACE:
+        case TEXT_LINE:
+        case TEXT_PARA:
+            if (b->length > 0 && !b->pending_space) {
+                b->pending_space = true;
+                b->space_line = line;
+                b->space_column = column;
+            }
+            break;
+        case TEXT_DROP:
+            break;
+        }
+        if (cp == '\n') {
+            line++;
+            column = 1;
+        } else {
+            column++;
+        }
+        i += len;
+    }
+    return true;
+}
+
+void doc_builder_space(doc_builder *b)
+{
+    if (b->length > 0 && !b->pending_space) {
+        b->pending_space = true;
+        b->space_line = 0;
+        b->space_column = 0;
+    }
+}
+
+aloud_status doc_builder_end(doc_builder *b, doc_block kind)
+{
+    aloud_status st;
+    b->block_kind = (int)kind;
+    b->line_has_char = false;
+    b->line_count = 1;
+    if (b->length > 0 && b->has_word)
+        st = doc_paragraph_add(b);
+    else
+        st = ALOUD_OK;
+    b->block_kind = -1;
+    b->length = 0;
+    b->anchor_count = 0;
+    b->cursor = 0;
+    b->cursor_offset = 0;
+    b->cursor_column = 0;
+    b->line_count = 0;
+    b->pending_space = false;
+    b->has_word = false;
+    return st;
+}
+
+void doc_builder_drop(doc_builder *b)
+{
+    b->length = 0;
+    b->anchor_count = 0;
+    b->cursor = 0;
+    b->cursor_offset = 0;
+    b->cursor_column = 0;
+    b->line_count = 0;
+    b->line_has_char = false;
+    b->pending_space = false;
+    b->has_word = false;
+}
+
+bool doc_builder_meta(doc_builder *b, doc_meta which, const char *text, size_t n)
+{
+    /* Kept as one normalised line: spaces collapsed, controls dropped. */
+    size_t offset, end;
+    bool space = false;
+    if (which >= DOC_META_COUNT || !doc_strings_add(b, "", 0, &offset))
+        return false;
+    end = offset;
+    b->strings_length = offset;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = utf8_next(text + i, n - i, &cp);
+        if (len == 0) {
+            i++;
+            continue;
+        }
+        text_class cls = text_classify(cp);
+        if (cls == TEXT_KEEP) {
+            if (space && end > offset) {
+                if (!vec_reserve(&b->strings, &b->strings_cap, end + 2, 1, 64))
+                    return false;
+                b->strings[end++] = ' ';
+            }
+            space = false;
+            if (!vec_reserve(&b->strings, &b->strings_cap, end + len + 1, 1, 64))
+                return false;
+            memcpy(b->strings + end, text + i, len);
+            end += len;
+        } else if (cls != TEXT_DROP) {
+            space = true;
+        }
+        i += len;
+    }
+    if (!vec_reserve(&b->strings, &b->strings_cap, end + 1, 1, 64))
+        return false;
+    b->strings[end] = '\0';
+    b->strings_length = end + 1;
+    if (end > offset)
+        b->meta_offsets[which] = offset;
+    else
+        b->strings_length = offset; /* nothing but spaces: no value */
+    return true;
+}
+
+bool doc_builder_chapter(doc_builder *b, const char *title, size_t n)
+{
+    size_t before = b->meta_offsets[DOC_META_NOTE];
+    /* Normalised as metadata is, then kept aside for the next paragraph. */
+    if (!doc_builder_meta(b, DOC_META_NOTE, title, n))
+        return false;
+    if (b->meta_offsets[DOC_META_NOTE] != before) {
+        b->pending_chapter = b->meta_offsets[DOC_META_NOTE];
+        b->meta_offsets[DOC_META_NOTE] = before;
+        b->chapters_marked = true;
+    }
+    return true;
+}
+
+bool doc_builder_has_meta(const doc_builder *b, doc_meta which)
+{
+    return which < DOC_META_COUNT && b->meta_offsets[which] != SIZE_MAX;
+}
+
+size_t doc_builder_paragraph_count(const doc_builder *b)
+{
+    return b->paragraph_count;
+}
+
+aloud_status doc_builder_finish(doc_builder *b, aloud_doc **out, aloud_error *err)
+{
+    aloud_status st = ALOUD_OK;
+    *out = NULL;
+    if (b->paragraph_count == 0)
+        st = aloud_error_set(err, ALOUD_ERR_EMPTY, 0, 0, "no words to read");
+    else if (!(*out = doc_finish(b)))
+        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    /* Every paragraph is in the language the text was read with until
+     * aloud_doc_set_lang() says otherwise. */
+    else if (doc_set_lang(*out, b->lang, NULL) != ALOUD_OK) {
+        aloud_doc_free(*out);
+        *out = NULL;
+        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    }
+    doc_builder_release(b);
+    memset(b, 0, sizeof *b);
+    return st;
 }
 
 /* Parses a UTF-16 text (with its BOM) through a UTF-8 copy: positions in
@@ -694,33 +953,20 @@ aloud_status aloud_doc_parse_opts(const char *data, size_t size, const aloud_doc
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no input buffer");
     if (!data)
         data = "";
-    if (strlen(lang) >= DOC_LANG_SIZE)
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "language code too long: %.20s...", lang);
     if (utf16_bom(data, size) != UTF16_NONE)
         return doc_parse_utf16(data, size, opts, out, err);
     st = utf8_validate(data, size, err);
     if (st != ALOUD_OK)
         return st;
 
-    memset(&b, 0, sizeof b);
-    b.title_offset = SIZE_MAX;
-    b.author_offset = SIZE_MAX;
-    st = seg_create(lang, SEG_DEFAULT_MAX_CHARS, &b.seg, err);
+    st = doc_builder_init(&b, lang, err);
     if (st == ALOUD_OK)
         st = doc_read(&b, data, size);
-    if (st == ALOUD_OK && b.paragraph_count == 0)
-        st = aloud_error_set(err, ALOUD_ERR_EMPTY, 0, 0, "no words to read");
-    if (st == ALOUD_OK && !(*out = doc_finish(&b)))
-        st = ALOUD_ERR_NOMEM;
-    /* Every paragraph is in the language the text was read with until
-     * aloud_doc_set_lang() says otherwise. */
-    if (st == ALOUD_OK && (st = doc_set_lang(*out, lang, NULL)) != ALOUD_OK) {
-        aloud_doc_free(*out);
-        *out = NULL;
-    }
     if (st == ALOUD_ERR_NOMEM)
         aloud_error_set(err, st, 0, 0, "out of memory");
-    doc_builder_free(&b);
+    if (st == ALOUD_OK)
+        return doc_builder_finish(&b, out, err);
+    doc_builder_release(&b);
     return st;
 }
 
@@ -817,4 +1063,14 @@ const char *aloud_doc_author(const aloud_doc *doc)
 const char *aloud_doc_lang(const aloud_doc *doc)
 {
     return doc ? doc->lang : NULL;
+}
+
+const char *aloud_doc_declared_lang(const aloud_doc *doc)
+{
+    return doc ? doc->declared_lang : NULL;
+}
+
+const char *aloud_doc_input_note(const aloud_doc *doc)
+{
+    return doc ? doc->note : NULL;
 }
