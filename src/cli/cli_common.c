@@ -398,7 +398,7 @@ int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, alo
         out->source = "--voice";
     } else if (aloud_doc_declared_lang(doc) && strlen(aloud_doc_declared_lang(doc)) < sizeof out->lang) {
         snprintf(out->lang, sizeof out->lang, "%s", aloud_doc_declared_lang(doc));
-        out->source = "declared by the input";
+        out->source = "the input";
     } else {
         aloud_doc_detect_lang(doc, &out->guess);
         char espeak[64];

@@ -45,7 +45,8 @@ int cli_lexicons(const cli_options *opts, const aloud_voice *voice, aloud_lexico
 /* The language of one document and the voice that reads it. */
 typedef struct cli_lang {
     char lang[16];           /* BCP-47 code */
-    const char *source;      /* "--lang", "--voice" or "detected"; "default" when detection
+    const char *source;      /* "--lang", "--voice", "the input" (declared) or "detected";
+                                "default" when detection
                                 was not sure and English was taken */
     aloud_lang_guess guess;  /* what detection said, when it ran */
 } cli_lang;
