@@ -347,7 +347,7 @@ enum { POOL_OP_SPAWN = 1, POOL_OP_WAIT = 2 };
 
 typedef struct pool_request {
     uint32_t op;
-    uint32_t unused;
+    uint32_t more;          /* SPAWN: non-zero when more units will follow */
     int64_t pid;            /* WAIT: the worker to reap */
 } pool_request;
 
@@ -559,8 +559,10 @@ static void pool_spawner(speech *sp, unsigned char *stages, unsigned stage_count
         }
         if (!sent)
             break;
-        /* The next one, now that the parent has its answer. */
-        if (rq.op == POOL_OP_SPAWN && ready.pid <= 0 && nlive < sizeof live / sizeof live[0])
+        /* The next one, now that the parent has its answer, unless this unit
+         * was the last: a worker nobody needs costs a fork and an exit. */
+        if (rq.op == POOL_OP_SPAWN && rq.more && ready.pid <= 0
+            && nlive < sizeof live / sizeof live[0])
             (void)pool_fork_ready(sp, stages, stage_count, control, &ready);
     }
     pool_ready_drop(&ready);
@@ -718,7 +720,11 @@ static aloud_status pool_spawn(pool *pl, const pool_job *job, pool_slot *slot, s
                                size_t skip, int attempt, aloud_error *err)
 {
     pool_voice *pv = &pl->voices[job->voice];
-    pool_request rq = {POOL_OP_SPAWN, 0, 0};
+    /* More to come: later units of this job, or the next run's (then with
+     * the same voice, or this worker would be wasted anyway). */
+    bool more = unit + 1 < job->unit_count
+                || (pl->ahead.id != 0 && pl->ahead.id != job->id && pl->ahead.voice == job->voice);
+    pool_request rq = {POOL_OP_SPAWN, more, 0};
     pool_reply rp;
     int fds[2] = {-1, -1};
     while (pv->spawner <= 0 || !pool_call(pv, &rq, &rp, fds)) {
