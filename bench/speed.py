@@ -34,7 +34,8 @@ Three more rows, each against espeak-ng in the same round:
   times longer: /proc/PID/smaps_rollup's Pss summed over the process tree,
   sampled every 10 ms while the render runs. Pss shares each page among the
   processes that map it, so pages the workers share with their helper
-  (espeak-ng's data, the libraries) count once, as the machine pays for them.
+  (espeak-ng's data, the libraries) count once, as the machine pays for them;
+  the sum of Rss, which counts them in every process, is printed beside it.
 
     bench/speed.py [--aloud build/aloud] [--baseline OLD_ALOUD] [--runs 5] [--text FILE]
                    [--no-batch] [--seeds DIR]
@@ -80,25 +81,31 @@ def tree(pid):
     return found
 
 
-def pss_kb(pid):
+def mem_kb(pid):
+    """(Pss, Rss) of pid in kB, from /proc/PID/smaps_rollup; zeros once it is gone."""
+    pss = rss = 0
     try:
         with open("/proc/%d/smaps_rollup" % pid) as f:
             for line in f:
                 if line.startswith("Pss:"):
-                    return int(line.split()[1])
+                    pss = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
     except (OSError, ValueError):
         pass
-    return 0
+    return pss, rss
 
 
 def tree_peak(cmd, output):
-    """Wall seconds and the peak of Pss summed over cmd's process tree (MB)."""
+    """Wall seconds and the peaks of Pss and of Rss summed over cmd's process tree (MB)."""
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = [0]
+    peak = [0, 0]
 
     def sample():
         while proc.poll() is None:
-            peak[0] = max(peak[0], sum(pss_kb(p) for p in tree(proc.pid)))
+            mems = [mem_kb(p) for p in tree(proc.pid)]
+            peak[0] = max(peak[0], sum(m[0] for m in mems))
+            peak[1] = max(peak[1], sum(m[1] for m in mems))
             time.sleep(0.01)
 
     watcher = threading.Thread(target=sample)
@@ -110,7 +117,7 @@ def tree_peak(cmd, output):
     if proc.returncode != 0:
         sys.exit("failed: %s" % " ".join(cmd))
     os.unlink(output)
-    return wall, peak[0] / 1024.0
+    return wall, peak[0] / 1024.0, peak[1] / 1024.0
 
 
 def timed_batch(cmd, folder):
@@ -280,10 +287,12 @@ def main():
     small = max(rss["aloud flac"])
     print("memory: %.1f MB on the text, %.1f MB on one four times longer (ratio %.2f)" % (
         small, big_rss, big_rss / small))
-    trees = [tree_peak([args.aloud, "-q", path, "-o", out("t.flac")], out("t.flac"))[1]
+    trees = [tree_peak([args.aloud, "-q", path, "-o", out("t.flac")], out("t.flac"))
              for path in (text, big) for _ in range(2)]
-    print("tree memory (Pss of all aloud processes together, peak): %.1f MB on the text, "
-          "%.1f MB on one four times longer" % (max(trees[:2]), max(trees[2:])))
+    print("tree memory (all aloud processes together, peak of the sum): Pss %.1f MB on the "
+          "text, %.1f MB on one four times longer; Rss, which counts shared pages once per "
+          "process, %.1f and %.1f MB" % (max(t[1] for t in trees[:2]), max(t[1] for t in trees[2:]),
+                                         max(t[2] for t in trees[:2]), max(t[2] for t in trees[2:])))
     short_rows(args, work)
     if not args.no_batch:
         batch_rows(args, work)
