@@ -25,12 +25,14 @@
  *   with setlocale(); the library puts it back. Speaking uses a
  *   thread-local locale (uselocale), never the process's.
  * - Processes. aloud_render() forks, and no other function does: a helper
- *   process, which forks the workers (at most opts->jobs speaking at a
- *   time, and one more waiting). The children are forked without exec, so
- *   they hold copies of every descriptor the host has open (close-on-exec
+ *   process per voice, which forks the workers (at most opts->jobs speaking
+ *   at a time, and one more waiting). The children are forked without exec,
+ *   so they hold copies of every descriptor the host has open (close-on-exec
  *   does not apply) while they live. aloud_render() stops them and waits
  *   for them by pid before it returns (only workers orphaned by a crashed
- *   helper finish their unit on their own). The host gets a SIGCHLD for the
+ *   helper finish their unit on their own); with an aloud_engine, the
+ *   helpers and the workers speaking ahead live until aloud_engine_free(),
+ *   which stops them and waits for them the same way. The host gets a SIGCHLD for the
  *   helper; a handler that reaps any child (wait(), waitpid(-1, ...)) may
  *   take the helper's status, which the library copes with; best reap
  *   your own children by pid. Do not set SIGCHLD to SIG_IGN: the helper
