@@ -56,8 +56,8 @@ static void voice_of(size_t i, aloud_voice *v)
     v->rate = voices[i].rate;
 }
 
-/* Renders docs[i] with voices[i] to fx/NAME-i.wav, with `engine` (may be
- * NULL) told that docs[next] follows (next < 0: nothing). */
+/* Renders docs[i] with voices[i % 3] to fx/NAME-i.wav, with `engine` (may
+ * be NULL) told that docs[next] follows (next < 0: nothing). */
 static void render_to(tu_fixture *fx, const char *name, size_t i, aloud_doc *const *docs,
                       aloud_engine *engine, int next, unsigned jobs, char *out, size_t size)
 {
@@ -65,7 +65,7 @@ static void render_to(tu_fixture *fx, const char *name, size_t i, aloud_doc *con
     snprintf(file, sizeof file, "%s-%zu.wav", name, i);
     tu_path(fx, file, out, size);
     aloud_voice voice, next_voice;
-    voice_of(i, &voice);
+    voice_of(i % 3, &voice);
     aloud_render_opts opts;
     memset(&opts, 0, sizeof opts);
     opts.voice = &voice;
@@ -74,7 +74,7 @@ static void render_to(tu_fixture *fx, const char *name, size_t i, aloud_doc *con
     opts.jobs = jobs;
     opts.engine = engine;
     if (next >= 0) {
-        voice_of((size_t)next, &next_voice);
+        voice_of((size_t)next % 3, &next_voice);
         opts.next = docs[next];
         opts.next_voice = &next_voice;
     }
@@ -148,8 +148,25 @@ static void test_wrong_hint(void **state)
     render_to(fx, "w", 2, docs, engine, 0, 0, shared, sizeof shared);
     assert_same_file(alone[2], shared);
     /* Told docs[0] with voices[0] would follow; docs[1] with voices[1] does. */
-    render_to(fx, "w", 1, docs, engine, -1, 0, shared, sizeof shared);
+    render_to(fx, "w", 1, docs, engine, 0, 0, shared, sizeof shared);
     assert_same_file(alone[1], shared);
+    /* Told docs[0] would follow, whose spoken forms then change (spoken again with a
+     * lexicon): the same document at the same address, but the new text is spoken. */
+    char lexfile[PATH_MAX], changed[PATH_MAX];
+    tu_path(fx, "words.lex", lexfile, sizeof lexfile);
+    static const char entry[] = "harbour = fjord\ngulls = pelicans\n";
+    tu_write_bytes(lexfile, entry, sizeof entry - 1);
+    aloud_lexicon *lex = aloud_lexicon_create();
+    tu_require(lex);
+    assert_int_equal(aloud_lexicon_load(lex, lexfile, NULL), ALOUD_OK);
+    assert_int_equal(aloud_doc_speak(docs[0], lex, NULL), ALOUD_OK);
+    render_to(fx, "w", 0, docs, engine, -1, 0, shared, sizeof shared);
+    aloud_doc *fresh[1] = {parse(texts[0])};
+    assert_int_equal(aloud_doc_speak(fresh[0], lex, NULL), ALOUD_OK);
+    render_to(fx, "lex", 0, fresh, NULL, -1, 1, changed, sizeof changed);
+    assert_same_file(changed, shared);
+    aloud_doc_free(fresh[0]);
+    aloud_lexicon_free(lex);
     aloud_engine_free(engine);
     for (size_t i = 0; i < 3; i++)
         aloud_doc_free(docs[i]);

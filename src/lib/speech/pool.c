@@ -142,6 +142,8 @@ typedef struct pool_voice {
 /* The units of one document, and how far starting them has come. */
 typedef struct pool_job {
     const aloud_doc *doc; /* NULL for none */
+    uint64_t print;       /* a hash of its spoken text: another document at the same address
+                             is not taken for it */
     size_t voice;         /* index into pl->voices */
     unsigned id;          /* 0 for none */
     pool_unit *units;
@@ -1280,6 +1282,21 @@ static aloud_status pool_voice_index(pool *pl, const aloud_voice *voice, size_t 
     return ALOUD_OK;
 }
 
+/* FNV-1a over every sentence's spoken form and its NUL. */
+static uint64_t pool_fingerprint(const aloud_doc *doc)
+{
+    uint64_t h = 14695981039346656037u;
+    for (size_t s = 0; s < aloud_doc_sentence_count(doc); s++) {
+        const aloud_sentence *sen = aloud_doc_sentence(doc, s);
+        const unsigned char *p = (const unsigned char *)(sen->spoken ? sen->spoken : sen->text);
+        do {
+            h ^= *p;
+            h *= 1099511628211u;
+        } while (*p++ != '\0');
+    }
+    return h;
+}
+
 /* Makes `job` the units of text->doc spoken with text->voice. */
 static aloud_status pool_job_make(pool *pl, const pool_text *text, pool_job *job,
                                   aloud_error *err)
@@ -1292,6 +1309,7 @@ static aloud_status pool_job_make(pool *pl, const pool_text *text, pool_job *job
     if (!job->units)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     job->doc = text->doc;
+    job->print = pool_fingerprint(text->doc);
     if (++pl->last_id == 0)
         pl->last_id = 1;
     job->id = pl->last_id;
@@ -1327,7 +1345,7 @@ aloud_status pool_create(unsigned jobs, pool **out, aloud_error *err)
 aloud_status pool_prepare(pool *pl, const aloud_voice *voice, unsigned *sample_rate,
                           aloud_error *err)
 {
-    size_t index;
+    size_t index, known = pl->voice_count;
     aloud_status st = pool_voice_index(pl, voice, &index, err);
     if (st != ALOUD_OK)
         return st;
@@ -1335,8 +1353,9 @@ aloud_status pool_prepare(pool *pl, const aloud_voice *voice, unsigned *sample_r
     if (pv->spawner <= 0) {
         st = pool_spawner_start(pl, pv, err);
         if (st != ALOUD_OK) {
-            /* Not kept: a voice that does not start is asked for again in vain. */
-            pl->voice_count--;
+            /* A new voice that does not start is not kept (no slot refers to it). */
+            if (index == known)
+                pl->voice_count--;
             return st;
         }
     }
@@ -1362,7 +1381,8 @@ aloud_status pool_run(pool *pl, const pool_text *text, const pool_text *next,
         return st;
     /* The units started ahead for this text are this run's; any others are waste. */
     if (pl->ahead.doc == text->doc && pl->ahead.id != 0
-        && pool_same_voice(&pl->voices[pl->ahead.voice].voice, text->voice)) {
+        && pool_same_voice(&pl->voices[pl->ahead.voice].voice, text->voice)
+        && pl->ahead.print == pool_fingerprint(text->doc)) {
         rs.cur = pl->ahead;
         memset(&pl->ahead, 0, sizeof pl->ahead);
     } else {
