@@ -22,7 +22,23 @@ OTHER to WAV and FLAC, and a paired line per format gives the median over
 rounds of this build's time over OTHER's: the A/B for a change that must not
 be slower.
 
+Three more rows, each against espeak-ng in the same round:
+- batch: 40 short articles of about 4 KB, made deterministically from the
+  paragraphs of the same text (article k starts at paragraph 7k), rendered by
+  one `aloud -o DIR/ -f wav|flac` against `xargs -P2 espeak-ng -w` over the
+  same files (skip with --no-batch);
+- short: the seed article (../shared/seeds/*.txt, skipped when absent), to
+  WAV and FLAC against `espeak-ng -w`;
+- tree memory: the peak of the memory of all of aloud's processes together
+  (the main process, its helper and the workers) on the text and on one four
+  times longer: /proc/PID/smaps_rollup's Pss summed over the process tree,
+  sampled every 10 ms while the render runs. Pss shares each page among the
+  processes that map it, so pages the workers share with their helper
+  (espeak-ng's data, the libraries) count once, as the machine pays for them;
+  the sum of Rss, which counts them in every process, is printed beside it.
+
     bench/speed.py [--aloud build/aloud] [--baseline OLD_ALOUD] [--runs 5] [--text FILE]
+                   [--no-batch] [--seeds DIR]
 """
 import argparse
 import os
@@ -32,6 +48,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 
@@ -48,6 +65,145 @@ def timed(cmd, output):
     # Gone before the next run, so the kernel does not write it back in the middle of one.
     os.unlink(output)
     return wall, usage.ru_maxrss / 1024.0
+
+
+def tree(pid):
+    """pid and its descendants, from /proc/PID/task/PID/children."""
+    found, frontier = [], [pid]
+    while frontier:
+        p = frontier.pop()
+        found.append(p)
+        try:
+            with open("/proc/%d/task/%d/children" % (p, p)) as f:
+                frontier += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+def mem_kb(pid):
+    """(Pss, Rss) of pid in kB, from /proc/PID/smaps_rollup; zeros once it is gone."""
+    pss = rss = 0
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return pss, rss
+
+
+def tree_peak(cmd, output):
+    """Wall seconds and the peaks of Pss and of Rss summed over cmd's process tree (MB)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = [0, 0]
+
+    def sample():
+        while proc.poll() is None:
+            mems = [mem_kb(p) for p in tree(proc.pid)]
+            peak[0] = max(peak[0], sum(m[0] for m in mems))
+            peak[1] = max(peak[1], sum(m[1] for m in mems))
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=sample)
+    start = time.perf_counter()
+    watcher.start()
+    proc.wait()
+    wall = time.perf_counter() - start
+    watcher.join()
+    if proc.returncode != 0:
+        sys.exit("failed: %s" % " ".join(cmd))
+    os.unlink(output)
+    return wall, peak[0] / 1024.0, peak[1] / 1024.0
+
+
+def timed_batch(cmd, folder):
+    """Wall seconds of cmd, which writes into folder; the folder is emptied after."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=folder)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), proc.stderr.decode()))
+    out = os.path.join(folder, "out")
+    for name in os.listdir(out):
+        os.unlink(os.path.join(out, name))
+    return wall
+
+
+def make_articles(folder, source, count=40, size=4000):
+    """count articles of about size bytes from source's paragraphs: a title, then
+    paragraphs in order from paragraph 7k on, wrapping round. Returns their names."""
+    with open(source, encoding="utf-8") as f:
+        paras = [" ".join(p.split()) for p in f.read().split("\n\n") if p.strip()]
+    names = []
+    for k in range(count):
+        body, n, i = ["Article %d" % (k + 1)], 0, 7 * k
+        while n < size:
+            body.append(paras[i % len(paras)])
+            n += len(body[-1])
+            i += 1
+        name = "article%02d.txt" % (k + 1)
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
+            f.write("\n\n".join(body) + "\n")
+        names.append(name)
+    os.makedirs(os.path.join(folder, "out"))
+    return names
+
+
+def ratio_line(name, walls, base):
+    ratios = [w / b for w, b in zip(walls, base)]
+    print("%-16s %9.3f %9.3f %6.2f-%-6.2f" % (name, statistics.median(walls),
+                                              statistics.median(ratios), min(ratios),
+                                              max(ratios)))
+
+
+def batch_rows(args, work):
+    """The batch row: 40 short articles, aloud against xargs -P2 espeak-ng."""
+    folder = os.path.join(work, "batch")
+    os.makedirs(folder)
+    names = make_articles(folder, args.text)
+    aloud = os.path.abspath(args.aloud)
+    cases = [
+        ("xargs espeak-ng", ["sh", "-c", "printf '%s\\n' \"$@\" | xargs -P2 -I{} espeak-ng -v en-us "
+                                        "-f {} -w out/{}.wav", "sh"] + names),
+        ("aloud batch wav", [aloud, "-q", "-f", "wav", "-o", "out/"] + names),
+        ("aloud batch flac", [aloud, "-q", "-f", "flac", "-o", "out/"] + names),
+    ]
+    walls = {name: [] for name, _ in cases}
+    for _ in range(args.runs):
+        for name, cmd in cases:
+            walls[name].append(timed_batch(cmd, folder))
+    size = sum(os.path.getsize(os.path.join(folder, n)) for n in names) / len(names)
+    print("batch: %d articles of %.0f bytes on average, %d rounds" % (len(names), size, args.runs))
+    for name, _ in cases:
+        ratio_line(name, walls[name], walls["xargs espeak-ng"])
+
+
+def short_rows(args, work):
+    """The short-article row: the seed article alone."""
+    seeds = sorted(os.path.join(args.seeds, f) for f in os.listdir(args.seeds)
+                   if f.endswith(".txt")) if os.path.isdir(args.seeds) else []
+    if not seeds:
+        print("short: skipped, no seed article in %s" % args.seeds)
+        return
+    seed = seeds[0]
+    out = lambda name: os.path.join(work, name)  # noqa: E731
+    cases = [
+        ("espeak-ng", ["espeak-ng", "-v", "en-us", "-f", seed, "-w"], out("s-espeak.wav")),
+        ("aloud wav", [args.aloud, "-q", seed, "-o"], out("s.wav")),
+        ("aloud flac", [args.aloud, "-q", seed, "-o"], out("s.flac")),
+    ]
+    walls = {name: [] for name, _, _ in cases}
+    for _ in range(args.runs * 4):
+        for name, cmd, output in cases:
+            walls[name].append(timed(cmd + [output], output)[0])
+    print("short: %s, %d bytes; %d rounds" % (os.path.basename(seed), os.path.getsize(seed),
+                                              args.runs * 4))
+    for name, _, _ in cases:
+        ratio_line(name, walls[name], walls["espeak-ng"])
 
 
 def make_text(folder, copies, source):
@@ -81,6 +237,9 @@ def main():
     ap.add_argument("--text", default="/usr/share/common-licenses/GPL-3")
     ap.add_argument("--copies", type=int, default=3)
     ap.add_argument("--baseline", help="an earlier aloud to compare with, round by round")
+    ap.add_argument("--no-batch", action="store_true", help="leave out the batch row")
+    ap.add_argument("--seeds", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                    "..", "..", "shared", "seeds"))
     args = ap.parse_args()
     if not shutil.which("espeak-ng"):
         sys.exit("espeak-ng is not installed")
@@ -128,6 +287,15 @@ def main():
     small = max(rss["aloud flac"])
     print("memory: %.1f MB on the text, %.1f MB on one four times longer (ratio %.2f)" % (
         small, big_rss, big_rss / small))
+    trees = [tree_peak([args.aloud, "-q", path, "-o", out("t.flac")], out("t.flac"))
+             for path in (text, big) for _ in range(2)]
+    print("tree memory (all aloud processes together, peak of the sum): Pss %.1f MB on the "
+          "text, %.1f MB on one four times longer; Rss, which counts shared pages once per "
+          "process, %.1f and %.1f MB" % (max(t[1] for t in trees[:2]), max(t[1] for t in trees[2:]),
+                                         max(t[2] for t in trees[:2]), max(t[2] for t in trees[2:])))
+    short_rows(args, work)
+    if not args.no_batch:
+        batch_rows(args, work)
     shutil.rmtree(work)
 
 

@@ -25,12 +25,14 @@
  *   with setlocale(); the library puts it back. Speaking uses a
  *   thread-local locale (uselocale), never the process's.
  * - Processes. aloud_render() forks, and no other function does: a helper
- *   process, which forks the workers (at most opts->jobs speaking at a
- *   time, and one more waiting). The children are forked without exec, so
- *   they hold copies of every descriptor the host has open (close-on-exec
+ *   process per voice, which forks the workers (at most opts->jobs speaking
+ *   at a time, and one more waiting). The children are forked without exec,
+ *   so they hold copies of every descriptor the host has open (close-on-exec
  *   does not apply) while they live. aloud_render() stops them and waits
  *   for them by pid before it returns (only workers orphaned by a crashed
- *   helper finish their unit on their own). The host gets a SIGCHLD for the
+ *   helper finish their unit on their own); with an aloud_engine, the
+ *   helpers and the workers speaking ahead live until aloud_engine_free(),
+ *   which stops them and waits for them the same way. The host gets a SIGCHLD for the
  *   helper; a handler that reaps any child (wait(), waitpid(-1, ...)) may
  *   take the helper's status, which the library copes with; best reap
  *   your own children by pid. Do not set SIGCHLD to SIG_IGN: the helper
@@ -638,6 +640,26 @@ int aloud_outputs_discards(const aloud_outputs *set, const char *path);
  */
 aloud_status aloud_outputs_commit(aloud_outputs *set, aloud_error *err);
 
+/*
+ * An engine: espeak-ng started once and the processes that speak, for
+ * renders one after another (a batch). Without one, aloud_render() starts
+ * its own and stops it before it returns. With one, each voice's helper
+ * process is started at its first render and stays until
+ * aloud_engine_free(), so later renders skip espeak-ng's start; and a
+ * render told which document comes next (aloud_render_opts.next) starts
+ * speaking it while its own last sentences finish, so no core waits between
+ * renders. The audio of every render is the same as without an engine.
+ * An engine is used by one thread at a time; it forks as aloud_render()
+ * does (see the top), and its processes live until it is freed.
+ */
+typedef struct aloud_engine aloud_engine;
+
+/* An engine of `jobs` worker processes (0: one per CPU); nothing starts
+ * before the first render. ALOUD_ERR_ARG for a NULL out; ALOUD_ERR_NOMEM. */
+aloud_status aloud_engine_create(unsigned jobs, aloud_engine **out, aloud_error *err);
+/* Stops the engine's processes and frees it. NULL does nothing. */
+void aloud_engine_free(aloud_engine *engine);
+
 typedef struct aloud_render_opts {
     const aloud_voice *voice;      /* borrowed; checked with aloud_voice_check */
     const aloud_format *format;    /* borrowed */
@@ -652,6 +674,13 @@ typedef struct aloud_render_opts {
     aloud_progress_fn progress;    /* may be NULL */
     void *progress_ctx;
     aloud_outputs *outputs;        /* borrowed; NULL to commit the output at once */
+    aloud_engine *engine;          /* borrowed; NULL for one of the render's own. With an
+                                      engine, its number of workers counts, not `jobs` */
+    const aloud_doc *next;         /* with an engine: the document the next render with it
+                                      will speak (borrowed, must live until then), to start
+                                      early; NULL for none. Only a hint: a next render of
+                                      another document wastes that work, nothing more */
+    const aloud_voice *next_voice; /* the voice of that render; NULL for `voice` */
 } aloud_render_opts;
 
 /* A sentence the render skipped (skip_bad), and why. */

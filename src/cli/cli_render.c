@@ -6,9 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -288,116 +286,147 @@ static void cli_guard_report(const cli_options *opts, const char *input, const a
     }
 }
 
-/*
- * Renders one input with `jobs` workers: reads, speaks, writes the audio
- * and its sidecars, commits them together, and reports. Returns the exit
- * code.
- */
-static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
+/* An input on its way to a render: read, parsed, spoken, its outputs
+ * registered; or what went wrong, to be said when its turn comes. */
+typedef struct cli_item {
+    const char *input;
+    char path[4096];
+    aloud_doc *doc;
+    aloud_outputs *outs;
+    aloud_status st;
+    aloud_error err;
+    const char *where;   /* what the error names: the input, the output, or NULL */
+    double loading;      /* seconds spent loading, counted in the render's time */
+    aloud_voice voice;   /* the document's own: in a batch, each input may be in */
+    aloud_lexicon *lex;  /* another language (cli_language) */
+    cli_lang lang;
+    int said;            /* non-zero: the error is said, and this is the exit code */
+} cli_item;
+
+/* Loads `input` into `it` (zeroed first); it->st says how that went. */
+static void cli_item_load(const cli_setup *su, const char *input, cli_item *it)
 {
     const cli_options *opts = su->opts;
-    char path[4096];
-    aloud_error err = {0};
+    double started = cli_now();
+    memset(it, 0, sizeof *it);
+    it->input = input;
+    it->where = cli_display_name(input);
+    it->outs = aloud_outputs_create();
     aloud_status st = ALOUD_OK;
-    const char *where = cli_display_name(input);
-    aloud_doc *doc = NULL;
-    aloud_render_result res;
-    memset(&res, 0, sizeof res);
-    cli_progress progress = {cli_now(), 0.0, false};
-    aloud_outputs *outs = aloud_outputs_create();
-
-    if (!outs)
-        st = aloud_error_set(&err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    if (st == ALOUD_OK && !cli_output_path(opts, input, su->format, path, sizeof path))
-        st = aloud_error_set(&err, ALOUD_ERR_ARG, 0, 0, "output path too long");
+    aloud_error *err = &it->err;
+    if (!it->outs)
+        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    if (st == ALOUD_OK && !cli_output_path(opts, input, su->format, it->path, sizeof it->path))
+        st = aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "output path too long");
     if (st == ALOUD_OK)
-        st = cli_load_doc(opts, input, &doc, &err);
-    /* The language, voice and lexicons are the document's own: in a batch,
-     * each input may be in another language. Their messages are printed. */
-    aloud_voice voice = su->voice;
-    aloud_lexicon *lex = NULL;
-    cli_lang cl;
-    memset(&cl, 0, sizeof cl);
+        st = cli_load_doc(opts, input, &it->doc, err);
+    /* The language, voice and lexicons; their messages are printed. */
+    it->voice = su->voice;
     if (st == ALOUD_OK) {
-        int rc = cli_language(opts, input, doc, &voice, &lex, &cl);
+        int rc = cli_language(opts, input, it->doc, &it->voice, &it->lex, &it->lang);
         if (rc != CLI_EXIT_OK) {
-            aloud_outputs_free(outs);
-            aloud_doc_free(doc);
-            if (opts->json)
-                (void)cli_json_result(input, NULL, NULL, NULL, NULL,
-                                      "cannot choose the language or voice");
-            return rc;
+            it->said = rc;
+            st = ALOUD_ERR_VOICE;
         }
     }
     /* Its messages name the file. */
-    if (st == ALOUD_OK && (st = cli_outputs_register(su, input, path, outs, &err)) != ALOUD_OK)
-        where = NULL;
+    if (st == ALOUD_OK && (st = cli_outputs_register(su, input, it->path, it->outs, err)) != ALOUD_OK)
+        it->where = NULL;
     /* The episode's image, checked and copied before anything is spoken. */
     if (st == ALOUD_OK && opts->feed_dir && opts->cover) {
-        st = cli_make_parents(path, &err);
+        st = cli_make_parents(it->path, err);
         if (st == ALOUD_OK)
-            st = aloud_feed_add_cover(path, opts->cover, outs, &err);
+            st = aloud_feed_add_cover(it->path, opts->cover, it->outs, err);
         if (st != ALOUD_OK)
-            where = NULL;
+            it->where = NULL;
     }
     if (st == ALOUD_OK) {
         aloud_speak_opts so = {opts->read_emoji};
         aloud_speak_stats stats;
         memset(&stats, 0, sizeof stats);
-        st = aloud_doc_speak_with(doc, lex, &so, &stats, &err);
+        st = aloud_doc_speak_with(it->doc, it->lex, &so, &stats, err);
         if (st == ALOUD_OK && opts->verbosity > 0)
             cli_speak_report(&stats);
     }
     if (st == ALOUD_OK)
-        cli_guard_report(opts, input, doc);
+        cli_guard_report(opts, input, it->doc);
     if (st == ALOUD_OK) {
-        where = path;
-        st = cli_make_parents(path, &err);
+        it->where = it->path;
+        st = cli_make_parents(it->path, err);
+    }
+    it->st = st;
+    it->loading = cli_now() - started;
+}
+
+static void cli_item_free(cli_item *it)
+{
+    aloud_lexicon_free(it->lex);
+    aloud_outputs_free(it->outs);
+    aloud_doc_free(it->doc);
+    memset(it, 0, sizeof *it);
+}
+
+/*
+ * Renders a loaded input with `engine` (telling it that `next` follows,
+ * when not NULL): speaks, writes the audio and its sidecars, commits them
+ * together, and reports. Returns the exit code.
+ */
+static int cli_item_render(const cli_setup *su, cli_item *it, aloud_engine *engine,
+                           const cli_item *next)
+{
+    const cli_options *opts = su->opts;
+    const char *input = it->input;
+    const char *path = it->path;
+    aloud_error *err = &it->err;
+    aloud_status st = it->st;
+    aloud_render_result res;
+    memset(&res, 0, sizeof res);
+    cli_progress progress = {cli_now() - it->loading, 0.0, false};
+
+    /* cli_language() said what was wrong. */
+    if (it->said) {
+        if (opts->json)
+            (void)cli_json_result(input, NULL, NULL, NULL, NULL,
+                                  "cannot choose the language or voice");
+        return it->said;
     }
     if (st == ALOUD_OK) {
-        aloud_render_opts ro = {&voice, su->format, path, su->software, jobs, opts->bitrate,
-                                opts->skip_bad, &cli_stop_signal,
-                                su->progress ? cli_progress_draw : NULL, &progress, outs};
-        st = aloud_render(doc, &ro, &res, &err);
+        aloud_render_opts ro = {&it->voice, su->format, path, su->software, opts->jobs,
+                                opts->bitrate, opts->skip_bad, &cli_stop_signal,
+                                su->progress ? cli_progress_draw : NULL, &progress, it->outs,
+                                engine, next ? next->doc : NULL, next ? &next->voice : NULL};
+        st = aloud_render(it->doc, &ro, &res, err);
         cli_progress_clear(&progress);
         /* A sentence the engine could not speak is named in the input. */
-        if (st != ALOUD_OK && err.line > 0)
-            where = cli_display_name(input);
+        if (st != ALOUD_OK && err->line > 0)
+            it->where = cli_display_name(input);
     }
     if (st == ALOUD_OK)
-        st = cli_sidecars(su, &voice, input, path, doc, &res, outs, &err);
+        st = cli_sidecars(su, &it->voice, input, path, it->doc, &res, it->outs, err);
     /* Nothing is committed once a signal asked to stop. */
     if (st == ALOUD_OK && cli_stop_signal)
-        st = aloud_error_set(&err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
-    if (st == ALOUD_OK && (st = aloud_outputs_commit(outs, &err)) != ALOUD_OK)
-        where = NULL;
-    aloud_outputs_free(outs);
+        st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
+    if (st == ALOUD_OK && (st = aloud_outputs_commit(it->outs, err)) != ALOUD_OK)
+        it->where = NULL;
 
     if (st != ALOUD_OK) {
         char text[1024];
-        cli_error_text(where, &err, text, sizeof text);
+        cli_error_text(it->where, err, text, sizeof text);
         fprintf(stderr, "aloud: error: %s\n", text);
         /* The render's failure decides the exit code, written or not. */
         if (opts->json)
             (void)cli_json_result(input, NULL, NULL, NULL, NULL, text);
     } else {
-        cli_report(su, lex, input, path, doc, &res, cli_now() - progress.started);
-        if (opts->json && !cli_json_result(input, path, &res, cl.lang, voice.espeak, NULL))
+        cli_report(su, it->lex, input, path, it->doc, &res, cli_now() - progress.started);
+        if (opts->json &&
+            !cli_json_result(input, path, &res, it->lang.lang, it->voice.espeak, NULL))
             st = cli_stop_signal ? ALOUD_ERR_CANCELLED : ALOUD_ERR_WRITE;
     }
     aloud_render_result_free(&res);
-    aloud_lexicon_free(lex);
-    aloud_doc_free(doc);
     return cli_exit_for(st);
 }
 
 /* ---------------------------------------------------------------- batch */
-
-static unsigned cli_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 1;
-}
 
 /* Two inputs must not write the same file: refuse before rendering any. */
 static int cli_check_distinct(const cli_setup *su)
@@ -419,157 +448,77 @@ static int cli_check_distinct(const cli_setup *su)
     return CLI_EXIT_OK;
 }
 
-/* A batch child at work: its process, its input and when it started. */
-typedef struct cli_child {
-    pid_t pid;      /* 0 for a free entry */
-    size_t input;   /* index into opts->inputs */
-    time_t started;
-} cli_child;
-
-/*
- * A child killed by a signal could neither clean up nor report: the parent
- * says so for it (stderr and --json) and removes the temporary files it
- * left beside its output and sidecars.
- */
-static void cli_child_killed(const cli_setup *su, const cli_child *child, int signo)
+/* Whether `input` may be read before its turn: a regular file, which
+ * cannot block (standard input and FIFOs wait for their writers). */
+static bool cli_loads_early(const char *input)
 {
-    const cli_options *opts = su->opts;
-    const char *input = opts->inputs[child->input];
-    char path[4096], side[4200], text[4400];
-    if (cli_output_path(opts, input, su->format, path, sizeof path)) {
-        /* A second early: file times are coarser than the clock. */
-        aloud_output_sweep(path, child->started - 1);
-        const char *list = opts->sidecars;
-        char kind[16];
-        while (cli_next_sidecar(&list, kind, sizeof kind)) {
-            cli_sidecar_path(path, kind, side, sizeof side);
-            aloud_output_sweep(side, child->started - 1);
-        }
-    }
-    snprintf(text, sizeof text, "%s: killed by signal %d (%s)", cli_display_name(input), signo,
-             strsignal(signo));
-    fprintf(stderr, "aloud: error: %s\n", text);
-    if (opts->json)
-        cli_json_result(input, NULL, NULL, NULL, NULL, text);
+    struct stat sb;
+    return strcmp(input, "-") != 0 && stat(input, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 /*
- * A child stopped by SIGPIPE on its own: the reader of our stdout (or
- * stderr) left, as in `aloud --json *.txt | head -1`. Alone, the parent
- * would only see a failed input and exit 1 without a word; it says what
- * happened and stops the batch as that signal stops a single render (141),
- * passing it on to the children still at work.
+ * The reader of our standard output (or error) left, as in
+ * `aloud --json *.txt | head -1`: SIGPIPE stopped the render of `input`.
+ * A single render ends as that signal would, without a word; a batch says
+ * why it stops short.
  */
-static void cli_child_pipe_closed(const cli_setup *su, const cli_child *child)
+static void cli_say_pipe_closed(const char *input)
 {
     struct pollfd out = {STDOUT_FILENO, POLLOUT, 0};
     /* A pipe without a reader polls as an error on its writing end. */
     bool stdout_gone = poll(&out, 1, 0) == 1 && (out.revents & POLLERR);
     fprintf(stderr, "aloud: error: %s: %s is a pipe nobody reads any more (SIGPIPE): the batch "
                     "stops\n",
-            cli_display_name(su->opts->inputs[child->input]),
+            cli_display_name(input),
             stdout_gone ? "standard output" : "standard output or standard error");
-    cli_stop_signal = SIGPIPE;
 }
 
 /*
- * Waits for one batch child; returns its exit code. A stop signal is passed
- * on to every child still running, each of which cleans up after itself.
- * It polls rather than blocks in wait(): a signal that arrives just before
- * a blocking wait() would not interrupt it, and would not be passed on.
+ * Renders every input in turn with one engine: espeak-ng and its helper
+ * process start once for the whole run, and while one input's last
+ * sentences are spoken, the next one's first start on the free cores (its
+ * text is read one input ahead). A bad input is named and the others still
+ * render. Returns 0 when every input rendered, 1 when any failed, 128+N
+ * when signal N stopped the run.
  */
-static int cli_wait_child(const cli_setup *su, cli_child *running, size_t count)
-{
-    int status = 0;
-    pid_t pid;
-    bool forwarded = false;
-    for (;;) {
-        if (cli_stop_signal && !forwarded) {
-            for (size_t i = 0; i < count; i++)
-                if (running[i].pid > 0)
-                    kill(running[i].pid, (int)cli_stop_signal);
-            forwarded = true;
-        }
-        pid = waitpid(-1, &status, WNOHANG);
-        if (pid != 0 && !(pid < 0 && errno == EINTR))
-            break;
-        struct timespec nap = {0, 50 * 1000 * 1000};
-        nanosleep(&nap, NULL); /* a signal ends it early */
-    }
-    if (pid < 0)
-        return CLI_EXIT_FAILURE;
-    for (size_t i = 0; i < count; i++) {
-        if (running[i].pid == pid) {
-            if (WIFSIGNALED(status))
-                cli_child_killed(su, &running[i], WTERMSIG(status));
-            else if (WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGPIPE && !cli_stop_signal)
-                cli_child_pipe_closed(su, &running[i]);
-            running[i].pid = 0;
-        }
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAILURE;
-}
-
-/*
- * Several inputs: each renders in a child of its own, as many at once as
- * the -j budget allows, so a folder of short articles keeps every core busy
- * and one bad input cannot stop the others. Returns 0 when every input
- * rendered, else 1.
- */
-static int cli_run_batch(const cli_setup *su)
+static int cli_run_inputs(const cli_setup *su)
 {
     const cli_options *opts = su->opts;
-    unsigned budget = opts->jobs ? opts->jobs : cli_cpus();
-    size_t inputs = opts->input_count;
-    size_t at_once = inputs < budget ? inputs : budget;
-    unsigned jobs = (unsigned)(budget / at_once);
-    size_t running = 0;
-    bool failed = false;
-    cli_child *pids = calloc(at_once, sizeof *pids);
-    pid_t parent = getpid();
-    if (!pids) {
-        fprintf(stderr, "aloud: error: out of memory\n");
+    aloud_engine *engine = NULL;
+    aloud_error err = {0};
+    if (aloud_engine_create(opts->jobs, &engine, &err) != ALOUD_OK) {
+        cli_error(NULL, &err);
         return CLI_EXIT_FAILURE;
     }
-
-    for (size_t i = 0; i < inputs && !cli_stop_signal; i++) {
-        if (running == at_once) {
-            failed |= cli_wait_child(su, pids, at_once) != CLI_EXIT_OK;
-            running--;
-            if (cli_stop_signal)
-                break;
-        }
-        fflush(stdout);
-        fflush(stderr);
-        time_t started = time(NULL);
-        pid_t pid = fork();
-        if (pid == 0) {
-            /* No child outlives the batch: the parent's death (even by
-             * SIGKILL) stops it as SIGTERM would. It may have died already. */
-            prctl(PR_SET_PDEATHSIG, SIGTERM);
-            if (getppid() != parent)
-                _exit(128 + SIGTERM);
-            _exit(cli_render_one(su, opts->inputs[i], jobs));
-        }
-        if (pid < 0) {
-            fprintf(stderr, "aloud: error: %s: cannot start a render: %s\n", opts->inputs[i],
-                    strerror(errno));
-            failed = true;
-            continue;
-        }
-        for (size_t k = 0; k < at_once; k++) {
-            if (pids[k].pid == 0) {
-                pids[k] = (cli_child){pid, i, started};
-                break;
-            }
-        }
-        running++;
+    cli_item items[2];
+    cli_item *cur = &items[0], *next = &items[1];
+    size_t n = opts->input_count;
+    int rc = CLI_EXIT_OK;
+    bool failed = false;
+    memset(items, 0, sizeof items);
+    cli_item_load(su, opts->inputs[0], cur);
+    for (size_t i = 0; i < n && !cli_stop_signal; i++) {
+        bool ahead = i + 1 < n && cli_loads_early(opts->inputs[i + 1]);
+        if (ahead)
+            cli_item_load(su, opts->inputs[i + 1], next);
+        rc = cli_item_render(su, cur, engine, ahead && next->st == ALOUD_OK ? next : NULL);
+        failed |= rc != CLI_EXIT_OK;
+        if (cli_stop_signal == SIGPIPE && n > 1)
+            cli_say_pipe_closed(cur->input);
+        cli_item_free(cur);
+        if (i + 1 < n && !ahead && !cli_stop_signal)
+            cli_item_load(su, opts->inputs[i + 1], next);
+        cli_item *t = cur;
+        cur = next;
+        next = t;
     }
-    while (running-- > 0)
-        failed |= cli_wait_child(su, pids, at_once) != CLI_EXIT_OK;
-    free(pids);
+    cli_item_free(cur);
+    cli_item_free(next);
+    aloud_engine_free(engine);
     if (cli_stop_signal)
         return 128 + (int)cli_stop_signal;
+    if (n == 1)
+        return rc;
     return failed ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
 }
 
@@ -632,7 +581,7 @@ int cli_run_render(const cli_options *opts)
              aloud_engine_version());
     bool batch = opts->input_count > 1;
     su.progress = !batch && opts->verbosity >= 0 && isatty(STDERR_FILENO);
-    rc = batch ? cli_run_batch(&su) : cli_render_one(&su, opts->input, opts->jobs);
+    rc = cli_run_inputs(&su);
     aloud_lexicon_free(su.lex);
     /* Once for a batch, after every render (those that failed left nothing);
      * not after a signal, which stops the run. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Batch rendering: several inputs into a folder, one bad input not
-stopping the others, --json result lines, and the documented recipe for
+"""Batch rendering: several inputs into a folder with one engine, each output
+the same bytes as alone, one bad input not stopping the others, --json result lines, and the documented recipe for
 many machines (GNU parallel) run locally."""
 import json
 import os
@@ -100,6 +100,33 @@ def test_json_line_not_written():
             check("error" not in err, "a reader that left is no error to report: %r" % err)
 
 
+def test_batch_bytes_as_alone():
+    """One engine for the whole batch, the next input started early: every output is
+    byte-identical to a render of that input alone, with -j 1 and -j 2, for WAV and FLAC,
+    and an input that fails in the middle (bad UTF-8, read one input ahead) is named, exits
+    1 and leaves the inputs around it as they would be alone."""
+    d = tempdir()
+    texts = samples()
+    bad = write(d, "bad.txt", b"Fine start.\n\xff\n")
+    inputs = texts[:1] + [bad] + texts[1:]
+    for fmt in ("wav", "flac"):
+        for jobs in ("1", "2"):
+            out = os.path.join(d, "batch-%s-%s" % (fmt, jobs))
+            rc, _, err = run(["-q", "-j", jobs, "-f", fmt, "-o", out + "/"] + inputs)
+            check(rc == 1, "a batch with a bad input exits 1, got %d: %s" % (rc, err))
+            check(err.count("aloud: error:") == 1 and bad + ":2:1: invalid UTF-8" in err,
+                  "only the bad input is named: %r" % err)
+            for src in texts:
+                stem = os.path.splitext(os.path.basename(src))[0]
+                alone = os.path.join(d, "alone.%s" % fmt)
+                rc, _, err = run(["-q", "-j", jobs, "-o", alone, src])
+                check(rc == 0, "alone: %s" % err)
+                with open(alone, "rb") as f, open(os.path.join(out, stem + "." + fmt), "rb") as g:
+                    check(f.read() == g.read(), "%s -j %s %s: batch output as alone"
+                          % (fmt, jobs, stem))
+            check(not os.path.exists(os.path.join(out, "bad." + fmt)), "no output for bad input")
+
+
 def test_trailing_slash_is_a_folder():
     d = tempdir()
     rc, _, err = run(["-q", "-o", os.path.join(d, "new") + "/", samples()[0]])
@@ -147,6 +174,7 @@ def test_parallel_recipe():
 case(test_batch_into_folder_with_a_bad_input)
 case(test_batch_all_good_and_stdin)
 case(test_json_line_not_written)
+case(test_batch_bytes_as_alone)
 case(test_trailing_slash_is_a_folder)
 case(test_same_stem_refused)
 if shutil.which("parallel"):

@@ -427,6 +427,22 @@ static void test_render(void **state)
     assert_zeroed(&res);
     aloud_render_result_free(NULL);
 
+    /* An engine: out may not be NULL; free(NULL) does nothing; a render
+     * with one, told of a next document, is the same. */
+    err = stale_error();
+    assert_arg_error(aloud_engine_create(1, NULL, &err), &err);
+    aloud_engine_free(NULL);
+    aloud_engine *engine = NULL;
+    assert_int_equal(aloud_engine_create(1, &engine, NULL), ALOUD_OK);
+    tu_require(engine);
+    aloud_render_opts shared = opts;
+    shared.engine = engine;
+    shared.next = doc;
+    assert_int_equal(aloud_render(doc, &shared, &res, NULL), ALOUD_OK);
+    assert_int_equal(res.paragraph_count, 2);
+    aloud_render_result_free(&res);
+    aloud_engine_free(engine);
+
     aloud_media *media = (aloud_media *)&err;
     err = stale_error();
     assert_arg_error(aloud_media_read(NULL, &media, &err), &err);

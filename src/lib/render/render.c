@@ -165,7 +165,10 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     result->sentences = calloc(result->sentence_count, sizeof *result->sentences);
     const char **titles = calloc(starts ? starts : 1, sizeof *titles);
     uint64_t *chapters = calloc(starts ? starts : 1, sizeof *chapters);
-    pool *pl = NULL;
+    pool *pl = NULL;     /* the render's own, without opts->engine */
+    pool *engine = NULL;
+    pool_text text, next;
+    unsigned retries = 0;
     /* Without a set of the caller's, one of its own commits at once. */
     aloud_outputs *own = opts->outputs ? NULL : aloud_outputs_create();
     aloud_outputs *set = opts->outputs ? opts->outputs : own;
@@ -187,10 +190,13 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     if (st != ALOUD_OK)
         goto fail;
 
-    st = pool_create(opts->voice, opts->jobs, &pl, err);
+    if (!opts->engine && (st = pool_create(opts->jobs, &pl, err)) != ALOUD_OK)
+        goto fail;
+    engine = opts->engine ? opts->engine : pl;
+    st = pool_prepare(engine, opts->voice, &result->sample_rate, err);
     if (st != ALOUD_OK)
         goto fail;
-    result->sample_rate = pool_sample_rate(pl);
+    retries = pool_retries(engine);
 
     st = outputs_begin(set, opts->output, &temp, err);
     if (st != ALOUD_OK)
@@ -210,7 +216,9 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     rs->paragraph_pause = clock_frames(opts->voice->paragraph_pause_ms, result->sample_rate);
     sink = (pool_sink){render_pcm, render_done, render_skipped, rs, opts->skip_bad != 0,
                        opts->stop};
-    st = pool_run(pl, doc, &sink, err);
+    text = (pool_text){doc, opts->voice};
+    next = (pool_text){opts->next, opts->next_voice ? opts->next_voice : opts->voice};
+    st = pool_run(engine, &text, &next, &sink, err);
     if (st == ALOUD_ERR_WRITE && rs->status != ALOUD_OK) {
         *err = rs->error;
         st = rs->status;
@@ -221,7 +229,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     }
     if (st != ALOUD_OK)
         goto fail;
-    result->retries = pool_retries(pl);
+    result->retries = pool_retries(engine) - retries;
     pool_free(pl);
     pl = NULL;
     result->frames = rs->frames;

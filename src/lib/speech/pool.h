@@ -1,14 +1,21 @@
 /*
  * pool.h - speech synthesis in a pool of worker processes (private).
  *
- * The calling process initialises espeak-ng once and never speaks. Each unit
+ * The calling process initialises espeak-ng and never speaks. Each unit
  * of work (a run of consecutive sentences, cut by the text alone) is spoken
  * by a child forked from that pristine state (by a helper process forked
- * from it once, see pool.c), so a unit's audio never
- * depends on what was spoken before it or on how many workers ran: the
- * output is the same for any number of jobs. Results come back through
- * pipes and are handed on strictly in document order; a crashed or hung
- * worker costs one unit, which is retried once in a fresh child.
+ * from it, one per voice, see pool.c), so a unit's audio never depends on
+ * what was spoken before it or on how many workers ran: the output is the
+ * same for any number of jobs. Results come back through pipes and are
+ * handed on strictly in document order; a crashed or hung worker costs one
+ * unit, which is retried once in a fresh child.
+ *
+ * A pool lives for as many runs as its owner likes (a batch: one pool for
+ * every input), and is the public aloud_engine. Its helpers are started
+ * once per voice and stay; they know nothing of the documents, whose text
+ * is handed to each worker with its unit. A run may name the document of
+ * the run that follows: when a core would otherwise idle at the end of this
+ * run, units of the next one start early and wait for their turn.
  */
 #ifndef ALOUD_POOL_H
 #define ALOUD_POOL_H
@@ -20,7 +27,7 @@
 
 #include "aloud.h"
 
-typedef struct pool pool;
+typedef aloud_engine pool;
 
 /* What the pool hands on, in document order. A non-zero return cancels. */
 typedef struct pool_sink {
@@ -36,28 +43,45 @@ typedef struct pool_sink {
     const volatile sig_atomic_t *stop;  /* non-zero asks to stop; may be NULL */
 } pool_sink;
 
-/*
- * Initialises the speech engine for `voice` in this process. `jobs` is the
- * number of workers (0: one per CPU). Errors as speech_create().
- */
-aloud_status pool_create(const aloud_voice *voice, unsigned jobs, pool **out, aloud_error *err);
-
-unsigned pool_sample_rate(const pool *pl);
+/* A document and the voice to speak it with, both borrowed. */
+typedef struct pool_text {
+    const aloud_doc *doc;
+    const aloud_voice *voice;
+} pool_text;
 
 /*
- * Speaks every sentence of `doc` (borrowed) and hands the audio to `sink`
- * in document order. Fails with the line and column of a sentence that
- * could not be spoken: ALOUD_ERR_ENGINE when it failed twice over,
- * ALOUD_ERR_LIMIT when it makes too much audio (unless sink->skip_bad);
- * ALOUD_ERR_WRITE when a sink callback returned non-zero;
- * ALOUD_ERR_CANCELLED when *sink->stop was set; or ALOUD_ERR_NOMEM.
+ * An empty pool of `jobs` workers (0: one per CPU, at most 64). Nothing is
+ * started yet. ALOUD_ERR_NOMEM.
  */
-aloud_status pool_run(pool *pl, const aloud_doc *doc, const pool_sink *sink, aloud_error *err);
+aloud_status pool_create(unsigned jobs, pool **out, aloud_error *err);
+
+/*
+ * Makes ready to speak with `voice` (borrowed): initialises the speech
+ * engine in this process if need be and starts that voice's helper, unless
+ * it runs already. Sets *sample_rate. Errors as speech_create().
+ */
+aloud_status pool_prepare(pool *pl, const aloud_voice *voice, unsigned *sample_rate,
+                          aloud_error *err);
+
+/*
+ * Speaks every sentence of text->doc with text->voice (prepared or not) and
+ * hands the audio to `sink` in document order. `next` (may be NULL, as may
+ * next->doc) names what the following run will speak: units of it may start
+ * early, and a run that then speaks something else only wastes them.
+ * Fails with the line and column of a sentence that could not be spoken:
+ * ALOUD_ERR_ENGINE when it failed twice over, ALOUD_ERR_LIMIT when it makes
+ * too much audio (unless sink->skip_bad); ALOUD_ERR_WRITE when a sink
+ * callback returned non-zero; ALOUD_ERR_CANCELLED when *sink->stop was set;
+ * ALOUD_ERR_VOICE or ALOUD_ERR_ENGINE as pool_prepare(); or ALOUD_ERR_NOMEM.
+ * The pool stays usable after a failure.
+ */
+aloud_status pool_run(pool *pl, const pool_text *text, const pool_text *next,
+                      const pool_sink *sink, aloud_error *err);
 
 /* Units spoken again after a worker crashed or hung, over all runs. */
 unsigned pool_retries(const pool *pl);
 
-/* Stops any workers and frees the pool. NULL is a no-op. */
+/* Stops the helpers and any workers, and frees the pool. NULL is a no-op. */
 void pool_free(pool *pl);
 
 #endif /* ALOUD_POOL_H */

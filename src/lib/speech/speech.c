@@ -36,19 +36,23 @@
  * as soon as a non-zero sample follows them; everything else goes to the
  * sink in the buffers espeak-ng fills.
  */
+/* MAP_ANONYMOUS is Linux and BSD, not POSIX. */
+#define _DEFAULT_SOURCE
+
 #include "speech.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <espeak-ng/espeak_ng.h>
@@ -208,45 +212,23 @@ const char *speech_limit_text(int errnum, char *buf, size_t size)
     return buf;
 }
 
-/* One probe of speech_engine_probe() below: its wait status, or -1 (with *err set)
- * when it cannot be started. */
-static int speech_engine_probe_once(aloud_error *err)
+/* Address space espeak-ng's start needs besides its thread's stack: its
+ * data (about 8 MB once spoken with) and the rest, with room to spare. */
+#define SPEECH_START_ROOM ((size_t)24 << 20)
+
+static void *speech_probe_thread(void *arg)
 {
-    char why[160];
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start espeak-ng: %s",
-                        speech_limit_text(e, why, sizeof why));
-        return -1;
-    }
-    if (pid == 0) {
-        struct rlimit no_core = {0, 0};
-        setrlimit(RLIMIT_CORE, &no_core);
-        close(STDERR_FILENO);
-        espeak_ng_InitializePath(ALOUD_ESPEAK_DATA);
-        if (espeak_ng_Initialize(NULL) != ENS_OK)
-            _exit(1);
-        _exit(espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, SPEECH_BUFFER_MS, NULL) ==
-                      ENS_OK
-                  ? 0
-                  : 1);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            return 0; /* cannot tell; the start in the caller's process will show */
-    }
-    return status;
+    return arg;
 }
 
 /*
  * espeak-ng starts a thread in espeak_ng_Initialize() and abort()s when it
- * cannot (an assertion in its fifo.c), as under a low ulimit -v or -u. So it
- * is started first in a child that only does that: the child's abort becomes
- * an error here that names the limit. The child dumps no core and its
- * stderr is closed (the assertion is ours to explain). It costs a fork and
- * a start of espeak-ng, once per process that speaks.
+ * cannot (an assertion in its fifo.c), as under a low ulimit -v or -u. So
+ * before it starts, this process shows that it can: with SPEECH_START_ROOM
+ * of address space held, it starts and joins a thread of the default size,
+ * as espeak-ng's will be. Failing that is an error that names the limit,
+ * not an abort. (It used to start espeak-ng in a child first, which cost a
+ * fork and a second start of espeak-ng in every run.)
  */
 static aloud_status speech_engine_probe(aloud_error *err)
 {
@@ -263,18 +245,19 @@ static aloud_status speech_engine_probe(aloud_error *err)
     if (held < SPEECH_MIN_FILES && e == EMFILE)
         return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start espeak-ng: %s",
                                speech_limit_text(EMFILE, why, sizeof why));
-    /* Tried twice: a probe killed from outside is not a reason to give up. */
-    int status = 0;
-    for (int attempt = 0; attempt < 2 && (attempt == 0 || WIFSIGNALED(status)); attempt++) {
-        status = speech_engine_probe_once(err);
-        if (status < 0)
-            return ALOUD_ERR_ENGINE;
-    }
-    /* A failure it could report is reported again, with its words, by the start here. */
-    if (WIFSIGNALED(status))
-        return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0,
-                               "cannot start espeak-ng: %s (it stopped with signal %d)",
-                               speech_limit_text(0, why, sizeof why), WTERMSIG(status));
+    void *room = mmap(NULL, SPEECH_START_ROOM, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                      0);
+    if (room == MAP_FAILED)
+        return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start espeak-ng: %s",
+                               speech_limit_text(errno, why, sizeof why));
+    pthread_t thread;
+    e = pthread_create(&thread, NULL, speech_probe_thread, NULL);
+    if (e == 0)
+        pthread_join(thread, NULL);
+    munmap(room, SPEECH_START_ROOM);
+    if (e != 0)
+        return aloud_error_set(err, ALOUD_ERR_ENGINE, 0, 0, "cannot start espeak-ng: %s",
+                               speech_limit_text(e, why, sizeof why));
     return ALOUD_OK;
 }
 
