@@ -316,7 +316,8 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     if (st == ALOUD_OK) {
         aloud_render_opts ro = {&su->voice, su->format, path, su->software, jobs, opts->bitrate,
                                 opts->skip_bad, &cli_stop_signal,
-                                su->progress ? cli_progress_draw : NULL, &progress, outs};
+                                su->progress ? cli_progress_draw : NULL, &progress, outs,
+                                opts->loudness_off, opts->loudness};
         st = aloud_render(doc, &ro, &res, &err);
         cli_progress_clear(&progress);
         /* A sentence the engine could not speak is named in the input. */

@@ -73,6 +73,9 @@ struct writer {
     size_t chapter_count;
     char **titles;         /* chapter_count entries, never NULL */
     size_t tag_size;       /* bytes of the ID3 tag at offset 0 */
+    bool has_gain;         /* ReplayGain TXXX frames, from the params' gain */
+    char rg_gain[32];
+    char rg_peak[32];
     unsigned char *out;    /* MP3_OUT_BYTES(MP3_CHUNK_FRAMES) */
     short *pcm;            /* MP3_CHUNK_FRAMES * 2, for LAME's non-const interleaved call */
 };
@@ -135,7 +138,10 @@ static aloud_status mp3_build_tag(const writer *w, const uint64_t *frames, uint6
     size_t group = writer_chapter_group(&formats_mp3, w->chapter_count);
     size_t count = (w->chapter_count + group - 1) / group;
     id3_chapter_spec *ch = calloc(count ? count : 1, sizeof *ch);
-    id3_tag_spec spec = {w->title, w->artist, w->software, count, ch, 0};
+    const id3_txxx gain[] = {{"REPLAYGAIN_TRACK_GAIN", w->rg_gain},
+                             {"REPLAYGAIN_TRACK_PEAK", w->rg_peak}};
+    id3_tag_spec spec = {w->title, w->artist, w->software, count, ch, 0,
+                         w->has_gain ? 2u : 0u, gain};
     aloud_status st;
 
     if (!ch)
@@ -309,6 +315,11 @@ static aloud_status mp3_open(const char *path, const writer_params *params, writ
     }
     w->sample_rate = params->sample_rate;
     w->channels = params->channels;
+    if (params->gain) {
+        w->has_gain = true;
+        writer_replaygain(params->gain, w->rg_gain, sizeof w->rg_gain, w->rg_peak,
+                          sizeof w->rg_peak);
+    }
     st = mp3_copy_strings(w, params, err);
     if (st == ALOUD_OK)
         st = mp3_start_lame(w, bitrate, err);

@@ -39,6 +39,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -69,6 +70,8 @@ struct writer {
     char *software;
     size_t chapter_count;
     char **titles;         /* chapter_count entries, never NULL */
+    bool has_gain;         /* R128_TRACK_GAIN, from the params' gain */
+    int r128_gain;         /* Q7.8 dB */
     bool write_failed;     /* set by the page callback */
     int write_errno;
     const volatile sig_atomic_t *stop; /* borrowed from the params; may be NULL */
@@ -120,39 +123,6 @@ static aloud_status opus_copy_strings(writer *w, const writer_params *p, aloud_e
     return ALOUD_OK;
 }
 
-/*
- * Creates the spool beside `path` and unlinks it at once; the open stream
- * keeps it alive until fclose.
- */
-static aloud_status opus_create_spool(writer *w, aloud_error *err)
-{
-    size_t n = strlen(w->path) + sizeof ".spool-XXXXXX";
-    char *name = malloc(n);
-    int fd, e;
-
-    if (!name)
-        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    snprintf(name, n, "%s.spool-XXXXXX", w->path);
-    fd = mkstemp(name);
-    if (fd < 0) {
-        e = errno;
-        free(name);
-        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
-                               "cannot create a spool file beside %s: %s", w->path, strerror(e));
-    }
-    unlink(name);
-    free(name);
-    w->spool = fdopen(fd, "w+b");
-    if (!w->spool) {
-        e = errno;
-        close(fd);
-        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot open the spool file: %s",
-                               strerror(e));
-    }
-    return ALOUD_OK;
-}
-
-
 static aloud_status opus_ope_error(int code, const char *what, aloud_error *err)
 {
     aloud_status st = code == OPE_ALLOC_FAIL ? ALOUD_ERR_NOMEM
@@ -180,6 +150,12 @@ static aloud_status opus_build_comments(const writer *w, const uint64_t *frames,
     for (size_t i = 0; i < 3 && rc == OPE_OK; i++) {
         if (values[i])
             rc = ope_comments_add(c, names[i], values[i]);
+    }
+    if (w->has_gain && rc == OPE_OK) {
+        char gain[16];
+
+        snprintf(gain, sizeof gain, "%d", w->r128_gain);
+        rc = ope_comments_add(c, "R128_TRACK_GAIN", gain);
     }
     for (size_t i = 0; i < named && rc == OPE_OK; i++) {
         char name[32], time[32];
@@ -333,6 +309,13 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
     w->sample_rate = params->sample_rate;
     w->channels = params->channels;
     w->stop = params->stop;
+    /* RFC 7845: the gain to the EBU R128 reference, in 1/256 dB, after the
+     * header's output gain (0 here). */
+    if (params->gain && isfinite(params->gain->loudness)) {
+        double q = round((WRITER_R128_REFERENCE - params->gain->loudness) * 256.0);
+        w->has_gain = true;
+        w->r128_gain = (int)(q < -32768 ? -32768 : q > 32767 ? 32767 : q);
+    }
     st = writer_bitrate(&formats_opus, params->sample_rate, params->bitrate, &w->bitrate, err);
     if (st == ALOUD_OK)
         st = opus_copy_strings(w, params, err);
@@ -341,7 +324,7 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
         st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot create %s: %s", path,
                              strerror(errno));
     if (st == ALOUD_OK)
-        st = opus_create_spool(w, err);
+        st = writer_create_spool(w->path, &w->spool, err);
     if (st != ALOUD_OK) {
         opus_free(w);
         return st;
