@@ -38,6 +38,10 @@ struct limiter {
     /* input ring: a power of two holding the taps and the delay */
     int16_t *x;
     size_t x_mask;
+    /* the last 2H inputs twice over, so the taps read them in one run */
+    double *win;
+    size_t win_at;
+    double out_scale;      /* gain / (Q16 unity * L): the output's factor per env_sum */
     /* the sliding minimum of need() over the look-ahead: positions and values */
     uint64_t *dq_pos;
     int32_t *dq_val;
@@ -82,6 +86,9 @@ static void lim_reset(limiter *lim)
 {
     for (size_t k = 0; k <= lim->x_mask; k++)
         lim->x[k] = 0;
+    for (size_t k = 0; k < 4 * LIM_HALF; k++)
+        lim->win[k] = 0;
+    lim->win_at = 0;
     for (size_t k = 0; k < lim->lookahead; k++)
         lim->env[k] = LIM_UNITY;
     lim->env_sum = (int64_t)lim->lookahead * LIM_UNITY;
@@ -124,15 +131,17 @@ limiter *limiter_create(unsigned sample_rate, double gain_db, double ceiling_dbt
     size_t x_size = lim_pow2(lim->lookahead + 3 * LIM_HALF + 4);
     size_t dq_size = lim_pow2(lim->lookahead + 1);
     lim->x = calloc(x_size, sizeof *lim->x);
+    lim->win = calloc(4 * LIM_HALF, sizeof *lim->win);
     lim->dq_pos = calloc(dq_size, sizeof *lim->dq_pos);
     lim->dq_val = calloc(dq_size, sizeof *lim->dq_val);
     lim->env = calloc(lim->lookahead, sizeof *lim->env);
-    if (!lim->x || !lim->dq_pos || !lim->dq_val || !lim->env) {
+    if (!lim->x || !lim->win || !lim->dq_pos || !lim->dq_val || !lim->env) {
         limiter_free(lim);
         return NULL;
     }
     lim->x_mask = x_size - 1;
     lim->dq_mask = dq_size - 1;
+    lim->out_scale = lim->gain / ((double)LIM_UNITY * (double)lim->lookahead);
     lim_reset(lim);
     return lim;
 }
@@ -142,6 +151,7 @@ void limiter_free(limiter *lim)
     if (!lim)
         return;
     free(lim->x);
+    free(lim->win);
     free(lim->dq_pos);
     free(lim->dq_val);
     free(lim->env);
@@ -170,14 +180,15 @@ int limiter_peak(const limiter *lim)
 }
 
 /* The largest |value| of the 4x oversampled signal strictly between i and i+1,
- * where i + H is the newest sample `n`. */
-static double lim_interp_peak(const limiter *lim, uint64_t n)
+ * where i + H is the newest sample. */
+static double lim_interp_peak(const limiter *lim)
 {
+    const double *w = lim->win + lim->win_at;  /* oldest first */
     double best = 0;
     for (int f = 0; f < LIM_PHASES; f++) {
         double acc = 0;
         for (int k = 0; k < 2 * LIM_HALF; k++)
-            acc += lim->taps[f][k] * lim->x[(n - (uint64_t)(2 * LIM_HALF - 1 - k)) & lim->x_mask];
+            acc += lim->taps[f][k] * w[k];
         if (fabs(acc) > best)
             best = fabs(acc);
     }
@@ -189,6 +200,8 @@ static int16_t lim_step(limiter *lim, int16_t in)
 {
     uint64_t n = lim->pos++;
     lim->x[n & lim->x_mask] = in;
+    lim->win[lim->win_at] = lim->win[lim->win_at + 2 * LIM_HALF] = in;
+    lim->win_at = lim->win_at + 1 == 2 * LIM_HALF ? 0 : lim->win_at + 1;
     if (fabs((double)in) >= lim->hot)
         lim->since_hot = 0;
     else if (lim->since_hot != SIZE_MAX)
@@ -199,7 +212,7 @@ static int16_t lim_step(limiter *lim, int16_t in)
     int32_t need = LIM_UNITY;
     double ip = 0;
     if (lim->since_hot < 2 * LIM_HALF) {
-        ip = lim_interp_peak(lim, n);
+        ip = lim_interp_peak(lim);
         double peak = fabs((double)lim->x[i & lim->x_mask]);
         if (ip > peak)
             peak = ip;
@@ -239,8 +252,7 @@ static int16_t lim_step(limiter *lim, int16_t in)
     double x = lim->x[k & lim->x_mask];
     if (x == 0)
         return 0;
-    double y = nearbyint(x * lim->gain * (double)lim->env_sum
-                         / ((double)LIM_UNITY * (double)lim->lookahead));
+    double y = nearbyint(x * ((double)lim->env_sum * lim->out_scale));
     if (y > 32767)
         y = 32767;
     if (y < -32767)
