@@ -333,6 +333,12 @@ static aloud_status opus_plan_cuts(writer *w, uint64_t **cuts, size_t *n, aloud_
     *n = 0;
     if (!buf)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    /* One encoder through, for bench/opus_cuts.py to compare the cuts against. */
+    const char *whole = getenv("ALOUD_OPUS_WHOLE");
+    if (whole && strcmp(whole, "1") == 0) {
+        free(buf);
+        return ALOUD_OK;
+    }
     if (fflush(w->spool) != 0 || fseeko(w->spool, 0, SEEK_SET) != 0)
         st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot rewind the spool file: %s",
                              strerror(errno));
@@ -406,6 +412,15 @@ static bool opus_segment_put(opus_segment *sg, const unsigned char *p, size_t le
     return true;
 }
 
+/* OPUS_COMPLEXITY, or 0..10 from ALOUD_OPUS_COMPLEXITY for bench/opus_settings.py. */
+static int opus_complexity(void)
+{
+    const char *v = getenv("ALOUD_OPUS_COMPLEXITY");
+    if (v && v[0] >= '0' && v[0] <= '9' && (v[1] == '\0' || (v[0] == '1' && v[1] == '0' && !v[2])))
+        return atoi(v);
+    return OPUS_COMPLEXITY;
+}
+
 /* A fresh encoder with aloud's settings (see the top of the file). */
 static OpusEncoder *opus_new_encoder(const writer *w, int *lookahead, int *rc)
 {
@@ -417,7 +432,7 @@ static OpusEncoder *opus_new_encoder(const writer *w, int *lookahead, int *rc)
     if (*rc == OPUS_OK)
         *rc = opus_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
     if (*rc == OPUS_OK)
-        *rc = opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(OPUS_COMPLEXITY));
+        *rc = opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(opus_complexity()));
     if (*rc == OPUS_OK && lookahead)
         *rc = opus_encoder_ctl(enc, OPUS_GET_LOOKAHEAD(lookahead));
     if (*rc != OPUS_OK) {
