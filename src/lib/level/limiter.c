@@ -34,6 +34,7 @@ struct limiter {
     uint64_t pos;          /* position of the next input sample */
     uint64_t taken;        /* input samples since the last flush */
     size_t since_hot;      /* samples since the last hot one, saturating */
+    size_t zeros;          /* zero samples in a row, saturating */
     double ip_prev;        /* interpolated peak between i-1 and i */
     /* input ring: a power of two holding the taps and the delay */
     int16_t *x;
@@ -98,6 +99,7 @@ static void lim_reset(limiter *lim)
     lim->dq_len = 0;
     lim->ip_prev = 0;
     lim->since_hot = SIZE_MAX;
+    lim->zeros = SIZE_MAX;
     lim->pos = 0;
     lim->taken = 0;
 }
@@ -195,9 +197,39 @@ static double lim_interp_peak(const limiter *lim)
     return best;
 }
 
+/* The output for position k: the delayed input times the gain and the mean envelope. */
+static int16_t lim_output(limiter *lim, uint64_t k)
+{
+    double x = lim->x[k & lim->x_mask];
+    if (x == 0)
+        return 0;
+    /* Rounded half away from zero by truncation: no libm call per sample. */
+    double v = x * ((double)lim->env_sum * lim->out_scale);
+    v = v >= 0 ? v + 0.5 : v - 0.5;
+    if (v > 32767)
+        v = 32767;
+    if (v < -32767)
+        v = -32767;
+    int16_t y = (int16_t)v;
+    int a = y < 0 ? -y : y;
+    if (a > lim->peak)
+        lim->peak = a;
+    return y;
+}
+
 /* Takes one input sample; returns the output sample for position pos - latency. */
 static int16_t lim_step(limiter *lim, int16_t in)
 {
+    /* In a long silence at full gain nothing changes but the position: every
+     * window holds zeros, every gain is unity, the output is zero. */
+    if (in == 0 && lim->zeros > lim->x_mask && lim->env_last == LIM_UNITY
+        && lim->env_sum == (int64_t)lim->lookahead * LIM_UNITY) {
+        lim->pos++;
+        lim->ip_prev = 0;
+        return 0;
+    }
+    lim->zeros = in != 0 ? 0 : lim->zeros == SIZE_MAX ? SIZE_MAX : lim->zeros + 1;
+
     uint64_t n = lim->pos++;
     lim->x[n & lim->x_mask] = in;
     lim->win[lim->win_at] = lim->win[lim->win_at + 2 * LIM_HALF] = in;
@@ -207,8 +239,21 @@ static int16_t lim_step(limiter *lim, int16_t in)
     else if (lim->since_hot != SIZE_MAX)
         lim->since_hot++;
 
-    /* need(i) for i = n - H: the points from i-1 to i+1 under the ceiling. */
     uint64_t i = n - LIM_HALF;
+    if (lim->since_hot >= 2 * LIM_HALF && lim->env_last == LIM_UNITY
+        && lim->env_sum == (int64_t)lim->lookahead * LIM_UNITY) {
+        /* At full gain with nothing hot near: need(i) is unity, which empties
+         * the look-ahead window of everything but itself (all unity too, or
+         * env would not be), and env stays unity: only the output is left. */
+        lim->ip_prev = 0;
+        lim->dq_head = 0;
+        lim->dq_len = 1;
+        lim->dq_pos[0] = i;
+        lim->dq_val[0] = LIM_UNITY;
+        return lim_output(lim, i - (lim->lookahead - 1));
+    }
+
+    /* need(i) for i = n - H: the points from i-1 to i+1 under the ceiling. */
     int32_t need = LIM_UNITY;
     double ip = 0;
     if (lim->since_hot < 2 * LIM_HALF) {
@@ -248,19 +293,7 @@ static int16_t lim_step(limiter *lim, int16_t in)
     lim->env[lim->env_slot] = env;
     lim->env_slot = lim->env_slot + 1 == lim->lookahead ? 0 : lim->env_slot + 1;
 
-    uint64_t k = i - (lim->lookahead - 1);
-    double x = lim->x[k & lim->x_mask];
-    if (x == 0)
-        return 0;
-    double y = nearbyint(x * ((double)lim->env_sum * lim->out_scale));
-    if (y > 32767)
-        y = 32767;
-    if (y < -32767)
-        y = -32767;
-    int a = (int)fabs(y);
-    if (a > lim->peak)
-        lim->peak = a;
-    return (int16_t)y;
+    return lim_output(lim, i - (lim->lookahead - 1));
 }
 
 size_t limiter_run(limiter *lim, const int16_t *in, int16_t *out, size_t frames)

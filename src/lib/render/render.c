@@ -12,10 +12,10 @@
 
 #include "aloud.h"
 #include "clock.h"
-#include "limiter.h"
 #include "loudness.h"
 #include "outputs.h"
 #include "pool.h"
+#include "shape.h"
 #include "vec.h"
 #include "writer.h"
 
@@ -30,6 +30,7 @@ typedef struct render_state {
     writer *w;
     loud_meter *meter;        /* with loudness on: measures what arrives... */
     FILE *spool;              /* ...and keeps it (unlinked) until the gain is known */
+    shape_cuts *cuts;         /* where the spooled audio can be shaped apart */
     uint64_t frames;          /* frames written so far */
     uint64_t sentence_start;  /* where the sentence being received began */
     size_t paragraph;         /* the paragraph of that sentence */
@@ -52,6 +53,8 @@ static int render_out(render_state *rs, const int16_t *pcm, size_t frames)
         return rs->status != ALOUD_OK;
     }
     rs->status = loud_meter_add(rs->meter, pcm, frames, &rs->error);
+    if (rs->status == ALOUD_OK && !shape_cuts_feed(rs->cuts, pcm, frames))
+        rs->status = aloud_error_set(&rs->error, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     if (rs->status == ALOUD_OK && fwrite(pcm, sizeof *pcm, frames, rs->spool) != frames)
         rs->status = aloud_error_set(&rs->error, ALOUD_ERR_WRITE, 0, 0,
                                      "cannot spool audio beside %s: %s", rs->opts->output,
@@ -59,37 +62,23 @@ static int render_out(render_state *rs, const int16_t *pcm, size_t frames)
     return rs->status != ALOUD_OK;
 }
 
-/*
- * Plays the spool back through the gain and the limiter into the writer.
- * The limiter's latency comes out at the end, from its flush.
- */
-static aloud_status render_replay(render_state *rs, limiter *lim, aloud_error *err)
+static aloud_status render_shaped(void *ctx, const int16_t *pcm, size_t frames, aloud_error *err)
 {
-    const writer_ops *ops = rs->opts->format->writer;
-    size_t room = sizeof rs->buf / sizeof rs->buf[0];
-    uint64_t left = rs->frames;
-    aloud_status st = ALOUD_OK;
+    render_state *rs = ctx;
+    return rs->opts->format->writer->write(rs->w, pcm, frames, err);
+}
 
-    if (fflush(rs->spool) != 0 || fseeko(rs->spool, 0, SEEK_SET) != 0)
-        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot rewind the spool file: %s",
+/* Plays the spool back through the gain and the limiter into the writer, in
+ * pieces shaped in threads (shape.h). */
+static aloud_status render_replay(render_state *rs, double gain_db, double ceiling_db,
+                                  aloud_error *err)
+{
+    int peak = 0;
+    if (fflush(rs->spool) != 0)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot flush the spool file: %s",
                                strerror(errno));
-    while (st == ALOUD_OK && left > 0) {
-        size_t n = left < room ? (size_t)left : room;
-        if (rs->opts->stop && *rs->opts->stop)
-            return aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
-        if (fread(rs->buf, sizeof rs->buf[0], n, rs->spool) != n)
-            return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
-        left -= n;
-        size_t out = limiter_run(lim, rs->buf, rs->buf, n);
-        if (out > 0)
-            st = ops->write(rs->w, rs->buf, out, err);
-    }
-    if (st == ALOUD_OK) {
-        size_t out = limiter_flush(lim, rs->buf);
-        if (out > 0)
-            st = ops->write(rs->w, rs->buf, out, err);
-    }
-    return st;
+    return shape_run(fileno(rs->spool), rs->frames, rs->cuts, rs->res->sample_rate, gain_db,
+                     ceiling_db, render_shaped, rs, rs->opts->stop, &peak, err);
 }
 
 static int render_flush(render_state *rs)
@@ -186,6 +175,7 @@ static void render_state_free(render_state *rs)
     if (!rs)
         return;
     loud_meter_free(rs->meter);
+    shape_cuts_free(rs->cuts);
     if (rs->spool)
         fclose(rs->spool);
     free(rs);
@@ -236,7 +226,6 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     render_state *rs = calloc(1, sizeof *rs); /* large: it holds the write buffer */
     writer_params params;
     writer_gain gain;
-    limiter *lim = NULL;
     pool_sink sink;
     aloud_status st;
 
@@ -268,7 +257,8 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     } else {
         /* The writer opens once the gain is known: its tags state it. */
         rs->meter = loud_meter_create(result->sample_rate, 1);
-        st = rs->meter ? writer_create_spool(temp, &rs->spool, err)
+        rs->cuts = shape_cuts_create(result->sample_rate);
+        st = rs->meter && rs->cuts ? writer_create_spool(temp, &rs->spool, err)
                        : aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }
     if (st != ALOUD_OK)
@@ -305,11 +295,6 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
          * preset), so they get a lower ceiling, the same for every lossy format. */
         bool lossy = aloud_format_bitrate_range(opts->format, NULL, NULL, NULL) != 0;
         double ceiling_db = ALOUD_TRUE_PEAK_CEILING - (lossy ? RENDER_LOSSY_HEADROOM_DB : 0.0);
-        lim = limiter_create(result->sample_rate, result->gain_db, ceiling_db);
-        if (!lim) {
-            st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-            goto fail;
-        }
         /* The peak: the loudest sample with the gain, or the ceiling where the
          * limiter takes over, whichever is lower. */
         double peak = loud_meter_peak(rs->meter) / 32768.0 * pow(10.0, result->gain_db / 20.0);
@@ -319,9 +304,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         params.gain = isfinite(result->loudness_measured) ? &gain : NULL;
         st = opts->format->writer->open(temp, &params, &rs->w, err);
         if (st == ALOUD_OK)
-            st = render_replay(rs, lim, err);
-        limiter_free(lim);
-        lim = NULL;
+            st = render_replay(rs, result->gain_db, ceiling_db, err);
         if (st != ALOUD_OK)
             goto fail;
     }
