@@ -29,7 +29,7 @@
  * last granule position is pre-skip + the input's length at 48 kHz
  * (rounded up), so decoded sample n is input sample n.
  *
- * Settings (bench/opus_settings.py, on espeak-ng speech): application
+ * Settings (bench/codec_settings.py, on espeak-ng speech): application
  * AUDIO, signal VOICE, VBR at the bitrate asked, complexity 10. Complexity
  * 8 and 10 give the same file; below, the size drops by up to 7% and the
  * speech's SNR against the source by 0.2 dB (6) to 2.8 dB (0), for at most
@@ -68,7 +68,7 @@
 /* PCM frames read from the spool at a time while looking for cuts. */
 #define OPUS_CHUNK_FRAMES 8192u
 
-/* libopus's complexity, chosen by measurement (bench/opus_settings.py). */
+/* libopus's complexity, chosen by measurement (bench/codec_settings.py). */
 #define OPUS_COMPLEXITY 10
 
 struct writer {
@@ -418,7 +418,7 @@ static bool opus_segment_put(opus_segment *sg, const unsigned char *p, size_t le
     return true;
 }
 
-/* OPUS_COMPLEXITY, or 0..10 from ALOUD_OPUS_COMPLEXITY for bench/opus_settings.py. */
+/* OPUS_COMPLEXITY, or 0..10 from ALOUD_OPUS_COMPLEXITY for bench/codec_settings.py. */
 static int opus_complexity(void)
 {
     const char *v = getenv("ALOUD_OPUS_COMPLEXITY");

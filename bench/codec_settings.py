@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Opus encoder settings for espeak-ng speech, by measurement.
+"""Opus and MP3 encoder settings for espeak-ng speech, by measurement.
 
-Renders a text to WAV once (what the Opus writer is handed), then encodes
-it with aloud at each complexity (ALOUD_OPUS_COMPLEXITY, a benchmark hook)
-and reports the file size, aloud's wall and CPU time for the whole render,
+Renders a text to WAV once (what the writers are handed), then renders it
+with aloud at each Opus complexity (ALOUD_OPUS_COMPLEXITY, a benchmark hook)
+and each LAME quality (ALOUD_MP3_QUALITY), and reports the file size, aloud's wall and CPU time for the whole render,
 and the SNR in speech of the decode against the source (ffmpeg decodes; a
 waveform measure, blunt for a perceptual codec, but the same for every
 setting, so it ranks them).
 
-    bench/opus_settings.py [--aloud build/aloud] [--text text/news.txt]
+    bench/codec_settings.py [--aloud build/aloud] [--text text/news.txt]
 """
 import argparse
 import array
@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--aloud", default=os.path.join(here, "..", "build", "aloud"))
     ap.add_argument("--text", default=os.path.join(here, "..", "text", "news.txt"))
     ap.add_argument("--complexities", default="0,2,4,5,6,8,10")
+    ap.add_argument("--qualities", default="0,2,3,5,7,9")
     args = ap.parse_args()
     d = tempfile.mkdtemp(prefix="aloud-opus-")
     wav = os.path.join(d, "src.wav")
@@ -49,19 +50,22 @@ def main():
         rate = w.getframerate()
         src = array.array("h")
         src.frombytes(w.readframes(w.getnframes()))
-    print("| complexity | size | wall | CPU | SNR in speech |")
-    print("| --- | --- | --- | --- | --- |")
-    for c in args.complexities.split(","):
-        out = os.path.join(d, "c%s.opus" % c)
-        env = dict(os.environ, ALOUD_OPUS_COMPLEXITY=c)
+    runs = [("opus", "ALOUD_OPUS_COMPLEXITY", c) for c in args.complexities.split(",")]
+    runs += [("mp3", "ALOUD_MP3_QUALITY", q) for q in args.qualities.split(",")]
+    print("| format | setting | size | wall | CPU | SNR in speech |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for ext, var, value in runs:
+        out = os.path.join(d, "s%s.%s" % (value, ext))
+        env = dict(os.environ, **{var: value})
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run([args.aloud, "-q", args.text, "-o", out], check=True, env=env)
         wall = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-        print("| %s | %d | %.2f s | %.2f s | %.2f dB |"
-              % (c, os.path.getsize(out), wall, cpu, snr(src, rate, out)))
+        print("| %s | %s=%s | %d | %.2f s | %.2f s | %.2f dB |"
+              % (ext, var.split("_")[-1].lower(), value, os.path.getsize(out), wall, cpu,
+                 snr(src, rate, out)))
         os.unlink(out)
     os.unlink(wav)
     os.rmdir(d)
