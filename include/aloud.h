@@ -681,7 +681,26 @@ typedef struct aloud_render_opts {
                                       early; NULL for none. Only a hint: a next render of
                                       another document wastes that work, nothing more */
     const aloud_voice *next_voice; /* the voice of that render; NULL for `voice` */
+    int loudness_off;              /* non-zero: espeak-ng's own level, untouched */
+    double loudness;               /* integrated loudness to bring the audio to, in LUFS
+                                      (EBU R128), from -70 to -5; 0 for
+                                      ALOUD_LOUDNESS_DEFAULT */
 } aloud_render_opts;
+
+/*
+ * Loudness. Unless opts->loudness_off, aloud_render() measures the integrated
+ * loudness of the whole audio (ITU-R BS.1770 through libebur128) while it is
+ * made, then applies the one gain that brings it to opts->loudness, with a
+ * look-ahead limiter keeping true peaks at or below
+ * ALOUD_TRUE_PEAK_CEILING dBTP (never clipping). Formats with gain tags get
+ * them (R128_TRACK_GAIN in Opus, REPLAYGAIN_TRACK_GAIN and _PEAK in FLAC and
+ * MP3). The audio waits in an unlinked temporary file beside the output
+ * meanwhile, never in memory.
+ */
+#define ALOUD_LOUDNESS_DEFAULT (-19.0)
+#define ALOUD_LOUDNESS_MIN (-70.0)
+#define ALOUD_LOUDNESS_MAX (-5.0)
+#define ALOUD_TRUE_PEAK_CEILING (-1.5)
 
 /* A sentence the render skipped (skip_bad), and why. */
 typedef struct aloud_skip {
@@ -701,6 +720,9 @@ typedef struct aloud_render_result {
     unsigned retries;             /* units spoken again after a worker crashed or hung */
     size_t skipped_count;
     aloud_skip *skipped;          /* owned; silence stands in for these sentences */
+    double loudness_measured;     /* LUFS as spoken, before the gain; -HUGE_VAL for
+                                     silence or when loudness was off */
+    double gain_db;               /* the gain applied (0 when off) */
 } aloud_render_result;
 
 /*

@@ -53,6 +53,9 @@ typedef struct cli_options {
     unsigned jobs;                /* -j; 0 for one worker per CPU */
     const char *bitrate_arg;      /* --bitrate as given (kb/s), checked against the format */
     unsigned bitrate;             /* --bitrate in bits per second; 0 for the format's default */
+    bool loudness_set;            /* --loudness given */
+    bool loudness_off;            /* --loudness off */
+    double loudness;              /* --loudness in LUFS; 0 for the library's default */
     const char *lexicons[CLI_MAX_LEXICONS]; /* --lexicon, in order */
     size_t lexicon_count;
     const char *sidecars;         /* --sidecars: comma-separated kinds, NULL for none */

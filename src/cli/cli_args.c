@@ -12,7 +12,7 @@
 
 typedef enum cli_opt_id {
     OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_LANG, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
-    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD,
+    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LOUDNESS, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD,
     OPT_MAX_INPUT, OPT_EMOJI, OPT_FROM, OPT_SENTENCES, OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES,
     OPT_FEED, OPT_FEED_TITLE, OPT_FEED_AUTHOR, OPT_FEED_DESCRIPTION, OPT_FEED_LANG, OPT_BASE_URL,
     OPT_COVER, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION
@@ -36,6 +36,7 @@ static const cli_opt cli_opts[] = {
     {OPT_PARAGRAPH_PAUSE, 0, "paragraph-pause", true},
     {OPT_JOBS, 'j', "jobs", true},
     {OPT_BITRATE, 0, "bitrate", true},
+    {OPT_LOUDNESS, 0, "loudness", true},
     {OPT_LEXICON, 0, "lexicon", true},
     {OPT_SIDECARS, 0, "sidecars", true},
     {OPT_JSON, 0, "json", false},
@@ -159,6 +160,29 @@ static bool cli_lang_code(const char *s)
     return true;
 }
 
+/* --loudness LUFS (a number from ALOUD_LOUDNESS_MIN to _MAX) or "off". */
+static int cli_loudness(cli_options *opts, const char *value, char *why, size_t why_size)
+{
+    char *end = NULL;
+    double v;
+
+    opts->loudness_set = true;
+    if (strcmp(value, "off") == 0) {
+        opts->loudness_off = true;
+        return CLI_EXIT_OK;
+    }
+    errno = 0;
+    v = strtod(value, &end);
+    if (end == value || *end != '\0' || errno != 0 || !(v >= ALOUD_LOUDNESS_MIN)
+        || !(v <= ALOUD_LOUDNESS_MAX))
+        return cli_fail(why, why_size,
+                        "--loudness takes LUFS from %g to %g (such as -16) or 'off', not '%s'",
+                        ALOUD_LOUDNESS_MIN, ALOUD_LOUDNESS_MAX, value);
+    opts->loudness_off = false;
+    opts->loudness = v;
+    return CLI_EXIT_OK;
+}
+
 /* Applies one option with its value (NULL for flags). */
 static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, char *why,
                      size_t why_size)
@@ -200,6 +224,8 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
         opts->jobs = (unsigned)n;
         return CLI_EXIT_OK;
     case OPT_BITRATE: opts->bitrate_arg = value; return CLI_EXIT_OK;
+    case OPT_LOUDNESS:
+        return cli_loudness(opts, value, why, why_size);
     case OPT_LEXICON:
         if (opts->lexicon_count == CLI_MAX_LEXICONS)
             return cli_fail(why, why_size, "at most %d --lexicon files", CLI_MAX_LEXICONS);
@@ -434,9 +460,10 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
     if (opts->mode == CLI_MODE_FEED)
         return CLI_EXIT_OK;
     if (!renders && (opts->output || opts->format || opts->sidecars || opts->json ||
-                     opts->bitrate_arg || opts->jobs || opts->skip_bad))
+                     opts->bitrate_arg || opts->jobs || opts->skip_bad || opts->loudness_set))
         return cli_fail(why, why_size,
-                        "--output, --format, --bitrate, --jobs, --sidecars, --json and --skip-bad "
+                        "--output, --format, --bitrate, --loudness, --jobs, --sidecars, --json and "
+                        "--skip-bad "
                         "only apply when rendering");
     if ((opts->mode == CLI_MODE_SENTENCES || opts->mode == CLI_MODE_CHAPTERS) && voice_set)
         return cli_fail(why, why_size, "voice options only apply when rendering");

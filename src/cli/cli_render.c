@@ -394,7 +394,8 @@ static int cli_item_render(const cli_setup *su, cli_item *it, aloud_engine *engi
         aloud_render_opts ro = {&it->voice, su->format, path, su->software, opts->jobs,
                                 opts->bitrate, opts->skip_bad, &cli_stop_signal,
                                 su->progress ? cli_progress_draw : NULL, &progress, it->outs,
-                                engine, next ? next->doc : NULL, next ? &next->voice : NULL};
+                                engine, next ? next->doc : NULL, next ? &next->voice : NULL,
+                                opts->loudness_off, opts->loudness};
         st = aloud_render(it->doc, &ro, &res, err);
         cli_progress_clear(&progress);
         /* A sentence the engine could not speak is named in the input. */

@@ -34,6 +34,8 @@ void cli_usage(FILE *out)
           "                           gets one <name>.<ext> per input\n"
           "  -f, --format NAME        wav, flac, opus or mp3 (overrides the extension)\n"
           "      --bitrate KBPS       for opus and mp3\n"
+          "      --loudness LUFS|off  integrated loudness to reach (default -19), true\n"
+          "                           peaks limited to -1.5 dBTP; off: espeak-ng's level\n"
           "      --sidecars LIST      also write any of cue,vtt,srt,lrc,json beside the audio\n"
           "      --json               one JSON line per input on stdout\n"
           "Voice:\n"

@@ -157,6 +157,27 @@ static void test_speak_summary(void **state)
     assert_string_equal(cli_speak_summary(&stats, line, 10), "12 times");
 }
 
+/* --loudness: LUFS in range, or off; refused with the value named; only when rendering. */
+static void test_loudness(void **state)
+{
+    cli_options o;
+    char why[256];
+    (void)state;
+    assert_int_equal(parse(&o, why, "a.txt", NULL), CLI_EXIT_OK);
+    assert_false(o.loudness_off);
+    assert_true(o.loudness == 0);
+    assert_int_equal(parse(&o, why, "--loudness", "-16.5", "a.txt", NULL), CLI_EXIT_OK);
+    assert_false(o.loudness_off);
+    assert_true(o.loudness == -16.5);
+    assert_int_equal(parse(&o, why, "--loudness", "off", "a.txt", NULL), CLI_EXIT_OK);
+    assert_true(o.loudness_off);
+    assert_int_equal(parse(&o, why, "--loudness", "-4", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_string_equal(why, "--loudness takes LUFS from -70 to -5 (such as -16) or 'off', not '-4'");
+    assert_int_equal(parse(&o, why, "--loudness", "-19x", "a.txt", NULL), CLI_EXIT_USAGE);
+    assert_int_equal(parse(&o, why, "--loudness", "-19", "--sentences", "a.txt", NULL),
+                     CLI_EXIT_USAGE);
+}
+
 /* --bitrate is checked once, against the range of the format the render writes. */
 static void test_bitrate(void **state)
 {
@@ -486,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_emoji),           cmocka_unit_test(test_speak_summary),
         cmocka_unit_test(test_format_time),
         cmocka_unit_test(test_sidecars_and_json), cmocka_unit_test(test_bitrate),
+        cmocka_unit_test(test_loudness),
         cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_from),
         cmocka_unit_test(test_signed_and_blank_numbers_refused),

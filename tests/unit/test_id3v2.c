@@ -65,7 +65,7 @@ static void test_exact_bytes(void **state)
         'T', 'I', 'T', '2', 0, 0, 0, 6, 0, 0, 0, 'I', 'n', 't', 'r', 'o',
     };
     const id3_chapter_spec ch[] = {{"Intro", 0, 1500}};
-    id3_tag_spec spec = {"T", NULL, NULL, 1, ch, 0};
+    id3_tag_spec spec = {"T", NULL, NULL, 1, ch, 0, 0, NULL};
     unsigned char *tag;
     size_t size;
 
@@ -88,7 +88,7 @@ static void test_utf16_text(void **state)
         /* TSSE, size 9: encoding 1, BOM, U+1F600 = D83D DE00, "!" */
         'T', 'S', 'S', 'E', 0, 0, 0, 9, 0, 0, 1, 0xff, 0xfe, 0x3d, 0xd8, 0x00, 0xde, '!', 0,
     };
-    id3_tag_spec spec = {NULL, "Zw\xc3\xb6lf", "\xf0\x9f\x98\x80!", 0, NULL, 0};
+    id3_tag_spec spec = {NULL, "Zw\xc3\xb6lf", "\xf0\x9f\x98\x80!", 0, NULL, 0, 0, NULL};
     unsigned char *tag;
     size_t size;
     id3_tag *t;
@@ -110,7 +110,7 @@ static void test_utf16_text(void **state)
 /* The tag size lives in 4 bytes of 7 bits each. */
 static void test_syncsafe_size(void **state)
 {
-    id3_tag_spec spec = {NULL, NULL, NULL, 0, NULL, 300000};
+    id3_tag_spec spec = {NULL, NULL, NULL, 0, NULL, 300000, 0, NULL};
     unsigned char *tag;
     size_t size;
 
@@ -133,7 +133,7 @@ static void test_size_ignores_times(void **state)
 {
     const char *titles[] = {"a", "Zw\xc3\xb6lf", ""};
     id3_chapter_spec zero[3], real[3];
-    id3_tag_spec spec = {"t", "a", "s", 3, zero, 64};
+    id3_tag_spec spec = {"t", "a", "s", 3, zero, 64, 0, NULL};
     unsigned char *a, *b;
     size_t na, nb, differ = 0;
     id3_tag *t;
@@ -187,7 +187,7 @@ static void test_toc_nesting(void **state)
     enum { N = 511 };
     static id3_chapter_spec ch[N];
     static char names[N][16];
-    id3_tag_spec spec = {NULL, NULL, NULL, 255, ch, 0};
+    id3_tag_spec spec = {NULL, NULL, NULL, 255, ch, 0, 0, NULL};
     unsigned char *tag;
     size_t size;
     id3_tag *t;
@@ -234,7 +234,7 @@ static void test_toc_nesting_bytes(void **state)
         'C', 'T', 'O', 'C', 0, 0, 0, 14, 0, 0, 't', 'o', 'c', '2', 0, 0x01, 1,
         'c', 'h', 'p', '2', '5', '6', 0,
     };
-    id3_tag_spec spec = {NULL, NULL, NULL, N, ch, 0};
+    id3_tag_spec spec = {NULL, NULL, NULL, N, ch, 0, 0, NULL};
     unsigned char *tag;
     size_t size, first_child;
 
@@ -253,7 +253,7 @@ static void test_toc_nesting_bytes(void **state)
 static void test_no_chapters_no_toc(void **state)
 {
     static const unsigned char want[] = {'I', 'D', '3', 3, 0, 0, 0, 0, 0, 0};
-    id3_tag_spec spec = {NULL, NULL, NULL, 0, NULL, 0};
+    id3_tag_spec spec = {NULL, NULL, NULL, 0, NULL, 0, 0, NULL};
     unsigned char *tag;
     size_t size;
 
@@ -267,7 +267,7 @@ static void test_no_chapters_no_toc(void **state)
 static void test_build_rejects(void **state)
 {
     const id3_chapter_spec bad[] = {{"ok", 0, 1}, {"bad \xff", 1, 2}};
-    id3_tag_spec spec = {NULL, NULL, NULL, 2, bad, 0};
+    id3_tag_spec spec = {NULL, NULL, NULL, 2, bad, 0, 0, NULL};
     static unsigned char dummy;
     unsigned char *tag = &dummy;
     size_t size = 1;
@@ -497,7 +497,7 @@ static void test_parse_rejects(void **state)
 static void test_parse_damage(void **state)
 {
     const id3_chapter_spec ch[] = {{"Eins", 0, 1000}, {"Zw\xc3\xb6lf", 1000, 2000}};
-    id3_tag_spec spec = {"T", "A", "S", 2, ch, 16};
+    id3_tag_spec spec = {"T", "A", "S", 2, ch, 16, 0, NULL};
     unsigned char *tag, *copy;
     size_t size;
     aloud_error err = {0};

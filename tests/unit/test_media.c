@@ -333,7 +333,7 @@ static void test_read_wav(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32], software[128];
-    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles, 0, NULL};
+    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles, 0, NULL, NULL};
     aloud_media *m = NULL;
     aloud_error err = {0};
 
@@ -361,8 +361,8 @@ static void test_read_flac(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles, 0, NULL};
-    writer_params bare = {RATE, 1, NULL, NULL, NULL, 0, NULL, 0, NULL};
+    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles, 0, NULL, NULL};
+    writer_params bare = {RATE, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL};
     aloud_media *m = NULL;
     aloud_error err = {0};
 
@@ -402,7 +402,7 @@ static void test_read_flac_300(void **state)
     static const char *titles[N];
     static uint64_t frames[N];
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL, NULL};
     aloud_media *m = NULL;
     aloud_error err = {0};
 
@@ -464,7 +464,7 @@ static void test_ffprobe_agrees(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, "Title", "Author", "aloud-test", 4, round_titles, 0, NULL};
+    writer_params p = {RATE, 1, "Title", "Author", "aloud-test", 4, round_titles, 0, NULL, NULL};
 
     if (!tu_have_tool("ffprobe"))
         skip();
@@ -486,7 +486,7 @@ static void test_ffprobe_many(void **state)
     static uint64_t frames[N];
     static tu_probe_chapter pc[N];
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL, NULL};
     size_t n;
 
     if (!tu_have_tool("ffprobe"))
@@ -737,7 +737,7 @@ static void test_truncated_wav(void **state)
     char src[PATH_MAX + 32], cut[PATH_MAX + 32];
     const char *titles[] = {"one", "two"};
     const uint64_t frames[] = {0, 500};
-    writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0, NULL};
+    writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0, NULL, NULL};
     size_t size, data_end, cue_end, adtl_end;
     unsigned char *b;
 
@@ -790,7 +790,7 @@ static void test_truncated_flac(void **state)
     char src[PATH_MAX + 32], cut[PATH_MAX + 32];
     const char *titles[] = {"one", "two"};
     const uint64_t frames[] = {0, 500};
-    writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0, NULL};
+    writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0, NULL, NULL};
     size_t size, meta_end;
     unsigned char *b;
 
@@ -901,7 +901,7 @@ static void test_fuzz(void **state)
     char src[PATH_MAX + 32], dst[PATH_MAX + 32];
     const char *titles[] = {"one", "Zw\xc3\xb6lf", "three"};
     const uint64_t frames[] = {0, 100, 200};
-    writer_params p = {RATE, 1, "T", "A", "S", 3, titles, 0, NULL};
+    writer_params p = {RATE, 1, "T", "A", "S", 3, titles, 0, NULL, NULL};
 
     tu_path(fx, "fuzz.out", dst, sizeof dst);
     tu_path(fx, "fuzz.wav", src, sizeof src);

@@ -155,7 +155,7 @@ static void test_layout(void **state)
                        .chapter_titles = three_titles};
     const id3_chapter_spec want_ch[] = {
         {"Intro", 0, 1500}, {"Zw\xc3\xb6lf \"quoted\"", 1500, 3000}, {"Ende", 3000, 4000}};
-    id3_tag_spec want_spec = {"Der Titel", "Ada", "aloud-test 1.0", 3, want_ch, 0};
+    id3_tag_spec want_spec = {"Der Titel", "Ada", "aloud-test 1.0", 3, want_ch, 0, 0, NULL};
     unsigned char *want, *b;
     size_t want_size, size, frames;
     aloud_error err = {0};

@@ -219,7 +219,7 @@ static void test_head_and_comments(void **state)
     assert_int_equal(n, 9);
     for (size_t i = 0; i < n; i++)
         assert_comment(got[i], lens[i], want[i]);
-    /* The stream ends where the input does: libopusenc rounds the 48 kHz end up. */
+    /* The stream ends where the input does: the writer rounds the 48 kHz end up. */
     assert_true(o.eos);
     assert_int_equal(o.last_granule - preskip, (THREE_TOTAL * 48000u + RATE - 1) / RATE);
     ogg_free(&o);
@@ -291,7 +291,7 @@ static void test_read_back(void **state)
     assert_string_equal(m->format, "opus");
     assert_int_equal(m->sample_rate, RATE); /* the input's, from OpusHead */
     assert_int_equal(m->channels, 1);
-    assert_int_equal(m->frames, THREE_TOTAL); /* exact: floor undoes libopusenc's ceiling */
+    assert_int_equal(m->frames, THREE_TOTAL); /* exact: floor undoes the writer's ceiling */
     assert_string_equal(m->title, "T\xc3\xadtulo");
     assert_string_equal(m->author, "Ada Lovelace");
     assert_string_equal(m->software, "aloud-test 1.0");

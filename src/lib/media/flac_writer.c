@@ -167,6 +167,14 @@ static aloud_status flac_build_comments(writer *w, const writer_params *params, 
         if (tag_values[i])
             st = flac_add_comment(w->comments, tag_names[i], tag_values[i], err);
     }
+    if (params->gain && st == ALOUD_OK) {
+        char db[32], peak[32];
+
+        writer_replaygain(params->gain, db, sizeof db, peak, sizeof peak);
+        st = flac_add_comment(w->comments, "REPLAYGAIN_TRACK_GAIN", db, err);
+        if (st == ALOUD_OK)
+            st = flac_add_comment(w->comments, "REPLAYGAIN_TRACK_PEAK", peak, err);
+    }
     if (named > formats_flac.chapter_cap)
         named = formats_flac.chapter_cap;
     /* A placeholder time: the same byte size as any real one under 100 hours. */

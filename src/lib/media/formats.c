@@ -268,6 +268,44 @@ FILE *writer_create_file(const char *path)
     return f;
 }
 
+aloud_status writer_create_spool(const char *path, FILE **out, aloud_error *err)
+{
+    size_t n = strlen(path) + sizeof ".spool-XXXXXX";
+    char *name = malloc(n);
+    int fd, e;
+
+    *out = NULL;
+    if (!name)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    snprintf(name, n, "%s.spool-XXXXXX", path);
+    fd = mkstemp(name);
+    if (fd < 0) {
+        e = errno;
+        free(name);
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
+                               "cannot create a spool file beside %s: %s", path, strerror(e));
+    }
+    unlink(name);
+    free(name);
+    *out = fdopen(fd, "w+b");
+    if (!*out) {
+        e = errno;
+        close(fd);
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot open the spool file: %s",
+                               strerror(e));
+    }
+    return ALOUD_OK;
+}
+
+void writer_replaygain(const writer_gain *gain, char *db, size_t db_size, char *peak,
+                       size_t peak_size)
+{
+    double g = WRITER_REPLAYGAIN_REFERENCE - gain->loudness;
+    double p = gain->peak < 0 ? 0 : gain->peak > 1 ? 1 : gain->peak;
+    snprintf(db, db_size, "%+.2f dB", g);
+    snprintf(peak, peak_size, "%.6f", p);
+}
+
 bool writer_write_all(int fd, const void *data, size_t size)
 {
     const unsigned char *p = data;

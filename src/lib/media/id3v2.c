@@ -278,6 +278,14 @@ aloud_status id3_tag_build(const id3_tag_spec *spec, unsigned char **out, size_t
         id3_put_text_frame(&o, "TPE1", spec->artist);
     if (spec->software)
         id3_put_text_frame(&o, "TSSE", spec->software);
+    for (size_t i = 0; i < spec->txxx_count; i++) {
+        size_t at = id3_frame_open(&o, "TXXX");
+
+        id3_put_byte(&o, ID3_ENC_LATIN1);
+        id3_put_string0(&o, spec->txxx[i].description);
+        id3_put(&o, spec->txxx[i].value, strlen(spec->txxx[i].value));
+        id3_frame_close(&o, at);
+    }
     if (spec->chapter_count)
         id3_put_tocs(&o, spec->chapter_count);
     for (size_t i = 0; i < spec->chapter_count; i++)

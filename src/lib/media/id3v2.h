@@ -56,6 +56,12 @@ typedef struct id3_chapter_spec {
     uint32_t end_ms;
 } id3_chapter_spec;
 
+/* A user-defined text frame (TXXX), such as REPLAYGAIN_TRACK_GAIN. */
+typedef struct id3_txxx {
+    const char *description;  /* ASCII, borrowed */
+    const char *value;        /* ASCII, borrowed */
+} id3_txxx;
+
 typedef struct id3_tag_spec {
     const char *title;      /* TIT2; UTF-8, borrowed, NULL for none */
     const char *artist;     /* TPE1 */
@@ -63,10 +69,12 @@ typedef struct id3_tag_spec {
     size_t chapter_count;   /* at most ID3_MAX_CHAPTERS */
     const id3_chapter_spec *chapters;  /* borrowed, chapter_count entries */
     size_t padding;         /* zero bytes after the frames, counted in the tag size */
+    size_t txxx_count;
+    const id3_txxx *txxx;   /* borrowed, txxx_count entries, after TSSE */
 } id3_tag_spec;
 
 /*
- * Builds a whole ID3v2.3 tag: header, TIT2, TPE1, TSSE (those given), then
+ * Builds a whole ID3v2.3 tag: header, TIT2, TPE1, TSSE (those given), TXXX, then
  * the top-level CTOC "toc" (ordered) and CHAP frames "chp1".."chpN", each
  * with a TIT2 sub-frame and both offsets ID3_NO_OFFSET; past 255 chapters
  * the top-level CTOC lists child CTOCs "toc1".."tocK". No chapters, no

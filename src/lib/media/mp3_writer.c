@@ -73,6 +73,9 @@ struct writer {
     size_t chapter_count;
     char **titles;         /* chapter_count entries, never NULL */
     size_t tag_size;       /* bytes of the ID3 tag at offset 0 */
+    bool has_gain;         /* ReplayGain TXXX frames, from the params' gain */
+    char rg_gain[32];
+    char rg_peak[32];
     unsigned char *out;    /* MP3_OUT_BYTES(MP3_CHUNK_FRAMES) */
     short *pcm;            /* MP3_CHUNK_FRAMES * 2, for LAME's non-const interleaved call */
 };
@@ -135,7 +138,10 @@ static aloud_status mp3_build_tag(const writer *w, const uint64_t *frames, uint6
     size_t group = writer_chapter_group(&formats_mp3, w->chapter_count);
     size_t count = (w->chapter_count + group - 1) / group;
     id3_chapter_spec *ch = calloc(count ? count : 1, sizeof *ch);
-    id3_tag_spec spec = {w->title, w->artist, w->software, count, ch, 0};
+    const id3_txxx gain[] = {{"REPLAYGAIN_TRACK_GAIN", w->rg_gain},
+                             {"REPLAYGAIN_TRACK_PEAK", w->rg_peak}};
+    id3_tag_spec spec = {w->title, w->artist, w->software, count, ch, 0,
+                         w->has_gain ? 2u : 0u, gain};
     aloud_status st;
 
     if (!ch)
@@ -185,6 +191,15 @@ static bool mp3_rate_is_mpeg(unsigned rate)
     return false;
 }
 
+/* MP3_QUALITY, or 0..9 from ALOUD_MP3_QUALITY for bench/codec_settings.py. */
+static int mp3_quality(void)
+{
+    const char *v = getenv("ALOUD_MP3_QUALITY");
+    if (v && v[0] >= '0' && v[0] <= '9' && v[1] == '\0')
+        return v[0] - '0';
+    return MP3_QUALITY;
+}
+
 /* Sets up LAME: CBR, no ID3 of its own, the Info frame reserved. */
 static aloud_status mp3_start_lame(writer *w, unsigned bitrate, aloud_error *err)
 {
@@ -201,7 +216,7 @@ static aloud_status mp3_start_lame(writer *w, unsigned bitrate, aloud_error *err
     lame_set_mode(w->lame, w->channels == 1 ? MONO : JOINT_STEREO);
     lame_set_VBR(w->lame, vbr_off);
     lame_set_brate(w->lame, (int)(bitrate / 1000u));
-    lame_set_quality(w->lame, MP3_QUALITY);
+    lame_set_quality(w->lame, mp3_quality());
     lame_set_bWriteVbrTag(w->lame, 1);
     lame_set_write_id3tag_automatic(w->lame, 0);
     if (lame_init_params(w->lame) < 0)
@@ -309,6 +324,11 @@ static aloud_status mp3_open(const char *path, const writer_params *params, writ
     }
     w->sample_rate = params->sample_rate;
     w->channels = params->channels;
+    if (params->gain) {
+        w->has_gain = true;
+        writer_replaygain(params->gain, w->rg_gain, sizeof w->rg_gain, w->rg_peak,
+                          sizeof w->rg_peak);
+    }
     st = mp3_copy_strings(w, params, err);
     if (st == ALOUD_OK)
         st = mp3_start_lame(w, bitrate, err);

@@ -21,7 +21,7 @@
  * last page minus the pre-skip, in 48 kHz samples.
  *
  * We report the input's rate from OpusHead (48 kHz when it says 0), with
- * frames = floor(samples48 * rate / 48000): libopusenc ends the stream at
+ * frames = floor(samples48 * rate / 48000): the writer ends the stream at
  * ceil(frames * 48000 / rate), so this gives back exactly the frames that
  * were written, and `aloud --chapters` shows the render's own rate.
  *

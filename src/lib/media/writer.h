@@ -21,6 +21,16 @@
 
 typedef struct writer writer;
 
+/* What a render did to the level, for the formats that carry gain tags. */
+typedef struct writer_gain {
+    double loudness;     /* the file's integrated loudness, LUFS */
+    double peak;         /* its largest sample, linear, 0..1 (an upper bound) */
+} writer_gain;
+
+/* The ReplayGain 2.0 reference level and Opus's R128 reference (RFC 7845). */
+#define WRITER_REPLAYGAIN_REFERENCE (-18.0)
+#define WRITER_R128_REFERENCE (-23.0)
+
 typedef struct writer_params {
     unsigned sample_rate;
     unsigned channels;                   /* 1 */
@@ -34,6 +44,7 @@ typedef struct writer_params {
     const volatile sig_atomic_t *stop;   /* may be NULL; borrowed, read until close()
                                             returns: non-zero makes a long close() stop
                                             with ALOUD_ERR_CANCELLED */
+    const writer_gain *gain;             /* NULL for no gain tags; borrowed, read by open() */
 } writer_params;
 
 /* A writer: open / write / close / abort. */
@@ -114,6 +125,15 @@ char *writer_strdup(const char *s);
 int writer_create_fd(const char *path);
 /* The same as a "wb" stream; NULL with errno set on failure. */
 FILE *writer_create_file(const char *path);
+/* Creates an unlinked temporary file beside `path` (same filesystem, not a
+ * tmpfs /tmp that may be small) for reading and writing; nothing is left
+ * behind even if the process is killed. */
+aloud_status writer_create_spool(const char *path, FILE **out, aloud_error *err);
+
+/* The ReplayGain strings for `gain`: "+1.00 dB" and "0.841395". */
+void writer_replaygain(const writer_gain *gain, char *db, size_t db_size, char *peak,
+                       size_t peak_size);
+
 /* Writes all of `data`, retrying short writes; false with errno set. */
 bool writer_write_all(int fd, const void *data, size_t size);
 

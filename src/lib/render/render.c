@@ -3,16 +3,24 @@
  * order, exact pauses between them, the timeline, and the writer, streaming
  * from start to end.
  */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aloud.h"
 #include "clock.h"
+#include "loudness.h"
 #include "outputs.h"
 #include "pool.h"
+#include "shape.h"
 #include "vec.h"
 #include "writer.h"
+
+/* How far below the ceiling a lossy format's PCM is limited. */
+#define RENDER_LOSSY_HEADROOM_DB 1.0
 
 /* Everything the pool's sink needs while audio arrives in order. */
 typedef struct render_state {
@@ -20,6 +28,9 @@ typedef struct render_state {
     const aloud_render_opts *opts;
     aloud_render_result *res;
     writer *w;
+    loud_meter *meter;        /* with loudness on: measures what arrives... */
+    FILE *spool;              /* ...and keeps it (unlinked) until the gain is known */
+    shape_cuts *cuts;         /* where the spooled audio can be shaped apart */
     uint64_t frames;          /* frames written so far */
     uint64_t sentence_start;  /* where the sentence being received began */
     size_t paragraph;         /* the paragraph of that sentence */
@@ -33,11 +44,41 @@ typedef struct render_state {
                                  (libsndfile above all) cost a system call each */
 } render_state;
 
-/* Hands PCM to the writer; non-zero on failure (rs->status says why). */
+/* Hands PCM to the writer, or to the meter and the spool; non-zero on
+ * failure (rs->status says why). */
 static int render_out(render_state *rs, const int16_t *pcm, size_t frames)
 {
-    rs->status = rs->opts->format->writer->write(rs->w, pcm, frames, &rs->error);
+    if (!rs->meter) {
+        rs->status = rs->opts->format->writer->write(rs->w, pcm, frames, &rs->error);
+        return rs->status != ALOUD_OK;
+    }
+    rs->status = loud_meter_add(rs->meter, pcm, frames, &rs->error);
+    if (rs->status == ALOUD_OK && !shape_cuts_feed(rs->cuts, pcm, frames))
+        rs->status = aloud_error_set(&rs->error, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    if (rs->status == ALOUD_OK && fwrite(pcm, sizeof *pcm, frames, rs->spool) != frames)
+        rs->status = aloud_error_set(&rs->error, ALOUD_ERR_WRITE, 0, 0,
+                                     "cannot spool audio beside %s: %s", rs->opts->output,
+                                     strerror(errno));
     return rs->status != ALOUD_OK;
+}
+
+static aloud_status render_shaped(void *ctx, const int16_t *pcm, size_t frames, aloud_error *err)
+{
+    render_state *rs = ctx;
+    return rs->opts->format->writer->write(rs->w, pcm, frames, err);
+}
+
+/* Plays the spool back through the gain and the limiter into the writer, in
+ * pieces shaped in threads (shape.h). */
+static aloud_status render_replay(render_state *rs, double gain_db, double ceiling_db,
+                                  aloud_error *err)
+{
+    int peak = 0;
+    if (fflush(rs->spool) != 0)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot flush the spool file: %s",
+                               strerror(errno));
+    return shape_run(fileno(rs->spool), rs->frames, rs->cuts, rs->res->sample_rate, gain_db,
+                     ceiling_db, render_shaped, rs, rs->opts->stop, &peak, err);
 }
 
 static int render_flush(render_state *rs)
@@ -129,6 +170,17 @@ static void render_skipped(void *ctx, size_t sentence, const aloud_error *why)
     res->skipped_count = n + 1;
 }
 
+static void render_state_free(render_state *rs)
+{
+    if (!rs)
+        return;
+    loud_meter_free(rs->meter);
+    shape_cuts_free(rs->cuts);
+    if (rs->spool)
+        fclose(rs->spool);
+    free(rs);
+}
+
 void aloud_render_result_free(aloud_render_result *result)
 {
     if (!result)
@@ -150,6 +202,11 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     memset(result, 0, sizeof *result);
     if (!doc || !opts || !opts->voice || !opts->format || !opts->output)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "aloud_render: missing argument");
+    double target = opts->loudness == 0 ? ALOUD_LOUDNESS_DEFAULT : opts->loudness;
+    if (!opts->loudness_off && !(target >= ALOUD_LOUDNESS_MIN && target <= ALOUD_LOUDNESS_MAX))
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                               "a loudness of %g LUFS is not between %g and %g", target,
+                               ALOUD_LOUDNESS_MIN, ALOUD_LOUDNESS_MAX);
 
     size_t paragraphs = aloud_doc_paragraph_count(doc);
     result->paragraph_count = paragraphs;
@@ -161,6 +218,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     /* The writer is handed every chapter and keeps what its format holds. */
     result->chapter_count = writer_chapters_held(opts->format, starts);
     result->sentence_count = aloud_doc_sentence_count(doc);
+    result->loudness_measured = -HUGE_VAL;
     result->paragraphs = calloc(paragraphs, sizeof *result->paragraphs);
     result->sentences = calloc(result->sentence_count, sizeof *result->sentences);
     const char **titles = calloc(starts ? starts : 1, sizeof *titles);
@@ -175,6 +233,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     const char *temp = NULL;
     render_state *rs = calloc(1, sizeof *rs); /* large: it holds the write buffer */
     writer_params params;
+    writer_gain gain;
     pool_sink sink;
     aloud_status st;
 
@@ -203,9 +262,17 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         goto fail;
     params = (writer_params){
         result->sample_rate, 1, aloud_doc_title(doc), aloud_doc_author(doc), opts->software,
-        starts, titles, opts->bitrate, opts->stop,
+        starts, titles, opts->bitrate, opts->stop, NULL,
     };
-    st = opts->format->writer->open(temp, &params, &rs->w, err);
+    if (opts->loudness_off) {
+        st = opts->format->writer->open(temp, &params, &rs->w, err);
+    } else {
+        /* The writer opens once the gain is known: its tags state it. */
+        rs->meter = loud_meter_create(result->sample_rate, 1);
+        rs->cuts = shape_cuts_create(result->sample_rate);
+        st = rs->meter && rs->cuts ? writer_create_spool(temp, &rs->spool, err)
+                       : aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    }
     if (st != ALOUD_OK)
         goto fail;
 
@@ -234,6 +301,28 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     pl = NULL;
     result->frames = rs->frames;
 
+    if (rs->meter) {
+        result->loudness_measured = loud_meter_integrated(rs->meter);
+        result->gain_db = loud_gain_db(result->loudness_measured, target);
+        /* A lossy coder moves peaks: Opus and MP3 overshoot the PCM's true peak
+         * by up to 0.5 dB on speech (measured with ffmpeg's ebur128 on every
+         * preset), so they get a lower ceiling, the same for every lossy format. */
+        bool lossy = aloud_format_bitrate_range(opts->format, NULL, NULL, NULL) != 0;
+        double ceiling_db = ALOUD_TRUE_PEAK_CEILING - (lossy ? RENDER_LOSSY_HEADROOM_DB : 0.0);
+        /* The peak: the loudest sample with the gain, or the ceiling where the
+         * limiter takes over, whichever is lower. */
+        double peak = loud_meter_peak(rs->meter) / 32768.0 * pow(10.0, result->gain_db / 20.0);
+        double ceiling = pow(10.0, ceiling_db / 20.0);
+        gain = (writer_gain){result->loudness_measured + result->gain_db,
+                             peak < ceiling ? peak : ceiling};
+        params.gain = isfinite(result->loudness_measured) ? &gain : NULL;
+        st = opts->format->writer->open(temp, &params, &rs->w, err);
+        if (st == ALOUD_OK)
+            st = render_replay(rs, result->gain_db, ceiling_db, err);
+        if (st != ALOUD_OK)
+            goto fail;
+    }
+
     for (size_t p = 0, c = 0; p < paragraphs; p++)
         if (aloud_doc_paragraph(doc, p)->starts_chapter)
             chapters[c++] = result->paragraphs[p].start;
@@ -254,13 +343,13 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     }
     free(titles);
     free(chapters);
-    free(rs);
+    render_state_free(rs);
     return ALOUD_OK;
 
 fail:
     if (rs && rs->w)
         opts->format->writer->abort(rs->w);
-    free(rs);
+    render_state_free(rs);
     if (temp)
         outputs_abandon(set, temp);
     aloud_outputs_free(own);

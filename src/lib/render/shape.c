@@ -1,0 +1,243 @@
+/*
+ * shape.c - gain and limiter over the spool, in pieces, in threads (see
+ * shape.h).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "limiter.h"
+#include "shape.h"
+
+/* The least audio between two cuts: enough work for a thread. */
+#define SHAPE_PIECE_MIN_S 5u
+#define SHAPE_MAX_THREADS 8u
+
+struct shape_cuts {
+    uint64_t before, after;   /* silence needed before and after a cut */
+    uint64_t min_piece;
+    uint64_t pos;             /* frames followed */
+    uint64_t run_start;       /* where the current run of zeros began */
+    uint64_t last;            /* the last cut (0 at first) */
+    uint64_t *at;
+    size_t count, cap;
+};
+
+shape_cuts *shape_cuts_create(unsigned sample_rate)
+{
+    limiter *probe = limiter_create(sample_rate, 0, 0);
+    shape_cuts *c = probe ? calloc(1, sizeof *c) : NULL;
+    if (c) {
+        c->before = limiter_reset_frames(probe);
+        c->after = limiter_tail_frames(probe);
+        c->min_piece = (uint64_t)sample_rate * SHAPE_PIECE_MIN_S;
+    }
+    limiter_free(probe);
+    return c;
+}
+
+void shape_cuts_free(shape_cuts *c)
+{
+    if (!c)
+        return;
+    free(c->at);
+    free(c);
+}
+
+/* A run of zeros [run_start, end) ended: a cut in it, if it is long enough. */
+static bool shape_cuts_run(shape_cuts *c, uint64_t end)
+{
+    if (end - c->run_start < c->before + c->after)
+        return true;
+    uint64_t at = c->run_start + c->before;
+    if (at - c->last < c->min_piece)
+        return true;
+    if (c->count == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        uint64_t *p = realloc(c->at, cap * sizeof *p);
+        if (!p)
+            return false;
+        c->at = p;
+        c->cap = cap;
+    }
+    c->at[c->count++] = at;
+    c->last = at;
+    return true;
+}
+
+bool shape_cuts_feed(shape_cuts *c, const int16_t *pcm, size_t frames)
+{
+    for (size_t i = 0; i < frames; i++) {
+        if (pcm[i] == 0)
+            continue;
+        uint64_t here = c->pos + i;
+        if (here > c->run_start && !shape_cuts_run(c, here))
+            return false;
+        c->run_start = here + 1;
+    }
+    c->pos += frames;
+    return true;
+}
+
+typedef struct shape_piece {
+    uint64_t first, end;
+    int16_t *pcm;          /* shaped, end - first frames */
+    int peak;
+    bool done;
+    aloud_status status;
+} shape_piece;
+
+typedef struct shape_job {
+    int fd;
+    uint64_t frames;
+    unsigned rate;
+    double gain_db, ceiling_db;
+    const volatile sig_atomic_t *stop;
+    shape_piece *pieces;
+    size_t count, next, written, window;
+    bool failed;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+} shape_job;
+
+static aloud_status shape_piece_run(const shape_job *job, shape_piece *pc)
+{
+    size_t n = (size_t)(pc->end - pc->first);
+    limiter *lim = limiter_create(job->rate, job->gain_db, job->ceiling_db);
+    if (!lim)
+        return ALOUD_ERR_NOMEM;
+    int16_t *in = malloc(sizeof *in * (n ? n : 1));
+    pc->pcm = malloc(sizeof *pc->pcm * (n + limiter_latency(lim) + 1));
+    if (!in || !pc->pcm) {
+        limiter_free(lim);
+        free(in);
+        return ALOUD_ERR_NOMEM;
+    }
+    unsigned char *dst = (unsigned char *)in;
+    size_t want = n * sizeof *in;
+    off_t at = (off_t)(pc->first * sizeof *in);
+    while (want > 0) {
+        ssize_t got = pread(job->fd, dst, want, at);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            limiter_free(lim);
+            free(in);
+            return ALOUD_ERR_WRITE;
+        }
+        dst += got;
+        at += got;
+        want -= (size_t)got;
+    }
+    size_t w = limiter_run(lim, in, pc->pcm, n);
+    w += limiter_flush(lim, pc->pcm + w);
+    pc->peak = limiter_peak(lim);
+    limiter_free(lim);
+    free(in);
+    return w == n ? ALOUD_OK : ALOUD_ERR_WRITE;
+}
+
+static void *shape_worker(void *arg)
+{
+    shape_job *job = arg;
+    pthread_mutex_lock(&job->lock);
+    for (;;) {
+        while (!job->failed && job->next < job->count && job->next >= job->written + job->window)
+            pthread_cond_wait(&job->changed, &job->lock);
+        if (job->failed || job->next >= job->count)
+            break;
+        shape_piece *pc = &job->pieces[job->next++];
+        pthread_mutex_unlock(&job->lock);
+        pc->status = job->stop && *job->stop ? ALOUD_ERR_CANCELLED : shape_piece_run(job, pc);
+        pthread_mutex_lock(&job->lock);
+        pc->done = true;
+        pthread_cond_broadcast(&job->changed);
+    }
+    pthread_mutex_unlock(&job->lock);
+    return NULL;
+}
+
+aloud_status shape_run(int fd, uint64_t frames, const shape_cuts *cuts, unsigned sample_rate,
+                       double gain_db, double ceiling_db, shape_write_fn write, void *ctx,
+                       const volatile sig_atomic_t *stop, int *peak, aloud_error *err)
+{
+    shape_job job;
+    pthread_t threads[SHAPE_MAX_THREADS];
+    unsigned started = 0, want;
+    aloud_status st = ALOUD_OK;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    memset(&job, 0, sizeof job);
+    *peak = 0;
+    job.fd = fd;
+    job.frames = frames;
+    job.rate = sample_rate;
+    job.gain_db = gain_db;
+    job.ceiling_db = ceiling_db;
+    job.stop = stop;
+    job.count = 1;
+    for (size_t i = 0; i < cuts->count; i++)
+        job.count += cuts->at[i] < frames;
+    job.pieces = calloc(job.count, sizeof *job.pieces);
+    if (!job.pieces)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    for (size_t p = 0; p < job.count; p++) {
+        job.pieces[p].first = p == 0 ? 0 : cuts->at[p - 1];
+        job.pieces[p].end = p + 1 == job.count ? frames : cuts->at[p];
+    }
+    want = cpus < 1 ? 1u : cpus > (long)SHAPE_MAX_THREADS ? SHAPE_MAX_THREADS : (unsigned)cpus;
+    if (want > job.count)
+        want = (unsigned)job.count;
+    job.window = 2u * want;
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_cond_init(&job.changed, NULL);
+    for (; started < want; started++) {
+        if (pthread_create(&threads[started], NULL, shape_worker, &job) != 0)
+            break;
+    }
+    if (started == 0)
+        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "cannot start a thread");
+    for (size_t p = 0; st == ALOUD_OK && p < job.count; p++) {
+        shape_piece *pc = &job.pieces[p];
+        pthread_mutex_lock(&job.lock);
+        while (!pc->done)
+            pthread_cond_wait(&job.changed, &job.lock);
+        pthread_mutex_unlock(&job.lock);
+        st = pc->status;
+        if (st == ALOUD_ERR_CANCELLED)
+            aloud_error_set(err, st, 0, 0, "stopped by a signal");
+        else if (st == ALOUD_ERR_WRITE)
+            aloud_error_set(err, st, 0, 0, "cannot read back the spool file");
+        else if (st != ALOUD_OK)
+            aloud_error_set(err, st, 0, 0, "out of memory");
+        if (st == ALOUD_OK && pc->end > pc->first)
+            st = write(ctx, pc->pcm, (size_t)(pc->end - pc->first), err);
+        if (pc->peak > *peak)
+            *peak = pc->peak;
+        free(pc->pcm);
+        pc->pcm = NULL;
+        pthread_mutex_lock(&job.lock);
+        job.written = p + 1;
+        if (st != ALOUD_OK)
+            job.failed = true;
+        pthread_cond_broadcast(&job.changed);
+        pthread_mutex_unlock(&job.lock);
+    }
+    pthread_mutex_lock(&job.lock);
+    job.failed = true;
+    pthread_cond_broadcast(&job.changed);
+    pthread_mutex_unlock(&job.lock);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    pthread_cond_destroy(&job.changed);
+    pthread_mutex_destroy(&job.lock);
+    for (size_t p = 0; p < job.count; p++)
+        free(job.pieces[p].pcm);
+    free(job.pieces);
+    return st;
+}
