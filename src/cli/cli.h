@@ -42,6 +42,7 @@ typedef struct cli_options {
     size_t input_count;
     const char *output;           /* -o; NULL for out/<stem>.<ext> */
     bool output_is_dir;           /* several inputs, or -o ends in '/' */
+    bool output_stdout;           /* -o -: the file goes to standard output */
     const char *format;           /* -f; NULL to take it from -o's extension */
     const char *voice;            /* --voice; NULL for the default preset */
     int rate;                     /* -1 where the preset decides */
@@ -57,6 +58,8 @@ typedef struct cli_options {
     bool json;                    /* --json: one result line per input on stdout */
     bool skip_bad;                /* --skip-bad: silence for a sentence that cannot be spoken */
     size_t max_input;             /* --max-input in bytes */
+    size_t max_chapters;          /* --max-chapters; 0 for the format's limit */
+    const char *cover;            /* --cover: a JPEG or PNG to embed; NULL for none */
     int verbosity;                /* -1 quiet, 0 normal, 1 verbose */
 } cli_options;
 

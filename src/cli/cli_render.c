@@ -228,12 +228,25 @@ static void cli_report(const cli_setup *su, const char *input, const char *path,
     double rate = (double)res->sample_rate;
     int verbosity = su->opts->verbosity;
     if (verbosity > 0) {
-        for (size_t p = 0; p < res->chapter_count; p++)
-            fprintf(stderr, "aloud: chapter %zu at frame %llu (%s): %s\n", p + 1,
+        for (size_t c = 0; c < res->chapter_count; c++) {
+            size_t p = res->chapter_paragraphs[c];
+            fprintf(stderr, "aloud: chapter %zu at frame %llu (%s): %s\n", c + 1,
                     (unsigned long long)res->paragraphs[p].start,
                     cli_format_time((double)res->paragraphs[p].start / rate, t, sizeof t),
                     aloud_doc_paragraph(doc, p)->chapter_title);
+        }
         cli_lexicon_report(su->lex);
+    }
+    if (verbosity >= 0 && res->chapter_count < res->paragraph_count) {
+        size_t cap = aloud_format_chapter_cap(su->format);
+        if (su->opts->max_chapters && su->opts->max_chapters < cap)
+            fprintf(stderr, "aloud: %s: %zu paragraphs grouped into %zu chapters (--max-chapters)\n",
+                    path, res->paragraph_count, res->chapter_count);
+        else
+            fprintf(stderr, "aloud: %s: %zu paragraphs grouped into %zu chapters: %s files "
+                            "hold at most %zu for the players that read them (--max-chapters)\n",
+                    path, res->paragraph_count, res->chapter_count,
+                    aloud_format_name(su->format), cap);
     }
     for (size_t i = 0; verbosity >= 0 && i < res->skipped_count; i++) {
         const aloud_sentence *sen = aloud_doc_sentence(doc, res->skipped[i].sentence);
@@ -314,9 +327,21 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
         st = cli_make_parents(path, &err);
     }
     if (st == ALOUD_OK) {
-        aloud_render_opts ro = {&su->voice, su->format, path, su->software, jobs, opts->bitrate,
-                                opts->skip_bad, &cli_stop_signal,
-                                su->progress ? cli_progress_draw : NULL, &progress, outs};
+        aloud_render_opts ro = {
+            .voice = &su->voice,
+            .format = su->format,
+            .output = path,
+            .software = su->software,
+            .jobs = jobs,
+            .bitrate = opts->bitrate,
+            .skip_bad = opts->skip_bad,
+            .stop = &cli_stop_signal,
+            .progress = su->progress ? cli_progress_draw : NULL,
+            .progress_ctx = &progress,
+            .outputs = outs,
+            .max_chapters = opts->max_chapters,
+            .cover = opts->cover,
+        };
         st = aloud_render(doc, &ro, &res, &err);
         cli_progress_clear(&progress);
         /* A sentence the engine could not speak is named in the input. */

@@ -62,7 +62,7 @@ static bool same_text(const char *a, const char *b)
 static void check_round_trip(const id3_tag *tag)
 {
     id3_chapter_spec *specs = calloc(tag->chapter_count ? tag->chapter_count : 1, sizeof *specs);
-    id3_tag_spec spec = {tag->title, tag->artist, tag->software, tag->chapter_count, specs, 0};
+    id3_tag_spec spec = {tag->title, tag->artist, tag->software, tag->chapter_count, specs, 0, NULL, 0, NULL};
     unsigned char *built = NULL;
     size_t built_size = 0;
     id3_tag *again = NULL;

@@ -50,6 +50,7 @@
 #include <opus/opusenc.h>
 
 #include "clock.h"
+#include "cover.h"
 #include "utf8.h"
 #include "writer.h"
 
@@ -69,6 +70,7 @@ struct writer {
     char *software;
     size_t chapter_count;
     char **titles;         /* chapter_count entries, never NULL */
+    const cover_image *cover; /* borrowed from the params (lives until close); may be NULL */
     bool write_failed;     /* set by the page callback */
     int write_errno;
     const volatile sig_atomic_t *stop; /* borrowed from the params; may be NULL */
@@ -191,6 +193,10 @@ static aloud_status opus_build_comments(const writer *w, const uint64_t *frames,
         if (rc == OPE_OK)
             rc = ope_comments_add(c, name, w->titles[i]);
     }
+    /* The front cover (type 3), as METADATA_BLOCK_PICTURE in base64. */
+    if (rc == OPE_OK && w->cover)
+        rc = ope_comments_add_picture_from_memory(c, (const char *)w->cover->data,
+                                                  w->cover->size, 3, NULL);
     if (rc != OPE_OK) {
         ope_comments_destroy(c);
         return opus_ope_error(rc, "build the Opus comments", err);
@@ -333,6 +339,7 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
     w->sample_rate = params->sample_rate;
     w->channels = params->channels;
     w->stop = params->stop;
+    w->cover = params->cover;
     st = writer_bitrate(&formats_opus, params->sample_rate, params->bitrate, &w->bitrate, err);
     if (st == ALOUD_OK)
         st = opus_copy_strings(w, params, err);

@@ -137,7 +137,7 @@ static aloud_status wav_set_tags(writer *w, const writer_params *params, aloud_e
  */
 static aloud_status wav_build_id3(writer *w, const writer_params *params, aloud_error *err)
 {
-    id3_tag_spec spec = {params->title, params->author, params->software, 0, NULL, 0};
+    id3_tag_spec spec = {.title = params->title, .artist = params->author, .software = params->software};
 
     if (!params->title && !params->author && !params->software)
         return ALOUD_OK;
