@@ -1,6 +1,7 @@
 /* cli_render.c - rendering one input or a batch, with progress, summaries,
  * sidecars and JSON result lines. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -291,6 +292,86 @@ static void cli_guard_report(const cli_options *opts, const char *input, const a
     }
 }
 
+/* ------------------------------------------------------ standard output */
+
+/*
+ * -o -: the file is rendered into a private folder in $TMPDIR (else /tmp),
+ * then opened, unlinked and copied to standard output. Every container but
+ * Ogg Opus goes back to its header once the timeline is known (sizes,
+ * STREAMINFO, the ID3 tag, MP4's moov), so the whole file is spooled first,
+ * on disk, never in memory.
+ */
+static aloud_status cli_stdout_spool(const aloud_format *format, char *dir, size_t dir_size,
+                                     char *path, size_t size, aloud_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    snprintf(dir, dir_size, "%s/aloud-stdout.XXXXXX", tmp);
+    if (!mkdtemp(dir)) {
+        aloud_status st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
+                                          "cannot make a spool folder in %s for standard "
+                                          "output: %s",
+                                          tmp, strerror(errno));
+        dir[0] = '\0';
+        return st;
+    }
+    snprintf(path, size, "%s/stdout.%s", dir, aloud_format_extension(format));
+    return ALOUD_OK;
+}
+
+/* Removes what the spool left (the file when not yet unlinked, the folder). */
+static void cli_stdout_unspool(char *dir, const char *path)
+{
+    if (!dir[0])
+        return;
+    (void)unlink(path);
+    (void)rmdir(dir);
+    dir[0] = '\0';
+}
+
+/* Copies the spooled file to standard output, unlinking it first. */
+static aloud_status cli_stdout_copy(char *dir, const char *path, aloud_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int e = errno;
+    char buf[65536];
+    aloud_status st = ALOUD_OK;
+
+    cli_stdout_unspool(dir, path);
+    if (fd < 0)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read the spooled output: %s",
+                               strerror(e));
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR && !cli_stop_signal)
+            continue;
+        if (n <= 0) {
+            if (n < 0)
+                st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
+                                     "cannot read the spooled output: %s", strerror(errno));
+            break;
+        }
+        for (ssize_t done = 0; done < n && st == ALOUD_OK;) {
+            ssize_t w = write(STDOUT_FILENO, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR && !cli_stop_signal)
+                continue;
+            if (w <= 0)
+                st = cli_stop_signal ? aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0,
+                                                       "stopped by a signal")
+                                     : aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
+                                                       "cannot write to standard output: %s",
+                                                       strerror(errno));
+            else
+                done += w;
+        }
+        if (st != ALOUD_OK)
+            break;
+    }
+    close(fd);
+    return st;
+}
+
 /*
  * Renders one input with `jobs` workers: reads, speaks, writes the audio
  * and its sidecars, commits them together, and reports. Returns the exit
@@ -311,7 +392,10 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
 
     if (!outs)
         st = aloud_error_set(&err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    if (st == ALOUD_OK && !cli_output_path(opts, input, su->format, path, sizeof path))
+    char spool[4096] = "";
+    if (st == ALOUD_OK && opts->output_stdout)
+        st = cli_stdout_spool(su->format, spool, sizeof spool, path, sizeof path, &err);
+    else if (st == ALOUD_OK && !cli_output_path(opts, input, su->format, path, sizeof path))
         st = aloud_error_set(&err, ALOUD_ERR_ARG, 0, 0, "output path too long");
     if (st == ALOUD_OK)
         st = cli_load_doc(input, opts->max_input, opts->verbosity, &doc, &err);
@@ -356,6 +440,13 @@ static int cli_render_one(const cli_setup *su, const char *input, unsigned jobs)
     if (st == ALOUD_OK && (st = aloud_outputs_commit(outs, &err)) != ALOUD_OK)
         where = NULL;
     aloud_outputs_free(outs);
+    if (st == ALOUD_OK && spool[0]) {
+        st = cli_stdout_copy(spool, path, &err);
+        where = "standard output";
+    }
+    cli_stdout_unspool(spool, path);
+    if (opts->output_stdout)
+        snprintf(path, sizeof path, "standard output");
 
     if (st != ALOUD_OK) {
         char text[1024];
@@ -599,6 +690,18 @@ int cli_run_render(const cli_options *opts)
     if (!su.format) {
         fprintf(stderr, "aloud: error: unknown output format\n");
         return CLI_EXIT_USAGE;
+    }
+    if (opts->output_stdout && isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "aloud: error: -o -: standard output is a terminal; pipe it or "
+                        "redirect it to a file\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (opts->cover) {
+        aloud_error err = {0};
+        if (aloud_cover_check(opts->cover, &err) != ALOUD_OK) {
+            fprintf(stderr, "aloud: error: %s\n", err.message);
+            return CLI_EXIT_USAGE;
+        }
     }
     int rc = cli_voice(opts, &su.voice);
     if (rc == CLI_EXIT_OK)
