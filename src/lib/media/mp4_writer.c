@@ -28,8 +28,9 @@
  * at the end; a fragmented file would bound it, but no audiobook app reads
  * chapters from one.
  *
- * FFmpeg logs through a process-wide callback; the library never prints,
- * so the log level is set to quiet on first use.
+ * FFmpeg is loaded on the first open (libav.h: linking it slowed every run
+ * of aloud). It logs through a process-wide callback; the library never
+ * prints, so the log level is set to quiet then.
  */
 #include <errno.h>
 #include <limits.h>
@@ -40,19 +41,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/channel_layout.h>
-#include <libavutil/log.h>
-#include <libavutil/mathematics.h>
-
 #include "cover.h"
+#include "libav.h"
 #include "writer.h"
 
 /* Bytes of the I/O buffer between libavformat and the file. */
 #define MP4_IO_BUFFER 65536
 
 struct writer {
+    const libav_api *av;   /* FFmpeg's functions (libav.h) */
     AVFormatContext *oc;
     AVCodecContext *enc;
     AVStream *audio;
@@ -79,17 +76,17 @@ static void mp4_free(writer *w)
         return;
     if (w->oc) {
         w->oc->pb = NULL;
-        avformat_free_context(w->oc);
+        w->av->avformat_free_context(w->oc);
     }
     if (w->io) {
-        av_freep(&w->io->buffer);
-        avio_context_free(&w->io);
+        w->av->av_freep(&w->io->buffer);
+        w->av->avio_context_free(&w->io);
     }
     if (w->fd >= 0)
         close(w->fd);
-    avcodec_free_context(&w->enc);
-    av_frame_free(&w->frame);
-    av_packet_free(&w->pkt);
+    w->av->avcodec_free_context(&w->enc);
+    w->av->av_frame_free(&w->frame);
+    w->av->av_packet_free(&w->pkt);
     writer_free_titles(w->titles, w->chapter_count);
     free(w->path);
     free(w);
@@ -137,7 +134,7 @@ static aloud_status mp4_fail(const writer *w, int code, const char *what, aloud_
                                strerror(w->io_errno));
     if (code == AVERROR(ENOMEM))
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for %s", what);
-    av_strerror(code, why, sizeof why);
+    w->av->av_strerror(code, why, sizeof why);
     return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot %s %s: %s", what, w->path, why);
 }
 
@@ -145,15 +142,15 @@ static aloud_status mp4_fail(const writer *w, int code, const char *what, aloud_
 static aloud_status mp4_drain(writer *w, aloud_error *err)
 {
     for (;;) {
-        int rc = avcodec_receive_packet(w->enc, w->pkt);
+        int rc = w->av->avcodec_receive_packet(w->enc, w->pkt);
         if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
             return ALOUD_OK;
         if (rc < 0)
             return mp4_fail(w, rc, "encode AAC for", err);
-        av_packet_rescale_ts(w->pkt, w->enc->time_base, w->audio->time_base);
+        w->av->av_packet_rescale_ts(w->pkt, w->enc->time_base, w->audio->time_base);
         w->pkt->stream_index = w->audio->index;
-        rc = av_write_frame(w->oc, w->pkt);
-        av_packet_unref(w->pkt);
+        rc = w->av->av_write_frame(w->oc, w->pkt);
+        w->av->av_packet_unref(w->pkt);
         if (rc < 0)
             return mp4_fail(w, rc, "write", err);
     }
@@ -166,12 +163,12 @@ static aloud_status mp4_send(writer *w, aloud_error *err)
 
     w->frame->nb_samples = w->filled;
     w->frame->pts = w->next_pts;
-    rc = avcodec_send_frame(w->enc, w->frame);
+    rc = w->av->avcodec_send_frame(w->enc, w->frame);
     if (rc < 0)
         return mp4_fail(w, rc, "encode AAC for", err);
     w->next_pts += w->filled;
     w->filled = 0;
-    rc = av_frame_make_writable(w->frame);
+    rc = w->av->av_frame_make_writable(w->frame);
     if (rc < 0)
         return mp4_fail(w, rc, "encode AAC for", err);
     return mp4_drain(w, err);
@@ -180,21 +177,21 @@ static aloud_status mp4_send(writer *w, aloud_error *err)
 /* The AAC encoder: native, bitexact, mono or stereo, global header for MP4. */
 static aloud_status mp4_start_encoder(writer *w, unsigned bitrate, aloud_error *err)
 {
-    const AVCodec *codec = avcodec_find_encoder_by_name("aac");
+    const AVCodec *codec = w->av->avcodec_find_encoder_by_name("aac");
     AVDictionary *opts = NULL;
     int rc;
 
     if (!codec)
         return aloud_error_set(err, ALOUD_ERR_FORMAT, 0, 0,
                                "this FFmpeg has no AAC encoder (libavcodec \"aac\")");
-    w->enc = avcodec_alloc_context3(codec);
-    w->frame = av_frame_alloc();
-    w->pkt = av_packet_alloc();
+    w->enc = w->av->avcodec_alloc_context3(codec);
+    w->frame = w->av->av_frame_alloc();
+    w->pkt = w->av->av_packet_alloc();
     if (!w->enc || !w->frame || !w->pkt)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the AAC encoder");
     w->enc->sample_fmt = AV_SAMPLE_FMT_FLTP;
     w->enc->sample_rate = (int)w->sample_rate;
-    av_channel_layout_default(&w->enc->ch_layout, (int)w->channels);
+    w->av->av_channel_layout_default(&w->enc->ch_layout, (int)w->channels);
     w->enc->bit_rate = bitrate;
     w->enc->time_base = (AVRational){1, (int)w->sample_rate};
     w->enc->profile = FF_PROFILE_AAC_LOW;
@@ -202,10 +199,10 @@ static aloud_status mp4_start_encoder(writer *w, unsigned bitrate, aloud_error *
     w->enc->flags |= AV_CODEC_FLAG_BITEXACT | AV_CODEC_FLAG_GLOBAL_HEADER;
     /* The fast coder: 6 times less CPU than the default two-loop search, and on
      * speech at 40 kb/s closer to the input than two-loop at 64 (README). */
-    if (av_dict_set(&opts, "aac_coder", "fast", 0) < 0)
+    if (w->av->av_dict_set(&opts, "aac_coder", "fast", 0) < 0)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the AAC encoder");
-    rc = avcodec_open2(w->enc, codec, &opts);
-    av_dict_free(&opts);
+    rc = w->av->avcodec_open2(w->enc, codec, &opts);
+    w->av->av_dict_free(&opts);
     if (rc < 0)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
                                "the AAC encoder refuses %u Hz, %u channel(s) at %u kb/s",
@@ -213,9 +210,9 @@ static aloud_status mp4_start_encoder(writer *w, unsigned bitrate, aloud_error *
     w->frame->format = AV_SAMPLE_FMT_FLTP;
     w->frame->sample_rate = (int)w->sample_rate;
     w->frame->nb_samples = w->enc->frame_size;
-    rc = av_channel_layout_copy(&w->frame->ch_layout, &w->enc->ch_layout);
+    rc = w->av->av_channel_layout_copy(&w->frame->ch_layout, &w->enc->ch_layout);
     if (rc >= 0)
-        rc = av_frame_get_buffer(w->frame, 0);
+        rc = w->av->av_frame_get_buffer(w->frame, 0);
     if (rc < 0)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the AAC encoder");
     return ALOUD_OK;
@@ -228,14 +225,14 @@ static aloud_status mp4_set_tags(writer *w, const writer_params *p, aloud_error 
     int rc = 0;
 
     if (p->title) {
-        rc |= av_dict_set(&w->oc->metadata, "title", p->title, 0);
-        rc |= av_dict_set(&w->oc->metadata, "album", p->title, 0);
+        rc |= w->av->av_dict_set(&w->oc->metadata, "title", p->title, 0);
+        rc |= w->av->av_dict_set(&w->oc->metadata, "album", p->title, 0);
     }
     if (p->author)
-        rc |= av_dict_set(&w->oc->metadata, "artist", p->author, 0);
+        rc |= w->av->av_dict_set(&w->oc->metadata, "artist", p->author, 0);
     if (p->software)
-        rc |= av_dict_set(&w->oc->metadata, "encoder", p->software, 0);
-    rc |= av_dict_set(&w->oc->metadata, "genre", "Audiobook", 0);
+        rc |= w->av->av_dict_set(&w->oc->metadata, "encoder", p->software, 0);
+    rc |= w->av->av_dict_set(&w->oc->metadata, "genre", "Audiobook", 0);
     if (rc < 0)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for MP4 tags");
     return ALOUD_OK;
@@ -244,7 +241,7 @@ static aloud_status mp4_set_tags(writer *w, const writer_params *p, aloud_error 
 /* The cover as an attached picture stream: the muxer writes it as `covr`. */
 static AVStream *mp4_add_cover(writer *w, const cover_image *cover, aloud_error *err)
 {
-    AVStream *st = avformat_new_stream(w->oc, NULL);
+    AVStream *st = w->av->avformat_new_stream(w->oc, NULL);
 
     if (!st) {
         aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the cover");
@@ -266,15 +263,15 @@ static aloud_status mp4_write_cover(writer *w, AVStream *st, const cover_image *
 
     if (cover->size > INT_MAX)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "the cover is too large for MP4");
-    rc = av_new_packet(w->pkt, (int)cover->size);
+    rc = w->av->av_new_packet(w->pkt, (int)cover->size);
     if (rc < 0)
         return mp4_fail(w, rc, "store the cover in", err);
     memcpy(w->pkt->data, cover->data, cover->size);
     w->pkt->stream_index = st->index;
     w->pkt->flags |= AV_PKT_FLAG_KEY;
     w->pkt->pts = w->pkt->dts = 0;
-    rc = av_write_frame(w->oc, w->pkt);
-    av_packet_unref(w->pkt);
+    rc = w->av->av_write_frame(w->oc, w->pkt);
+    w->av->av_packet_unref(w->pkt);
     return rc < 0 ? mp4_fail(w, rc, "store the cover in", err) : ALOUD_OK;
 }
 
@@ -289,15 +286,15 @@ static aloud_status mp4_start_muxer(writer *w, const writer_params *p, const cha
     aloud_status st;
     int rc;
 
-    rc = avformat_alloc_output_context2(&w->oc, NULL, "ipod", NULL);
+    rc = w->av->avformat_alloc_output_context2(&w->oc, NULL, "ipod", NULL);
     if (rc < 0 || !w->oc)
         return aloud_error_set(err, ALOUD_ERR_FORMAT, 0, 0, "this FFmpeg has no MP4 muxer");
     w->oc->flags |= AVFMT_FLAG_BITEXACT;
-    w->audio = avformat_new_stream(w->oc, NULL);
+    w->audio = w->av->avformat_new_stream(w->oc, NULL);
     if (!w->audio)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the MP4 muxer");
     w->audio->time_base = (AVRational){1, (int)w->sample_rate};
-    rc = avcodec_parameters_from_context(w->audio->codecpar, w->enc);
+    rc = w->av->avcodec_parameters_from_context(w->audio->codecpar, w->enc);
     if (rc < 0)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the MP4 muxer");
     st = mp4_set_tags(w, p, err);
@@ -310,23 +307,23 @@ static aloud_status mp4_start_muxer(writer *w, const writer_params *p, const cha
     if (w->fd < 0)
         return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot create %s: %s", w->path,
                                strerror(errno));
-    buf = av_malloc(MP4_IO_BUFFER);
-    w->io = buf ? avio_alloc_context(buf, MP4_IO_BUFFER, 1, w, NULL, mp4_io_write, mp4_io_seek)
+    buf = w->av->av_malloc(MP4_IO_BUFFER);
+    w->io = buf ? w->av->avio_alloc_context(buf, MP4_IO_BUFFER, 1, w, NULL, mp4_io_write, mp4_io_seek)
                 : NULL;
     if (!w->io) {
-        av_free(buf);
+        w->av->av_free(buf);
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the MP4 muxer");
     }
     w->oc->pb = w->io;
 
     snprintf(timescale, sizeof timescale, "%u", w->sample_rate);
-    if (av_dict_set(&opts, "brand", brand, 0) < 0
-        || av_dict_set(&opts, "movie_timescale", timescale, 0) < 0) {
-        av_dict_free(&opts);
+    if (w->av->av_dict_set(&opts, "brand", brand, 0) < 0
+        || w->av->av_dict_set(&opts, "movie_timescale", timescale, 0) < 0) {
+        w->av->av_dict_free(&opts);
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the MP4 muxer");
     }
-    rc = avformat_write_header(w->oc, &opts);
-    av_dict_free(&opts);
+    rc = w->av->avformat_write_header(w->oc, &opts);
+    w->av->av_dict_free(&opts);
     if (rc < 0)
         return mp4_fail(w, rc, "write the MP4 header of", err);
     return cover ? mp4_write_cover(w, cover, p->cover, err) : ALOUD_OK;
@@ -344,12 +341,12 @@ static aloud_status mp4_set_chapters(writer *w, const uint64_t *frames, aloud_er
         return ALOUD_OK;
     if (w->chapter_count > UINT_MAX / sizeof *list)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "too many chapters for MP4");
-    list = av_calloc(w->chapter_count, sizeof *list);
+    list = w->av->av_calloc(w->chapter_count, sizeof *list);
     if (!list)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for MP4 chapters");
     w->oc->chapters = list;
     for (size_t i = 0; i < w->chapter_count; i++) {
-        AVChapter *ch = av_mallocz(sizeof *ch);
+        AVChapter *ch = w->av->av_mallocz(sizeof *ch);
         if (!ch)
             return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for MP4 chapters");
         list[i] = ch;
@@ -358,7 +355,7 @@ static aloud_status mp4_set_chapters(writer *w, const uint64_t *frames, aloud_er
         ch->time_base = (AVRational){1, (int)w->sample_rate};
         ch->start = (int64_t)frames[i];
         ch->end = (int64_t)(i + 1 < w->chapter_count ? frames[i + 1] : w->frames);
-        if (av_dict_set(&ch->metadata, "title", w->titles[i], 0) < 0)
+        if (w->av->av_dict_set(&ch->metadata, "title", w->titles[i], 0) < 0)
             return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for MP4 chapters");
     }
     return ALOUD_OK;
@@ -370,6 +367,7 @@ static aloud_status mp4_open_brand(const char *path, const writer_params *params
                                    const char *brand, aloud_error *err)
 {
     const aloud_format *format = strcmp(brand, "M4B ") == 0 ? &formats_m4b : &formats_m4a;
+    const libav_api *av;
     unsigned bitrate;
     writer *w;
     aloud_status st;
@@ -382,10 +380,14 @@ static aloud_status mp4_open_brand(const char *path, const writer_params *params
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad MP4 writer parameters");
     if (writer_bitrate(format, params->sample_rate, params->bitrate, &bitrate, err) != ALOUD_OK)
         return ALOUD_ERR_ARG;
-    av_log_set_level(AV_LOG_QUIET);
+    av = libav_load(err);
+    if (!av)
+        return ALOUD_ERR_FORMAT;
+    av->av_log_set_level(AV_LOG_QUIET);
     w = calloc(1, sizeof *w);
     if (!w)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    w->av = av;
     w->fd = -1;
     w->sample_rate = params->sample_rate;
     w->channels = params->channels;
@@ -456,15 +458,15 @@ static aloud_status mp4_close(writer *w, const uint64_t *chapter_frames, aloud_e
     if (st == ALOUD_OK && w->filled > 0)
         st = mp4_send(w, err);
     if (st == ALOUD_OK) {
-        rc = avcodec_send_frame(w->enc, NULL);
+        rc = w->av->avcodec_send_frame(w->enc, NULL);
         st = rc < 0 ? mp4_fail(w, rc, "encode AAC for", err) : mp4_drain(w, err);
     }
     if (st == ALOUD_OK)
         st = mp4_set_chapters(w, chapter_frames, err);
-    if (st == ALOUD_OK && (rc = av_write_trailer(w->oc)) < 0)
+    if (st == ALOUD_OK && (rc = w->av->av_write_trailer(w->oc)) < 0)
         st = mp4_fail(w, rc, "finish", err);
     if (st == ALOUD_OK) {
-        avio_flush(w->io);
+        w->av->avio_flush(w->io);
         if (w->io->error < 0 || w->io_errno)
             st = mp4_fail(w, w->io->error, "write", err);
     }
