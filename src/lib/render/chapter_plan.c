@@ -3,7 +3,8 @@
  *
  * Weights are estimated milliseconds: espeak-ng speaks `rate` words a
  * minute, about six bytes a word with its space, so a byte lasts
- * 10000 / rate ms; each sentence adds its pause. Splitting n weighted units
+ * 10000 / rate ms (a digit counts as the letters of its spoken word); each
+ * sentence adds its pause. Splitting n weighted units
  * into k runs puts boundary j where the running total is nearest j/k of
  * the whole, keeping every run non-empty. Headings are honoured first: the
  * k chapters are shared out between the sections (every section at least
@@ -41,6 +42,10 @@ static void plan_split(const uint64_t *w, size_t n, size_t k, size_t *cut)
     }
 }
 
+/* Bytes a digit weighs: espeak-ng reads numbers as words ("123" is "one hundred and
+ * twenty three", about eight letters a digit; "7" is "seven"). */
+#define PLAN_DIGIT_BYTES 6u
+
 /* A paragraph's estimated duration in ms, at least 1. */
 static uint64_t plan_weight(const aloud_doc *doc, const aloud_paragraph *p,
                             const aloud_voice *voice)
@@ -49,7 +54,8 @@ static uint64_t plan_weight(const aloud_doc *doc, const aloud_paragraph *p,
 
     for (size_t s = 0; s < p->sentence_count; s++) {
         const aloud_sentence *sen = aloud_doc_sentence(doc, p->first_sentence + s);
-        bytes += sen ? sen->length : 0;
+        for (size_t i = 0; sen && i < sen->length; i++)
+            bytes += sen->text[i] >= '0' && sen->text[i] <= '9' ? PLAN_DIGIT_BYTES : 1u;
     }
     if (bytes > UINT32_MAX)
         bytes = UINT32_MAX;
