@@ -430,7 +430,8 @@ static aloud_status mp4_write(writer *w, const int16_t *pcm, size_t frames, alou
         size_t n = frames < room ? frames : room;
 
         for (unsigned c = 0; c < w->channels; c++) {
-            float *plane = (float *)w->frame->extended_data[c] + w->filled;
+            /* libavutil aligns frame planes for SIMD: a float plane is float-aligned. */
+            float *plane = (float *)(void *)w->frame->extended_data[c] + w->filled;
             for (size_t i = 0; i < n; i++)
                 plane[i] = (float)pcm[i * w->channels + c] * (1.0f / 32768.0f);
         }
