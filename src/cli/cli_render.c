@@ -357,7 +357,11 @@ static aloud_status cli_stdout_copy(char *dir, const char *path, aloud_error *er
             if (w < 0 && errno == EINTR && !cli_stop_signal)
                 continue;
             if (w <= 0)
-                st = cli_stop_signal ? aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0,
+                st = cli_stop_signal == SIGPIPE || (w < 0 && errno == EPIPE)
+                         ? aloud_error_set(err, cli_stop_signal ? ALOUD_ERR_CANCELLED
+                                                                : ALOUD_ERR_WRITE,
+                                           0, 0, "its reader closed it before the end")
+                     : cli_stop_signal ? aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0,
                                                        "stopped by a signal")
                                      : aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
                                                        "cannot write to standard output: %s",

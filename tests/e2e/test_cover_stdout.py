@@ -78,11 +78,14 @@ def test_standard_output():
         # ffprobe reads what it needs from the pipe and may leave early (aloud then stops
         # with SIGPIPE, as it should): only ffprobe's side is checked here.
         proc = subprocess.run(["bash", "-c", "\"$0\" -q -f %s -o - \"$1\" | "
-                               "ffprobe -v error -show_entries format=duration -of csv=p=0 -"
+                               "ffprobe -v error -select_streams a -show_entries "
+                               "stream=codec_name,sample_rate -of csv=p=0 -"
                                % ext, os.path.abspath(os.environ.get("ALOUD", "build/aloud")),
                                TEXT], capture_output=True, text=True, timeout=300)
         duration, _, _ = ffprobe(ref)
-        check(proc.returncode == 0 and proc.stdout.strip() not in ("", "N/A"),
+        codec = {"wav": "pcm_s16le", "flac": "flac", "opus": "opus", "mp3": "mp3", "m4b": "aac",
+                 "m4a": "aac"}[ext]
+        check(proc.returncode == 0 and proc.stdout.strip().startswith(codec + ","),
               "%s: aloud -o - | ffprobe - reads it: %r %s" % (ext, proc.stdout, proc.stderr))
         with open(ref, "rb") as f:
             want = f.read()
