@@ -515,12 +515,11 @@ const char *aloud_format_extension(const aloud_format *format); /* without the d
 const aloud_format *aloud_format_at(size_t index);
 
 /*
- * The most chapters a file of `format` holds (FLAC and Opus number their
- * CHAPTERnnn comments 001-999; MP3's tag holds 255 tables of contents of
- * 255). A render of more paragraphs keeps the first this many as chapters
- * (FLAC, Opus), or makes each chapter of an even group of consecutive
- * paragraphs, titled by its first (MP3); aloud_render_result.chapter_count
- * says what the file holds. 0 for NULL.
+ * The most chapters a file of `format` holds: its own or its common
+ * readers' hard limit (MP3: 255 in one top-level table of contents, which
+ * BookPlayer counts in 8 bits; M4B/M4A: 255 in the Nero chpl box; FLAC and
+ * Opus: 999, the three digits of CHAPTERnnn comments). A render of more
+ * paragraphs groups them (aloud_render_opts.max_chapters). 0 for NULL.
  */
 size_t aloud_format_chapter_cap(const aloud_format *format);
 
@@ -550,6 +549,15 @@ int aloud_format_bitrate_range(const aloud_format *format, unsigned *min_bps, un
  */
 aloud_status aloud_format_bitrate_check(const aloud_format *format, unsigned sample_rate,
                                         unsigned bps, aloud_error *err);
+
+/*
+ * Checks that `path` is a cover image a render can embed: a JPEG or PNG
+ * (told by its first bytes, not its name) whose header gives its width and
+ * height, of at most 8 MiB. ALOUD_ERR_READ when it cannot be read,
+ * ALOUD_ERR_MEDIA when it is no such image, ALOUD_ERR_LIMIT when too large;
+ * the message names the path. ALOUD_ERR_ARG for a NULL path.
+ */
+aloud_status aloud_cover_check(const char *path, aloud_error *err);
 
 /* ---------------------------------------------------------------- render */
 
@@ -685,6 +693,16 @@ typedef struct aloud_render_opts {
     double loudness;               /* integrated loudness to bring the audio to, in LUFS
                                       (EBU R128), from -70 to -5; 0 for
                                       ALOUD_LOUDNESS_DEFAULT */
+    size_t max_chapters;           /* at most this many chapters (0: the format's cap,
+                                      aloud_format_chapter_cap(); a larger value is lowered
+                                      to it). Past it consecutive paragraphs are grouped: a
+                                      heading starts a chapter, otherwise chapters of about
+                                      equal (estimated) duration, each titled by its first
+                                      paragraph. Sidecars still hold every paragraph. */
+    const char *cover;             /* a JPEG or PNG to embed as the front cover (FLAC
+                                      PICTURE, ID3 APIC, Opus METADATA_BLOCK_PICTURE, MP4
+                                      covr; WAV has none); NULL for none. Checked as
+                                      aloud_cover_check() does before anything is spoken. */
 } aloud_render_opts;
 
 /*
@@ -713,8 +731,10 @@ typedef struct aloud_render_result {
     uint64_t frames;              /* total length */
     size_t paragraph_count;
     aloud_span *paragraphs;       /* one per paragraph; owned, free with _result_free */
-    size_t chapter_count;         /* chapters the file holds: one per paragraph, the first
-                                     aloud_format_chapter_cap() of them */
+    size_t chapter_count;         /* chapters the file holds: one per paragraph, or groups of
+                                     them (aloud_render_opts.max_chapters) */
+    size_t *chapter_paragraphs;   /* the first paragraph of each chapter, chapter_count
+                                     entries, ascending from 0; owned */
     size_t sentence_count;
     aloud_span *sentences;        /* one per sentence */
     unsigned retries;             /* units spoken again after a worker crashed or hung */
@@ -768,7 +788,7 @@ typedef struct aloud_chapter {
 } aloud_chapter;
 
 typedef struct aloud_media {
-    char format[8];       /* the format's name: "wav", "flac", "opus", "mp3" */
+    char format[8];       /* the format's name: "wav", "flac", "opus", "mp3", "m4b", "m4a" */
     unsigned sample_rate;
     unsigned channels;
     uint64_t frames;
@@ -781,7 +801,8 @@ typedef struct aloud_media {
 
 /*
  * Reads the duration, tags and chapters of a file of any known format
- * (WAV/RF64, FLAC, Ogg Opus, MP3), told by its first bytes, not its name.
+ * (WAV/RF64, FLAC, Ogg Opus, MP3, M4B/M4A: the Nero chpl chapters), told by
+ * its first bytes, not its name.
  * ALOUD_ERR_READ when it cannot be opened, ALOUD_ERR_MEDIA when it is not a
  * file of a known format or is cut short or malformed. The caller frees
  * *out with aloud_media_free(). A NULL path or out gives ALOUD_ERR_ARG (*out

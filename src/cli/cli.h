@@ -43,6 +43,7 @@ typedef struct cli_options {
     size_t input_count;
     const char *output;           /* -o; NULL for out/<stem>.<ext> */
     bool output_is_dir;           /* several inputs, or -o ends in '/' */
+    bool output_stdout;           /* -o -: the file goes to standard output */
     const char *format;           /* -f; NULL to take it from -o's extension */
     const char *voice;            /* --voice; NULL for the default preset */
     const char *lang;             /* --lang, a BCP-47 code; NULL: --voice's, else detected */
@@ -65,6 +66,7 @@ typedef struct cli_options {
     bool read_emoji;              /* --emoji read: emoji are read by name, not left out */
     aloud_input_kind from;        /* --from: what every input is written in... */
     bool from_set;                /* ...when given; else each input's extension says */
+    size_t max_chapters;          /* --max-chapters; 0 for the format's limit */
     int verbosity;                /* -1 quiet, 0 normal, 1 verbose */
     /* The podcast feed: `aloud feed DIR`, or --feed DIR when rendering. */
     const char *feed_dir;         /* DIR; NULL without a feed */
@@ -73,7 +75,8 @@ typedef struct cli_options {
     const char *feed_description;
     const char *feed_lang;
     const char *base_url;
-    const char *cover;            /* --cover: the feed's image (feed), the item's (--feed) */
+    const char *cover;            /* --cover: a JPEG or PNG embedded in a render, and the
+                                     feed's image (feed) or the item's (--feed); NULL for none */
     char feed_sidecars[64];       /* --sidecars with json,vtt,srt added for --feed */
 } cli_options;
 

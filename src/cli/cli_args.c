@@ -12,8 +12,9 @@
 
 typedef enum cli_opt_id {
     OPT_OUTPUT, OPT_FORMAT, OPT_VOICE, OPT_LANG, OPT_RATE, OPT_PITCH, OPT_SENTENCE_PAUSE,
-    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LOUDNESS, OPT_LEXICON, OPT_SIDECARS, OPT_JSON, OPT_SKIP_BAD,
-    OPT_MAX_INPUT, OPT_EMOJI, OPT_FROM, OPT_SENTENCES, OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES,
+    OPT_PARAGRAPH_PAUSE, OPT_JOBS, OPT_BITRATE, OPT_LOUDNESS, OPT_LEXICON, OPT_SIDECARS, OPT_JSON,
+    OPT_SKIP_BAD, OPT_MAX_INPUT, OPT_MAX_CHAPTERS, OPT_EMOJI, OPT_FROM, OPT_SENTENCES,
+    OPT_SPEAK_TEXT, OPT_CHAPTERS, OPT_LIST_VOICES,
     OPT_FEED, OPT_FEED_TITLE, OPT_FEED_AUTHOR, OPT_FEED_DESCRIPTION, OPT_FEED_LANG, OPT_BASE_URL,
     OPT_COVER, OPT_QUIET, OPT_VERBOSE, OPT_HELP, OPT_VERSION
 } cli_opt_id;
@@ -44,6 +45,7 @@ static const cli_opt cli_opts[] = {
     {OPT_MAX_INPUT, 0, "max-input", true},
     {OPT_EMOJI, 0, "emoji", true},
     {OPT_FROM, 0, "from", true},
+    {OPT_MAX_CHAPTERS, 0, "max-chapters", true},
     {OPT_SENTENCES, 0, "sentences", false},
     {OPT_SPEAK_TEXT, 0, "speak-text", false},
     {OPT_CHAPTERS, 0, "chapters", false},
@@ -256,6 +258,13 @@ static int cli_apply(cli_options *opts, const cli_opt *opt, const char *value, c
         opts->from_set = true;
         return CLI_EXIT_OK;
     }
+    case OPT_MAX_CHAPTERS:
+        if (!cli_number(value, 1, 1000000, &n))
+            return cli_fail(why, why_size,
+                            "--max-chapters takes a number of chapters from 1 to 1000000, not '%s'",
+                            value);
+        opts->max_chapters = (size_t)n;
+        return CLI_EXIT_OK;
     case OPT_SENTENCES: return cli_set_mode(opts, CLI_MODE_SENTENCES, "--sentences", why, why_size);
     case OPT_SPEAK_TEXT:
         return cli_set_mode(opts, CLI_MODE_SPEAK_TEXT, "--speak-text", why, why_size);
@@ -419,8 +428,6 @@ static int cli_validate_feed(cli_options *opts, char *why, size_t why_size)
             return cli_fail(why, why_size, "--feed-title, --feed-author, --feed-description, "
                                            "--feed-lang and --base-url apply with --feed DIR or "
                                            "'aloud feed DIR'");
-        if (opts->cover)
-            return cli_fail(why, why_size, "--cover applies with --feed DIR or 'aloud feed DIR'");
         return CLI_EXIT_OK;
     }
     if (opts->mode != CLI_MODE_RENDER)
@@ -460,11 +467,13 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
     if (opts->mode == CLI_MODE_FEED)
         return CLI_EXIT_OK;
     if (!renders && (opts->output || opts->format || opts->sidecars || opts->json ||
-                     opts->bitrate_arg || opts->jobs || opts->skip_bad || opts->loudness_set))
+                     opts->bitrate_arg || opts->jobs || opts->skip_bad || opts->loudness_set ||
+                     opts->max_chapters))
         return cli_fail(why, why_size,
-                        "--output, --format, --bitrate, --loudness, --jobs, --sidecars, --json and "
-                        "--skip-bad "
-                        "only apply when rendering");
+                        "--output, --format, --bitrate, --loudness, --jobs, --sidecars, --json, "
+                        "--skip-bad and --max-chapters only apply when rendering");
+    if (!renders && opts->cover)
+        return cli_fail(why, why_size, "--cover applies when rendering, and to 'aloud feed DIR'");
     if ((opts->mode == CLI_MODE_SENTENCES || opts->mode == CLI_MODE_CHAPTERS) && voice_set)
         return cli_fail(why, why_size, "voice options only apply when rendering");
     /* --sentences and --speak-text print what a render would do: the
@@ -500,9 +509,24 @@ static int cli_validate(cli_options *opts, char *why, size_t why_size)
                         cli_known_formats());
     if (opts->output && opts->output[0] == '\0')
         return cli_fail(why, why_size, "--output needs a path, not an empty string");
+    opts->output_stdout = opts->output && strcmp(opts->output, "-") == 0;
+    if (opts->output_stdout) {
+        /* The file goes to standard output: nothing can be named after it. */
+        if (!opts->format)
+            return cli_fail(why, why_size, "-o - (standard output) needs --format");
+        if (inputs > 1)
+            return cli_fail(why, why_size, "-o - (standard output) takes one input, got %zu",
+                            inputs);
+        if (opts->sidecars)
+            return cli_fail(why, why_size,
+                            "--sidecars are named after the audio file: not with -o -");
+        if (opts->json)
+            return cli_fail(why, why_size,
+                            "--json writes to standard output, which -o - takes for the audio");
+    }
     opts->output_is_dir = opts->output_is_dir || inputs > 1 || (opts->output && opts->output[0] &&
                                          opts->output[strlen(opts->output) - 1] == '/');
-    if (opts->output && !opts->output_is_dir && !opts->format &&
+    if (opts->output && !opts->output_is_dir && !opts->output_stdout && !opts->format &&
         !aloud_format_by_path(opts->output))
         return cli_fail(why, why_size,
                         "cannot tell the format from '%s': use a known extension (%s) or --format",

@@ -1,6 +1,7 @@
 /* cli_render.c - rendering one input or a batch, with progress, summaries,
  * sidecars and JSON result lines. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -233,15 +234,28 @@ static void cli_report(const cli_setup *su, const aloud_lexicon *lex, const char
     double rate = (double)res->sample_rate;
     int verbosity = su->opts->verbosity;
     if (verbosity > 0) {
-        for (size_t p = 0, c = 0; p < res->paragraph_count && c < res->chapter_count; p++) {
-            if (!aloud_doc_paragraph(doc, p)->starts_chapter)
-                continue;
-            fprintf(stderr, "aloud: chapter %zu at frame %llu (%s): %s\n", ++c,
+        for (size_t c = 0; c < res->chapter_count; c++) {
+            size_t p = res->chapter_paragraphs[c];
+            fprintf(stderr, "aloud: chapter %zu at frame %llu (%s): %s\n", c + 1,
                     (unsigned long long)res->paragraphs[p].start,
                     cli_format_time((double)res->paragraphs[p].start / rate, t, sizeof t),
                     aloud_doc_paragraph(doc, p)->chapter_title);
         }
         cli_lexicon_report(lex);
+    }
+    /* Chapters may start at every paragraph (in an EPUB, at each entry of its table of contents). */
+    size_t starts = 0;
+    for (size_t p = 0; p < res->paragraph_count; p++)
+        starts += aloud_doc_paragraph(doc, p)->starts_chapter != 0;
+    if (verbosity >= 0 && res->chapter_count < starts) {
+        size_t cap = aloud_format_chapter_cap(su->format);
+        if (su->opts->max_chapters && su->opts->max_chapters < cap)
+            fprintf(stderr, "aloud: %s: %zu paragraphs grouped into %zu chapters (--max-chapters)\n",
+                    path, starts, res->chapter_count);
+        else
+            fprintf(stderr, "aloud: %s: %zu paragraphs grouped into %zu chapters: %s files "
+                            "hold at most %zu for the players that read them (--max-chapters)\n",
+                    path, starts, res->chapter_count, aloud_format_name(su->format), cap);
     }
     for (size_t i = 0; verbosity >= 0 && i < res->skipped_count; i++) {
         const aloud_sentence *sen = aloud_doc_sentence(doc, res->skipped[i].sentence);
@@ -286,6 +300,95 @@ static void cli_guard_report(const cli_options *opts, const char *input, const a
     }
 }
 
+/* ------------------------------------------------------ standard output */
+
+/*
+ * -o -: the file is rendered into a private folder in $TMPDIR (else /tmp),
+ * then opened, unlinked and copied to standard output. Every container but
+ * Ogg Opus goes back to its header once the timeline is known (sizes,
+ * STREAMINFO, the ID3 tag, MP4's moov), so the whole file is spooled first,
+ * on disk, never in memory.
+ */
+static aloud_status cli_stdout_spool(const aloud_format *format, char *dir, size_t dir_size,
+                                     char *path, size_t size, aloud_error *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    snprintf(dir, dir_size, "%s/aloud-stdout.XXXXXX", tmp);
+    if (!mkdtemp(dir)) {
+        aloud_status st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
+                                          "cannot make a spool folder in %s for standard "
+                                          "output: %s",
+                                          tmp, strerror(errno));
+        dir[0] = '\0';
+        return st;
+    }
+    int n = snprintf(path, size, "%s/stdout.%s", dir, aloud_format_extension(format));
+    if (n < 0 || (size_t)n >= size) {
+        (void)rmdir(dir);
+        dir[0] = '\0';
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "TMPDIR is too long a path: %s", tmp);
+    }
+    return ALOUD_OK;
+}
+
+/* Removes what the spool left (the file when not yet unlinked, the folder). */
+static void cli_stdout_unspool(char *dir, const char *path)
+{
+    if (!dir[0])
+        return;
+    (void)unlink(path);
+    (void)rmdir(dir);
+    dir[0] = '\0';
+}
+
+/* Copies the spooled file to standard output, unlinking it first. */
+static aloud_status cli_stdout_copy(char *dir, const char *path, aloud_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int e = errno;
+    char buf[65536];
+    aloud_status st = ALOUD_OK;
+
+    cli_stdout_unspool(dir, path);
+    if (fd < 0)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read the spooled output: %s",
+                               strerror(e));
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR && !cli_stop_signal)
+            continue;
+        if (n <= 0) {
+            if (n < 0)
+                st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
+                                     "cannot read the spooled output: %s", strerror(errno));
+            break;
+        }
+        for (ssize_t done = 0; done < n && st == ALOUD_OK;) {
+            ssize_t w = write(STDOUT_FILENO, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR && !cli_stop_signal)
+                continue;
+            if (w <= 0)
+                st = cli_stop_signal == SIGPIPE || (w < 0 && errno == EPIPE)
+                         ? aloud_error_set(err, cli_stop_signal ? ALOUD_ERR_CANCELLED
+                                                                : ALOUD_ERR_WRITE,
+                                           0, 0, "its reader closed it before the end")
+                     : cli_stop_signal ? aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0,
+                                                       "stopped by a signal")
+                                     : aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
+                                                       "cannot write to standard output: %s",
+                                                       strerror(errno));
+            else
+                done += w;
+        }
+        if (st != ALOUD_OK)
+            break;
+    }
+    close(fd);
+    return st;
+}
+
 /* An input on its way to a render: read, parsed, spoken, its outputs
  * registered; or what went wrong, to be said when its turn comes. */
 typedef struct cli_item {
@@ -296,6 +399,7 @@ typedef struct cli_item {
     aloud_status st;
     aloud_error err;
     const char *where;   /* what the error names: the input, the output, or NULL */
+    char spool[4096];    /* -o -: the private folder the file is written in; "" for none */
     double loading;      /* seconds spent loading, counted in the render's time */
     aloud_voice voice;   /* the document's own: in a batch, each input may be in */
     aloud_lexicon *lex;  /* another language (cli_language) */
@@ -316,7 +420,11 @@ static void cli_item_load(const cli_setup *su, const char *input, cli_item *it)
     aloud_error *err = &it->err;
     if (!it->outs)
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    if (st == ALOUD_OK && !cli_output_path(opts, input, su->format, it->path, sizeof it->path))
+    if (st == ALOUD_OK && opts->output_stdout)
+        st = cli_stdout_spool(su->format, it->spool, sizeof it->spool, it->path, sizeof it->path,
+                              err);
+    else if (st == ALOUD_OK &&
+             !cli_output_path(opts, input, su->format, it->path, sizeof it->path))
         st = aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "output path too long");
     if (st == ALOUD_OK)
         st = cli_load_doc(opts, input, &it->doc, err);
@@ -360,6 +468,7 @@ static void cli_item_load(const cli_setup *su, const char *input, cli_item *it)
 
 static void cli_item_free(cli_item *it)
 {
+    cli_stdout_unspool(it->spool, it->path);
     aloud_lexicon_free(it->lex);
     aloud_outputs_free(it->outs);
     aloud_doc_free(it->doc);
@@ -391,11 +500,26 @@ static int cli_item_render(const cli_setup *su, cli_item *it, aloud_engine *engi
         return it->said;
     }
     if (st == ALOUD_OK) {
-        aloud_render_opts ro = {&it->voice, su->format, path, su->software, opts->jobs,
-                                opts->bitrate, opts->skip_bad, &cli_stop_signal,
-                                su->progress ? cli_progress_draw : NULL, &progress, it->outs,
-                                engine, next ? next->doc : NULL, next ? &next->voice : NULL,
-                                opts->loudness_off, opts->loudness};
+        aloud_render_opts ro = {
+            .voice = &it->voice,
+            .format = su->format,
+            .output = path,
+            .software = su->software,
+            .jobs = opts->jobs,
+            .bitrate = opts->bitrate,
+            .skip_bad = opts->skip_bad,
+            .stop = &cli_stop_signal,
+            .progress = su->progress ? cli_progress_draw : NULL,
+            .progress_ctx = &progress,
+            .outputs = it->outs,
+            .engine = engine,
+            .next = next ? next->doc : NULL,
+            .next_voice = next ? &next->voice : NULL,
+            .loudness_off = opts->loudness_off,
+            .loudness = opts->loudness,
+            .max_chapters = opts->max_chapters,
+            .cover = opts->cover,
+        };
         st = aloud_render(it->doc, &ro, &res, err);
         cli_progress_clear(&progress);
         /* A sentence the engine could not speak is named in the input. */
@@ -409,6 +533,13 @@ static int cli_item_render(const cli_setup *su, cli_item *it, aloud_engine *engi
         st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
     if (st == ALOUD_OK && (st = aloud_outputs_commit(it->outs, err)) != ALOUD_OK)
         it->where = NULL;
+    if (st == ALOUD_OK && it->spool[0]) {
+        st = cli_stdout_copy(it->spool, it->path, err);
+        it->where = "standard output";
+    }
+    cli_stdout_unspool(it->spool, it->path);
+    if (opts->output_stdout)
+        path = "standard output";
 
     if (st != ALOUD_OK) {
         char text[1024];
@@ -566,6 +697,18 @@ int cli_run_render(const cli_options *opts)
     if (!su.format) {
         fprintf(stderr, "aloud: error: unknown output format\n");
         return CLI_EXIT_USAGE;
+    }
+    if (opts->output_stdout && isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "aloud: error: -o -: standard output is a terminal; pipe it or "
+                        "redirect it to a file\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (opts->cover) {
+        aloud_error err = {0};
+        if (aloud_cover_check(opts->cover, &err) != ALOUD_OK) {
+            fprintf(stderr, "aloud: error: %s\n", err.message);
+            return CLI_EXIT_USAGE;
+        }
     }
     int rc = cli_voice(opts, &su.voice);
     if (rc == CLI_EXIT_OK)

@@ -235,3 +235,54 @@ def wav_frames(path):
 def wav_duration(path):
     rate, raw = wav_pcm(path)
     return len(raw) / 2 / rate
+
+
+def mutagen():
+    """python3-mutagen (Debian's, in its dist-packages when this Python is another)."""
+    try:
+        import mutagen as m  # noqa: F401
+    except ImportError:
+        debian = "/usr/lib/python3/dist-packages"
+        if os.path.isdir(os.path.join(debian, "mutagen")):
+            sys.path.append(debian)
+    try:
+        import mutagen as m
+        import mutagen.flac  # noqa: F401
+        import mutagen.id3  # noqa: F401
+        import mutagen.mp4  # noqa: F401
+        import mutagen.oggopus  # noqa: F401
+        import mutagen.wave  # noqa: F401
+        return m
+    except ImportError:
+        return None
+
+
+def mutagen_view(path):
+    """What mutagen reads: (chapter titles in order, has a front cover)."""
+    m = mutagen()
+    ext = path.rsplit(".", 1)[1]
+    if ext == "mp3":
+        tags = m.id3.ID3(path)
+        chaps = {c.element_id: c for c in tags.getall("CHAP")}
+        tocs = [t for t in tags.getall("CTOC") if t.flags & m.id3.CTOCFlags.TOP_LEVEL]
+        assert len(tocs) == 1, "one top-level CTOC, got %d" % len(tocs)
+        titles = [str(chaps[e].sub_frames["TIT2"]) for e in tocs[0].child_element_ids]
+        return titles, bool(tags.getall("APIC"))
+    if ext in ("m4b", "m4a"):
+        f = m.mp4.MP4(path)
+        return [c.title for c in f.chapters], bool(f.tags and f.tags.get("covr"))
+    if ext in ("flac", "opus"):
+        f = m.flac.FLAC(path) if ext == "flac" else m.oggopus.OggOpus(path)
+        tags = {k.upper(): v[0] for k, v in f.tags.items()} if f.tags else {}
+        titles = []
+        while "CHAPTER%03dNAME" % (len(titles) + 1) in tags:
+            titles.append(tags["CHAPTER%03dNAME" % (len(titles) + 1)])
+        cover = bool(f.pictures) if ext == "flac" else "METADATA_BLOCK_PICTURE" in tags
+        return titles, cover
+    f = m.wave.WAVE(path)
+    return [], bool(f.tags and f.tags.getall("APIC"))
+
+
+FORMATS = ("wav", "flac", "opus", "mp3", "m4b", "m4a")
+# The chapters a file of each format holds at most (aloud_format_chapter_cap).
+CHAPTER_CAP = {"wav": 178956970, "flac": 999, "opus": 999, "mp3": 255, "m4b": 255, "m4a": 255}

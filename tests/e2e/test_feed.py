@@ -448,7 +448,7 @@ def test_bad_feed_options_and_settings():
     check(not os.path.exists(pod), "nothing rendered with a bad base URL")
     notimg = write(d, "cover.png", "not an image")
     rc, _, err = run(["--feed", pod, "--cover", notimg, src])
-    check(rc == 2 and "is not a JPEG or PNG image" in err, "bad cover: %d %s" % (rc, err))
+    check(rc == 2 and "not a JPEG or PNG image" in err, "bad cover: %d %s" % (rc, err))
     check(not os.path.exists(pod) or not [f for f in os.listdir(pod) if f.endswith(".flac")],
           "nothing rendered with a bad cover")
     rc, _, err = run(["--feed", pod, "-o", "x.flac", src])

@@ -22,11 +22,11 @@ mkdir -p "$media" "$id3"
 
 # --- aloud's own writers: three paragraphs, three chapters, a title ---
 printf 'Short.\n\nOne word.\n\nThe end.\n' > "$work/three.txt"
-for f in wav flac opus mp3; do
+for f in wav flac opus mp3 m4b; do
   "$build/aloud" -q -j 1 --rate 450 --sentence-pause 0 --paragraph-pause 0 \
     -f "$f" -o "$work/aloud.$f" "$work/three.txt"
 done
-cp "$work/aloud.wav" "$work/aloud.opus" "$work/aloud.mp3" "$media/"
+cp "$work/aloud.wav" "$work/aloud.opus" "$work/aloud.mp3" "$work/aloud.m4b" "$media/"
 
 # --- ffmpeg: chapters from an ffmetadata file, into every container ---
 cat > "$work/meta.txt" <<'EOF'
@@ -60,7 +60,8 @@ ff "$work/ff.wav"
 ff -rf64 always "$work/ff_rf64.wav"
 ff -c:a pcm_u8 "$work/ff_u8.wav"
 ff -ar 8000 -c:a libopus "$work/ff_8k.opus"
-cp "$work"/ff*.mp3 "$work"/ff*.opus "$work"/ff*.wav "$media/"
+ff -c:a aac -b:a 16k "$work/ff.m4a"
+cp "$work"/ff*.mp3 "$work"/ff*.opus "$work"/ff*.wav "$work"/ff.m4a "$media/"
 
 # --- flac and metaflac: tags, CHAPTERnnn comments, a cue sheet, padding ---
 ffmpeg -v error -y -f lavfi -i sine=d=0.3:sample_rate=44100 -ac 2 -c:a pcm_s16le "$work/cd.wav"

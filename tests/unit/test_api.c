@@ -348,6 +348,11 @@ static void test_formats(void **state)
     assert_non_null(aloud_format_extension(wav));
     assert_int_equal(aloud_format_chapter_cap(NULL), 0);
     assert_true(aloud_format_chapter_cap(wav) > 0);
+    /* A cover is checked by its bytes: a text file is no image. */
+    aloud_error cerr = {0};
+    assert_int_equal(aloud_cover_check(ALOUD_SOURCE_DIR "/text/news.txt", &cerr), ALOUD_ERR_MEDIA);
+    assert_non_null(strstr(cerr.message, "news.txt"));
+    assert_int_equal(aloud_cover_check(NULL, &cerr), ALOUD_ERR_ARG);
     unsigned lo = 1, hi = 1, dflt = 1;
     assert_int_equal(aloud_format_bitrate_range(NULL, &lo, &hi, &dflt), 0);
     assert_int_equal(lo + hi + dflt, 0);

@@ -207,7 +207,7 @@ static void test_bitrate(void **state)
     }
     /* Lossless formats take none: not silently ignored. FLAC is the default. */
     assert_int_equal(parse(&o, why, "--bitrate", "64", "a.txt", NULL), CLI_EXIT_USAGE);
-    assert_string_equal(why, "--bitrate applies only to the lossy formats (opus, mp3), not to flac");
+    assert_string_equal(why, "--bitrate applies only to the lossy formats (opus, mp3, m4b, m4a), not to flac");
     assert_int_equal(parse(&o, why, "--bitrate", "64", "-o", "a.wav", "a.txt", NULL),
                      CLI_EXIT_USAGE);
     assert_int_equal(parse(&o, why, "--bitrate", "64", "-f", "mp3", "-o", "d/", "a.txt", NULL),
@@ -390,7 +390,7 @@ static void test_combinations(void **state)
     assert_int_equal(parse(&o, why, "-fflac", "-o", "", "/", NULL), CLI_EXIT_USAGE);
     assert_string_equal(why, "--output needs a path, not an empty string");
     assert_int_equal(parse(&o, why, "-f", "ogg", "a.txt", NULL), CLI_EXIT_USAGE);
-    assert_string_equal(why, "unknown format 'ogg' (known: wav, flac, opus, mp3)");
+    assert_string_equal(why, "unknown format 'ogg' (known: wav, flac, opus, mp3, m4b, m4a)");
     assert_int_equal(parse(&o, why, "--bogus", NULL), CLI_EXIT_USAGE);
     assert_string_equal(why, "unknown option '--bogus'");
     assert_int_equal(parse(&o, why, "-x", NULL), CLI_EXIT_USAGE);
@@ -481,7 +481,11 @@ static void test_feed(void **state)
     assert_non_null(strstr(why, "leave out --output"));
     assert_int_equal(parse(&o, why, "--feed-lang", "en", "a.txt", NULL), CLI_EXIT_USAGE);
     assert_non_null(strstr(why, "apply with --feed DIR"));
-    assert_int_equal(parse(&o, why, "--cover", "a.png", "a.txt", NULL), CLI_EXIT_USAGE);
+    /* --cover embeds the image in a render, with or without a feed. */
+    assert_int_equal(parse(&o, why, "--cover", "a.png", "a.txt", NULL), CLI_EXIT_OK);
+    assert_int_equal(parse(&o, why, "--cover", "a.png", "--sentences", "a.txt", NULL),
+                     CLI_EXIT_USAGE);
+    assert_non_null(strstr(why, "--cover applies when rendering"));
     assert_int_equal(parse(&o, why, "feed", "pod", "--json", NULL), CLI_EXIT_USAGE);
     assert_non_null(strstr(why, "only the feed's options"));
     assert_int_equal(parse(&o, why, "feed", "a", "b", NULL), CLI_EXIT_USAGE);

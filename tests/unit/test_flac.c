@@ -157,7 +157,7 @@ static void test_blocks_and_chapters(void **state)
     /* 11 frames is 0.499 ms (rounds down), 12 is 0.544 ms (up), 66149 is 2999.95 ms (up). */
     const uint64_t frames[] = {0, 11, 12, 33075, 66149};
     const uint64_t total = 66160;
-    writer_params p = {RATE, 1, "Der Titel", "Ada", "aloud-test 1.0", 5, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "Der Titel", "Ada", "aloud-test 1.0", 5, titles, 0, NULL, NULL, NULL};
     static const FLAC__MetadataType order[] = {
         FLAC__METADATA_TYPE_STREAMINFO, FLAC__METADATA_TYPE_CUESHEET,
         FLAC__METADATA_TYPE_VORBIS_COMMENT, FLAC__METADATA_TYPE_PADDING};
@@ -232,7 +232,7 @@ static void test_long_times(void **state)
     const char *titles[] = {"a", "b", "c"};
     /* At 1000 Hz a frame is a millisecond. */
     const uint64_t frames[] = {0, 59999, 3723456};
-    writer_params p = {1000, 1, NULL, NULL, NULL, 3, titles, 0, NULL, NULL};
+    writer_params p = {1000, 1, NULL, NULL, NULL, 3, titles, 0, NULL, NULL, NULL};
     blocks bl;
     const FLAC__StreamMetadata *vc;
 
@@ -252,7 +252,7 @@ static void test_audio_round_trip(void **state)
     const char *titles[] = {"x"};
     const uint64_t frames[] = {0};
     const uint64_t total = 2 * RATE + 333;
-    writer_params p = {RATE, 1, NULL, NULL, NULL, 1, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, 1, titles, 0, NULL, NULL, NULL};
     SF_INFO info;
     SNDFILE *sf;
     short buf[4096];
@@ -281,7 +281,7 @@ static void test_no_chapters_no_tags(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL};
     static const FLAC__MetadataType order[] = {FLAC__METADATA_TYPE_STREAMINFO,
                                                FLAC__METADATA_TYPE_VORBIS_COMMENT,
                                                FLAC__METADATA_TYPE_PADDING};
@@ -325,7 +325,7 @@ static void check_many(const fixture *fx, size_t n)
     const uint64_t step = 1001;
     const uint64_t total = n * step + 10;
     char path[PATH_MAX + 32], want[64], time[32];
-    writer_params p = {RATE, 1, NULL, NULL, NULL, n, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, n, titles, 0, NULL, NULL, NULL};
     size_t named = n < 999 ? n : 999;
     blocks bl;
     const FLAC__StreamMetadata *cs, *vc;
@@ -401,7 +401,7 @@ static void test_noncharacters_in_tags(void **state)
     char path[PATH_MAX + 32];
     const char *titles[] = {"a \xef\xbf\xbf\xef\xbf\xbe", "\xef\xb7\x90 \xf0\x9f\xbf\xbe"};
     const uint64_t frames[] = {0, 500};
-    writer_params p = {RATE, 1, "T\xef\xbf\xbe", "A\xef\xbf\xbf", NULL, 2, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "T\xef\xbf\xbe", "A\xef\xbf\xbf", NULL, 2, titles, 0, NULL, NULL, NULL};
     blocks bl;
     const FLAC__StreamMetadata *vc;
 
@@ -423,9 +423,9 @@ static void test_bad_input(void **state)
     const char *titles[] = {"a", "b"};
     const uint64_t descending[] = {10, 5};
     const uint64_t past_end[] = {0, 1001};
-    writer_params p_bad = {RATE, 1, NULL, NULL, NULL, 2, bad_utf8, 0, NULL, NULL};
-    writer_params p = {RATE, 1, NULL, NULL, NULL, 2, titles, 0, NULL, NULL};
-    writer_params no_rate = {0, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL};
+    writer_params p_bad = {RATE, 1, NULL, NULL, NULL, 2, bad_utf8, 0, NULL, NULL, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, 2, titles, 0, NULL, NULL, NULL};
+    writer_params no_rate = {0, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL};
     writer *w = NULL;
     aloud_error err = {0};
     const int16_t pcm[8] = {0};
@@ -450,7 +450,7 @@ static void test_metaflac_agrees(void **state)
     char path[PATH_MAX + 32], cmd[PATH_MAX + 128];
     const char *titles[] = {"Eins", "Zw\xc3\xb6lf"};
     const uint64_t frames[] = {0, 30000};
-    writer_params p = {RATE, 1, "Titel", "Ada", "aloud-test", 2, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "Titel", "Ada", "aloud-test", 2, titles, 0, NULL, NULL, NULL};
     char *out;
 
     if (!tu_have_tool("metaflac"))

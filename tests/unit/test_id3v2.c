@@ -65,7 +65,7 @@ static void test_exact_bytes(void **state)
         'T', 'I', 'T', '2', 0, 0, 0, 6, 0, 0, 0, 'I', 'n', 't', 'r', 'o',
     };
     const id3_chapter_spec ch[] = {{"Intro", 0, 1500}};
-    id3_tag_spec spec = {"T", NULL, NULL, 1, ch, 0, 0, NULL};
+    id3_tag_spec spec = {"T", NULL, NULL, 1, ch, 0, 0, NULL, NULL, 0, NULL};
     unsigned char *tag;
     size_t size;
 
@@ -88,7 +88,7 @@ static void test_utf16_text(void **state)
         /* TSSE, size 9: encoding 1, BOM, U+1F600 = D83D DE00, "!" */
         'T', 'S', 'S', 'E', 0, 0, 0, 9, 0, 0, 1, 0xff, 0xfe, 0x3d, 0xd8, 0x00, 0xde, '!', 0,
     };
-    id3_tag_spec spec = {NULL, "Zw\xc3\xb6lf", "\xf0\x9f\x98\x80!", 0, NULL, 0, 0, NULL};
+    id3_tag_spec spec = {NULL, "Zw\xc3\xb6lf", "\xf0\x9f\x98\x80!", 0, NULL, 0, 0, NULL, NULL, 0, NULL};
     unsigned char *tag;
     size_t size;
     id3_tag *t;
@@ -110,7 +110,7 @@ static void test_utf16_text(void **state)
 /* The tag size lives in 4 bytes of 7 bits each. */
 static void test_syncsafe_size(void **state)
 {
-    id3_tag_spec spec = {NULL, NULL, NULL, 0, NULL, 300000, 0, NULL};
+    id3_tag_spec spec = {NULL, NULL, NULL, 0, NULL, 300000, 0, NULL, NULL, 0, NULL};
     unsigned char *tag;
     size_t size;
 
@@ -133,7 +133,7 @@ static void test_size_ignores_times(void **state)
 {
     const char *titles[] = {"a", "Zw\xc3\xb6lf", ""};
     id3_chapter_spec zero[3], real[3];
-    id3_tag_spec spec = {"t", "a", "s", 3, zero, 64, 0, NULL};
+    id3_tag_spec spec = {"t", "a", "s", 3, zero, 64, 0, NULL, NULL, 0, NULL};
     unsigned char *a, *b;
     size_t na, nb, differ = 0;
     id3_tag *t;
@@ -182,15 +182,18 @@ static void check_toc(const id3_toc *toc, const char *id, bool top, size_t count
 }
 
 /* 255 chapters fit one CTOC; 256 need a top-level CTOC of two child CTOCs. */
-static void test_toc_nesting(void **state)
+static void test_toc_flat(void **state)
 {
-    enum { N = 511 };
+    enum { N = 256 };
     static id3_chapter_spec ch[N];
     static char names[N][16];
-    id3_tag_spec spec = {NULL, NULL, NULL, 255, ch, 0, 0, NULL};
+    static const unsigned char top[] = {'C', 'T', 'O', 'C', 0, 0, 0x06, 0x93, 0, 0, 't', 'o', 'c',
+                                        0, 0x03, 255, 'c', 'h', 'p', '1', 0};
+    id3_tag_spec spec = {NULL, NULL, NULL, 255, ch, 0, 0, NULL, NULL, 0, NULL};
     unsigned char *tag;
     size_t size;
     id3_tag *t;
+    aloud_error err = {0};
 
     (void)state;
     for (size_t i = 0; i < N; i++) {
@@ -198,62 +201,50 @@ static void test_toc_nesting(void **state)
         ch[i] = (id3_chapter_spec){names[i], (uint32_t)i * 1000u, (uint32_t)(i + 1) * 1000u};
     }
     build(&spec, &tag, &size);
+    /* One top-level, ordered CTOC of 255: "toc\0", flags, count, chp1..chp255 (9 of 5
+     * bytes, 90 of 6, 156 of 7). */
+    assert_int_equal(0x693, 4 + 2 + 9 * 5 + 90 * 6 + 156 * 7);
+    assert_memory_equal(tag + 10, top, sizeof top);
     t = parse(tag, size);
     assert_int_equal(t->toc_count, 1);
     check_toc(&t->tocs[0], "toc", true, 255, "chp", 0);
     assert_int_equal(t->chapter_count, 255);
+    assert_string_equal(t->chapters[254].title, "P255");
     id3_tag_free(t);
     free(tag);
 
+    /* 256 do not fit: the render groups paragraphs before a writer sees them. */
     spec.chapter_count = N;
-    build(&spec, &tag, &size);
-    t = parse(tag, size);
-    assert_int_equal(t->toc_count, 4); /* 511 = 255 + 255 + 1 */
-    check_toc(&t->tocs[0], "toc", true, 3, "toc", 0);
-    check_toc(&t->tocs[1], "toc1", false, 255, "chp", 0);
-    check_toc(&t->tocs[2], "toc2", false, 255, "chp", 255);
-    check_toc(&t->tocs[3], "toc3", false, 1, "chp", 510);
-    assert_int_equal(t->chapter_count, N);
-    assert_string_equal(t->chapters[N - 1].id, "chp511");
-    assert_string_equal(t->chapters[N - 1].title, "P511");
-    assert_int_equal(t->chapters[N - 1].end_ms, N * 1000);
-    id3_tag_free(t);
-    free(tag);
+    assert_int_equal(id3_tag_build(&spec, &tag, &size, &err), ALOUD_ERR_ARG);
+    assert_non_null(strstr(err.message, "at most 255"));
 }
 
-/* The exact bytes of the top of a nested table: flags 0x03 and 0x01, counts 2 and 1. */
-static void test_toc_nesting_bytes(void **state)
+/* The cover: an APIC frame with its MIME type, front cover (3), no description. */
+static void test_apic(void **state)
 {
-    enum { N = 256 };
-    static id3_chapter_spec ch[N];
-    static const unsigned char top[] = {
-        'C', 'T', 'O', 'C', 0, 0, 0, 16, 0, 0, 't', 'o', 'c', 0, 0x03, 2,
-        't', 'o', 'c', '1', 0, 't', 'o', 'c', '2', 0,
-    };
-    static const unsigned char second[] = {
-        'C', 'T', 'O', 'C', 0, 0, 0, 14, 0, 0, 't', 'o', 'c', '2', 0, 0x01, 1,
-        'c', 'h', 'p', '2', '5', '6', 0,
-    };
-    id3_tag_spec spec = {NULL, NULL, NULL, N, ch, 0, 0, NULL};
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', 1, 2, 3};
+    static const unsigned char frame[] = {'A', 'P', 'I', 'C', 0, 0, 0, 20, 0, 0, 0, 'i', 'm',
+                                          'a', 'g', 'e', '/', 'p', 'n', 'g', 0, 3, 0,
+                                          0x89, 'P', 'N', 'G', 1, 2, 3};
+    id3_tag_spec spec = {"T", NULL, NULL, 0, NULL, 0, 0, NULL, png, sizeof png, "image/png"};
     unsigned char *tag;
-    size_t size, first_child;
+    size_t size;
+    id3_tag *t;
 
     (void)state;
     build(&spec, &tag, &size);
-    assert_memory_equal(tag + 10, top, sizeof top);
-    /* toc1: header, "toc1\0", flags, count, then chp1-9, chp10-99, chp100-255 with NULs. */
-    first_child = 10 + 5 + 2 + 9 * 5 + 90 * 6 + 156 * 7;
-    assert_memory_equal(tag + 10 + sizeof top, "CTOC", 4);
-    assert_int_equal(tag[10 + sizeof top + 7], (first_child - 10) & 0xffu);
-    assert_int_equal(tag[10 + sizeof top + 6], (first_child - 10) >> 8);
-    assert_memory_equal(tag + 10 + sizeof top + first_child, second, sizeof second);
+    assert_int_equal(size, 10 + 12 + sizeof frame); /* TIT2: encoding 0 and "T"; the APIC */
+    assert_memory_equal(tag + 22, frame, sizeof frame);
+    t = parse(tag, size);
+    assert_string_equal(t->title, "T");
+    id3_tag_free(t);
     free(tag);
 }
 
 static void test_no_chapters_no_toc(void **state)
 {
     static const unsigned char want[] = {'I', 'D', '3', 3, 0, 0, 0, 0, 0, 0};
-    id3_tag_spec spec = {NULL, NULL, NULL, 0, NULL, 0, 0, NULL};
+    id3_tag_spec spec = {NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL};
     unsigned char *tag;
     size_t size;
 
@@ -267,7 +258,7 @@ static void test_no_chapters_no_toc(void **state)
 static void test_build_rejects(void **state)
 {
     const id3_chapter_spec bad[] = {{"ok", 0, 1}, {"bad \xff", 1, 2}};
-    id3_tag_spec spec = {NULL, NULL, NULL, 2, bad, 0, 0, NULL};
+    id3_tag_spec spec = {NULL, NULL, NULL, 2, bad, 0, 0, NULL, NULL, 0, NULL};
     static unsigned char dummy;
     unsigned char *tag = &dummy;
     size_t size = 1;
@@ -497,7 +488,7 @@ static void test_parse_rejects(void **state)
 static void test_parse_damage(void **state)
 {
     const id3_chapter_spec ch[] = {{"Eins", 0, 1000}, {"Zw\xc3\xb6lf", 1000, 2000}};
-    id3_tag_spec spec = {"T", "A", "S", 2, ch, 16, 0, NULL};
+    id3_tag_spec spec = {"T", "A", "S", 2, ch, 16, 0, NULL, NULL, 0, NULL};
     unsigned char *tag, *copy;
     size_t size;
     aloud_error err = {0};
@@ -543,8 +534,8 @@ int main(void)
         cmocka_unit_test(test_utf16_text),
         cmocka_unit_test(test_syncsafe_size),
         cmocka_unit_test(test_size_ignores_times),
-        cmocka_unit_test(test_toc_nesting),
-        cmocka_unit_test(test_toc_nesting_bytes),
+        cmocka_unit_test(test_toc_flat),
+        cmocka_unit_test(test_apic),
         cmocka_unit_test(test_no_chapters_no_toc),
         cmocka_unit_test(test_build_rejects),
         cmocka_unit_test(test_parse_v24),

@@ -227,33 +227,15 @@ static void test_format_entries(void **state)
             *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
         assert_ptr_equal(aloud_format_by_path(path), f);
     }
-    assert_int_equal(count, 4);
+    assert_int_equal(count, 6);
     assert_null(aloud_format_at(count));
     /* The caps the containers really have. */
     assert_int_equal(aloud_format_chapter_cap(&formats_flac), 999);
     assert_int_equal(aloud_format_chapter_cap(&formats_opus), 999);
-    assert_int_equal(aloud_format_chapter_cap(&formats_mp3), 255 * 255);
+    assert_int_equal(aloud_format_chapter_cap(&formats_mp3), 255);
+    assert_int_equal(aloud_format_chapter_cap(&formats_m4b), 255);
+    assert_int_equal(aloud_format_chapter_cap(&formats_m4a), 255);
     assert_int_equal(aloud_format_chapter_cap(&formats_wav), (UINT32_MAX - 4u) / 24u);
-}
-
-/* Past its cap a format keeps the first chapters (FLAC, Opus) or groups
- * paragraphs evenly (MP3); what a file holds is counted the same way. */
-static void test_chapters_held(void **state)
-{
-    (void)state;
-    assert_int_equal(writer_chapters_held(&formats_flac, 998), 998);
-    assert_int_equal(writer_chapters_held(&formats_flac, 999), 999);
-    assert_int_equal(writer_chapters_held(&formats_opus, 1005), 999);
-    assert_int_equal(writer_chapter_group(&formats_opus, 1005), 1);
-    assert_int_equal(writer_chapters_held(&formats_wav, 1005), 1005);
-    assert_int_equal(writer_chapter_group(&formats_mp3, 65025), 1);
-    assert_int_equal(writer_chapters_held(&formats_mp3, 65025), 65025);
-    assert_int_equal(writer_chapter_group(&formats_mp3, 65026), 2);
-    assert_int_equal(writer_chapters_held(&formats_mp3, 65026), 32513);
-    assert_int_equal(writer_chapters_held(&formats_mp3, 66000), 33000);
-    assert_int_equal(writer_chapter_group(&formats_mp3, 65025 * 3 + 1), 4);
-    assert_true(writer_chapters_held(&formats_mp3, SIZE_MAX) <= 65025);
-    assert_int_equal(writer_chapters_held(&formats_mp3, 0), 0);
 }
 
 /* The accessors take NULL: no format, no chapters, no bitrate. */
@@ -333,7 +315,7 @@ static void test_read_wav(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32], software[128];
-    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles, 0, NULL, NULL, NULL};
     aloud_media *m = NULL;
     aloud_error err = {0};
 
@@ -361,8 +343,8 @@ static void test_read_flac(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles, 0, NULL, NULL};
-    writer_params bare = {RATE, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "T\xc3\xadtulo", "Ada Lovelace", "aloud-test 1.0", 4, round_titles, 0, NULL, NULL, NULL};
+    writer_params bare = {RATE, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL};
     aloud_media *m = NULL;
     aloud_error err = {0};
 
@@ -402,7 +384,7 @@ static void test_read_flac_300(void **state)
     static const char *titles[N];
     static uint64_t frames[N];
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL, NULL, NULL};
     aloud_media *m = NULL;
     aloud_error err = {0};
 
@@ -464,7 +446,7 @@ static void test_ffprobe_agrees(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, "Title", "Author", "aloud-test", 4, round_titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "Title", "Author", "aloud-test", 4, round_titles, 0, NULL, NULL, NULL};
 
     if (!tu_have_tool("ffprobe"))
         skip();
@@ -486,7 +468,7 @@ static void test_ffprobe_many(void **state)
     static uint64_t frames[N];
     static tu_probe_chapter pc[N];
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL, NULL, NULL};
     size_t n;
 
     if (!tu_have_tool("ffprobe"))
@@ -737,7 +719,7 @@ static void test_truncated_wav(void **state)
     char src[PATH_MAX + 32], cut[PATH_MAX + 32];
     const char *titles[] = {"one", "two"};
     const uint64_t frames[] = {0, 500};
-    writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0, NULL, NULL, NULL};
     size_t size, data_end, cue_end, adtl_end;
     unsigned char *b;
 
@@ -790,7 +772,7 @@ static void test_truncated_flac(void **state)
     char src[PATH_MAX + 32], cut[PATH_MAX + 32];
     const char *titles[] = {"one", "two"};
     const uint64_t frames[] = {0, 500};
-    writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "T", "A", "S", 2, titles, 0, NULL, NULL, NULL};
     size_t size, meta_end;
     unsigned char *b;
 
@@ -901,7 +883,7 @@ static void test_fuzz(void **state)
     char src[PATH_MAX + 32], dst[PATH_MAX + 32];
     const char *titles[] = {"one", "Zw\xc3\xb6lf", "three"};
     const uint64_t frames[] = {0, 100, 200};
-    writer_params p = {RATE, 1, "T", "A", "S", 3, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "T", "A", "S", 3, titles, 0, NULL, NULL, NULL};
 
     tu_path(fx, "fuzz.out", dst, sizeof dst);
     tu_path(fx, "fuzz.wav", src, sizeof src);
@@ -918,7 +900,6 @@ int main(void)
         cmocka_unit_test(test_format_table),
         cmocka_unit_test(test_format_entries),
         cmocka_unit_test(test_format_null),
-        cmocka_unit_test(test_chapters_held),
         cmocka_unit_test(test_writer_bitrate),
         cmocka_unit_test(test_mp3_bitrate_steps_by_sample_rate),
         cmocka_unit_test_setup_teardown(test_read_wav, setup, tu_fixture_teardown),

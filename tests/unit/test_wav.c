@@ -165,7 +165,7 @@ static void test_layout_four_chapters(void **state)
     const char *titles[] = {"Intro", "Zw\xc3\xb6lf", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", ""};
     const uint64_t frames[] = {0, 22050, 44107, 66150};
     const uint64_t total = 66273;
-    writer_params p = {RATE, 1, "Ein Titel", "Ada Lovelace", "aloud-test 1.0", 4, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "Ein Titel", "Ada Lovelace", "aloud-test 1.0", 4, titles, 0, NULL, NULL, NULL};
     static const unsigned char expect_adtl[] = {
         'L', 'I', 'S', 'T', 78, 0, 0, 0, 'a', 'd', 't', 'l',
         'l', 'a', 'b', 'l', 10, 0, 0, 0, 1, 0, 0, 0, 'I', 'n', 't', 'r', 'o', 0,
@@ -239,7 +239,7 @@ static void test_audio_round_trip(void **state)
     const char *titles[] = {"a", "b"};
     const uint64_t frames[] = {0, 50000};
     const uint64_t total = 3 * RATE + 17;
-    writer_params p = {RATE, 1, NULL, NULL, NULL, 2, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, 2, titles, 0, NULL, NULL, NULL};
     SF_INFO info;
     SNDFILE *sf;
     short buf[4096];
@@ -268,7 +268,7 @@ static void test_no_chapters_no_tags(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32];
-    writer_params p = {RATE, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL};
     chunk c[16];
     size_t size, n;
     unsigned char *b;
@@ -293,7 +293,7 @@ static void test_utf8_tags_in_id3_chunk(void **state)
     const char *title = "\xc3\x9cn\xc3\xaf\x63\xc3\xb6\x64\xc3\xa9 \xe2\x80\x94 "
                         "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"; /* Ünïcödé — 日本語 */
     const char *artist = "Zo\xc3\xab \xf0\x9f\x8e\xb5"; /* past the BMP: a surrogate pair */
-    writer_params p = {RATE, 2, title, artist, "aloud-test 1.0", 0, NULL, 0, NULL, NULL};
+    writer_params p = {RATE, 2, title, artist, "aloud-test 1.0", 0, NULL, 0, NULL, NULL, NULL};
     aloud_media *m = NULL;
     aloud_error err = {0};
     chunk c[16];
@@ -343,7 +343,7 @@ static void test_three_channels(void **state)
     writer *w = NULL;
     aloud_error err = {0};
     const int16_t pcm[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    writer_params p = {RATE, 3, NULL, NULL, NULL, 2, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 3, NULL, NULL, NULL, 2, titles, 0, NULL, NULL, NULL};
     unsigned char *b;
     size_t size, n;
     chunk c[16];
@@ -379,7 +379,7 @@ static void test_3000_chapters(void **state)
     static char names[N][32];
     static const char *titles[N];
     static uint64_t frames[N];
-    writer_params p = {RATE, 1, "Many", NULL, NULL, N, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "Many", NULL, NULL, N, titles, 0, NULL, NULL, NULL};
     aloud_media *m = NULL;
     aloud_error err = {0};
     unsigned char *b;
@@ -439,7 +439,7 @@ static void test_bad_positions(void **state)
     const uint64_t descending[] = {0, 500, 400};
     const uint64_t past_end[] = {0, 500, 1002};
     const uint64_t at_end[] = {0, 1001, 1001};
-    writer_params p = {RATE, 1, NULL, NULL, NULL, 3, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, 3, titles, 0, NULL, NULL, NULL};
     aloud_media *m = NULL;
     aloud_error err = {0};
 
@@ -462,8 +462,8 @@ static void test_abort_and_bad_params(void **state)
 {
     fixture *fx = *state;
     char path[PATH_MAX + 32], missing[PATH_MAX + 64];
-    writer_params p = {RATE, 1, "t", NULL, NULL, 0, NULL, 0, NULL, NULL};
-    writer_params no_rate = {0, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "t", NULL, NULL, 0, NULL, 0, NULL, NULL, NULL};
+    writer_params no_rate = {0, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL};
     writer *w = NULL;
     aloud_error err = {0};
     const int16_t pcm[4] = {0};
@@ -532,7 +532,7 @@ static void test_large_rf64(void **state)
     const char *titles[] = {"start", "middle", "last markable", "too late"};
     const uint64_t frames[] = {0, 1u << 31, UINT32_MAX, (uint64_t)UINT32_MAX + 2};
     const uint64_t total = (uint64_t)UINT32_MAX + RATE;
-    writer_params p = {RATE, 1, "Big", NULL, NULL, 4, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, "Big", NULL, NULL, 4, titles, 0, NULL, NULL, NULL};
     unsigned char h[64];
     uint64_t size;
     aloud_media *m = NULL;
@@ -568,7 +568,7 @@ static void test_large_riff_pushed_past_4gib(void **state)
     static uint64_t frames[N];
     /* libsndfile's header: RIFF 12 + JUNK 32 + fmt 48 + fact 12 + data 8 = 112 bytes. */
     const uint64_t total = (UINT32_MAX - 112u - 1000u) / 2u;
-    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL, NULL};
+    writer_params p = {RATE, 1, NULL, NULL, NULL, N, titles, 0, NULL, NULL, NULL};
     unsigned char h[112];
     uint64_t size;
     aloud_media *m = NULL;

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "aloud.h"
+#include "cover.h"
 #include "feed_uuid.h"
 #include "feed_xml.h"
 #include "file_read.h"
@@ -204,32 +205,20 @@ static aloud_status feed_read_file(const char *path, size_t limit, char **data, 
                            strerror(info.errno_value ? info.errno_value : EIO));
 }
 
-/* The image type of a file by its first bytes: "jpg", "png" or NULL. */
-static const char *feed_image_type(const char *data, size_t size)
-{
-    if (size >= 3 && memcmp(data, "\xFF\xD8\xFF", 3) == 0)
-        return "jpg";
-    if (size >= 8 && memcmp(data, "\x89PNG\r\n\x1A\n", 8) == 0)
-        return "png";
-    return NULL;
-}
-
-/* Reads the image at `path`, checks it is JPEG or PNG; *type is its extension. */
+/* Reads the image at `path` and checks it is a JPEG or PNG as embedded covers
+ * are (cover.h); *type is its extension. */
 static aloud_status feed_read_image(const char *path, char **data, size_t *size,
                                     const char **type, aloud_error *err)
 {
-    char brief[OUTFILE_BRIEF];
-    aloud_status st = feed_read_file(path, (size_t)64 << 20, data, size, NULL, err);
+    cover_image *cover = NULL;
+    aloud_status st = cover_load(path, &cover, err);
     if (st != ALOUD_OK)
         return st;
-    *type = feed_image_type(*data, *size);
-    if (!*type) {
-        free(*data);
-        *data = NULL;
-        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                               "%s is not a JPEG or PNG image (podcast apps show no other)",
-                               outfile_brief(path, brief, sizeof brief));
-    }
+    *type = cover->kind == COVER_JPEG ? "jpg" : "png";
+    *data = (char *)cover->data;
+    *size = cover->size;
+    cover->data = NULL;
+    cover_free(cover);
     return ALOUD_OK;
 }
 

@@ -26,6 +26,7 @@
 
 #include "ascii.h"
 #include "clock.h"
+#include "cover.h"
 #include "writer.h"
 
 /*
@@ -58,8 +59,9 @@ struct writer {
     char *path;                      /* owned copy, for the metadata rewrite */
     FLAC__StreamMetadata *cuesheet;  /* owned; NULL beyond 254 chapters or with none */
     FLAC__StreamMetadata *comments;  /* owned */
+    FLAC__StreamMetadata *picture;   /* owned; NULL without a cover */
     FLAC__StreamMetadata *padding;   /* owned */
-    FLAC__StreamMetadata *blocks[3]; /* the above in file order, borrowed by the encoder */
+    FLAC__StreamMetadata *blocks[4]; /* the above in file order, borrowed by the encoder */
     unsigned channels;
     unsigned sample_rate;
     size_t chapter_count;
@@ -85,6 +87,8 @@ static void flac_free(writer *w)
         FLAC__metadata_object_delete(w->cuesheet);
     if (w->comments)
         FLAC__metadata_object_delete(w->comments);
+    if (w->picture)
+        FLAC__metadata_object_delete(w->picture);
     if (w->padding)
         FLAC__metadata_object_delete(w->padding);
     free(w->buf);
@@ -404,6 +408,29 @@ static aloud_status flac_encoder_error(const writer *w, const char *what, aloud_
                            FLAC__StreamEncoderStateString[state]);
 }
 
+/* The front cover as a PICTURE block (copied). */
+static aloud_status flac_build_picture(writer *w, const cover_image *cover, aloud_error *err)
+{
+    FLAC__StreamMetadata *b = FLAC__metadata_object_new(FLAC__METADATA_TYPE_PICTURE);
+    const char *violation = NULL;
+
+    w->picture = b;
+    if (!b || cover->size > UINT32_MAX
+        || !FLAC__metadata_object_picture_set_mime_type(b, (char *)(uintptr_t)cover->mime, true)
+        || !FLAC__metadata_object_picture_set_description(b, (FLAC__byte *)(uintptr_t)"", true)
+        || !FLAC__metadata_object_picture_set_data(b, cover->data, (FLAC__uint32)cover->size,
+                                                   true))
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the FLAC picture");
+    b->data.picture.type = FLAC__STREAM_METADATA_PICTURE_TYPE_FRONT_COVER;
+    b->data.picture.width = cover->width;
+    b->data.picture.height = cover->height;
+    b->data.picture.depth = cover->depth;
+    if (!FLAC__metadata_object_picture_is_legal(b, &violation))
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "the cover cannot go in FLAC: %s",
+                               violation ? violation : "refused");
+    return ALOUD_OK;
+}
+
 /* Creates the encoder, sets the stream format and hands it the metadata blocks. */
 static aloud_status flac_start_encoder(writer *w, aloud_error *err)
 {
@@ -416,6 +443,8 @@ static aloud_status flac_start_encoder(writer *w, aloud_error *err)
     if (w->cuesheet)
         w->blocks[count++] = w->cuesheet;
     w->blocks[count++] = w->comments;
+    if (w->picture)
+        w->blocks[count++] = w->picture;
     w->blocks[count++] = w->padding;
     if (!FLAC__stream_encoder_set_channels(w->enc, w->channels)
         || !FLAC__stream_encoder_set_bits_per_sample(w->enc, 16)
@@ -465,6 +494,8 @@ static aloud_status flac_open(const char *path, const writer_params *params, wri
         st = flac_build_cuesheet(w, err);
     if (st == ALOUD_OK)
         st = flac_build_comments(w, params, err);
+    if (st == ALOUD_OK && params->cover)
+        st = flac_build_picture(w, params->cover, err);
     if (st == ALOUD_OK) {
         w->padding = FLAC__metadata_object_new(FLAC__METADATA_TYPE_PADDING);
         if (!w->padding)

@@ -207,26 +207,17 @@ static void id3_put_ctoc(id3_out *o, const char *id, bool top_level, const char 
     id3_frame_close(o, at);
 }
 
-/* The top-level CTOC, with child CTOCs of 255 chapters each when one is not enough. */
-static void id3_put_tocs(id3_out *o, size_t chapters)
+/* The front cover (picture type 3), no description. */
+static void id3_put_apic(id3_out *o, const id3_tag_spec *spec)
 {
-    size_t groups;
+    size_t at = id3_frame_open(o, "APIC");
 
-    if (chapters <= ID3_TOC_MAX_ENTRIES) {
-        id3_put_ctoc(o, "toc", true, "chp", 0, chapters);
-        return;
-    }
-    groups = (chapters + ID3_TOC_MAX_ENTRIES - 1) / ID3_TOC_MAX_ENTRIES;
-    id3_put_ctoc(o, "toc", true, "toc", 0, groups);
-    for (size_t g = 0; g < groups; g++) {
-        size_t first = g * ID3_TOC_MAX_ENTRIES;
-        size_t count = chapters - first < ID3_TOC_MAX_ENTRIES ? chapters - first
-                                                              : ID3_TOC_MAX_ENTRIES;
-        char id[32];
-
-        snprintf(id, sizeof id, "toc%zu", g + 1);
-        id3_put_ctoc(o, id, false, "chp", first, count);
-    }
+    id3_put_byte(o, 0); /* ISO-8859-1: the empty description */
+    id3_put_string0(o, spec->picture_mime);
+    id3_put_byte(o, 3);
+    id3_put_byte(o, 0);
+    id3_put(o, spec->picture, spec->picture_size);
+    id3_frame_close(o, at);
 }
 
 static aloud_status id3_check_spec(const id3_tag_spec *spec, aloud_error *err)
@@ -236,8 +227,10 @@ static aloud_status id3_check_spec(const id3_tag_spec *spec, aloud_error *err)
 
     if (spec->chapter_count > ID3_MAX_CHAPTERS)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
-                               "%zu chapters do not fit in ID3 tables of contents (at most %u)",
+                               "%zu chapters do not fit in one ID3 table of contents (at most %u)",
                                spec->chapter_count, ID3_MAX_CHAPTERS);
+    if (spec->picture && (!spec->picture_mime || spec->picture_size > ID3_MAX_BODY / 2))
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "a bad ID3 picture");
     if (spec->chapter_count && !spec->chapters)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no ID3 chapters given");
     if (spec->padding > ID3_MAX_BODY)
@@ -286,8 +279,10 @@ aloud_status id3_tag_build(const id3_tag_spec *spec, unsigned char **out, size_t
         id3_put(&o, spec->txxx[i].value, strlen(spec->txxx[i].value));
         id3_frame_close(&o, at);
     }
+    if (spec->picture)
+        id3_put_apic(&o, spec);
     if (spec->chapter_count)
-        id3_put_tocs(&o, spec->chapter_count);
+        id3_put_ctoc(&o, "toc", true, "chp", 0, spec->chapter_count);
     for (size_t i = 0; i < spec->chapter_count; i++)
         id3_put_chap(&o, i, &spec->chapters[i]);
     for (size_t i = 0; i < spec->padding && !o.nomem; i += 1024) {

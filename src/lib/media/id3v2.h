@@ -39,11 +39,13 @@
 #define ID3_NO_OFFSET 0xFFFFFFFFu
 
 /*
- * One CTOC lists at most 255 children (an 8-bit count). More chapters go
- * into child CTOCs of up to 255 each, listed by the top-level CTOC.
+ * One CTOC lists at most 255 children (an 8-bit count). The tag has one
+ * flat top-level CTOC, the only one apps read (BookPlayer and Overcast need
+ * it; nested tables of contents no app is known to show), so at most 255
+ * chapters; the render groups paragraphs to fit.
  */
 #define ID3_TOC_MAX_ENTRIES 255u
-#define ID3_MAX_CHAPTERS (ID3_TOC_MAX_ENTRIES * ID3_TOC_MAX_ENTRIES)
+#define ID3_MAX_CHAPTERS ID3_TOC_MAX_ENTRIES
 
 /* The largest tag the 28-bit syncsafe size can describe, header excluded. */
 #define ID3_MAX_BODY 0x0FFFFFFFu
@@ -71,14 +73,17 @@ typedef struct id3_tag_spec {
     size_t padding;         /* zero bytes after the frames, counted in the tag size */
     size_t txxx_count;
     const id3_txxx *txxx;   /* borrowed, txxx_count entries, after TSSE */
+    const unsigned char *picture;  /* the front cover as an APIC frame; NULL for none */
+    size_t picture_size;
+    const char *picture_mime;      /* "image/jpeg", "image/png" */
 } id3_tag_spec;
 
 /*
- * Builds a whole ID3v2.3 tag: header, TIT2, TPE1, TSSE (those given), TXXX, then
- * the top-level CTOC "toc" (ordered) and CHAP frames "chp1".."chpN", each
- * with a TIT2 sub-frame and both offsets ID3_NO_OFFSET; past 255 chapters
- * the top-level CTOC lists child CTOCs "toc1".."tocK". No chapters, no
- * CTOC. On success *out is a new buffer of *size bytes the caller frees.
+ * Builds a whole ID3v2.3 tag: header, TIT2, TPE1, TSSE (those given), TXXX,
+ * an APIC with the picture, then the top-level CTOC "toc" (ordered) and CHAP
+ * frames "chp1".."chpN", each with a TIT2 sub-frame and both offsets
+ * ID3_NO_OFFSET. No chapters, no CTOC. On success *out is a new buffer of
+ * *size bytes the caller frees.
  * ALOUD_ERR_ARG for a string that is not valid UTF-8, too many chapters or
  * a tag past ID3_MAX_BODY; ALOUD_ERR_NOMEM. On failure *out is NULL.
  */

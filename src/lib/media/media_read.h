@@ -3,7 +3,7 @@
  * readers share. aloud_media_read() (media_read.c) opens the file and asks
  * the format table's readers, in order, which one it is; each container's
  * sniff and read live in its own file (read_wav.c, read_flac.c, read_ogg.c,
- * read_mp3.c) and its table entry points to them.
+ * read_mp3.c, read_mp4.c) and its table entry points to them.
  *
  * A file that is cut short or malformed gives ALOUD_ERR_MEDIA with the
  * reason, never a crash: every length is checked against the file.
@@ -103,5 +103,11 @@ aloud_status read_ogg_read(const media_file *file, aloud_media *m, aloud_error *
 
 bool read_mp3_sniff(const media_file *file);
 aloud_status read_mp3_read(const media_file *file, aloud_media *m, aloud_error *err);
+
+/* MP4 (read_mp4.c): read_m4b_sniff claims the M4B brand only, read_mp4_sniff any
+ * MP4 file; both are read by read_mp4_read. */
+bool read_m4b_sniff(const media_file *file);
+bool read_mp4_sniff(const media_file *file);
+aloud_status read_mp4_read(const media_file *file, aloud_media *m, aloud_error *err);
 
 #endif /* ALOUD_MEDIA_READ_H */

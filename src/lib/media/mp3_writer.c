@@ -44,6 +44,7 @@
 #include <lame/lame.h>
 
 #include "clock.h"
+#include "cover.h"
 #include "id3v2.h"
 #include "writer.h"
 
@@ -72,6 +73,7 @@ struct writer {
     char *software;
     size_t chapter_count;
     char **titles;         /* chapter_count entries, never NULL */
+    const cover_image *cover; /* borrowed from the params (lives until close); may be NULL */
     size_t tag_size;       /* bytes of the ID3 tag at offset 0 */
     bool has_gain;         /* ReplayGain TXXX frames, from the params' gain */
     char rg_gain[32];
@@ -126,28 +128,35 @@ static aloud_status mp3_copy_strings(writer *w, const writer_params *p, aloud_er
 /*
  * Builds the tag. With `frames` NULL every time is 0 (the placeholder);
  * otherwise chapter i runs from its start to the next one's, the last to
- * `total`, all shifted by `lead` frames (see the top of the file). Past the
- * format's chapter cap, one chapter per writer_chapter_group() paragraphs:
- * groups rather than a third level of tables of contents, since podcast
- * apps list the CHAP frames flat or follow the top-level CTOC only.
+ * `total`, all shifted by `lead` frames (see the top of the file). The
+ * chapters fit the one flat CTOC: the render groups paragraphs past 255.
  */
 static aloud_status mp3_build_tag(const writer *w, const uint64_t *frames, uint64_t total,
                                   uint64_t lead, unsigned char **tag, size_t *size,
                                   aloud_error *err)
 {
-    size_t group = writer_chapter_group(&formats_mp3, w->chapter_count);
-    size_t count = (w->chapter_count + group - 1) / group;
+    size_t count = w->chapter_count;
     id3_chapter_spec *ch = calloc(count ? count : 1, sizeof *ch);
     const id3_txxx gain[] = {{"REPLAYGAIN_TRACK_GAIN", w->rg_gain},
                              {"REPLAYGAIN_TRACK_PEAK", w->rg_peak}};
-    id3_tag_spec spec = {w->title, w->artist, w->software, count, ch, 0,
-                         w->has_gain ? 2u : 0u, gain};
+    id3_tag_spec spec = {
+        .title = w->title,
+        .artist = w->artist,
+        .software = w->software,
+        .chapter_count = count,
+        .chapters = ch,
+        .txxx_count = w->has_gain ? 2u : 0u,
+        .txxx = gain,
+        .picture = w->cover ? w->cover->data : NULL,
+        .picture_size = w->cover ? w->cover->size : 0,
+        .picture_mime = w->cover ? w->cover->mime : NULL,
+    };
     aloud_status st;
 
     if (!ch)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for MP3 chapters");
     for (size_t i = 0; i < count; i++) {
-        size_t first = i * group, next = first + group;
+        size_t first = i, next = i + 1;
         uint64_t start = frames ? clock_ms(frames[first] + lead, w->sample_rate) : 0;
         uint64_t end = !frames                    ? 0
                        : next < w->chapter_count ? clock_ms(frames[next] + lead, w->sample_rate)
@@ -329,6 +338,7 @@ static aloud_status mp3_open(const char *path, const writer_params *params, writ
         writer_replaygain(params->gain, w->rg_gain, sizeof w->rg_gain, w->rg_peak,
                           sizeof w->rg_peak);
     }
+    w->cover = params->cover;
     st = mp3_copy_strings(w, params, err);
     if (st == ALOUD_OK)
         st = mp3_start_lame(w, bitrate, err);

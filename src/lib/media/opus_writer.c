@@ -62,6 +62,7 @@
 #include "clock.h"
 #include "ogg_pages.h"
 #include "resample.h"
+#include "cover.h"
 #include "utf8.h"
 #include "writer.h"
 
@@ -86,6 +87,7 @@ struct writer {
     char **titles;         /* chapter_count entries, never NULL */
     bool has_gain;         /* R128_TRACK_GAIN, from the params' gain */
     int r128_gain;         /* Q7.8 dB */
+    const cover_image *cover; /* borrowed from the params (lives until close); may be NULL */
     const volatile sig_atomic_t *stop; /* borrowed from the params; may be NULL */
 };
 
@@ -182,6 +184,58 @@ static void opus_put_comment(opus_bytes *b, uint32_t *count, const char *name, c
     (*count)++;
 }
 
+/* A big-endian 32-bit number, as a FLAC picture block has them. */
+static void opus_put_be32(opus_bytes *b, uint32_t v)
+{
+    unsigned char q[4] = {(unsigned char)(v >> 24), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 8), (unsigned char)v};
+    opus_put(b, q, 4);
+}
+
+/*
+ * The cover as a METADATA_BLOCK_PICTURE comment: a FLAC PICTURE block
+ * (type 3, the front cover; MIME type, no description, size and depth from
+ * the image's header) in base64, as the Xiph comment convention has it.
+ */
+static void opus_put_picture(opus_bytes *b, uint32_t *count, const cover_image *cover)
+{
+    static const char digits[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    opus_bytes block = {0};
+    opus_put_be32(&block, 3);
+    opus_put_be32(&block, (uint32_t)strlen(cover->mime));
+    opus_put(&block, cover->mime, strlen(cover->mime));
+    opus_put_be32(&block, 0);
+    opus_put_be32(&block, cover->width);
+    opus_put_be32(&block, cover->height);
+    opus_put_be32(&block, cover->depth);
+    opus_put_be32(&block, 0);
+    opus_put_be32(&block, (uint32_t)cover->size);
+    opus_put(&block, cover->data, cover->size);
+    char *text = block.nomem ? NULL : malloc((block.n + 2) / 3 * 4 + 1);
+    if (!text) {
+        b->nomem = true;
+        free(block.p);
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < block.n; i += 3) {
+        uint32_t v = (uint32_t)block.p[i] << 16;
+        if (i + 1 < block.n)
+            v |= (uint32_t)block.p[i + 1] << 8;
+        if (i + 2 < block.n)
+            v |= block.p[i + 2];
+        text[n++] = digits[v >> 18 & 63];
+        text[n++] = digits[v >> 12 & 63];
+        text[n++] = i + 1 < block.n ? digits[v >> 6 & 63] : '=';
+        text[n++] = i + 2 < block.n ? digits[v & 63] : '=';
+    }
+    text[n] = '\0';
+    opus_put_comment(b, count, "METADATA_BLOCK_PICTURE", text);
+    free(text);
+    free(block.p);
+}
+
 /*
  * OpusTags (RFC 7845): the vendor, then TITLE, ARTIST, ENCODER, the gain,
  * and a time/name pair per chapter up to the format's cap (NAME after time).
@@ -220,6 +274,9 @@ static aloud_status opus_build_tags(const writer *w, const uint64_t *frames, opu
         snprintf(name, sizeof name, "CHAPTER%03zuNAME", i + 1);
         opus_put_comment(b, &count, name, w->titles[i]);
     }
+    /* The front cover (type 3), as METADATA_BLOCK_PICTURE in base64. */
+    if (w->cover)
+        opus_put_picture(b, &count, w->cover);
     if (b->nomem)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for Opus comments");
     for (int i = 0; i < 4; i++)
@@ -754,6 +811,7 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
         w->has_gain = true;
         w->r128_gain = (int)(q < -32768 ? -32768 : q > 32767 ? 32767 : q);
     }
+    w->cover = params->cover;
     st = writer_bitrate(&formats_opus, params->sample_rate, params->bitrate, &w->bitrate, err);
     if (st == ALOUD_OK)
         st = opus_copy_strings(w, params, err);

@@ -26,6 +26,7 @@
 
 #include <sndfile.h>
 
+#include "cover.h"
 #include "id3v2.h"
 #include "writer.h"
 
@@ -137,9 +138,17 @@ static aloud_status wav_set_tags(writer *w, const writer_params *params, aloud_e
  */
 static aloud_status wav_build_id3(writer *w, const writer_params *params, aloud_error *err)
 {
-    id3_tag_spec spec = {params->title, params->author, params->software, 0, NULL, 0, 0, NULL};
+    const cover_image *c = params->cover;
+    id3_tag_spec spec = {
+        .title = params->title,
+        .artist = params->author,
+        .software = params->software,
+        .picture = c ? c->data : NULL, /* the cover as an APIC: the only place WAV has */
+        .picture_size = c ? c->size : 0,
+        .picture_mime = c ? c->mime : NULL,
+    };
 
-    if (!params->title && !params->author && !params->software)
+    if (!params->title && !params->author && !params->software && !c)
         return ALOUD_OK;
     return id3_tag_build(&spec, &w->id3, &w->id3_size, err);
 }

@@ -20,6 +20,7 @@
 #include "aloud.h"
 
 typedef struct writer writer;
+typedef struct cover_image cover_image;  /* cover.h */
 
 /* What a render did to the level, for the formats that carry gain tags. */
 typedef struct writer_gain {
@@ -37,7 +38,8 @@ typedef struct writer_params {
     const char *title;                   /* tags; each may be NULL */
     const char *author;
     const char *software;
-    size_t chapter_count;                /* known before any audio */
+    size_t chapter_count;                /* known before any audio; at most the format's
+                                            chapter_cap (the render groups paragraphs) */
     const char *const *chapter_titles;   /* chapter_count entries, borrowed */
     unsigned bitrate;                    /* bits per second for lossy formats (Opus, MP3);
                                             0 for the format's default; others ignore it */
@@ -45,6 +47,8 @@ typedef struct writer_params {
                                             returns: non-zero makes a long close() stop
                                             with ALOUD_ERR_CANCELLED */
     const writer_gain *gain;             /* NULL for no gain tags; borrowed, read by open() */
+    const cover_image *cover;            /* the front cover; NULL for none; borrowed, and
+                                            lives until close() or abort() returns */
 } writer_params;
 
 /* A writer: open / write / close / abort. */
@@ -71,11 +75,10 @@ struct aloud_format {
     const char *name;         /* "wav": what --format takes and aloud_media.format says */
     const char *extension;    /* "wav", without the dot: the one written and recognised */
     const char *label;        /* "WAV", "Ogg Opus": the container's name in messages */
-    /* The most chapters a file holds. Past it the writer keeps the first
-     * chapter_cap (FLAC, Opus), or, with chapters_grouped, makes each chapter
-     * of an even group of consecutive paragraphs (MP3); WAV's is out of reach. */
+    /* The most chapters a file holds, the format's or its common readers'
+     * hard limit; a render of more paragraphs groups them (chapter_plan.h).
+     * WAV's is out of reach. */
     size_t chapter_cap;
-    bool chapters_grouped;
     /* Bitrate range and default in bits per second; all 0 for a lossless
      * format, which takes none. */
     unsigned bitrate_min;
@@ -99,12 +102,16 @@ extern const aloud_format formats_wav;
 extern const aloud_format formats_flac;
 extern const aloud_format formats_opus;
 extern const aloud_format formats_mp3;
+extern const aloud_format formats_m4b;
+extern const aloud_format formats_m4a;
 
 /* The writers the entries point to. */
 extern const writer_ops writer_wav;
 extern const writer_ops writer_flac;
 extern const writer_ops writer_opus;
 extern const writer_ops writer_mp3;
+extern const writer_ops writer_m4b;
+extern const writer_ops writer_m4a;
 
 /* Shared by the writers. */
 
@@ -141,16 +148,6 @@ bool writer_write_all(int fd, const void *data, size_t size);
  * least one entry; NULL when out of memory. Free with writer_free_titles(). */
 char **writer_copy_titles(const writer_params *params);
 
-/*
- * Past `format`'s chapter cap, how many consecutive paragraphs make one
- * chapter when the format groups them: the fewest that fit, the same for
- * every chapter (a chapter starts at its group's first paragraph and takes
- * its title). 1 when the paragraphs fit or the format keeps the first ones.
- */
-size_t writer_chapter_group(const aloud_format *format, size_t paragraphs);
-
-/* The chapters a file of `format` holds for a text of `paragraphs`. */
-size_t writer_chapters_held(const aloud_format *format, size_t paragraphs);
 void writer_free_titles(char **titles, size_t count);
 
 /* ALOUD_ERR_ARG unless the `count` chapter starts ascend (equal starts

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "aloud.h"
+#include "chapter_plan.h"
 #include "clock.h"
 #include "loudness.h"
+#include "cover.h"
 #include "outputs.h"
 #include "pool.h"
 #include "shape.h"
@@ -187,6 +189,7 @@ void aloud_render_result_free(aloud_render_result *result)
         return;
     free(result->paragraphs);
     free(result->sentences);
+    free(result->chapter_paragraphs);
     free(result->skipped);
     memset(result, 0, sizeof *result);
 }
@@ -209,20 +212,16 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
                                ALOUD_LOUDNESS_MIN, ALOUD_LOUDNESS_MAX);
 
     size_t paragraphs = aloud_doc_paragraph_count(doc);
+    size_t max_chapters = aloud_format_chapter_cap(opts->format);
     result->paragraph_count = paragraphs;
-    /* A chapter starts at every paragraph that starts one (all of them, but
-     * in a book whose chapters come from its table of contents). */
-    size_t starts = 0;
-    for (size_t p = 0; p < paragraphs; p++)
-        starts += aloud_doc_paragraph(doc, p)->starts_chapter != 0;
-    /* The writer is handed every chapter and keeps what its format holds. */
-    result->chapter_count = writer_chapters_held(opts->format, starts);
     result->sentence_count = aloud_doc_sentence_count(doc);
     result->loudness_measured = -HUGE_VAL;
     result->paragraphs = calloc(paragraphs, sizeof *result->paragraphs);
     result->sentences = calloc(result->sentence_count, sizeof *result->sentences);
-    const char **titles = calloc(starts ? starts : 1, sizeof *titles);
-    uint64_t *chapters = calloc(starts ? starts : 1, sizeof *chapters);
+    const char **titles = calloc(paragraphs ? paragraphs : 1, sizeof *titles);
+    uint64_t *chapters = calloc(paragraphs ? paragraphs : 1, sizeof *chapters);
+    chapter_plan plan = {0};
+    cover_image *cover = NULL;
     pool *pl = NULL;     /* the render's own, without opts->engine */
     pool *engine = NULL;
     pool_text text, next;
@@ -241,11 +240,18 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
         goto fail;
     }
-    for (size_t p = 0, c = 0; p < paragraphs; p++)
-        if (aloud_doc_paragraph(doc, p)->starts_chapter)
-            titles[c++] = aloud_doc_paragraph(doc, p)->chapter_title;
-    /* A destination that cannot take the file is refused before any speech. */
+    /* The chapters the file holds, grouped here for every format. */
+    if (opts->max_chapters > 0 && opts->max_chapters < max_chapters)
+        max_chapters = opts->max_chapters;
+    st = chapter_plan_make(doc, opts->voice, max_chapters, &plan, err);
+    if (st != ALOUD_OK)
+        goto fail;
+    for (size_t c = 0; c < plan.count; c++)
+        titles[c] = aloud_doc_paragraph(doc, plan.first[c])->chapter_title;
+    /* A destination that cannot take the file, or a bad cover, is refused before any speech. */
     st = outputs_has(set, opts->output) ? ALOUD_OK : aloud_outputs_add(set, opts->output, err);
+    if (st == ALOUD_OK && opts->cover)
+        st = cover_load(opts->cover, &cover, err);
     if (st != ALOUD_OK)
         goto fail;
 
@@ -261,8 +267,16 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     if (st != ALOUD_OK)
         goto fail;
     params = (writer_params){
-        result->sample_rate, 1, aloud_doc_title(doc), aloud_doc_author(doc), opts->software,
-        starts, titles, opts->bitrate, opts->stop, NULL,
+        .sample_rate = result->sample_rate,
+        .channels = 1,
+        .title = aloud_doc_title(doc),
+        .author = aloud_doc_author(doc),
+        .software = opts->software,
+        .chapter_count = plan.count,
+        .chapter_titles = titles,
+        .cover = cover,
+        .bitrate = opts->bitrate,
+        .stop = opts->stop,
     };
     if (opts->loudness_off) {
         st = opts->format->writer->open(temp, &params, &rs->w, err);
@@ -323,9 +337,8 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
             goto fail;
     }
 
-    for (size_t p = 0, c = 0; p < paragraphs; p++)
-        if (aloud_doc_paragraph(doc, p)->starts_chapter)
-            chapters[c++] = result->paragraphs[p].start;
+    for (size_t c = 0; c < plan.count; c++)
+        chapters[c] = result->paragraphs[plan.first[c]].start;
     st = opts->format->writer->close(rs->w, chapters, err);
     rs->w = NULL;
     /* A signal during close() may have come too late for the writer to see:
@@ -341,6 +354,9 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
             goto fail;
         aloud_outputs_free(own);
     }
+    result->chapter_count = plan.count;
+    result->chapter_paragraphs = plan.first; /* taken over */
+    cover_free(cover);
     free(titles);
     free(chapters);
     render_state_free(rs);
@@ -354,6 +370,8 @@ fail:
         outputs_abandon(set, temp);
     aloud_outputs_free(own);
     pool_free(pl);
+    chapter_plan_free(&plan);
+    cover_free(cover);
     free(titles);
     free(chapters);
     aloud_render_result_free(result);
