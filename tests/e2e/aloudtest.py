@@ -286,3 +286,9 @@ def mutagen_view(path):
 FORMATS = ("wav", "flac", "opus", "mp3", "m4b", "m4a")
 # The chapters a file of each format holds at most (aloud_format_chapter_cap).
 CHAPTER_CAP = {"wav": 178956970, "flac": 999, "opus": 999, "mp3": 255, "m4b": 255, "m4a": 255}
+
+
+def asan_build():
+    """Whether the program under test is built with AddressSanitizer."""
+    with open(ALOUD, "rb") as f:
+        return b"__asan_init" in f.read()

@@ -14,17 +14,11 @@ import socket
 import subprocess
 import time
 
-from aloudtest import (ALOUD, alive, case, check, children, descendants, finish, long_text, run,
+from aloudtest import (ALOUD, alive, asan_build, case, check, children, descendants, finish, long_text, run,
                        samples, tempdir, write)
 
 GPL = "/usr/share/common-licenses/GPL-3"
 HANG_SECONDS = 60  # POOL_HANG_SECONDS in src/lib/speech/pool.c
-
-
-def asan_build():
-    """ASan reserves terabytes of address space: ulimit -v cannot apply to it."""
-    with open(ALOUD, "rb") as f:
-        return b"__asan_init" in f.read()
 
 
 def limited(limit, args, user=None):
