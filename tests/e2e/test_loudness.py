@@ -14,7 +14,7 @@ from aloudtest import (SEEDS_DIR, SOURCE_DIR, case, check, finish, need, run, te
 need("ffmpeg")
 need("metaflac")
 OUT = tempdir()
-FORMATS = ("wav", "flac", "opus", "mp3")
+FORMATS = ("wav", "flac", "opus", "mp3", "m4b")
 CEILING = -1.5
 
 
