@@ -943,16 +943,17 @@ aloud_status aloud_feed_update(const char *dir, const aloud_feed_opts *opts,
  * opts->image (when set and not empty) a JPEG or PNG file. For a caller
  * that renders first and updates the feed after, so that a bad option
  * stops the run before the render. ALOUD_ERR_ARG (also for a NULL opts),
- * ALOUD_ERR_READ (the image cannot be read), ALOUD_ERR_NOMEM.
+ * ALOUD_ERR_READ (the image cannot be read), ALOUD_ERR_MEDIA or
+ * ALOUD_ERR_LIMIT (not an image aloud_cover_check() takes), ALOUD_ERR_NOMEM.
  */
 aloud_status aloud_feed_check(const aloud_feed_opts *opts, aloud_error *err);
 
 /*
  * Copies the image `image` (a JPEG or PNG file) beside `audio` as its
  * item image, AUDIO-STEM.cover.jpg or .png, through `set` (committed with
- * the render; NULL to commit at once). ALOUD_ERR_ARG when the image is
- * neither JPEG nor PNG (by its first bytes) or a NULL argument,
- * ALOUD_ERR_READ when it cannot be read, ALOUD_ERR_WRITE, ALOUD_ERR_NOMEM.
+ * the render; NULL to commit at once). ALOUD_ERR_ARG for a NULL argument;
+ * for the image what aloud_cover_check() says (ALOUD_ERR_READ,
+ * ALOUD_ERR_MEDIA, ALOUD_ERR_LIMIT); ALOUD_ERR_WRITE, ALOUD_ERR_NOMEM.
  */
 aloud_status aloud_feed_add_cover(const char *audio, const char *image, aloud_outputs *set,
                                   aloud_error *err);

@@ -575,9 +575,11 @@ static void test_feed(void **state)
     assert_arg_error(aloud_feed_add_cover(NULL, image, NULL, &err), &err);
     err = stale_error();
     assert_arg_error(aloud_feed_add_cover(path, NULL, NULL, &err), &err);
+    /* Not a JPEG or PNG: refused as a cover is (aloud_cover_check). */
     err = stale_error();
-    assert_arg_error(aloud_feed_add_cover(path, image, NULL, &err), &err);
-    assert_int_equal(aloud_feed_add_cover(path, image, NULL, NULL), ALOUD_ERR_ARG);
+    assert_int_equal(aloud_feed_add_cover(path, image, NULL, &err), ALOUD_ERR_MEDIA);
+    assert_non_null(strstr(err.message, "not a JPEG or PNG"));
+    assert_int_equal(aloud_feed_add_cover(path, image, NULL, NULL), ALOUD_ERR_MEDIA);
 }
 
 /* Every function aloud.h declares is called in this file. */
