@@ -191,15 +191,6 @@ static bool mp3_rate_is_mpeg(unsigned rate)
     return false;
 }
 
-/* MP3_QUALITY, or 0..9 from ALOUD_MP3_QUALITY for bench/codec_settings.py. */
-static int mp3_quality(void)
-{
-    const char *v = getenv("ALOUD_MP3_QUALITY");
-    if (v && v[0] >= '0' && v[0] <= '9' && v[1] == '\0')
-        return v[0] - '0';
-    return MP3_QUALITY;
-}
-
 /* Sets up LAME: CBR, no ID3 of its own, the Info frame reserved. */
 static aloud_status mp3_start_lame(writer *w, unsigned bitrate, aloud_error *err)
 {
@@ -216,7 +207,7 @@ static aloud_status mp3_start_lame(writer *w, unsigned bitrate, aloud_error *err
     lame_set_mode(w->lame, w->channels == 1 ? MONO : JOINT_STEREO);
     lame_set_VBR(w->lame, vbr_off);
     lame_set_brate(w->lame, (int)(bitrate / 1000u));
-    lame_set_quality(w->lame, mp3_quality());
+    lame_set_quality(w->lame, MP3_QUALITY);
     lame_set_bWriteVbrTag(w->lame, 1);
     lame_set_write_id3tag_automatic(w->lame, 0);
     if (lame_init_params(w->lame) < 0)

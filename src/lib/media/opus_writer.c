@@ -418,15 +418,6 @@ static bool opus_segment_put(opus_segment *sg, const unsigned char *p, size_t le
     return true;
 }
 
-/* OPUS_COMPLEXITY, or 0..10 from ALOUD_OPUS_COMPLEXITY for bench/codec_settings.py. */
-static int opus_complexity(void)
-{
-    const char *v = getenv("ALOUD_OPUS_COMPLEXITY");
-    if (v && v[0] >= '0' && v[0] <= '9' && (v[1] == '\0' || (v[0] == '1' && v[1] == '0' && !v[2])))
-        return atoi(v);
-    return OPUS_COMPLEXITY;
-}
-
 /* A fresh encoder with aloud's settings (see the top of the file). */
 static OpusEncoder *opus_new_encoder(const writer *w, int *lookahead, int *rc)
 {
@@ -438,7 +429,7 @@ static OpusEncoder *opus_new_encoder(const writer *w, int *lookahead, int *rc)
     if (*rc == OPUS_OK)
         *rc = opus_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
     if (*rc == OPUS_OK)
-        *rc = opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(opus_complexity()));
+        *rc = opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(OPUS_COMPLEXITY));
     if (*rc == OPUS_OK && lookahead)
         *rc = opus_encoder_ctl(enc, OPUS_GET_LOOKAHEAD(lookahead));
     if (*rc != OPUS_OK) {
