@@ -229,6 +229,20 @@ def machine():
     return "%s, %d cores, %.0f GiB, %s" % (cpu, os.cpu_count(), mem, platform.platform())
 
 
+def report(args, text, cases, walls, rss):
+    """The table of median times and ratios to espeak-ng."""
+    base = walls["espeak-ng"]
+    print("machine: %s" % machine())
+    print("text: %s x%d, %d bytes; %d rounds, the programs in turn in each" % (
+        args.text, args.copies, os.path.getsize(text), args.runs))
+    print("%-16s %9s %9s %13s %9s" % ("", "median s", "ratio", "ratio range", "peak MB"))
+    for name, _, _ in cases:
+        ratios = [w / b for w, b in zip(walls[name], base)]
+        print("%-16s %9.3f %9.3f %6.2f-%-6.2f %9.1f" % (
+            name, statistics.median(walls[name]), statistics.median(ratios), min(ratios),
+            max(ratios), max(rss[name])))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--aloud", default=os.path.join(os.path.dirname(__file__), "..", "build",
@@ -238,6 +252,8 @@ def main():
     ap.add_argument("--copies", type=int, default=3)
     ap.add_argument("--baseline", help="an earlier aloud to compare with, round by round")
     ap.add_argument("--no-batch", action="store_true", help="leave out the batch row")
+    ap.add_argument("--rows", help="only these of aloud's rows, e.g. opus,mp3 (with espeak-ng's; "
+                    "no memory, short-article or batch rows)")
     ap.add_argument("--seeds", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                     "..", "..", "shared", "seeds"))
     args = ap.parse_args()
@@ -256,6 +272,9 @@ def main():
         ("aloud opus", [args.aloud, "-q", text, "-o"], out("a.opus")),
         ("aloud mp3", [args.aloud, "-q", text, "-o"], out("a.mp3")),
     ]
+    if args.rows:
+        keep = {"espeak-ng"} | {"aloud " + r for r in args.rows.split(",")}
+        cases = [c for c in cases if c[0] in keep]
     if args.baseline:
         cases += [
             ("baseline wav", [args.baseline, "-q", text, "-o"], out("b.wav")),
@@ -268,19 +287,14 @@ def main():
             w, m = timed(cmd + [output], output)
             walls[name].append(w)
             rss[name].append(m)
+    if args.rows:
+        report(args, text, cases, walls, rss)
+        shutil.rmtree(work)
+        return
     big_rss = max(timed([args.aloud, "-q", big, "-o", out("big.flac")], out("big.flac"))[1]
                   for _ in range(2))
 
-    base = walls["espeak-ng"]
-    print("machine: %s" % machine())
-    print("text: %s x%d, %d bytes; %d rounds, the programs in turn in each" % (
-        args.text, args.copies, os.path.getsize(text), args.runs))
-    print("%-16s %9s %9s %13s %9s" % ("", "median s", "ratio", "ratio range", "peak MB"))
-    for name, _, _ in cases:
-        ratios = [w / b for w, b in zip(walls[name], base)]
-        print("%-16s %9.3f %9.3f %6.2f-%-6.2f %9.1f" % (
-            name, statistics.median(walls[name]), statistics.median(ratios), min(ratios),
-            max(ratios), max(rss[name])))
+    report(args, text, cases, walls, rss)
     if args.baseline:
         for fmt in ("wav", "flac"):
             paired = [a / b for a, b in zip(walls["aloud " + fmt], walls["baseline " + fmt])]

@@ -56,8 +56,12 @@ const aloud_format formats_flac = {
 
 /*
  * Ogg Opus: chapters as CHAPTERnnn comments, numbered from 001 like FLAC's.
- * Speech at 32 kb/s VBR is clean for espeak-ng's voices, about 15 MB an
- * hour; libopus takes 6 to 256 kb/s a channel (510 in all for stereo).
+ * Speech at 44 kb/s VBR, about 20 MB an hour: with opus_writer.c's
+ * complexity 4 as close to the source as complexity 10 at 32 kb/s was (mel
+ * log-spectral distance 1.885 against 1.954 dB on text/news.txt, 1.850
+ * against 1.909 on text/letter.txt; bench/codec_settings.py), for 30% more
+ * bytes and 40 to 45% less encoder time. 42 kb/s falls just short (1.956).
+ * libopus takes 6 to 256 kb/s a channel (510 in all for stereo).
  */
 const aloud_format formats_opus = {
     .name = "opus",
@@ -66,7 +70,7 @@ const aloud_format formats_opus = {
     .chapter_cap = 999u,
     .bitrate_min = 6000u,
     .bitrate_max = 512000u,
-    .bitrate_default = 32000u,
+    .bitrate_default = 44000u,
     .writer = &writer_opus,
     .sniff = read_ogg_sniff,
     .read = read_ogg_read,

@@ -29,13 +29,24 @@
  * last granule position is pre-skip + the input's length at 48 kHz
  * (rounded up), so decoded sample n is input sample n.
  *
- * Settings (bench/codec_settings.py, on espeak-ng speech): application
- * AUDIO, signal VOICE, VBR at the bitrate asked, complexity 10. Complexity
- * 8 and 10 give the same file; below, the size drops by up to 7% and the
- * speech's SNR against the source by 0.2 dB (6) to 2.8 dB (0), for at most
- * 60% less encoder time, which the parallel encoding makes unnecessary.
- * Against libopusenc (today's writer until this change) on the same PCM:
- * 16.99 dB against 17.02 dB, 390196 against 391156 bytes.
+ * Settings (bench/codec_settings.py, on espeak-ng speech at 22050 Hz,
+ * quality as the mel log-spectral distance of libopus's decode from the
+ * source, lower is better): application AUDIO, signal VOICE, VBR at the
+ * bitrate asked, complexity 4, with a default of 44 kb/s (formats.c).
+ * Complexity 8 to 10 give the same file; 4 and 5 too. On text/news.txt:
+ *
+ *   complexity  32 kb/s           44 kb/s           encoder CPU
+ *   10          1.954 dB, 382 KB  -                 1.45 s
+ *    6          2.161 dB, 380 KB  -                 1.00 s
+ *    4          2.387 dB, 376 KB  1.885 dB, 499 KB  0.76 to 0.79 s
+ *    0          3.861 dB, 355 KB  -                 0.36 s
+ *
+ * Below 4 the distance jumps (3.5 dB at 32 kb/s, still 2.7 at 48): no
+ * bitrate buys it back. So complexity 4 at 44 kb/s is as close to the
+ * source as the former complexity 10 at 32 kb/s, for 30% more bytes and
+ * about 45% less encoder time (CPU on a busy machine).
+ * Against libopusenc (the writer before this one) on the same PCM at
+ * complexity 10: 16.99 dB against 17.02 dB SNR, 390196 against 391156 bytes.
  *
  * The Ogg serial number is derived from the comments, not random: the
  * output must be a pure function of the input.
@@ -69,8 +80,8 @@
 /* PCM frames read from the spool at a time while looking for cuts. */
 #define OPUS_CHUNK_FRAMES 8192u
 
-/* libopus's complexity, chosen by measurement (bench/codec_settings.py). */
-#define OPUS_COMPLEXITY 10
+/* libopus's complexity, chosen by measurement (see the top of the file). */
+#define OPUS_COMPLEXITY 4
 
 struct writer {
     FILE *f;               /* the output, created at open and written at close */
@@ -475,15 +486,6 @@ static bool opus_segment_put(opus_segment *sg, const unsigned char *p, size_t le
     return true;
 }
 
-/* OPUS_COMPLEXITY, or 0..10 from ALOUD_OPUS_COMPLEXITY for bench/codec_settings.py. */
-static int opus_complexity(void)
-{
-    const char *v = getenv("ALOUD_OPUS_COMPLEXITY");
-    if (v && v[0] >= '0' && v[0] <= '9' && (v[1] == '\0' || (v[0] == '1' && v[1] == '0' && !v[2])))
-        return atoi(v);
-    return OPUS_COMPLEXITY;
-}
-
 /* A fresh encoder with aloud's settings (see the top of the file). */
 static OpusEncoder *opus_new_encoder(const writer *w, int *lookahead, int *rc)
 {
@@ -495,7 +497,7 @@ static OpusEncoder *opus_new_encoder(const writer *w, int *lookahead, int *rc)
     if (*rc == OPUS_OK)
         *rc = opus_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
     if (*rc == OPUS_OK)
-        *rc = opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(opus_complexity()));
+        *rc = opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(OPUS_COMPLEXITY));
     if (*rc == OPUS_OK && lookahead)
         *rc = opus_encoder_ctl(enc, OPUS_GET_LOOKAHEAD(lookahead));
     if (*rc != OPUS_OK) {
