@@ -2,13 +2,13 @@
  * test_limiter_exact.c - the limiter's shortcuts change no sample.
  *
  * The library's limiter skips work: it shapes calm stretches (full gain,
- * nothing loud enough near to matter) in a block, and leaves out the
- * oversampled interpolation where a cheap bound shows it cannot reach the
- * ceiling. limiter_ref.c is the limiter as it was before, one sample at a
+ * nothing loud enough near to matter) in a block through a table, and
+ * leaves out the oversampled interpolation where a cheap bound shows it
+ * cannot reach the ceiling. limiter_ref.c is the limiter as it was before, one sample at a
  * time. Both shape the same signals here (espeak-ng's speech and signals
  * made to be hard: full-scale square waves, clipped noise, impulses, every
  * level from silence to full scale) at 22050 and 48000 Hz, under gains from
- * -6 to +24 dB and several ceilings, fed in blocks of random sizes and in
+ * -12 to +24 dB and several ceilings, fed in blocks of random sizes and in
  * place; every output sample and the peak must be the same.
  */
 #include <math.h>
@@ -198,7 +198,7 @@ static void compare(const pcm_signal *s, unsigned rate, double gain, double ceil
 static void compare_all(const pcm_signal *s)
 {
     const unsigned rates[] = {22050, 48000};
-    const double gains[] = {-6.0, 0.0, 0.6, 2.5, 3.7, 6.0, 12.0, 24.0};
+    const double gains[] = {-12.0, -6.0, 0.0, 0.6, 2.5, 3.7, 6.0, 12.0, 24.0};
     const double ceilings[] = {-1.5, -3.0, 0.0};
     for (size_t r = 0; r < 2; r++)
         for (size_t g = 0; g < sizeof gains / sizeof *gains; g++)

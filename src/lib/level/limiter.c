@@ -31,6 +31,8 @@ struct limiter {
     double ceiling;        /* linear, in sample units (32768 = 0 dBFS), margin taken */
     double hot;            /* |x| at or above this may make a peak over the ceiling */
     int32_t hot_abs;       /* the least integer |x| that is hot */
+    int16_t *calm;         /* calm[a] (a < hot_abs): the output for an input of a
+                              at full gain, -calm[a] for -a (lim_scaled() is odd) */
     size_t lookahead;      /* L */
     int32_t release;       /* Q16 step per sample */
     uint64_t pos;          /* position of the next input sample */
@@ -60,6 +62,19 @@ struct limiter {
     double quiet;          /* a bound on the interpolated peaks below this keeps them
                               under the ceiling, with room for rounding */
 };
+
+/* lim_output()'s arithmetic for a sample times `scale`, without branches. */
+static inline int16_t lim_scaled(int16_t s, double scale, int *peak)
+{
+    double v = (double)s * scale;
+    v += copysign(0.5, v);  /* -0.0 gets -0.5 here, +0.5 there: 0 either way */
+    v = v > 32767 ? 32767 : v;
+    v = v < -32767 ? -32767 : v;
+    int y = (int)v;
+    int a = y < 0 ? -y : y;
+    *peak = a > *peak ? a : *peak;
+    return (int16_t)y;
+}
 
 static size_t lim_pow2(size_t n)
 {
@@ -150,13 +165,19 @@ limiter *limiter_create(unsigned sample_rate, double gain_db, double ceiling_dbt
     lim->dq_pos = calloc(dq_size, sizeof *lim->dq_pos);
     lim->dq_val = calloc(dq_size, sizeof *lim->dq_val);
     lim->env = calloc(lim->lookahead, sizeof *lim->env);
-    if (!lim->x || !lim->win || !lim->dq_pos || !lim->dq_val || !lim->env) {
+    lim->calm = malloc((size_t)lim->hot_abs * sizeof *lim->calm);
+    if (!lim->x || !lim->win || !lim->dq_pos || !lim->dq_val || !lim->env || !lim->calm) {
         limiter_free(lim);
         return NULL;
     }
     lim->x_mask = x_size - 1;
     lim->dq_mask = dq_size - 1;
     lim->out_scale = lim->gain / ((double)LIM_UNITY * (double)lim->lookahead);
+    /* The factor lim_output() computes at full gain, env_sum = L * unity. */
+    double full = (double)((int64_t)lim->lookahead * LIM_UNITY) * lim->out_scale;
+    int unused = 0;
+    for (int32_t a = 0; a < lim->hot_abs; a++)  /* from -a: 32768 is an input too */
+        lim->calm[a] = (int16_t)-lim_scaled((int16_t)-a, full, &unused);
     lim_reset(lim);
     return lim;
 }
@@ -170,6 +191,7 @@ void limiter_free(limiter *lim)
     free(lim->dq_pos);
     free(lim->dq_val);
     free(lim->env);
+    free(lim->calm);
     free(lim);
 }
 
@@ -335,19 +357,6 @@ static int16_t lim_step(limiter *lim, int16_t in)
     return lim_output(lim, i - (lim->lookahead - 1));
 }
 
-/* lim_output()'s arithmetic for a sample times `scale`, without branches. */
-static inline int16_t lim_scaled(int16_t s, double scale, int *peak)
-{
-    double v = (double)s * scale;
-    v += copysign(0.5, v);  /* -0.0 gets -0.5 here, +0.5 there: 0 either way */
-    v = v > 32767 ? 32767 : v;
-    v = v < -32767 ? -32767 : v;
-    int y = (int)v;
-    int a = y < 0 ? -y : y;
-    *peak = a > *peak ? a : *peak;
-    return (int16_t)y;
-}
-
 /* Full gain and nothing hot in the last 2H - 1 inputs: a next input that is
  * not hot either takes lim_step()'s calm path (or its silent one, which gives
  * the same: the windows then hold zeros only). */
@@ -380,8 +389,13 @@ static void lim_calm_run(limiter *lim, const int16_t *in, int16_t *out, size_t m
     }
     /* Further on, when writing `out` cannot have overwritten it, the input
      * `latency` back is read straight from `in`. */
-    for (size_t j = near; j < m; j++)
-        out[j] = lim_scaled(in[j - latency], scale, &peak);
+    for (size_t j = near; j < m; j++) {
+        /* Not hot, as the whole run: the table has it. */
+        int16_t s = in[j - latency];
+        int a = s < 0 ? -s : s, y = lim->calm[a];
+        peak = y > peak ? y : peak;
+        out[j] = (int16_t)(s < 0 ? -y : y);
+    }
     lim->peak = peak;
     if (apart)
         for (size_t j = m > mask + 1 ? m - (mask + 1) : 0; j < m; j++)
