@@ -380,6 +380,19 @@ static void lim_calm_run(limiter *lim, const int16_t *in, int16_t *out, size_t m
     /* The very factor lim_output() computes: env_sum is the same throughout. */
     double scale = (double)lim->env_sum * lim->out_scale;
     int peak = lim->peak;
+    /* What is read of `in` after `out` is written (it may be the same
+     * buffer) is read first. */
+    size_t zeros = 0;
+    while (zeros < m && in[m - 1 - zeros] == 0)
+        zeros++;
+    if (zeros == m)
+        zeros = lim->zeros > SIZE_MAX - m ? SIZE_MAX : lim->zeros + m;
+    lim->zeros = zeros;
+    size_t from = m > 2 * LIM_HALF ? m - 2 * LIM_HALF : 0;
+    for (size_t j = from; j < m; j++) {
+        lim->win[lim->win_at] = lim->win[lim->win_at + 2 * LIM_HALF] = in[j];
+        lim->win_at = lim->win_at + 1 == 2 * LIM_HALF ? 0 : lim->win_at + 1;
+    }
     uintptr_t in_at = (uintptr_t)in, out_at = (uintptr_t)out, bytes = m * sizeof *in;
     bool apart = out_at + bytes <= in_at || in_at + bytes <= out_at;
     size_t near = apart ? (m < latency ? m : latency) : m;
@@ -400,17 +413,6 @@ static void lim_calm_run(limiter *lim, const int16_t *in, int16_t *out, size_t m
     if (apart)
         for (size_t j = m > mask + 1 ? m - (mask + 1) : 0; j < m; j++)
             x[(pos + j) & mask] = in[j];
-    size_t zeros = 0;
-    while (zeros < m && in[m - 1 - zeros] == 0)
-        zeros++;
-    if (zeros == m)
-        zeros = lim->zeros > SIZE_MAX - m ? SIZE_MAX : lim->zeros + m;
-    lim->zeros = zeros;
-    size_t from = m > 2 * LIM_HALF ? m - 2 * LIM_HALF : 0;
-    for (size_t j = from; j < m; j++) {
-        lim->win[lim->win_at] = lim->win[lim->win_at + 2 * LIM_HALF] = in[j];
-        lim->win_at = lim->win_at + 1 == 2 * LIM_HALF ? 0 : lim->win_at + 1;
-    }
     lim->since_hot = lim->since_hot > SIZE_MAX - m ? SIZE_MAX : lim->since_hot + m;
     lim->pos = pos + m;
     lim->taken += m;
