@@ -33,6 +33,13 @@
  * Floating point is used only in the per-sample products, the same
  * operations in the same order for the same input: the output is a pure
  * function of the input and the settings.
+ *
+ * Most of speech stays far below the ceiling after the gain. The limiter
+ * then skips work without changing a sample: a calm stretch (full gain,
+ * nothing near loud enough to matter) is only scaled, by a table, and the
+ * interpolation is left out where a cheap bound shows it under the ceiling.
+ * tests/unit/test_limiter_exact.c checks the output against the plain
+ * one-sample-at-a-time limiter (tests/unit/limiter_ref.c).
  */
 #ifndef ALOUD_LIMITER_H
 #define ALOUD_LIMITER_H

@@ -38,11 +38,12 @@ void loud_meter_free(loud_meter *m)
 
 aloud_status loud_meter_add(loud_meter *m, const int16_t *pcm, size_t frames, aloud_error *err)
 {
+    int peak = m->peak;
     for (size_t f = 0; f < frames * m->channels; f++) {
         int a = pcm[f] < 0 ? -pcm[f] : pcm[f];
-        if (a > m->peak)
-            m->peak = a;
+        peak = a > peak ? a : peak;
     }
+    m->peak = peak;
     if (ebur128_add_frames_short(m->st, pcm, frames) != EBUR128_SUCCESS)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory measuring loudness");
     return ALOUD_OK;

@@ -78,7 +78,10 @@ bool shape_cuts_feed(shape_cuts *c, const int16_t *pcm, size_t frames)
         uint64_t here = c->pos + i;
         if (here > c->run_start && !shape_cuts_run(c, here))
             return false;
-        c->run_start = here + 1;
+        /* The sound goes on: no run of zeros ends inside it. */
+        while (i + 1 < frames && pcm[i + 1] != 0)
+            i++;
+        c->run_start = c->pos + i + 1;
     }
     c->pos += frames;
     return true;
