@@ -128,9 +128,10 @@ def test_sigint_stops_opus_encoding():
     proc = subprocess.Popen([ALOUD, "-q", "-j", "2", "-o", out, src], stderr=subprocess.PIPE)
     seen, deadline = False, time.time() + 30
     while proc.poll() is None and time.time() < deadline:
-        kids = descendants(proc.pid)
-        seen = seen or bool(kids)
-        if seen and not kids:
+        # The workers are the helper's children; the helper lives to the end.
+        workers = set(descendants(proc.pid)) - set(children(proc.pid))
+        seen = seen or bool(workers)
+        if seen and not workers:
             break  # speech done: encoding
         time.sleep(0.02)
     check(proc.poll() is None, "still encoding when signalled")
