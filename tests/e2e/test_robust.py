@@ -8,7 +8,8 @@ import signal
 import subprocess
 import time
 
-from aloudtest import ALOUD, case, check, descendants, finish, run, samples, tempdir, wav_pcm
+from aloudtest import (ALOUD, asan_build, case, check, descendants, finish, run, samples, tempdir,
+                       wav_pcm)
 
 
 def write(folder, name, data):
@@ -77,7 +78,9 @@ def test_huge_paragraph_without_punctuation():
     _, status, usage = os.wait4(proc.pid, 0)
     err = proc.stderr.read().decode()
     check(os.waitstatus_to_exitcode(status) == 0, "renders: %s" % err)
-    check(usage.ru_maxrss < 200 * 1024, "peak memory %d KB" % usage.ru_maxrss)
+    # ASan keeps freed blocks in its quarantine (256 MB by default): the bound is
+    # aloud's own in a normal build.
+    check(asan_build() or usage.ru_maxrss < 200 * 1024, "peak memory %d KB" % usage.ru_maxrss)
     print("huge paragraph: %.1f s, peak %d KB" % (time.time() - start, usage.ru_maxrss))
 
 
