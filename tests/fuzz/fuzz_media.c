@@ -25,9 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /*
  * The fewest input bytes one chapter can take in any format: a WAV cue
  * point is 24, an ID3 CHAP frame 27, a CHAPTERnnn comment 20 with its
- * length, a FLAC cuesheet track 36.
+ * length, a FLAC cuesheet track 36, an entry of MP4's Nero chpl box 9.
  */
-#define FUZZ_MIN_CHAPTER_BYTES 16u
+#define FUZZ_MIN_CHAPTER_BYTES 9u
 
 /* CHAPTER000 to CHAPTER999: the most a FLAC or Opus file can name. */
 #define FUZZ_MAX_COMMENT_CHAPTERS 1000u
@@ -41,7 +41,7 @@ static void check_media(const aloud_media *m, size_t size)
 {
     fuzz_check(memchr(m->format, '\0', sizeof m->format) != NULL);
     fuzz_check(is_format(m, "wav") || is_format(m, "flac") || is_format(m, "opus")
-               || is_format(m, "mp3"));
+               || is_format(m, "mp3") || is_format(m, "m4b") || is_format(m, "m4a"));
     fuzz_check(m->channels > 0);
     /* Only WAV takes its rate from the file unchecked; the others never give 0. */
     fuzz_check(m->sample_rate > 0 || is_format(m, "wav"));

@@ -6,18 +6,23 @@
 #define ALOUD_FUZZ_UTIL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aloud.h"
 #include "utf8.h"
 
-/* A broken promise aborts, so libFuzzer keeps the input that broke it. */
-static inline void fuzz_check(bool ok)
+/* A broken promise aborts, so libFuzzer keeps the input that broke it, and
+ * says which promise it was. */
+static inline void fuzz_check_at(bool ok, const char *file, int line)
 {
-    if (!ok)
+    if (!ok) {
+        fprintf(stderr, "%s:%d: broken promise\n", file, line);
         abort();
+    }
 }
+#define fuzz_check(ok) fuzz_check_at((ok), __FILE__, __LINE__)
 
 /* A string the library hands out: NUL-terminated (by strlen) and valid UTF-8. */
 static inline void fuzz_check_text(const char *s)

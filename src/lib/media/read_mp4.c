@@ -397,6 +397,8 @@ aloud_status read_mp4_read(const media_file *file, aloud_media *m, aloud_error *
         m->channels = s.audio.channels;
         if (m->sample_rate == 0)
             st = mp4_bad("no sample rate", err);
+        else if (m->channels == 0)
+            st = mp4_bad("no channel count", err);
     }
     if (st == ALOUD_OK) {
         m->frames = s.audio.have_edit && s.movie_scale
