@@ -69,7 +69,8 @@ const char *cli_display_name(const char *input)
 /* The language a text without --lang is read in: --voice's, else the one
  * it declares, else the one detection is sure of; "" for English. Quiet:
  * cli_language() reports. */
-static void cli_text_lang(const cli_options *opts, const aloud_doc *doc, char *lang, size_t size)
+static void cli_text_lang(const cli_options *opts, const aloud_doc *doc, cli_lang *found,
+                          char *lang, size_t size)
 {
     lang[0] = '\0';
     if (opts->voice) {
@@ -82,18 +83,19 @@ static void cli_text_lang(const cli_options *opts, const aloud_doc *doc, char *l
     } else if (aloud_doc_declared_lang(doc)) {
         snprintf(lang, size, "%s", aloud_doc_declared_lang(doc));
     } else {
-        aloud_lang_guess guess;
-        aloud_doc_detect_lang(doc, &guess);
-        if (guess.reliable)
-            snprintf(lang, size, "%s", guess.lang);
+        aloud_doc_detect_lang(doc, &found->guess);
+        found->guessed = true;
+        if (found->guess.reliable)
+            snprintf(lang, size, "%s", found->guess.lang);
     }
     if (strncasecmp(lang, "en", 2) == 0 && (lang[2] == '\0' || lang[2] == '-'))
         lang[0] = '\0';
 }
 
 aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc **doc,
-                          aloud_error *err)
+                          cli_lang *found, aloud_error *err)
 {
+    memset(found, 0, sizeof *found);
     aloud_doc_opts doc_opts = {0};
     char *data = NULL;
     size_t size = 0;
@@ -114,7 +116,7 @@ aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc 
     }
     /* Sentences follow the language: read again in the one found. */
     char lang[16];
-    if (st == ALOUD_OK && !opts->lang && (cli_text_lang(opts, *doc, lang, sizeof lang), lang[0])) {
+    if (st == ALOUD_OK && !opts->lang && (cli_text_lang(opts, *doc, found, lang, sizeof lang), lang[0])) {
         aloud_doc *again = NULL;
         doc_opts.lang = lang;
         st = aloud_doc_parse_as(kind, data, size, &doc_opts, &again, err);
@@ -381,6 +383,8 @@ int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, alo
 {
     aloud_error err = {0};
     const char *name = cli_display_name(input);
+    /* What cli_load_doc() detected is kept: the same text, detected once. */
+    cli_lang found = *out;
     memset(out, 0, sizeof *out);
     *lex = NULL;
     int rc = cli_voice(opts, voice);
@@ -400,7 +404,10 @@ int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, alo
         snprintf(out->lang, sizeof out->lang, "%s", aloud_doc_declared_lang(doc));
         out->source = "the input";
     } else {
-        aloud_doc_detect_lang(doc, &out->guess);
+        if (found.guessed)
+            out->guess = found.guess;
+        else
+            aloud_doc_detect_lang(doc, &out->guess);
         char espeak[64];
         bool voiced = out->guess.reliable &&
                       aloud_voice_for_lang(out->guess.lang, espeak, sizeof espeak, NULL) == ALOUD_OK;

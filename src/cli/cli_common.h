@@ -17,6 +17,16 @@ void cli_error(const char *file, const aloud_error *err);
 int cli_exit_for(aloud_status st);
 /* "<stdin>" for "-", else the path. */
 const char *cli_display_name(const char *input);
+/* The language of one document and the voice that reads it. */
+typedef struct cli_lang {
+    char lang[16];           /* BCP-47 code */
+    const char *source;      /* "--lang", "--voice", "the input" (declared) or "detected";
+                                "default" when detection
+                                was not sure and English was taken */
+    aloud_lang_guess guess;  /* what detection said, when it ran */
+    bool guessed;            /* detection ran (in cli_load_doc(), on the text as first read) */
+} cli_lang;
+
 /* Reads `input` ("-" for stdin, at most --max-input bytes) as the kind
  * --from or its extension says (refusing binary data where text is
  * expected), and parses it in its language: --lang's, else --voice's, else
@@ -25,7 +35,7 @@ const char *cli_display_name(const char *input);
  * chooses the voice). With -v says on stderr when it was UTF-16 and what the
  * front end left out. */
 aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc **doc,
-                          aloud_error *err);
+                          cli_lang *lang, aloud_error *err);
 /* The presets folder: $ALOUD_VOICES, beside the program, installed, or the source tree. */
 const char *cli_presets_dir(char *buf, size_t size);
 
@@ -42,14 +52,6 @@ int cli_voice(const cli_options *opts, aloud_voice *voice);
  * exit code.
  */
 int cli_lexicons(const cli_options *opts, const aloud_voice *voice, aloud_lexicon **out);
-/* The language of one document and the voice that reads it. */
-typedef struct cli_lang {
-    char lang[16];           /* BCP-47 code */
-    const char *source;      /* "--lang", "--voice", "the input" (declared) or "detected";
-                                "default" when detection
-                                was not sure and English was taken */
-    aloud_lang_guess guess;  /* what detection said, when it ran */
-} cli_lang;
 
 /*
  * Decides the language of `doc` (read from `input`): --lang, else the
@@ -59,8 +61,9 @@ typedef struct cli_lang {
  * voices/lexicon/LANG.lex when there is one. Sets the document's language,
  * and, without --lang, the paragraphs' that are clearly in another; loads the lexicons into
  * *lex (NULL when none). Says what it found with -v, and warns once per
- * language that espeak-ng cannot read well. Prints errors; returns the exit
- * code.
+ * language that espeak-ng cannot read well. *out comes in as cli_load_doc()
+ * left it, so a detection made there is not made again. Prints errors;
+ * returns the exit code.
  */
 int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, aloud_voice *voice,
                  aloud_lexicon **lex, cli_lang *out);

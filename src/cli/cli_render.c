@@ -427,7 +427,7 @@ static void cli_item_load(const cli_setup *su, const char *input, cli_item *it)
              !cli_output_path(opts, input, su->format, it->path, sizeof it->path))
         st = aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "output path too long");
     if (st == ALOUD_OK)
-        st = cli_load_doc(opts, input, &it->doc, err);
+        st = cli_load_doc(opts, input, &it->doc, &it->lang, err);
     /* The language, voice and lexicons; their messages are printed. */
     it->voice = su->voice;
     if (st == ALOUD_OK) {

@@ -103,11 +103,11 @@ void cli_usage(FILE *out)
 }
 
 /* cli_load_doc() that prints its error; returns the exit code. */
-static int cli_load_doc_or_say(const cli_options *opts, aloud_doc **doc)
+static int cli_load_doc_or_say(const cli_options *opts, aloud_doc **doc, cli_lang *lang)
 {
     const char *input = opts->input;
     aloud_error err = {0};
-    aloud_status st = cli_load_doc(opts, input, doc, &err);
+    aloud_status st = cli_load_doc(opts, input, doc, lang, &err);
     if (st != ALOUD_OK)
         cli_error(cli_display_name(input), &err);
     return cli_exit_for(st);
@@ -117,13 +117,13 @@ static int cli_load_doc_or_say(const cli_options *opts, aloud_doc **doc)
 static int cli_run_sentences(const cli_options *opts)
 {
     aloud_doc *doc = NULL;
-    int rc = cli_load_doc_or_say(opts, &doc);
+    cli_lang cl;
+    int rc = cli_load_doc_or_say(opts, &doc, &cl);
     if (rc != CLI_EXIT_OK)
         return rc;
     bool spoken = opts->mode == CLI_MODE_SPEAK_TEXT;
     aloud_lexicon *lex = NULL;
     aloud_voice voice;
-    cli_lang cl;
     rc = cli_language(opts, opts->input, doc, &voice, &lex, &cl);
     aloud_error err = {0};
     aloud_speak_opts so = {opts->read_emoji};
