@@ -4,10 +4,13 @@
 Renders a text with aloud to WAV once (--loudness off: the 22050 Hz PCM the
 writers are handed, before normalisation), then encodes that WAV over a grid:
 
-- Opus: complexity x bitrate, by bench/opus_grid.c (compiled here with the
-  library's resample.c and libopus: the writer's resampler and settings,
-  application AUDIO, signal VOICE, VBR, one encoder through). Size is the
-  packets' bytes (the Ogg pages add about 1%); CPU is the encoder's alone.
+- Opus: mode x complexity x bitrate, by bench/opus_grid.c (compiled here
+  with the library's resample.c and libopus: the writer's resampler and
+  settings, application AUDIO, VBR, one encoder through). A mode is a signal
+  and a frame length: voice/20 (SILK with CELT, the speech mode) or
+  music/10 (the CELT layer alone from about 36 kb/s), the writer's two
+  regimes. Size is the packets' bytes (the Ogg pages add about 1%); CPU is
+  the encoder's alone.
 - MP3: LAME quality x bitrate, by the `lame` program (the same libmp3lame,
   CBR, mono, 22050 Hz kept as the writer does). Size is the file's; CPU is
   lame's whole run.
@@ -137,6 +140,8 @@ def main():
     ap.add_argument("--aloud", default=os.path.join(ROOT, "build", "aloud"))
     ap.add_argument("--text", nargs="+", default=[os.path.join(ROOT, "text", "news.txt")])
     ap.add_argument("--formats", default="opus,mp3")
+    ap.add_argument("--opus-modes", default="voice/20,music/10",
+                    help="signal/frame-ms pairs, e.g. voice/20,music/10,music/20")
     ap.add_argument("--complexities", default="0,1,2,3,4,5,6,7,8,9,10")
     ap.add_argument("--opus-kbps", default="24,32,40,48")
     ap.add_argument("--qualities", default="0,1,2,3,4,5,6,7,8,9")
@@ -162,20 +167,23 @@ def main():
                                                                   ref.speech.sum()))
     formats = args.formats.split(",")
     print()
-    print("| Opus complexity | kb/s | size (bytes) | encoder CPU | mel LSD | SNR |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| Opus mode | complexity | kb/s | size (bytes) | encoder CPU | mel LSD | SNR |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     src48 = os.path.join(d, "src48.f32")
-    for kbps in args.opus_kbps.split(",") if "opus" in formats else []:
-        for c in args.complexities.split(","):
-            dec = os.path.join(d, "dec.f32")
-            line = subprocess.run([tool, wav, c, str(int(kbps) * 1000), dec, src48],
-                                  capture_output=True, text=True, check=True).stdout.split()
-            y = np.fromfile(dec, dtype=np.float32).astype(np.float64)
-            s48 = np.fromfile(src48, dtype=np.float32).astype(np.float64)
-            y = shift(y, lag(s48, y, 48000))
-            print("| %s | %s | %s | %s s | %.3f dB | %.2f dB |"
-                  % (c, kbps, line[0], line[1], ref.lsd(y, 48000), snr(s48, y)))
-            sys.stdout.flush()
+    grid = [(m, k, c) for m in args.opus_modes.split(",") for k in args.opus_kbps.split(",")
+            for c in args.complexities.split(",")]
+    for mode, kbps, c in grid if "opus" in formats else []:
+        signal, frame_ms = mode.split("/")
+        dec = os.path.join(d, "dec.f32")
+        line = subprocess.run([tool, wav, c, str(int(kbps) * 1000), signal, frame_ms, dec,
+                               src48], capture_output=True, text=True,
+                              check=True).stdout.split()
+        y = np.fromfile(dec, dtype=np.float32).astype(np.float64)
+        s48 = np.fromfile(src48, dtype=np.float32).astype(np.float64)
+        y = shift(y, lag(s48, y, 48000))
+        print("| %s | %s | %s | %s | %s s | %.3f dB | %.2f dB |"
+              % (mode, c, kbps, line[0], line[1], ref.lsd(y, 48000), snr(s48, y)))
+        sys.stdout.flush()
     print()
     print("| LAME quality | kb/s | size (bytes) | lame CPU | mel LSD | SNR |")
     print("| --- | --- | --- | --- | --- | --- |")

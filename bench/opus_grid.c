@@ -1,13 +1,15 @@
 /*
  * opus_grid.c - one Opus encode of a WAV with aloud's encoder settings at a
- * given complexity and bitrate, for bench/codec_settings.py (bench only,
+ * given complexity, bitrate, signal and frame length, for
+ * bench/codec_settings.py (bench only,
  * not part of the build; the bench compiles it with the library's
  * resample.c, so the PCM the encoder sees is the one opus_writer.c gives it).
  *
- *     opus_grid IN.wav COMPLEXITY BITRATE OUT.f32 [SOURCE48.f32]
+ *     opus_grid IN.wav COMPLEXITY BITRATE voice|music FRAME_MS OUT.f32 [SOURCE48.f32]
  *
  * IN.wav: 16-bit PCM mono. Resamples to 48 kHz (resample.c), encodes in
- * 20 ms packets with application AUDIO, signal VOICE, VBR (opus_writer.c's
+ * FRAME_MS packets with application AUDIO, the signal named (music lets
+ * libopus use its CELT layer alone from about 36 kb/s), VBR (opus_writer.c's
  * settings), decodes the packets with libopus and writes the decode, its
  * pre-skip removed, as raw 32-bit floats at 48 kHz to OUT.f32. Prints
  * "BYTES CPU_SECONDS": the packets' total size and the encoder's CPU time
@@ -25,7 +27,6 @@
 #include "resample.h"
 
 #define RATE 48000u
-#define FRAME 960u
 
 static uint32_t le32(const unsigned char *p)
 {
@@ -70,8 +71,15 @@ static int16_t *read_wav(const char *path, size_t *n, unsigned *rate)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5 && argc != 6) {
-        fprintf(stderr, "usage: opus_grid IN.wav COMPLEXITY BITRATE OUT.f32 [SOURCE48.f32]\n");
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: opus_grid IN.wav COMPLEXITY BITRATE voice|music FRAME_MS "
+                        "OUT.f32 [SOURCE48.f32]\n");
+        return 2;
+    }
+    int signal = strcmp(argv[4], "music") == 0 ? OPUS_SIGNAL_MUSIC : OPUS_SIGNAL_VOICE;
+    unsigned frame = RATE / 1000u * (unsigned)atoi(argv[5]);
+    if (frame != 240 && frame != 480 && frame != 960) {
+        fprintf(stderr, "opus_grid: FRAME_MS is 5, 10 or 20\n");
         return 2;
     }
     size_t n;
@@ -81,8 +89,8 @@ int main(int argc, char **argv)
 
     resampler *r = resampler_create(rate, RATE);
     uint64_t m = resample_length(r, n);
-    size_t packets = (size_t)((m + FRAME - 1) / FRAME) + 1; /* one more for the look-ahead */
-    float *pcm = calloc(packets * FRAME, sizeof *pcm);
+    size_t packets = (size_t)((m + frame - 1) / frame) + 1; /* one more for the look-ahead */
+    float *pcm = calloc(packets * frame, sizeof *pcm);
     int64_t first;
     size_t count;
     resample_span(r, 0, (size_t)m, &first, &count);
@@ -95,36 +103,36 @@ int main(int argc, char **argv)
 
     OpusEncoder *enc = opus_encoder_create((opus_int32)RATE, 1, OPUS_APPLICATION_AUDIO, &rc);
     opus_encoder_ctl(enc, OPUS_SET_BITRATE(bitrate));
-    opus_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+    opus_encoder_ctl(enc, OPUS_SET_SIGNAL(signal));
     opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(complexity));
     opus_encoder_ctl(enc, OPUS_GET_LOOKAHEAD(&lookahead));
     OpusDecoder *dec = opus_decoder_create((opus_int32)RATE, 1, &rc);
-    float *out = malloc(packets * FRAME * sizeof *out);
+    float *out = malloc(packets * frame * sizeof *out);
     unsigned char pkt[4000];
     size_t bytes = 0, got = 0;
     clock_t cpu = 0;
     for (size_t p = 0; p < packets; p++) {
         clock_t t = clock();
-        opus_int32 len = opus_encode_float(enc, pcm + p * FRAME, FRAME, pkt, sizeof pkt);
+        opus_int32 len = opus_encode_float(enc, pcm + p * frame, (int)frame, pkt, sizeof pkt);
         cpu += clock() - t;
         if (len < 0) {
             fprintf(stderr, "opus_encode_float: %s\n", opus_strerror(len));
             return 1;
         }
         bytes += (size_t)len;
-        int k = opus_decode_float(dec, pkt, len, out + got, FRAME, 0);
+        int k = opus_decode_float(dec, pkt, len, out + got, (int)frame, 0);
         got += k > 0 ? (size_t)k : 0;
     }
-    FILE *o = fopen(argv[4], "wb");
+    FILE *o = fopen(argv[6], "wb");
     size_t keep = got - (size_t)lookahead < m ? got - (size_t)lookahead : (size_t)m;
     if (!o || fwrite(out + lookahead, sizeof *out, keep, o) != keep || fclose(o)) {
-        fprintf(stderr, "%s: cannot write\n", argv[4]);
+        fprintf(stderr, "%s: cannot write\n", argv[6]);
         return 1;
     }
-    if (argc == 6) {
-        FILE *s = fopen(argv[5], "wb");
+    if (argc == 8) {
+        FILE *s = fopen(argv[7], "wb");
         if (!s || fwrite(pcm, sizeof *pcm, (size_t)m, s) != m || fclose(s)) {
-            fprintf(stderr, "%s: cannot write\n", argv[5]);
+            fprintf(stderr, "%s: cannot write\n", argv[7]);
             return 1;
         }
     }

@@ -31,22 +31,24 @@
  *
  * Settings (bench/codec_settings.py, on espeak-ng speech at 22050 Hz,
  * quality as the mel log-spectral distance of libopus's decode from the
- * source, lower is better): application AUDIO, signal VOICE, VBR at the
- * bitrate asked, complexity 4, with a default of 44 kb/s (formats.c).
- * Complexity 8 to 10 give the same file; 4 and 5 too. On text/news.txt:
+ * source, lower is better; application AUDIO, VBR at the bitrate asked,
+ * a default of 44 kb/s in formats.c). Two regimes, by bitrate:
  *
- *   complexity  32 kb/s           44 kb/s           encoder CPU
- *   10          1.954 dB, 382 KB  -                 1.45 s
- *    6          2.161 dB, 380 KB  -                 1.00 s
- *    4          2.387 dB, 376 KB  1.885 dB, 499 KB  0.76 to 0.79 s
- *    0          3.861 dB, 355 KB  -                 0.36 s
+ * - From 40 kb/s: the CELT layer alone (signal MUSIC), complexity 0, 10 ms
+ *   frames. On text/news.txt at 44 kb/s: 1.806 dB, 525 KB, 0.13 s of
+ *   encoder CPU; on 18 minutes of the GPL-3: 1.826 dB for 1.7 s.
+ * - Below: SILK and CELT together (signal VOICE), complexity 4, 20 ms
+ *   frames, which CELT cannot match there (24 kb/s: 2.86 against 3.45 dB;
+ *   32 kb/s: 2.39 against 2.51).
  *
- * Below 4 the distance jumps (3.5 dB at 32 kb/s, still 2.7 at 48): no
- * bitrate buys it back. So complexity 4 at 44 kb/s is as close to the
- * source as the former complexity 10 at 32 kb/s, for 30% more bytes and
- * about 45% less encoder time (CPU on a busy machine).
- * Against libopusenc (the writer before this one) on the same PCM at
- * complexity 10: 16.99 dB against 17.02 dB SNR, 390196 against 391156 bytes.
+ * The speech mode at 44 kb/s (signal VOICE, complexity 4, 20 ms), this
+ * writer's former setting, gives 1.885 dB, 499 KB for 0.78 s on news.txt
+ * and 1.946 dB for 10.5 s on the GPL-3: CELT alone at complexity 0 is as
+ * close to the source for 5 to 6 times less CPU and about 5% more bytes.
+ * Higher CELT complexities cost more and score worse on this measure
+ * (2.4 to 2.9 dB); 10 ms frames score better than 20 ms at the same
+ * bitrate (1.806 against 1.953 dB). aloud's first Opus writer (libopusenc,
+ * complexity 10, 32 kb/s) gave 1.954 dB.
  *
  * The Ogg serial number is derived from the comments, not random: the
  * output must be a pure function of the input.
@@ -80,8 +82,12 @@
 /* PCM frames read from the spool at a time while looking for cuts. */
 #define OPUS_CHUNK_FRAMES 8192u
 
-/* libopus's complexity, chosen by measurement (see the top of the file). */
-#define OPUS_COMPLEXITY 4
+/* The two regimes, chosen by measurement (see the top of the file). */
+#define OPUS_CELT_MIN_BITRATE 40000u  /* from here on, CELT alone... */
+#define OPUS_CELT_COMPLEXITY 0
+#define OPUS_CELT_FRAME 480u          /* ...in 10 ms frames at 48 kHz */
+#define OPUS_SPEECH_COMPLEXITY 4
+#define OPUS_SPEECH_FRAME 960u        /* 20 ms */
 
 struct writer {
     FILE *f;               /* the output, created at open and written at close */
@@ -90,6 +96,7 @@ struct writer {
     unsigned sample_rate;
     unsigned channels;
     unsigned bitrate;      /* bits per second */
+    unsigned frame;        /* samples per packet at 48 kHz: OPUS_CELT_FRAME or OPUS_SPEECH_FRAME */
     uint64_t frames;       /* spooled so far */
     char *title;           /* owned copies; may be NULL */
     char *artist;
@@ -330,14 +337,13 @@ static uint32_t opus_serial(const writer *w, const uint64_t *frames)
  * shows in the decoded silence next to the cut, and nowhere else
  * (bench/opus_cuts.py measures it).
  *
- * A cut sits on a 20 ms frame boundary of the 48 kHz stream that is also a
- * whole input sample, so that the segment's packets start exactly there.
+ * A cut sits on a frame boundary of the 48 kHz stream that is also a whole
+ * input sample, so that the segment's packets start exactly there.
  */
 #define OPUS_RATE 48000u
-#define OPUS_FRAME 960u                /* 20 ms at 48 kHz */
 #define OPUS_CUT_MARGIN_MS 100u        /* silence each side of a cut */
 #define OPUS_SEGMENT_MIN_S 10u         /* the least audio between two cuts */
-#define OPUS_CHUNK_PACKETS 50u         /* packets encoded per read from the spool */
+#define OPUS_CHUNK_S 1u                /* seconds encoded per read from the spool */
 #define OPUS_MAX_THREADS 16u
 
 typedef struct opus_segment {
@@ -365,10 +371,10 @@ typedef struct opus_job {
     pthread_cond_t changed;
 } opus_job;
 
-/* The input frames that make one whole 48 kHz frame: 441 at 22050 Hz. */
-static uint64_t opus_cut_unit(unsigned rate)
+/* The input frames that make a whole number of packets: 441 at 22050 Hz. */
+static uint64_t opus_cut_unit(unsigned rate, unsigned frame)
 {
-    uint64_t g = rate, b = 50; /* 20 ms frames: 50 a second */
+    uint64_t g = rate, b = OPUS_RATE / frame; /* packets a second */
     while (b) {
         uint64_t t = g % b;
         g = b;
@@ -395,7 +401,7 @@ static bool opus_cut_add(uint64_t **cuts, size_t *n, size_t *cap, uint64_t at)
 /* The input positions of the cuts, read from the spool: *n of them. */
 static aloud_status opus_plan_cuts(writer *w, uint64_t **cuts, size_t *n, aloud_error *err)
 {
-    uint64_t unit = opus_cut_unit(w->sample_rate);
+    uint64_t unit = opus_cut_unit(w->sample_rate, w->frame);
     uint64_t margin = (uint64_t)w->sample_rate * OPUS_CUT_MARGIN_MS / 1000u;
     uint64_t min_gap = (uint64_t)w->sample_rate * OPUS_SEGMENT_MIN_S;
     uint64_t last = 0, run_start = 0, pos = 0;
@@ -493,11 +499,13 @@ static OpusEncoder *opus_new_encoder(const writer *w, int *lookahead, int *rc)
                                            OPUS_APPLICATION_AUDIO, rc);
     if (!enc || *rc != OPUS_OK)
         return NULL;
+    bool celt = w->frame == OPUS_CELT_FRAME;
     *rc = opus_encoder_ctl(enc, OPUS_SET_BITRATE((opus_int32)w->bitrate));
     if (*rc == OPUS_OK)
-        *rc = opus_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+        *rc = opus_encoder_ctl(enc, OPUS_SET_SIGNAL(celt ? OPUS_SIGNAL_MUSIC : OPUS_SIGNAL_VOICE));
     if (*rc == OPUS_OK)
-        *rc = opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(OPUS_COMPLEXITY));
+        *rc = opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(celt ? OPUS_CELT_COMPLEXITY
+                                                             : OPUS_SPEECH_COMPLEXITY));
     if (*rc == OPUS_OK && lookahead)
         *rc = opus_encoder_ctl(enc, OPUS_GET_LOOKAHEAD(lookahead));
     if (*rc != OPUS_OK) {
@@ -541,7 +549,8 @@ static void opus_encode_segment(opus_job *job, opus_segment *sg)
     const writer *w = job->w;
     int rc = OPUS_OK;
     OpusEncoder *enc = opus_new_encoder(w, NULL, &rc);
-    size_t chunk = (size_t)OPUS_CHUNK_PACKETS * OPUS_FRAME;
+    size_t frame = w->frame;
+    size_t chunk = (size_t)OPUS_CHUNK_S * OPUS_RATE;
     int64_t span_first;
     size_t span_count;
     resample_span(job->rs, 0, chunk, &span_first, &span_count);
@@ -570,8 +579,8 @@ static void opus_encode_segment(opus_job *job, opus_segment *sg)
             break;
         }
         resample_run(job->rs, in, w->channels, at, n, pcm);
-        for (size_t f = 0; f + OPUS_FRAME <= n; f += OPUS_FRAME) {
-            opus_int32 len = opus_encode_float(enc, pcm + f * w->channels, (int)OPUS_FRAME,
+        for (size_t f = 0; f + frame <= n; f += frame) {
+            opus_int32 len = opus_encode_float(enc, pcm + f * w->channels, (int)frame,
                                                packet, (opus_int32)sizeof packet);
             if (len < 0) {
                 sg->status = aloud_error_set(&sg->error, ALOUD_ERR_WRITE, 0, 0,
@@ -655,7 +664,7 @@ static aloud_status opus_write_segments(opus_job *job, oggw *og, unsigned preski
         size_t off = 0;
         for (size_t i = 0; st == ALOUD_OK && i < sg->count; i++) {
             bool last = s + 1 == job->seg_count && i + 1 == sg->count;
-            uint64_t granule = ++packets * OPUS_FRAME;
+            uint64_t granule = ++packets * job->w->frame;
             if (last || granule > end_granule)
                 granule = end_granule;
             st = oggw_packet(og, sg->data + off, sg->lens[i], granule, false, last, err);
@@ -717,9 +726,9 @@ static aloud_status opus_run_encoder(writer *w, const uint64_t *frames, aloud_er
     /* The segments in 48 kHz frames; the last runs on past the input by the
      * pre-skip, to a whole frame, so the decoder gets every input sample. */
     total = resample_length(job.rs, w->frames);
-    stream_end = ((uint64_t)lookahead + total + OPUS_FRAME - 1) / OPUS_FRAME * OPUS_FRAME;
+    stream_end = ((uint64_t)lookahead + total + w->frame - 1) / w->frame * w->frame;
     if (stream_end == 0)
-        stream_end = OPUS_FRAME;
+        stream_end = w->frame;
     job.seg_count = cut_count + 1;
     job.segs = calloc(job.seg_count, sizeof *job.segs);
     if (!job.segs) {
@@ -815,6 +824,7 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
     }
     w->cover = params->cover;
     st = writer_bitrate(&formats_opus, params->sample_rate, params->bitrate, &w->bitrate, err);
+    w->frame = w->bitrate >= OPUS_CELT_MIN_BITRATE ? OPUS_CELT_FRAME : OPUS_SPEECH_FRAME;
     if (st == ALOUD_OK)
         st = opus_copy_strings(w, params, err);
     /* Created now so that an unwritable place fails before any speech is made. */

@@ -27,7 +27,7 @@ resampler *resampler_create(unsigned in_rate, unsigned out_rate)
         return NULL;
     uint64_t g = resample_gcd(in_rate, out_rate);
     uint64_t up = out_rate / g, down = in_rate / g;
-    if (up > 4096)
+    if (up > 4096 || down > up * 1024) /* a block must hold some outputs' inputs */
         return NULL;
     resampler *r = calloc(1, sizeof *r);
     if (!r)
@@ -79,25 +79,77 @@ void resample_span(const resampler *r, uint64_t out_first, size_t out_count, int
     *in_count = (size_t)(hi - lo + 1);
 }
 
+/*
+ * One output sample: the taps against 2 * RESAMPLE_HALF input samples,
+ * `stride` apart. The sum runs in RESAMPLE_LANES partial sums added in a
+ * fixed order, so the compiler may compute the lanes side by side (SIMD)
+ * and the result is still the same on every run and for every piece.
+ */
+#define RESAMPLE_LANES 8
+
+static float resample_dot(const float *t, const float *x, size_t stride)
+{
+    float l[RESAMPLE_LANES] = {0};
+    for (int k = 0; k < 2 * RESAMPLE_HALF; k += RESAMPLE_LANES)
+        for (int j = 0; j < RESAMPLE_LANES; j++)
+            l[j] += t[k + j] * x[(size_t)(k + j) * stride];
+    return ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
+}
+
+/* The same for one channel: contiguous loads. */
+static float resample_dot_mono(const float *t, const float *x)
+{
+    float l[RESAMPLE_LANES] = {0};
+    for (int k = 0; k < 2 * RESAMPLE_HALF; k += RESAMPLE_LANES)
+        for (int j = 0; j < RESAMPLE_LANES; j++)
+            l[j] += t[k + j] * x[k + j];
+    return ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
+}
+
+/* The input is converted to floats once, a block at a time: each input
+ * sample is read by about 2 * RESAMPLE_HALF * out_rate / in_rate outputs. */
+#define RESAMPLE_BLOCK 4096u
+
 void resample_run(const resampler *r, const int16_t *in, unsigned channels, uint64_t out_first,
                   size_t out_count, float *out)
 {
+    float x[(RESAMPLE_BLOCK + 2 * RESAMPLE_HALF + 1) * RESAMPLE_MAX_CHANNELS];
+    /* Outputs per block: their inputs fit in RESAMPLE_BLOCK frames. */
+    size_t per_block = (size_t)(RESAMPLE_BLOCK * r->up / r->down);
     int64_t in_first;
     size_t in_count;
+
     resample_span(r, out_first, out_count, &in_first, &in_count);
-    for (size_t i = 0; i < out_count; i++) {
-        uint64_t m = out_first + i;
+    for (size_t done = 0; done < out_count;) {
+        size_t n = out_count - done < per_block ? out_count - done : per_block;
+        uint64_t m = out_first + done;
+        /* Output m reads from input m * down / up on, with phase
+         * m * down % up: both stepped, not divided, from one to the next. */
         uint64_t pos = m * r->down;
-        uint64_t base = pos / r->up;
-        const float *t = r->taps + (pos % r->up) * 2 * RESAMPLE_HALF;
-        size_t at = (size_t)((int64_t)base - RESAMPLE_HALF + 1 - in_first);
-        for (unsigned c = 0; c < channels; c++) {
-            const int16_t *x = in + at * channels + c;
-            float acc = 0;
-            for (int k = 0; k < 2 * RESAMPLE_HALF; k++)
-                acc += t[k] * (float)x[(size_t)k * channels];
-            out[i * channels + c] = acc * (1.0f / 32768.0f);
+        uint64_t base = pos / r->up, phase = pos % r->up;
+        uint64_t step = r->down / r->up, carry = r->down % r->up;
+        size_t from = (size_t)((int64_t)base - RESAMPLE_HALF + 1 - in_first);
+        int64_t block_first;
+        size_t block_count;
+        resample_span(r, m, n, &block_first, &block_count);
+        for (size_t i = 0; i < block_count * channels; i++)
+            x[i] = (float)in[from * channels + i];
+        size_t at = 0;
+        for (size_t i = 0; i < n; i++) {
+            const float *t = r->taps + phase * 2 * RESAMPLE_HALF;
+            if (channels == 1)
+                out[done + i] = resample_dot_mono(t, x + at) * (1.0f / 32768.0f);
+            for (unsigned c = 0; channels > 1 && c < channels; c++)
+                out[(done + i) * channels + c] = resample_dot(t, x + at * channels + c, channels)
+                                                 * (1.0f / 32768.0f);
+            at += step;
+            phase += carry;
+            if (phase >= r->up) {
+                phase -= r->up;
+                at++;
+            }
         }
+        done += n;
     }
 }
 

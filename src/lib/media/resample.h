@@ -17,6 +17,9 @@
 /* Input samples read each side of an output sample. */
 #define RESAMPLE_HALF 16
 
+/* The most channels resample_run() takes. */
+#define RESAMPLE_MAX_CHANNELS 2u
+
 typedef struct resampler resampler;
 
 /* A resampler from `in_rate` to `out_rate` Hz (their ratio reduced must
@@ -34,7 +37,8 @@ void resample_span(const resampler *r, uint64_t out_first, size_t out_count, int
 /*
  * Computes out_count frames from output frame out_first into `out`
  * (interleaved floats, full scale 1.0) from `in`, the interleaved 16-bit
- * frames resample_span() named for them, with `channels` channels.
+ * frames resample_span() named for them, with `channels` channels (1 to
+ * RESAMPLE_MAX_CHANNELS).
  */
 void resample_run(const resampler *r, const int16_t *in, unsigned channels, uint64_t out_first,
                   size_t out_count, float *out);
