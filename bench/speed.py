@@ -2,7 +2,7 @@
 """Speed and memory of aloud against the espeak-ng program on the same text.
 
 Runs, in turn and several times, `espeak-ng -v en-us -f TEXT -w OUT.wav` and
-aloud to WAV, FLAC, WAV with -j 1, Opus and MP3, on about 100 KB of text (the GPL-3
+aloud to WAV, FLAC, WAV with -j 1, Opus, MP3 and M4B, on about 100 KB of text (the GPL-3
 three times over, unless --text names another), and prints median wall
 times, ratios to espeak-ng, and peak memory (the largest process of each
 run's tree). A second text four times longer checks that memory does not
@@ -271,6 +271,7 @@ def main():
         ("aloud wav -j 1", [args.aloud, "-q", "-j", "1", text, "-o"], out("a1.wav")),
         ("aloud opus", [args.aloud, "-q", text, "-o"], out("a.opus")),
         ("aloud mp3", [args.aloud, "-q", text, "-o"], out("a.mp3")),
+        ("aloud m4b", [args.aloud, "-q", text, "-o"], out("a.m4b")),
     ]
     if args.rows:
         keep = {"espeak-ng"} | {"aloud " + r for r in args.rows.split(",")}
