@@ -48,7 +48,7 @@
  *
  * What differs from one encoder through: each encoder after a cut starts
  * with an empty bit reservoir and fresh psychoacoustic state, so its
- * frames are a different encoding of the same speech (bench/mp3_cuts.py
+ * frames are a different encoding of the same speech (bench/encode_cuts.py
  * measures the decode against one encoder's: no click in the silence, the
  * same closeness to the source), and CBR's padding-bit cycle restarts, so
  * the byte count differs by a byte or so a segment.
