@@ -90,7 +90,7 @@
 struct writer {
     const libav_api *av;   /* FFmpeg's functions (libav.h) */
     AVFormatContext *oc;
-    AVCodecContext *enc;   /* the first encoder: the stream's parameters, then freed */
+    AVCodecContext *enc;   /* the first encoder: the stream's parameters; freed at close */
     AVStream *audio;
     AVPacket *pkt;         /* for the muxer, on close()'s thread */
     AVIOContext *io;
@@ -671,6 +671,8 @@ static aloud_status mp4_close(writer *w, const uint64_t *chapter_frames, aloud_e
     if (!w)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no MP4 writer to close");
     st = writer_check_chapters(w->chapter_count, chapter_frames, w->frames, err);
+    /* The first encoder gave the stream its parameters; each thread makes its own. */
+    w->av->avcodec_free_context(&w->enc);
     if (st == ALOUD_OK)
         st = mp4_encode_all(w, err);
     if (st == ALOUD_OK)
