@@ -494,9 +494,10 @@ static aloud_status mp4_encode_segment(void *ctx, size_t s, segenc_out *out, alo
         rc = av->avcodec_send_frame(enc, NULL);
         st = rc < 0 ? mp4_codec_fail(w, rc, err) : mp4_take_packets(w, enc, pkt, out, err);
     }
-    /* ceil(n / 1024) + 1 packets, the first at -1024: the segments then join exactly. */
+    /* ceil(n / 1024) + 1 packets, the first at -1024: the segments then join exactly
+     * (none for no input, which only a file without audio has). */
     if (st == ALOUD_OK) {
-        size_t want = (size_t)((n + fs - 1) / fs + (uint64_t)w->priming / fs);
+        size_t want = n == 0 ? 0 : (size_t)((n + fs - 1) / fs + (uint64_t)w->priming / fs);
         bool placed = out->count == want;
         for (size_t i = 0; placed && i < out->count; i++)
             placed = out->stamps[i] == (int64_t)(i * fs) - w->priming;
