@@ -670,12 +670,13 @@ static void fill_long(int16_t *buf, uint64_t first, size_t frames, unsigned chan
     }
 }
 
-static unsigned char *write_long(fixture *fx, const char *name, bool whole, size_t *size)
+static unsigned char *write_long(fixture *fx, const char *name, bool whole, size_t *size,
+                                 unsigned channels)
 {
     char path[PATH_MAX + 32];
     static const char *const titles[] = {"one", "two", "three"};
     const uint64_t chapters[] = {0, LONG_PERIOD * 7u, LONG_PERIOD * 15u};
-    writer_params p = {.sample_rate = RATE, .channels = 1, .chapter_count = 3,
+    writer_params p = {.sample_rate = RATE, .channels = channels, .chapter_count = 3,
                        .chapter_titles = titles};
     const tu_pcm how = {.block = 5000, .fill = fill_long};
 
@@ -699,8 +700,8 @@ static void test_segments_join_exactly(void **state)
 {
     fixture *fx = *state;
     size_t size, wsize;
-    unsigned char *b = write_long(fx, "cut.mp3", false, &size);
-    unsigned char *wb = write_long(fx, "whole.mp3", true, &wsize);
+    unsigned char *b = write_long(fx, "cut.mp3", false, &size, 1);
+    unsigned char *wb = write_long(fx, "whole.mp3", true, &wsize, 1);
     size_t tag = id3_tag_total_size(b, size);
     const unsigned char *info = b + tag, *winfo = wb + tag;
     size_t fs = frame_size(info);
@@ -754,6 +755,36 @@ static void test_segments_join_exactly(void **state)
     free(b);
 }
 
+/* The same in stereo (LAME's interleaved call, joint stereo): cut, and decoded to the sample. */
+static void test_segments_stereo(void **state)
+{
+    fixture *fx = *state;
+    size_t size, wsize;
+    unsigned char *b = write_long(fx, "cut2.mp3", false, &size, 2);
+    unsigned char *wb = write_long(fx, "whole2.mp3", true, &wsize, 2);
+    aloud_media *m = NULL;
+    aloud_error err = {0};
+    char path[PATH_MAX + 32], cmd[PATH_MAX + 128];
+
+    assert_true(size != wsize || memcmp(b, wb, size) != 0);
+    assert_int_equal(count_frames(b, size, id3_tag_total_size(b, size)),
+                     count_frames(wb, wsize, id3_tag_total_size(wb, wsize)));
+    free(b);
+    free(wb);
+    tu_path(fx, "cut2.mp3", path, sizeof path);
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_int_equal(m->channels, 2);
+    assert_int_equal(m->frames, LONG_TOTAL);
+    aloud_media_free(m);
+    if (tu_have_tool("ffmpeg")) {
+        size_t bytes;
+        snprintf(cmd, sizeof cmd, "ffmpeg -v error -i '%s' -f s16le -acodec pcm_s16le -", path);
+        char *pcm = tu_run(cmd, &bytes);
+        assert_int_equal(bytes, LONG_TOTAL * 4u);
+        free(pcm);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -770,6 +801,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ffmpeg_decodes_aligned, setup, tu_fixture_teardown),
         cmocka_unit_test(test_info_frame_is_lames),
         cmocka_unit_test_setup_teardown(test_segments_join_exactly, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_segments_stereo, setup, tu_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
