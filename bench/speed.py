@@ -18,7 +18,7 @@ same round, which holds up better than a ratio of medians when the machine
 speeds up or slows down during the benchmark.
 
 With --baseline OTHER (an earlier build of aloud), the same rounds also run
-OTHER to WAV and FLAC, and a paired line per format gives the median over
+OTHER to WAV and FLAC (or to the formats of --rows), and a paired line per format gives the median over
 rounds of this build's time over OTHER's: the A/B for a change that must not
 be slower.
 
@@ -53,7 +53,8 @@ import time
 
 
 def timed(cmd, output):
-    """Wall seconds and peak RSS (MB) of the largest process in cmd's tree."""
+    """Wall seconds, peak RSS (MB) of the largest process in cmd's tree, and CPU seconds (user
+    and system, of the process and the children it waited for)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -64,7 +65,7 @@ def timed(cmd, output):
         sys.exit("failed: %s\n%s" % (" ".join(cmd), err))
     # Gone before the next run, so the kernel does not write it back in the middle of one.
     os.unlink(output)
-    return wall, usage.ru_maxrss / 1024.0
+    return wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime
 
 
 def tree(pid):
@@ -229,18 +230,29 @@ def machine():
     return "%s, %d cores, %.0f GiB, %s" % (cpu, os.cpu_count(), mem, platform.platform())
 
 
-def report(args, text, cases, walls, rss):
+def paired(args, walls, formats):
+    """This build's time over the baseline's, round by round."""
+    if not args.baseline:
+        return
+    for fmt in formats:
+        ratios = [a / b for a, b in zip(walls["aloud " + fmt], walls["baseline " + fmt])]
+        print("paired %-9s this build / baseline: median %.3f, range %.2f-%.2f" % (
+            fmt, statistics.median(ratios), min(ratios), max(ratios)))
+
+
+def report(args, text, cases, walls, rss, cpus):
     """The table of median times and ratios to espeak-ng."""
     base = walls["espeak-ng"]
     print("machine: %s" % machine())
     print("text: %s x%d, %d bytes; %d rounds, the programs in turn in each" % (
         args.text, args.copies, os.path.getsize(text), args.runs))
-    print("%-16s %9s %9s %13s %9s" % ("", "median s", "ratio", "ratio range", "peak MB"))
+    print("%-16s %9s %9s %13s %9s %9s" % ("", "median s", "ratio", "ratio range", "peak MB",
+                                          "CPU s"))
     for name, _, _ in cases:
         ratios = [w / b for w, b in zip(walls[name], base)]
-        print("%-16s %9.3f %9.3f %6.2f-%-6.2f %9.1f" % (
+        print("%-16s %9.3f %9.3f %6.2f-%-6.2f %9.1f %9.2f" % (
             name, statistics.median(walls[name]), statistics.median(ratios), min(ratios),
-            max(ratios), max(rss[name])))
+            max(ratios), max(rss[name]), statistics.median(cpus[name])))
 
 
 def main():
@@ -276,31 +288,30 @@ def main():
     if args.rows:
         keep = {"espeak-ng"} | {"aloud " + r for r in args.rows.split(",")}
         cases = [c for c in cases if c[0] in keep]
+    # The baseline in the formats of --rows, else in WAV and FLAC.
+    paired_formats = args.rows.split(",") if args.rows else ["wav", "flac"]
     if args.baseline:
-        cases += [
-            ("baseline wav", [args.baseline, "-q", text, "-o"], out("b.wav")),
-            ("baseline flac", [args.baseline, "-q", text, "-o"], out("b.flac")),
-        ]
+        cases += [("baseline " + fmt, [args.baseline, "-q", text, "-o"], out("b." + fmt))
+                  for fmt in paired_formats]
     walls = {name: [] for name, _, _ in cases}
     rss = {name: [] for name, _, _ in cases}
+    cpus = {name: [] for name, _, _ in cases}
     for _ in range(args.runs):
         for name, cmd, output in cases:
-            w, m = timed(cmd + [output], output)
+            w, m, c = timed(cmd + [output], output)
             walls[name].append(w)
             rss[name].append(m)
+            cpus[name].append(c)
     if args.rows:
-        report(args, text, cases, walls, rss)
+        report(args, text, cases, walls, rss, cpus)
+        paired(args, walls, paired_formats)
         shutil.rmtree(work)
         return
     big_rss = max(timed([args.aloud, "-q", big, "-o", out("big.flac")], out("big.flac"))[1]
                   for _ in range(2))
 
-    report(args, text, cases, walls, rss)
-    if args.baseline:
-        for fmt in ("wav", "flac"):
-            paired = [a / b for a, b in zip(walls["aloud " + fmt], walls["baseline " + fmt])]
-            print("paired %-9s this build / baseline: median %.3f, range %.2f-%.2f" % (
-                fmt, statistics.median(paired), min(paired), max(paired)))
+    report(args, text, cases, walls, rss, cpus)
+    paired(args, walls, paired_formats)
     small = max(rss["aloud flac"])
     print("memory: %.1f MB on the text, %.1f MB on one four times longer (ratio %.2f)" % (
         small, big_rss, big_rss / small))

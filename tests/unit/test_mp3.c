@@ -4,7 +4,10 @@
  * LAME's Info frame (frame and byte counts, encoder delay and padding)
  * agreeing with the audio, read-back through aloud_media_read, ffprobe's
  * chapters and ffmpeg's decoded length when they are installed, the
- * no-LAME-header case at a low bitrate, and cut or damaged files.
+ * no-LAME-header case at a low bitrate, and cut or damaged files; the
+ * Info frame of a joined stream (lametag.c) against LAME's own for a
+ * stream it encoded whole, and a long file encoded in segments: the frame
+ * count, delay and padding of one encoder through, decoded to the sample.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -26,7 +29,10 @@
 #include "aloud.h"
 #include "testutil.h"
 #include "id3v2.h"
+#include "lametag.h"
 #include "writer.h"
+
+#include <lame/lame.h>
 
 #define RATE 22050u
 #define SPF 576u            /* samples per MPEG-2 Layer III frame */
@@ -231,6 +237,12 @@ static void test_no_chapters_no_tags(void **state)
     aloud_error err = {0};
 
     tu_path(fx, "bare.mp3", path, sizeof path);
+    /* No audio at all: LAME's flush still makes frames, the Info frame says none are sound. */
+    assert_int_equal(write_mp3(path, &p, 0, NULL), ALOUD_OK);
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_int_equal(m->frames, 0);
+    aloud_media_free(m);
+    m = NULL;
     assert_int_equal(write_mp3(path, &p, 1000, NULL), ALOUD_OK);
     b = tu_read_all(path, &size);
     assert_memory_equal(b, "ID3\x03\0\0\0\0\0\0", 10); /* an empty tag: nothing to say */
@@ -535,6 +547,244 @@ static void test_ffmpeg_decodes_aligned(void **state)
     free(pcm);
 }
 
+
+/* LAME's CRC-16, bit by bit (the polynomial 0x8005 reflected), to check lametag_crc16(). */
+static unsigned crc16_bits(const unsigned char *p, size_t n)
+{
+    unsigned crc = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; k++)
+            crc = (crc & 1u) ? (crc >> 1) ^ 0xA001u : crc >> 1;
+    }
+    return crc;
+}
+
+/*
+ * For streams LAME encodes whole (mono and stereo, MPEG-2 and MPEG-1, a
+ * few lengths), lametag_patch() fed the counts of the stream rewrites
+ * LAME's own Info frame into itself, byte for byte: the layout, the TOC
+ * and both CRCs are LAME's. LAME's frame count is (n + D + p) / S with p
+ * the padding its flush adds, as mp3_writer.c relies on.
+ */
+static void test_info_frame_is_lames(void **state)
+{
+    static const struct { int rate, channels, kbps; unsigned n; } cases[] = {
+        {22050, 1, 64, 1}, {22050, 1, 64, 575}, {22050, 1, 64, 576}, {22050, 1, 64, 88200},
+        {22050, 1, 56, 1000000}, {22050, 2, 64, 300001}, {44100, 1, 128, 100000},
+        {44100, 2, 128, 441000}, {16000, 1, 64, 77777},
+    };
+    (void)state;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unsigned n = cases[c].n, ch = (unsigned)cases[c].channels;
+        lame_global_flags *l = lame_init();
+        short *pcm = malloc(sizeof *pcm * n * ch);
+        size_t cap = n * ch * 2 + 100000, size = 0;
+        unsigned char *out = malloc(cap), info[2880], copy[2880];
+
+        tu_require(l);
+        tu_require(pcm);
+        tu_require(out);
+        lame_set_in_samplerate(l, cases[c].rate);
+        lame_set_out_samplerate(l, cases[c].rate);
+        lame_set_num_channels(l, cases[c].channels);
+        lame_set_mode(l, ch == 1 ? MONO : JOINT_STEREO);
+        lame_set_VBR(l, vbr_off);
+        lame_set_brate(l, cases[c].kbps);
+        lame_set_quality(l, 7);
+        lame_set_bWriteVbrTag(l, 1);
+        lame_set_write_id3tag_automatic(l, 0);
+        assert_true(lame_init_params(l) >= 0);
+        for (unsigned i = 0; i < n * ch; i++)
+            pcm[i] = (short)(9000.0 * sin((double)i * 0.031) * ((i / 4000u) % 2u));
+        for (unsigned i = 0; i < n; i += 4096) {
+            int k = (int)(n - i < 4096 ? n - i : 4096);
+            int got = ch == 1 ? lame_encode_buffer(l, pcm + i, pcm + i, k, out + size,
+                                                    (int)(cap - size))
+                              : lame_encode_buffer_interleaved(l, pcm + (size_t)i * 2, k,
+                                                               out + size, (int)(cap - size));
+            assert_true(got >= 0);
+            size += (size_t)got;
+        }
+        int got = lame_encode_flush(l, out + size, (int)(cap - size));
+        assert_true(got >= 0);
+        size += (size_t)got;
+        size_t info_size = lame_get_lametag_frame(l, info, sizeof info);
+        assert_true(info_size > 0 && info_size < size);
+        unsigned spf = (unsigned)lame_get_framesize(l), delay = (unsigned)lame_get_encoder_delay(l);
+        unsigned frames = (unsigned)lame_get_frameNum(l);
+        unsigned pad = spf - (n + delay) % spf;
+        if (pad < 576)
+            pad += spf;
+        assert_int_equal(frames, (n + delay + pad) / spf);
+        lametag_stream ls = {frames, (uint32_t)size, delay, frames * spf - delay - n,
+                             lametag_crc16(0, out + info_size, size - info_size)};
+        assert_int_equal(ls.music_crc, crc16_bits(out + info_size, size - info_size));
+        memcpy(copy, info, info_size);
+        /* Blank the fields the patch must restore, then patch. */
+        memset(copy + 4 + (ch == 1 ? (spf == 1152 ? 17 : 9) : (spf == 1152 ? 32 : 17)) + 8, 0, 108);
+        assert_true(lametag_patch(copy, info_size, &ls));
+        if (memcmp(copy, info, info_size) != 0) {
+            for (size_t i = 0; i < info_size; i++)
+                if (copy[i] != info[i])
+                    print_error("case %zu: byte %zu is %02x, LAME's %02x\n", c, i, copy[i], info[i]);
+            fail();
+        }
+        /* A field changed shows: the counts really are written. */
+        ls.frames++;
+        assert_true(lametag_patch(copy, info_size, &ls));
+        assert_memory_not_equal(copy, info, info_size);
+        lame_close(l);
+        free(pcm);
+        free(out);
+    }
+}
+
+/*
+ * Speech-like bursts of 2.6 s (a 300-800 Hz sweep with noise) and 0.5 s
+ * pauses of exact silence: 61 s, so the writer cuts it inside pauses at
+ * least 10 s apart.
+ */
+#define LONG_TOTAL (RATE * 61u)
+#define LONG_PERIOD (RATE * 31u / 10u)
+#define LONG_VOICED (RATE * 26u / 10u)
+
+static void fill_long(int16_t *buf, uint64_t first, size_t frames, unsigned channels, void *ctx)
+{
+    (void)ctx;
+    for (size_t i = 0; i < frames; i++) {
+        uint64_t t = first + i;
+        uint64_t in = t % LONG_PERIOD;
+        int16_t v = 0;
+
+        if (in < LONG_VOICED && t < LONG_TOTAL - RATE) {
+            double x = (double)in / RATE;
+            uint32_t h = (uint32_t)t * 2654435761u;
+            v = (int16_t)(7000.0 * sin(2.0 * 3.14159265358979 * (300.0 + 80.0 * x) * x)
+                          * sin(3.14159265358979 * (double)in / LONG_VOICED)
+                          + (double)(h >> 22) - 512.0);
+        }
+        for (unsigned c = 0; c < channels; c++)
+            buf[i * channels + c] = v;
+    }
+}
+
+static unsigned char *write_long(fixture *fx, const char *name, bool whole, size_t *size,
+                                 unsigned channels)
+{
+    char path[PATH_MAX + 32];
+    static const char *const titles[] = {"one", "two", "three"};
+    const uint64_t chapters[] = {0, LONG_PERIOD * 7u, LONG_PERIOD * 15u};
+    writer_params p = {.sample_rate = RATE, .channels = channels, .chapter_count = 3,
+                       .chapter_titles = titles};
+    const tu_pcm how = {.block = 5000, .fill = fill_long};
+
+    tu_path(fx, name, path, sizeof path);
+    if (whole)
+        setenv("ALOUD_ENCODE_WHOLE", "1", 1);
+    assert_int_equal(tu_write_audio(&writer_mp3, path, &p, LONG_TOTAL, chapters, &how), ALOUD_OK);
+    unsetenv("ALOUD_ENCODE_WHOLE");
+    return tu_read_all(path, size);
+}
+
+/*
+ * A long file encoded in segments: every frame well formed, the Info frame
+ * right about the joined stream (frames, bytes, delay, padding, both CRCs)
+ * and equal to that of one encoder through (ALOUD_ENCODE_WHOLE=1) in
+ * everything but the bytes and the CRCs; the two files differ (the cuts
+ * happened); ffmpeg decodes both to exactly the input's length, and where
+ * the input is silent far from speech both decodes are silent too.
+ */
+static void test_segments_join_exactly(void **state)
+{
+    fixture *fx = *state;
+    size_t size, wsize;
+    unsigned char *b = write_long(fx, "cut.mp3", false, &size, 1);
+    unsigned char *wb = write_long(fx, "whole.mp3", true, &wsize, 1);
+    size_t tag = id3_tag_total_size(b, size);
+    const unsigned char *info = b + tag, *winfo = wb + tag;
+    size_t fs = frame_size(info);
+    size_t frames = count_frames(b, size, tag) - 1;
+    const unsigned char *x = info + 4 + 9, *lame = x + 120;
+    unsigned pad = SPF - (LONG_TOTAL + LAME_DELAY) % SPF;
+
+    if (pad < 576)
+        pad += SPF;
+    assert_int_equal(id3_tag_total_size(wb, wsize), tag);
+    assert_int_equal(frames, (LONG_TOTAL + LAME_DELAY + pad) / SPF);
+    assert_int_equal(count_frames(wb, wsize, tag) - 1, frames);
+    assert_int_equal(tu_be32(x + 8), frames);
+    assert_int_equal(tu_be32(x + 12), size - tag);
+    assert_int_equal(tu_be32(lame + 28), size - tag);
+    assert_int_equal((uint32_t)lame[21] << 16 | (uint32_t)lame[22] << 8 | lame[23],
+                     LAME_DELAY << 12 | pad);
+    assert_int_equal((unsigned)lame[32] << 8 | lame[33], crc16_bits(info + fs, size - tag - fs));
+    assert_int_equal((unsigned)lame[34] << 8 | lame[35], crc16_bits(info, (size_t)(lame + 34 - info)));
+    /* As one encoder's: all but the byte counts and the CRCs. */
+    assert_memory_equal(info, winfo, 4 + 9 + 12);
+    assert_memory_equal(info + 4 + 9 + 16, winfo + 4 + 9 + 16, 120 - 16 + 28);
+    assert_true(size != wsize || memcmp(b, wb, size) != 0);
+    free(wb);
+
+    if (tu_have_tool("ffmpeg")) {
+        char cmd[PATH_MAX + 128], path[PATH_MAX + 32];
+        size_t bytes[2];
+        char *pcm[2];
+        const char *names[2] = {"cut.mp3", "whole.mp3"};
+
+        for (int k = 0; k < 2; k++) {
+            tu_path(fx, names[k], path, sizeof path);
+            snprintf(cmd, sizeof cmd, "ffmpeg -v error -i '%s' -f s16le -acodec pcm_s16le -", path);
+            pcm[k] = tu_run(cmd, &bytes[k]);
+            assert_int_equal(bytes[k], LONG_TOTAL * 2u);
+        }
+        /* The middle 0.3 s of every pause, more than 100 ms from speech. */
+        for (int k = 0; k < 2; k++) {
+            const int16_t *s = (const int16_t *)(const void *)pcm[k];
+            int peak = 0;
+            for (uint64_t at = LONG_VOICED; at + LONG_PERIOD < LONG_TOTAL; at += LONG_PERIOD)
+                for (uint64_t i = at + RATE / 10u; i < at + RATE * 4u / 10u; i++)
+                    peak = abs(s[i]) > peak ? abs(s[i]) : peak;
+            if (peak > 8)
+                fail_msg("%s: a decoded pause peaks at %d", names[k], peak);
+        }
+        free(pcm[0]);
+        free(pcm[1]);
+    }
+    free(b);
+}
+
+/* The same in stereo (LAME's interleaved call, joint stereo): cut, and decoded to the sample. */
+static void test_segments_stereo(void **state)
+{
+    fixture *fx = *state;
+    size_t size, wsize;
+    unsigned char *b = write_long(fx, "cut2.mp3", false, &size, 2);
+    unsigned char *wb = write_long(fx, "whole2.mp3", true, &wsize, 2);
+    aloud_media *m = NULL;
+    aloud_error err = {0};
+    char path[PATH_MAX + 32], cmd[PATH_MAX + 128];
+
+    assert_true(size != wsize || memcmp(b, wb, size) != 0);
+    assert_int_equal(count_frames(b, size, id3_tag_total_size(b, size)),
+                     count_frames(wb, wsize, id3_tag_total_size(wb, wsize)));
+    free(b);
+    free(wb);
+    tu_path(fx, "cut2.mp3", path, sizeof path);
+    assert_int_equal(aloud_media_read(path, &m, &err), ALOUD_OK);
+    assert_int_equal(m->channels, 2);
+    assert_int_equal(m->frames, LONG_TOTAL);
+    aloud_media_free(m);
+    if (tu_have_tool("ffmpeg")) {
+        size_t bytes;
+        snprintf(cmd, sizeof cmd, "ffmpeg -v error -i '%s' -f s16le -acodec pcm_s16le -", path);
+        char *pcm = tu_run(cmd, &bytes);
+        assert_int_equal(bytes, LONG_TOTAL * 4u);
+        free(pcm);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -549,6 +799,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated_and_corrupt, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_ffprobe_chapters, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_ffmpeg_decodes_aligned, setup, tu_fixture_teardown),
+        cmocka_unit_test(test_info_frame_is_lames),
+        cmocka_unit_test_setup_teardown(test_segments_join_exactly, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_segments_stereo, setup, tu_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,9 +17,38 @@
  * so the edit ends at the last input sample. movie_timescale is the sample
  * rate, so the edit list (and mvhd) count samples, not milliseconds.
  *
- * Determinism: the encoder and the muxer run with their bitexact flags
+ * Parallel encoding. write() spools the PCM to an unlinked temporary file
+ * beside the output (2 bytes a sample of disk, never memory); close() cuts
+ * the spool inside runs of digital silence (segenc.h: cuts at least 10 s
+ * apart, on a multiple of AAC's frame of 1024 samples), encodes each
+ * segment with a fresh AAC encoder (AVCodecContext) in a thread of its
+ * own, and hands the packets to the muxer in order, on this thread.
+ * AAC frames decode on their own (the encoder's bit reservoir is rate
+ * control, not shared bits as in MP3), so joined packets are one valid
+ * stream.
+ *
+ * Exact times. Each encoder primes with 1024 samples (initial_padding):
+ * its packet k carries its input samples [(k - 1) 1024, k 1024), and it
+ * makes ceil(n / 1024) + 1 packets for n samples. So a segment starting at
+ * input sample a (a multiple of 1024) has its packets placed at a + their
+ * own time stamps, and every segment but the last is fed its span less
+ * 1024 samples (silence: the cut lies at least 3 frames inside a silent
+ * run), so that its packets end exactly where the next segment's priming
+ * packet, which carries the silence before the cut, begins. Each
+ * encoder's packet count is checked. The joined stream then has the
+ * packets, the time stamps and the one priming of one encoder through:
+ * the edit list skips the first segment's priming only, and chapter times
+ * and the duration are exact.
+ *
+ * What differs from one encoder through: each encoder after a cut starts
+ * with fresh state (rate control, psychoacoustic model), so its packets
+ * are a different encoding of the same speech (bench/encode_cuts.py
+ * --format m4b measures the decode against one encoder's).
+ *
+ * Determinism: the encoders and the muxer run with their bitexact flags
  * (no "Lavf"/"Lavc" version strings) and no creation time is set, so mvhd
- * and mdhd hold 0; the encoder is single-threaded. The output is a pure
+ * and mdhd hold 0; each encoder is single-threaded, the cuts depend on the
+ * audio alone, and the packets are muxed in order. The output is a pure
  * function of the PCM, the tags, the chapters and the cover.
  *
  * Memory: the muxer keeps one index entry (about 48 bytes) per AAC packet
@@ -43,29 +72,41 @@
 
 #include "cover.h"
 #include "libav.h"
+#include "segenc.h"
 #include "writer.h"
 
 /* Bytes of the I/O buffer between libavformat and the file. */
 #define MP4_IO_BUFFER 65536
 
+/* The cuts (see the top of the file and segenc.h): silence each side, in
+ * milliseconds and at least 3 frames; the least audio between two cuts. */
+#define MP4_CUT_MARGIN_MS 100u
+#define MP4_CUT_MARGIN_FRAMES 3u
+#define MP4_SEGMENT_MIN_S 10u
+
+/* PCM frames read from the spool at a time by an encoding thread. */
+#define MP4_CHUNK_FRAMES 8192u
+
 struct writer {
     const libav_api *av;   /* FFmpeg's functions (libav.h) */
     AVFormatContext *oc;
-    AVCodecContext *enc;
+    AVCodecContext *enc;   /* the first encoder: the stream's parameters; freed at close */
     AVStream *audio;
-    AVFrame *frame;        /* one encoder frame, filled by write() */
-    AVPacket *pkt;
+    AVPacket *pkt;         /* for the muxer, on close()'s thread */
     AVIOContext *io;
+    FILE *spool;           /* unlinked temporary file holding the PCM */
     int fd;
     int io_errno;          /* first failure of the I/O callbacks */
     char *path;            /* owned copy, for messages */
     unsigned sample_rate;
     unsigned channels;
+    unsigned bitrate;      /* bits per second */
+    int frame_size;        /* the encoder's: 1024 */
+    int priming;           /* its initial_padding: 1024 */
     uint64_t frames;       /* PCM frames written so far */
-    int64_t next_pts;      /* of the frame being filled */
-    int filled;            /* samples in `frame` */
     size_t chapter_count;
     char **titles;         /* chapter_count entries, never NULL */
+    const volatile sig_atomic_t *stop; /* borrowed from the params; may be NULL */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -84,8 +125,9 @@ static void mp4_free(writer *w)
     }
     if (w->fd >= 0)
         close(w->fd);
+    if (w->spool)
+        fclose(w->spool);
     w->av->avcodec_free_context(&w->enc);
-    w->av->av_frame_free(&w->frame);
     w->av->av_packet_free(&w->pkt);
     writer_free_titles(w->titles, w->chapter_count);
     free(w->path);
@@ -138,83 +180,68 @@ static aloud_status mp4_fail(const writer *w, int code, const char *what, aloud_
     return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot %s %s: %s", what, w->path, why);
 }
 
-/* Hands every packet the encoder has ready to the muxer. */
-static aloud_status mp4_drain(writer *w, aloud_error *err)
-{
-    for (;;) {
-        int rc = w->av->avcodec_receive_packet(w->enc, w->pkt);
-        if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
-            return ALOUD_OK;
-        if (rc < 0)
-            return mp4_fail(w, rc, "encode AAC for", err);
-        w->av->av_packet_rescale_ts(w->pkt, w->enc->time_base, w->audio->time_base);
-        w->pkt->stream_index = w->audio->index;
-        rc = w->av->av_write_frame(w->oc, w->pkt);
-        w->av->av_packet_unref(w->pkt);
-        if (rc < 0)
-            return mp4_fail(w, rc, "write", err);
-    }
-}
-
-/* Encodes the frame filled so far (a short one only at the end). */
-static aloud_status mp4_send(writer *w, aloud_error *err)
-{
-    int rc;
-
-    w->frame->nb_samples = w->filled;
-    w->frame->pts = w->next_pts;
-    rc = w->av->avcodec_send_frame(w->enc, w->frame);
-    if (rc < 0)
-        return mp4_fail(w, rc, "encode AAC for", err);
-    w->next_pts += w->filled;
-    w->filled = 0;
-    rc = w->av->av_frame_make_writable(w->frame);
-    if (rc < 0)
-        return mp4_fail(w, rc, "encode AAC for", err);
-    return mp4_drain(w, err);
-}
-
-/* The AAC encoder: native, bitexact, mono or stereo, global header for MP4. */
-static aloud_status mp4_start_encoder(writer *w, unsigned bitrate, aloud_error *err)
+/*
+ * A fresh AAC encoder: native, bitexact, mono or stereo, global header for
+ * MP4, single-threaded, the fast coder. Every segment's encoder is made
+ * here, so all have the same settings.
+ */
+static aloud_status mp4_new_encoder(const writer *w, AVCodecContext **out, aloud_error *err)
 {
     const AVCodec *codec = w->av->avcodec_find_encoder_by_name("aac");
     AVDictionary *opts = NULL;
+    AVCodecContext *enc;
     int rc;
 
+    *out = NULL;
     if (!codec)
         return aloud_error_set(err, ALOUD_ERR_FORMAT, 0, 0,
                                "this FFmpeg has no AAC encoder (libavcodec \"aac\")");
-    w->enc = w->av->avcodec_alloc_context3(codec);
-    w->frame = w->av->av_frame_alloc();
-    w->pkt = w->av->av_packet_alloc();
-    if (!w->enc || !w->frame || !w->pkt)
+    enc = w->av->avcodec_alloc_context3(codec);
+    if (!enc)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the AAC encoder");
-    w->enc->sample_fmt = AV_SAMPLE_FMT_FLTP;
-    w->enc->sample_rate = (int)w->sample_rate;
-    w->av->av_channel_layout_default(&w->enc->ch_layout, (int)w->channels);
-    w->enc->bit_rate = bitrate;
-    w->enc->time_base = (AVRational){1, (int)w->sample_rate};
-    w->enc->profile = FF_PROFILE_AAC_LOW;
-    w->enc->thread_count = 1;
-    w->enc->flags |= AV_CODEC_FLAG_BITEXACT | AV_CODEC_FLAG_GLOBAL_HEADER;
+    enc->sample_fmt = AV_SAMPLE_FMT_FLTP;
+    enc->sample_rate = (int)w->sample_rate;
+    w->av->av_channel_layout_default(&enc->ch_layout, (int)w->channels);
+    enc->bit_rate = w->bitrate;
+    enc->time_base = (AVRational){1, (int)w->sample_rate};
+    enc->profile = FF_PROFILE_AAC_LOW;
+    enc->thread_count = 1;
+    enc->flags |= AV_CODEC_FLAG_BITEXACT | AV_CODEC_FLAG_GLOBAL_HEADER;
     /* The fast coder: 6 times less CPU than the default two-loop search, and on
      * speech at 40 kb/s closer to the input than two-loop at 64 (README). */
-    if (w->av->av_dict_set(&opts, "aac_coder", "fast", 0) < 0)
+    if (w->av->av_dict_set(&opts, "aac_coder", "fast", 0) < 0) {
+        w->av->avcodec_free_context(&enc);
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the AAC encoder");
-    rc = w->av->avcodec_open2(w->enc, codec, &opts);
+    }
+    rc = w->av->avcodec_open2(enc, codec, &opts);
     w->av->av_dict_free(&opts);
-    if (rc < 0)
+    if (rc < 0) {
+        w->av->avcodec_free_context(&enc);
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
                                "the AAC encoder refuses %u Hz, %u channel(s) at %u kb/s",
-                               w->sample_rate, w->channels, bitrate / 1000u);
-    w->frame->format = AV_SAMPLE_FMT_FLTP;
-    w->frame->sample_rate = (int)w->sample_rate;
-    w->frame->nb_samples = w->enc->frame_size;
-    rc = w->av->av_channel_layout_copy(&w->frame->ch_layout, &w->enc->ch_layout);
-    if (rc >= 0)
-        rc = w->av->av_frame_get_buffer(w->frame, 0);
-    if (rc < 0)
+                               w->sample_rate, w->channels, w->bitrate / 1000u);
+    }
+    *out = enc;
+    return ALOUD_OK;
+}
+
+/* The first encoder, for the stream's parameters (it also fills FFmpeg's
+ * shared tables on this thread, before any encoding thread starts). */
+static aloud_status mp4_start_encoder(writer *w, aloud_error *err)
+{
+    aloud_status st = mp4_new_encoder(w, &w->enc, err);
+
+    if (st != ALOUD_OK)
+        return st;
+    w->pkt = w->av->av_packet_alloc();
+    if (!w->pkt)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for the AAC encoder");
+    w->frame_size = w->enc->frame_size;
+    w->priming = w->enc->initial_padding;
+    if (w->frame_size <= 0 || w->priming < 0 || w->priming % w->frame_size != 0)
+        return aloud_error_set(err, ALOUD_ERR_FORMAT, 0, 0,
+                               "the AAC encoder's frame (%d) or priming (%d) is not what "
+                               "aloud joins", w->frame_size, w->priming);
     return ALOUD_OK;
 }
 
@@ -361,6 +388,205 @@ static aloud_status mp4_set_chapters(writer *w, const uint64_t *frames, aloud_er
     return ALOUD_OK;
 }
 
+/* --------------------------------------------------------------- segments */
+
+/* The plan of the encode, shared by the threads (read only) and the sink. */
+typedef struct mp4_job {
+    writer *w;
+    int fd;                    /* the spool, read with pread by every thread */
+    uint64_t *starts;          /* segment s: input [starts[s], starts[s + 1]) */
+    size_t count;
+} mp4_job;
+
+/* The input samples segment `s` is fed: its span less the next segment's
+ * priming (see the top of the file); the last gets all it has. */
+static uint64_t mp4_segment_input(const mp4_job *job, size_t s)
+{
+    uint64_t span = job->starts[s + 1] - job->starts[s];
+
+    return s + 1 == job->count ? span : span - (uint64_t)job->w->priming;
+}
+
+/* A message for a libav failure in a thread: libav's reason (no file I/O there). */
+static aloud_status mp4_codec_fail(const writer *w, int code, aloud_error *err)
+{
+    char why[AV_ERROR_MAX_STRING_SIZE] = "";
+
+    if (code == AVERROR(ENOMEM))
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory for AAC");
+    w->av->av_strerror(code, why, sizeof why);
+    return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot encode AAC for %s: %s", w->path,
+                           why);
+}
+
+/* Moves every packet `enc` has ready into `out`, its own time stamp kept. */
+static aloud_status mp4_take_packets(const writer *w, AVCodecContext *enc, AVPacket *pkt,
+                                     segenc_out *out, aloud_error *err)
+{
+    for (;;) {
+        int rc = w->av->avcodec_receive_packet(enc, pkt);
+        if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
+            return ALOUD_OK;
+        if (rc < 0)
+            return mp4_codec_fail(w, rc, err);
+        bool kept = segenc_put_packet(out, pkt->data, (size_t)pkt->size, pkt->pts);
+        w->av->av_packet_unref(pkt);
+        if (!kept)
+            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    }
+}
+
+/* A segenc_encode_fn: segment `s` through a fresh encoder. */
+static aloud_status mp4_encode_segment(void *ctx, size_t s, segenc_out *out, aloud_error *err)
+{
+    mp4_job *job = ctx;
+    const writer *w = job->w;
+    const libav_api *av = w->av;
+    uint64_t first = job->starts[s], n = mp4_segment_input(job, s);
+    size_t fs = (size_t)w->frame_size;
+    AVCodecContext *enc = NULL;
+    AVFrame *frame = av->av_frame_alloc();
+    AVPacket *pkt = av->av_packet_alloc();
+    int16_t *pcm = malloc(sizeof *pcm * fs * w->channels);
+    aloud_status st = frame && pkt && pcm ? mp4_new_encoder(w, &enc, err)
+                                          : aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0,
+                                                            "out of memory");
+    int rc = 0;
+
+    if (st == ALOUD_OK) {
+        frame->format = AV_SAMPLE_FMT_FLTP;
+        frame->sample_rate = (int)w->sample_rate;
+        frame->nb_samples = (int)fs;
+        rc = av->av_channel_layout_copy(&frame->ch_layout, &enc->ch_layout);
+        if (rc >= 0)
+            rc = av->av_frame_get_buffer(frame, 0);
+        if (rc < 0)
+            st = mp4_codec_fail(w, rc, err);
+    }
+    for (uint64_t at = 0; st == ALOUD_OK && at < n; at += fs) {
+        size_t k = n - at < fs ? (size_t)(n - at) : fs;
+
+        if (w->stop && *w->stop) {
+            st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
+            break;
+        }
+        if (!segenc_read(job->fd, w->frames, w->channels, (int64_t)(first + at), k, pcm)) {
+            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
+            break;
+        }
+        rc = av->av_frame_make_writable(frame);
+        if (rc < 0) {
+            st = mp4_codec_fail(w, rc, err);
+            break;
+        }
+        for (unsigned c = 0; c < w->channels; c++) {
+            /* libavutil aligns frame planes for SIMD: a float plane is float-aligned. */
+            float *plane = (float *)(void *)frame->extended_data[c];
+            for (size_t i = 0; i < k; i++)
+                plane[i] = (float)pcm[i * w->channels + c] * (1.0f / 32768.0f);
+        }
+        frame->nb_samples = (int)k;
+        frame->pts = (int64_t)at;
+        rc = av->avcodec_send_frame(enc, frame);
+        st = rc < 0 ? mp4_codec_fail(w, rc, err) : mp4_take_packets(w, enc, pkt, out, err);
+    }
+    if (st == ALOUD_OK) {
+        rc = av->avcodec_send_frame(enc, NULL);
+        st = rc < 0 ? mp4_codec_fail(w, rc, err) : mp4_take_packets(w, enc, pkt, out, err);
+    }
+    /* ceil(n / 1024) + 1 packets, the first at -1024: the segments then join exactly
+     * (none for no input, which only a file without audio has). */
+    if (st == ALOUD_OK) {
+        size_t want = n == 0 ? 0 : (size_t)((n + fs - 1) / fs + (uint64_t)w->priming / fs);
+        bool placed = out->count == want;
+        for (size_t i = 0; placed && i < out->count; i++)
+            placed = out->stamps[i] == (int64_t)(i * fs) - w->priming;
+        if (!placed)
+            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
+                                 "the AAC encoder made %zu packets of a segment, not %zu, or "
+                                 "not 1024 apart: cannot join the segments exactly",
+                                 out->count, want);
+    }
+    free(pcm);
+    av->av_packet_free(&pkt);
+    av->av_frame_free(&frame);
+    av->avcodec_free_context(&enc);
+    return st;
+}
+
+/*
+ * A segenc_sink_fn: the segment's packets to the muxer at their place in
+ * the stream. Each lasts a frame but the stream's last, which ends at the
+ * last input sample: the edit list ends there.
+ */
+static aloud_status mp4_sink_segment(void *ctx, size_t s, const segenc_out *out, aloud_error *err)
+{
+    mp4_job *job = ctx;
+    writer *w = job->w;
+    size_t off = 0;
+
+    for (size_t i = 0; i < out->count; i++) {
+        int64_t pts = (int64_t)job->starts[s] + out->stamps[i];
+        int64_t left = (int64_t)w->frames - pts;
+        int rc = w->av->av_new_packet(w->pkt, (int)out->lens[i]);
+
+        if (rc < 0)
+            return mp4_fail(w, rc, "write", err);
+        memcpy(w->pkt->data, out->data + off, out->lens[i]);
+        off += out->lens[i];
+        w->pkt->pts = w->pkt->dts = pts;
+        w->pkt->duration = left < w->frame_size ? (left > 0 ? left : 0) : w->frame_size;
+        w->pkt->flags |= AV_PKT_FLAG_KEY;
+        w->pkt->stream_index = w->audio->index;
+        w->av->av_packet_rescale_ts(w->pkt, (AVRational){1, (int)w->sample_rate},
+                                    w->audio->time_base);
+        rc = w->av->av_write_frame(w->oc, w->pkt);
+        w->av->av_packet_unref(w->pkt);
+        if (rc < 0)
+            return mp4_fail(w, rc, "write", err);
+    }
+    return ALOUD_OK;
+}
+
+/* Cuts the spool, encodes the segments in threads and muxes their packets in order. */
+static aloud_status mp4_encode_all(writer *w, aloud_error *err)
+{
+    mp4_job job = {.w = w};
+    uint64_t *cuts = NULL;
+    size_t cut_count = 0;
+    uint64_t unit = (uint64_t)w->frame_size;
+    uint64_t margin = (uint64_t)w->sample_rate * MP4_CUT_MARGIN_MS / 1000u;
+    aloud_status st;
+
+    if (fflush(w->spool) != 0)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot flush the spool file: %s",
+                               strerror(errno));
+    job.fd = fileno(w->spool);
+    if (margin < MP4_CUT_MARGIN_FRAMES * unit)
+        margin = MP4_CUT_MARGIN_FRAMES * unit;
+    if (margin < (uint64_t)w->priming + unit)
+        margin = (uint64_t)w->priming + unit;
+    st = segenc_plan_cuts(job.fd, w->frames, w->channels, unit, margin,
+                          (uint64_t)w->sample_rate * MP4_SEGMENT_MIN_S, &cuts, &cut_count, err);
+    if (st != ALOUD_OK)
+        return st;
+    job.count = cut_count + 1;
+    job.starts = malloc((job.count + 1) * sizeof *job.starts);
+    if (!job.starts) {
+        free(cuts);
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    }
+    job.starts[0] = 0;
+    for (size_t i = 0; i < cut_count; i++)
+        job.starts[i + 1] = cuts[i];
+    job.starts[job.count] = w->frames;
+    free(cuts);
+    st = segenc_run(job.count, segenc_thread_count(job.count), mp4_encode_segment,
+                    mp4_sink_segment, &job, w->stop, err);
+    free(job.starts);
+    return st;
+}
+
 /* ------------------------------------------------------------- the writer */
 
 static aloud_status mp4_open_brand(const char *path, const writer_params *params, writer **out,
@@ -398,9 +624,13 @@ static aloud_status mp4_open_brand(const char *path, const writer_params *params
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }
     w->chapter_count = params->chapter_count;
-    st = mp4_start_encoder(w, bitrate, err);
+    w->bitrate = bitrate;
+    w->stop = params->stop;
+    st = mp4_start_encoder(w, err);
     if (st == ALOUD_OK)
         st = mp4_start_muxer(w, params, brand, err);
+    if (st == ALOUD_OK)
+        st = writer_create_spool(w->path, &w->spool, err);
     if (st != ALOUD_OK) {
         mp4_free(w);
         return st;
@@ -425,26 +655,12 @@ static aloud_status mp4_write(writer *w, const int16_t *pcm, size_t frames, alou
 {
     if (!w || (!pcm && frames))
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the MP4 writer");
-    while (frames > 0) {
-        size_t room = (size_t)(w->enc->frame_size - w->filled);
-        size_t n = frames < room ? frames : room;
-
-        for (unsigned c = 0; c < w->channels; c++) {
-            /* libavutil aligns frame planes for SIMD: a float plane is float-aligned. */
-            float *plane = (float *)(void *)w->frame->extended_data[c] + w->filled;
-            for (size_t i = 0; i < n; i++)
-                plane[i] = (float)pcm[i * w->channels + c] * (1.0f / 32768.0f);
-        }
-        w->filled += (int)n;
-        pcm += n * w->channels;
-        frames -= n;
-        w->frames += n;
-        if (w->filled == w->enc->frame_size) {
-            aloud_status st = mp4_send(w, err);
-            if (st != ALOUD_OK)
-                return st;
-        }
-    }
+    if (frames == 0)
+        return ALOUD_OK;
+    if (fwrite(pcm, sizeof *pcm * w->channels, frames, w->spool) != frames)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot spool audio for %s: %s",
+                               w->path, strerror(errno));
+    w->frames += frames;
     return ALOUD_OK;
 }
 
@@ -456,12 +672,10 @@ static aloud_status mp4_close(writer *w, const uint64_t *chapter_frames, aloud_e
     if (!w)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "no MP4 writer to close");
     st = writer_check_chapters(w->chapter_count, chapter_frames, w->frames, err);
-    if (st == ALOUD_OK && w->filled > 0)
-        st = mp4_send(w, err);
-    if (st == ALOUD_OK) {
-        rc = w->av->avcodec_send_frame(w->enc, NULL);
-        st = rc < 0 ? mp4_fail(w, rc, "encode AAC for", err) : mp4_drain(w, err);
-    }
+    /* The first encoder gave the stream its parameters; each thread makes its own. */
+    w->av->avcodec_free_context(&w->enc);
+    if (st == ALOUD_OK)
+        st = mp4_encode_all(w, err);
     if (st == ALOUD_OK)
         st = mp4_set_chapters(w, chapter_frames, err);
     if (st == ALOUD_OK && (rc = w->av->av_write_trailer(w->oc)) < 0)

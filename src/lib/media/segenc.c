@@ -1,0 +1,298 @@
+/*
+ * segenc.c - a spooled stream encoded in parallel segments (segenc.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include "segenc.h"
+
+/* Frames read from the spool at a time while looking for cuts. */
+#define SEGENC_CHUNK_FRAMES 8192u
+
+bool segenc_read(int fd, uint64_t frames, unsigned channels, int64_t first, size_t count,
+                 int16_t *out)
+{
+    size_t fb = sizeof *out * channels;
+    int64_t lo = first < 0 ? 0 : first;
+    int64_t hi = first + (int64_t)count;
+
+    memset(out, 0, count * fb);
+    if (hi > (int64_t)frames)
+        hi = (int64_t)frames;
+    if (hi <= lo)
+        return true;
+    unsigned char *dst = (unsigned char *)(out + (size_t)(lo - first) * channels);
+    size_t want = (size_t)(hi - lo) * fb;
+    off_t at = (off_t)lo * (off_t)fb;
+    while (want > 0) {
+        ssize_t got = pread(fd, dst, want, at);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return false;
+        dst += got;
+        at += got;
+        want -= (size_t)got;
+    }
+    return true;
+}
+
+static bool segenc_cut_add(uint64_t **cuts, size_t *n, size_t *cap, uint64_t at)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 64;
+        uint64_t *p = realloc(*cuts, c * sizeof *p);
+        if (!p)
+            return false;
+        *cuts = p;
+        *cap = c;
+    }
+    (*cuts)[(*n)++] = at;
+    return true;
+}
+
+aloud_status segenc_plan_cuts(int fd, uint64_t frames, unsigned channels, uint64_t unit,
+                              uint64_t margin, uint64_t min_gap, uint64_t **cuts, size_t *count,
+                              aloud_error *err)
+{
+    uint64_t last = 0, run_start = 0, pos = 0;
+    size_t cap = 0;
+    int16_t *buf;
+    aloud_status st = ALOUD_OK;
+    const char *whole = getenv("ALOUD_ENCODE_WHOLE");
+
+    *cuts = NULL;
+    *count = 0;
+    if (unit == 0 || (whole && strcmp(whole, "1") == 0))
+        return ALOUD_OK;
+    buf = malloc(sizeof *buf * SEGENC_CHUNK_FRAMES * channels);
+    if (!buf)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    while (pos < frames) {
+        size_t k = frames - pos < SEGENC_CHUNK_FRAMES ? (size_t)(frames - pos)
+                                                      : SEGENC_CHUNK_FRAMES;
+        if (!segenc_read(fd, frames, channels, (int64_t)pos, k, buf)) {
+            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
+            break;
+        }
+        for (size_t i = 0; i <= k; i++) {
+            if (i < k) {
+                bool silent = true;
+                for (unsigned c = 0; c < channels; c++)
+                    silent = silent && buf[i * channels + c] == 0;
+                if (silent)
+                    continue;
+            } else if (pos + k < frames) {
+                break; /* the run may go on in the next chunk */
+            }
+            /* A run of silence [run_start, here) ends: a cut in its middle? */
+            uint64_t here = pos + i;
+            if (here > run_start && here - run_start >= 2 * margin + unit) {
+                uint64_t c = (run_start + (here - run_start) / 2) / unit * unit;
+                if (c >= run_start + margin && c + margin <= here && c - last >= min_gap
+                    && c < frames) {
+                    if (!segenc_cut_add(cuts, count, &cap, c)) {
+                        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+                        break;
+                    }
+                    last = c;
+                }
+            }
+            run_start = here + 1;
+        }
+        if (st != ALOUD_OK)
+            break;
+        pos += k;
+    }
+    free(buf);
+    if (st != ALOUD_OK) {
+        free(*cuts);
+        *cuts = NULL;
+        *count = 0;
+    }
+    return st;
+}
+
+bool segenc_put(segenc_out *out, const void *data, size_t size)
+{
+    if (size > SIZE_MAX / 2 - out->size)
+        return false;
+    if (out->size + size > out->cap) {
+        size_t c = out->cap ? out->cap : 16384;
+        while (c < out->size + size)
+            c *= 2;
+        unsigned char *q = realloc(out->data, c);
+        if (!q)
+            return false;
+        out->data = q;
+        out->cap = c;
+    }
+    if (size)
+        memcpy(out->data + out->size, data, size);
+    out->size += size;
+    return true;
+}
+
+bool segenc_put_packet(segenc_out *out, const void *data, size_t size, int64_t stamp)
+{
+    if (size > UINT32_MAX)
+        return false;
+    if (out->count == out->lens_cap) {
+        size_t c = out->lens_cap ? out->lens_cap * 2 : 256;
+        uint32_t *l = realloc(out->lens, c * sizeof *l);
+        if (!l)
+            return false;
+        out->lens = l;
+        int64_t *s = realloc(out->stamps, c * sizeof *s);
+        if (!s)
+            return false;
+        out->stamps = s;
+        out->lens_cap = c;
+    }
+    if (!segenc_put(out, data, size))
+        return false;
+    out->lens[out->count] = (uint32_t)size;
+    out->stamps[out->count] = stamp;
+    out->count++;
+    return true;
+}
+
+static void segenc_out_free(segenc_out *out)
+{
+    free(out->data);
+    free(out->lens);
+    free(out->stamps);
+    memset(out, 0, sizeof *out);
+}
+
+unsigned segenc_thread_count(size_t segments)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned n = cpus < 1 ? 1u : cpus > (long)SEGENC_MAX_THREADS ? SEGENC_MAX_THREADS
+                                                                 : (unsigned)cpus;
+    if (segments < n)
+        n = (unsigned)segments;
+    return n ? n : 1u;
+}
+
+/* ------------------------------------------------------------ the pool */
+
+typedef struct segenc_slot {
+    segenc_out out;
+    bool done;
+    aloud_status status;
+    aloud_error error;
+} segenc_slot;
+
+typedef struct segenc_job {
+    segenc_encode_fn encode;
+    void *ctx;
+    segenc_slot *slots;
+    size_t count;
+    size_t next;               /* the next segment to take */
+    size_t written;            /* segments sunk so far */
+    size_t window;             /* at most this many segments ahead of `written` */
+    bool failed;
+    const volatile sig_atomic_t *stop;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+} segenc_job;
+
+static void *segenc_worker(void *arg)
+{
+    segenc_job *job = arg;
+
+    pthread_mutex_lock(&job->lock);
+    for (;;) {
+        while (!job->failed && job->next < job->count && job->next >= job->written + job->window)
+            pthread_cond_wait(&job->changed, &job->lock);
+        if (job->failed || job->next >= job->count)
+            break;
+        size_t index = job->next++;
+        segenc_slot *slot = &job->slots[index];
+        pthread_mutex_unlock(&job->lock);
+        if (job->stop && *job->stop)
+            slot->status = aloud_error_set(&slot->error, ALOUD_ERR_CANCELLED, 0, 0,
+                                           "stopped by a signal");
+        else
+            slot->status = job->encode(job->ctx, index, &slot->out, &slot->error);
+        pthread_mutex_lock(&job->lock);
+        slot->done = true;
+        pthread_cond_broadcast(&job->changed);
+    }
+    pthread_mutex_unlock(&job->lock);
+    return NULL;
+}
+
+aloud_status segenc_run(size_t count, unsigned threads, segenc_encode_fn encode,
+                        segenc_sink_fn sink, void *ctx, const volatile sig_atomic_t *stop,
+                        aloud_error *err)
+{
+    pthread_t tids[SEGENC_MAX_THREADS];
+    unsigned started = 0;
+    segenc_job job;
+    aloud_status st = ALOUD_OK;
+
+    if (count == 0)
+        return ALOUD_OK;
+    if (threads < 1)
+        threads = 1;
+    if (threads > SEGENC_MAX_THREADS)
+        threads = SEGENC_MAX_THREADS;
+    if (threads > count)
+        threads = (unsigned)count;
+    memset(&job, 0, sizeof job);
+    job.slots = calloc(count, sizeof *job.slots);
+    if (!job.slots)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    job.encode = encode;
+    job.ctx = ctx;
+    job.count = count;
+    job.window = 2u * threads;
+    job.stop = stop;
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_cond_init(&job.changed, NULL);
+    for (; started < threads; started++) {
+        if (pthread_create(&tids[started], NULL, segenc_worker, &job) != 0)
+            break;
+    }
+    if (started == 0)
+        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "cannot start an encoding thread");
+    for (size_t s = 0; st == ALOUD_OK && s < count; s++) {
+        segenc_slot *slot = &job.slots[s];
+        pthread_mutex_lock(&job.lock);
+        while (!slot->done)
+            pthread_cond_wait(&job.changed, &job.lock);
+        pthread_mutex_unlock(&job.lock);
+        if (slot->status != ALOUD_OK) {
+            *err = slot->error;
+            st = slot->status;
+        } else {
+            st = sink(ctx, s, &slot->out, err);
+        }
+        segenc_out_free(&slot->out);
+        pthread_mutex_lock(&job.lock);
+        job.written = s + 1;
+        if (st != ALOUD_OK)
+            job.failed = true;
+        pthread_cond_broadcast(&job.changed);
+        pthread_mutex_unlock(&job.lock);
+    }
+    pthread_mutex_lock(&job.lock);
+    job.failed = true;
+    pthread_cond_broadcast(&job.changed);
+    pthread_mutex_unlock(&job.lock);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    pthread_cond_destroy(&job.changed);
+    pthread_mutex_destroy(&job.lock);
+    for (size_t s = 0; s < count; s++)
+        segenc_out_free(&job.slots[s].out);
+    free(job.slots);
+    return st;
+}
