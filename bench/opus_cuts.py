@@ -4,7 +4,7 @@
 aloud cuts the audio inside runs of digital silence and encodes each
 segment with a fresh encoder in a thread of its own. This script renders
 the same text to WAV (the PCM the encoder is handed), to Opus as aloud
-makes it (segments), and to Opus through one encoder (ALOUD_OPUS_WHOLE=1),
+makes it (segments), and to Opus through one encoder (ALOUD_ENCODE_WHOLE=1),
 decodes both Opus files with ffmpeg at 48 kHz and compares them sample by
 sample:
 
@@ -59,7 +59,7 @@ def main():
     base = [args.aloud, "-q", "--voice", args.voice, args.text, "-o"]
     subprocess.run(base + [wav], check=True)
     subprocess.run(base + [cut], check=True)
-    env = dict(os.environ, ALOUD_OPUS_WHOLE="1")
+    env = dict(os.environ, ALOUD_ENCODE_WHOLE="1")
     subprocess.run(base + [whole], check=True, env=env)
 
     with wave.open(wav) as w:

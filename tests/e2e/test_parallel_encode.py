@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Opus, MP3 and M4B encoded in parallel segments: bench/opus_cuts.py and
 bench/encode_cuts.py in small. For Opus, the segmented encode and one
-encoder through (ALOUD_OPUS_WHOLE=1) decode to the same length, the Ogg
+encoder through (ALOUD_ENCODE_WHOLE=1) decode to the same length, the Ogg
 pages are one well-formed stream (sequence numbers, granules, one BOS and
 one EOS, read here), and the speech is as close to the source in both (SNR
 within 0.2 dB). For MP3 and M4B, the segments (really cut: the file
@@ -43,7 +43,7 @@ def pages(path):
 
 def test_segments_join_into_one_stream():
     cut, whole, wav = (os.path.join(OUT, n) for n in ("cut.opus", "whole.opus", "src.wav"))
-    for path, env in ((cut, None), (whole, dict(os.environ, ALOUD_OPUS_WHOLE="1")), (wav, None)):
+    for path, env in ((cut, None), (whole, dict(os.environ, ALOUD_ENCODE_WHOLE="1")), (wav, None)):
         rc, _, err = run(["-q", TEXT, "-o", path], env=env)
         check(rc == 0, "renders %s: %s" % (path, err))
     ps = pages(cut)

@@ -12,8 +12,8 @@
  * once: nothing is left behind even if the process is killed. close()
  * writes OpusHead and OpusTags, then encodes the spool: cut into segments
  * inside silence, each encoded by a fresh libopus encoder in a thread of
- * its own (see "segments" below), their packets written in order as one
- * Ogg stream (ogg_pages.c). The spool costs 2 bytes per sample (159 MB for
+ * its own (segenc.h; see "segments" below), their packets written in
+ * order as one Ogg stream (ogg_pages.c). The spool costs 2 bytes per sample (159 MB for
  * an hour at 22050 Hz mono) of disk, never memory; segments in flight are
  * bounded (two per thread).
  *
@@ -67,7 +67,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <pthread.h>
 #include <sys/types.h>
 
 #include <opus.h>
@@ -75,12 +74,10 @@
 #include "clock.h"
 #include "ogg_pages.h"
 #include "resample.h"
+#include "segenc.h"
 #include "cover.h"
 #include "utf8.h"
 #include "writer.h"
-
-/* PCM frames read from the spool at a time while looking for cuts. */
-#define OPUS_CHUNK_FRAMES 8192u
 
 /* The two regimes, chosen by measurement (see the top of the file). */
 #define OPUS_CELT_MIN_BITRATE 40000u  /* from here on, CELT alone... */
@@ -344,31 +341,17 @@ static uint32_t opus_serial(const writer *w, const uint64_t *frames)
 #define OPUS_CUT_MARGIN_MS 100u        /* silence each side of a cut */
 #define OPUS_SEGMENT_MIN_S 10u         /* the least audio between two cuts */
 #define OPUS_CHUNK_S 1u                /* seconds encoded per read from the spool */
-#define OPUS_MAX_THREADS 16u
 
-typedef struct opus_segment {
-    uint64_t first, end;       /* output (48 kHz) frames: [first, end) */
-    unsigned char *data;       /* the packets, back to back */
-    size_t size, cap;
-    uint32_t *lens;            /* one per packet */
-    size_t count, lens_cap;
-    bool done;
-    aloud_status status;
-    aloud_error error;
-} opus_segment;
-
+/* What the segments' callbacks share (segenc.h). */
 typedef struct opus_job {
     writer *w;
     resampler *rs;
     int fd;                    /* the spool, read with pread by every thread */
-    opus_segment *segs;
+    uint64_t *bounds;          /* segment s is [bounds[s], bounds[s + 1]) in 48 kHz frames */
     size_t seg_count;
-    size_t next;               /* the next segment to take */
-    size_t written;            /* segments handed to the file so far */
-    size_t window;             /* at most this many segments ahead of `written` */
-    bool failed;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
+    oggw *og;
+    uint64_t packets;          /* written so far */
+    uint64_t end_granule;      /* pre-skip + the input's length at 48 kHz */
 } opus_job;
 
 /* The input frames that make a whole number of packets: 441 at 22050 Hz. */
@@ -381,115 +364,6 @@ static uint64_t opus_cut_unit(unsigned rate, unsigned frame)
         b = t;
     }
     return rate / g;
-}
-
-/* Adds a cut, growing the array. */
-static bool opus_cut_add(uint64_t **cuts, size_t *n, size_t *cap, uint64_t at)
-{
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 64;
-        uint64_t *p = realloc(*cuts, c * sizeof *p);
-        if (!p)
-            return false;
-        *cuts = p;
-        *cap = c;
-    }
-    (*cuts)[(*n)++] = at;
-    return true;
-}
-
-/* The input positions of the cuts, read from the spool: *n of them. */
-static aloud_status opus_plan_cuts(writer *w, uint64_t **cuts, size_t *n, aloud_error *err)
-{
-    uint64_t unit = opus_cut_unit(w->sample_rate, w->frame);
-    uint64_t margin = (uint64_t)w->sample_rate * OPUS_CUT_MARGIN_MS / 1000u;
-    uint64_t min_gap = (uint64_t)w->sample_rate * OPUS_SEGMENT_MIN_S;
-    uint64_t last = 0, run_start = 0, pos = 0;
-    size_t cap = 0;
-    int16_t *buf = malloc(sizeof *buf * OPUS_CHUNK_FRAMES * w->channels);
-    aloud_status st = ALOUD_OK;
-
-    *cuts = NULL;
-    *n = 0;
-    if (!buf)
-        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    /* One encoder through, for bench/opus_cuts.py to compare the cuts against. */
-    const char *whole = getenv("ALOUD_OPUS_WHOLE");
-    if (whole && strcmp(whole, "1") == 0) {
-        free(buf);
-        return ALOUD_OK;
-    }
-    if (fflush(w->spool) != 0 || fseeko(w->spool, 0, SEEK_SET) != 0)
-        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot rewind the spool file: %s",
-                             strerror(errno));
-    while (st == ALOUD_OK && pos < w->frames) {
-        size_t k = w->frames - pos < OPUS_CHUNK_FRAMES ? (size_t)(w->frames - pos)
-                                                       : OPUS_CHUNK_FRAMES;
-        if (fread(buf, sizeof *buf * w->channels, k, w->spool) != k) {
-            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
-            break;
-        }
-        for (size_t i = 0; i <= k; i++) {
-            bool silent = false;
-            if (i < k) {
-                silent = true;
-                for (unsigned c = 0; c < w->channels; c++)
-                    silent = silent && buf[i * w->channels + c] == 0;
-                if (silent)
-                    continue;
-            } else if (pos + k < w->frames) {
-                break; /* the run may go on in the next chunk */
-            }
-            /* A run of silence [run_start, here) ends: a cut in its middle? */
-            uint64_t here = pos + i;
-            if (here - run_start >= 2 * margin + unit) {
-                uint64_t c = (run_start + (here - run_start) / 2) / unit * unit;
-                if (c >= run_start + margin && c + margin <= here && c - last >= min_gap
-                    && c < w->frames) {
-                    if (!opus_cut_add(cuts, n, &cap, c)) {
-                        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-                        break;
-                    }
-                    last = c;
-                }
-            }
-            run_start = here + 1;
-        }
-        pos += k;
-    }
-    free(buf);
-    if (st != ALOUD_OK) {
-        free(*cuts);
-        *cuts = NULL;
-        *n = 0;
-    }
-    return st;
-}
-
-static bool opus_segment_put(opus_segment *sg, const unsigned char *p, size_t len)
-{
-    if (sg->size + len > sg->cap) {
-        size_t c = sg->cap ? sg->cap : 16384;
-        while (c < sg->size + len)
-            c *= 2;
-        unsigned char *q = realloc(sg->data, c);
-        if (!q)
-            return false;
-        sg->data = q;
-        sg->cap = c;
-    }
-    if (sg->count == sg->lens_cap) {
-        size_t c = sg->lens_cap ? sg->lens_cap * 2 : 256;
-        uint32_t *q = realloc(sg->lens, c * sizeof *q);
-        if (!q)
-            return false;
-        sg->lens = q;
-        sg->lens_cap = c;
-    }
-    memcpy(sg->data + sg->size, p, len);
-    sg->size += len;
-    sg->lens[sg->count++] = (uint32_t)len;
-    return true;
 }
 
 /* A fresh encoder with aloud's settings (see the top of the file). */
@@ -515,38 +389,13 @@ static OpusEncoder *opus_new_encoder(const writer *w, int *lookahead, int *rc)
     return enc;
 }
 
-/* Reads input frames [first, first + count) of the spool, silence outside it. */
-static bool opus_read_input(const opus_job *job, int64_t first, size_t count, int16_t *out)
+/* A segenc_encode_fn: segment `index` through a fresh encoder, into its packets. */
+static aloud_status opus_encode_segment(void *ctx, size_t index, segenc_out *out,
+                                        aloud_error *err)
 {
+    opus_job *job = ctx;
     const writer *w = job->w;
-    size_t fb = sizeof *out * w->channels;
-    memset(out, 0, count * fb);
-    int64_t lo = first < 0 ? 0 : first;
-    int64_t hi = first + (int64_t)count;
-    if (hi > (int64_t)w->frames)
-        hi = (int64_t)w->frames;
-    if (hi <= lo)
-        return true;
-    unsigned char *dst = (unsigned char *)(out + (size_t)(lo - first) * w->channels);
-    size_t want = (size_t)(hi - lo) * fb;
-    off_t at = (off_t)lo * (off_t)fb;
-    while (want > 0) {
-        ssize_t got = pread(job->fd, dst, want, at);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return false;
-        dst += got;
-        at += got;
-        want -= (size_t)got;
-    }
-    return true;
-}
-
-/* Encodes one segment into its packets. */
-static void opus_encode_segment(opus_job *job, opus_segment *sg)
-{
-    const writer *w = job->w;
+    uint64_t first = job->bounds[index], end = job->bounds[index + 1];
     int rc = OPUS_OK;
     OpusEncoder *enc = opus_new_encoder(w, NULL, &rc);
     size_t frame = w->frame;
@@ -557,75 +406,41 @@ static void opus_encode_segment(opus_job *job, opus_segment *sg)
     int16_t *in = malloc(sizeof *in * (span_count + 2) * w->channels);
     float *pcm = malloc(sizeof *pcm * chunk * w->channels);
     unsigned char packet[4000];
+    aloud_status st = ALOUD_OK;
 
-    sg->status = ALOUD_OK;
     if (!enc || !in || !pcm) {
-        sg->status = !enc && rc != OPUS_ALLOC_FAIL
-                         ? aloud_error_set(&sg->error, ALOUD_ERR_ARG, 0, 0,
-                                           "cannot set up the Opus encoder: %s", opus_strerror(rc))
-                         : aloud_error_set(&sg->error, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+        st = !enc && rc != OPUS_ALLOC_FAIL
+                 ? aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "cannot set up the Opus encoder: %s",
+                                   opus_strerror(rc))
+                 : aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }
-    for (uint64_t at = sg->first; sg->status == ALOUD_OK && at < sg->end; at += chunk) {
-        size_t n = sg->end - at < chunk ? (size_t)(sg->end - at) : chunk;
+    for (uint64_t at = first; st == ALOUD_OK && at < end; at += chunk) {
+        size_t n = end - at < chunk ? (size_t)(end - at) : chunk;
         if (w->stop && *w->stop) {
-            sg->status = aloud_error_set(&sg->error, ALOUD_ERR_CANCELLED, 0, 0,
-                                         "stopped by a signal");
+            st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
             break;
         }
         resample_span(job->rs, at, n, &span_first, &span_count);
-        if (!opus_read_input(job, span_first, span_count, in)) {
-            sg->status = aloud_error_set(&sg->error, ALOUD_ERR_WRITE, 0, 0,
-                                         "cannot read back the spool file");
+        if (!segenc_read(job->fd, w->frames, w->channels, span_first, span_count, in)) {
+            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
             break;
         }
         resample_run(job->rs, in, w->channels, at, n, pcm);
-        for (size_t f = 0; f + frame <= n; f += frame) {
-            opus_int32 len = opus_encode_float(enc, pcm + f * w->channels, (int)frame,
-                                               packet, (opus_int32)sizeof packet);
-            if (len < 0) {
-                sg->status = aloud_error_set(&sg->error, ALOUD_ERR_WRITE, 0, 0,
-                                             "cannot encode Opus: %s", opus_strerror(len));
-                break;
-            }
-            if (!opus_segment_put(sg, packet, (size_t)len)) {
-                sg->status = aloud_error_set(&sg->error, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-                break;
-            }
+        for (size_t f = 0; st == ALOUD_OK && f + frame <= n; f += frame) {
+            opus_int32 len = opus_encode_float(enc, pcm + f * w->channels, (int)frame, packet,
+                                               (opus_int32)sizeof packet);
+            if (len < 0)
+                st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot encode Opus: %s",
+                                     opus_strerror(len));
+            else if (!segenc_put_packet(out, packet, (size_t)len, 0))
+                st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
         }
     }
     free(in);
     free(pcm);
     if (enc)
         opus_encoder_destroy(enc);
-}
-
-static void *opus_worker(void *arg)
-{
-    opus_job *job = arg;
-
-    pthread_mutex_lock(&job->lock);
-    for (;;) {
-        while (!job->failed && job->next < job->seg_count
-               && job->next >= job->written + job->window)
-            pthread_cond_wait(&job->changed, &job->lock);
-        if (job->failed || job->next >= job->seg_count)
-            break;
-        opus_segment *sg = &job->segs[job->next++];
-        pthread_mutex_unlock(&job->lock);
-        opus_encode_segment(job, sg);
-        pthread_mutex_lock(&job->lock);
-        sg->done = true;
-        pthread_cond_broadcast(&job->changed);
-    }
-    pthread_mutex_unlock(&job->lock);
-    return NULL;
-}
-
-static unsigned opus_thread_count(size_t segments)
-{
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned n = cpus < 1 ? 1u : cpus > (long)OPUS_MAX_THREADS ? OPUS_MAX_THREADS : (unsigned)cpus;
-    return segments < n ? (unsigned)segments : n;
+    return st;
 }
 
 /* The OpusHead packet (RFC 7845): version 1, channels, pre-skip, input rate, no gain. */
@@ -643,49 +458,25 @@ static void opus_head(const writer *w, unsigned preskip, unsigned char head[19])
     head[18] = 0;
 }
 
-/* Writes the segments' packets in order as they finish; the last ends the stream. */
-static aloud_status opus_write_segments(opus_job *job, oggw *og, unsigned preskip,
-                                        uint64_t total, aloud_error *err)
+/* A segenc_sink_fn: the segment's packets into the Ogg stream, in order; the
+ * last one ends it. */
+static aloud_status opus_sink_segment(void *ctx, size_t index, const segenc_out *out,
+                                      aloud_error *err)
 {
-    uint64_t packets = 0;
-    uint64_t end_granule = (uint64_t)preskip + total;
+    opus_job *job = ctx;
     aloud_status st = ALOUD_OK;
-
-    for (size_t s = 0; s < job->seg_count; s++) {
-        opus_segment *sg = &job->segs[s];
-        pthread_mutex_lock(&job->lock);
-        while (!sg->done)
-            pthread_cond_wait(&job->changed, &job->lock);
-        pthread_mutex_unlock(&job->lock);
-        if (sg->status != ALOUD_OK) {
-            *err = sg->error;
-            st = sg->status;
-        }
-        size_t off = 0;
-        for (size_t i = 0; st == ALOUD_OK && i < sg->count; i++) {
-            bool last = s + 1 == job->seg_count && i + 1 == sg->count;
-            uint64_t granule = ++packets * job->w->frame;
-            if (last || granule > end_granule)
-                granule = end_granule;
-            st = oggw_packet(og, sg->data + off, sg->lens[i], granule, false, last, err);
-            off += sg->lens[i];
-        }
-        if (st == ALOUD_OK && !(job->w->stop && *job->w->stop) && ferror(job->w->f))
-            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s",
-                                 job->w->path, strerror(errno));
-        free(sg->data);
-        free(sg->lens);
-        sg->data = NULL;
-        sg->lens = NULL;
-        pthread_mutex_lock(&job->lock);
-        job->written = s + 1;
-        if (st != ALOUD_OK)
-            job->failed = true;
-        pthread_cond_broadcast(&job->changed);
-        pthread_mutex_unlock(&job->lock);
-        if (st != ALOUD_OK)
-            break;
+    size_t off = 0;
+    for (size_t i = 0; st == ALOUD_OK && i < out->count; i++) {
+        bool last = index + 1 == job->seg_count && i + 1 == out->count;
+        uint64_t granule = ++job->packets * job->w->frame;
+        if (last || granule > job->end_granule)
+            granule = job->end_granule;
+        st = oggw_packet(job->og, out->data + off, out->lens[i], granule, false, last, err);
+        off += out->lens[i];
     }
+    if (st == ALOUD_OK && !(job->w->stop && *job->w->stop) && ferror(job->w->f))
+        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s", job->w->path,
+                             strerror(errno));
     return st;
 }
 
@@ -698,11 +489,7 @@ static aloud_status opus_run_encoder(writer *w, const uint64_t *frames, aloud_er
     int lookahead = 0, rc = OPUS_OK;
     unsigned char head[19];
     opus_job job;
-    pthread_t threads[OPUS_MAX_THREADS];
-    unsigned started = 0;
-    oggw *og = NULL;
     uint64_t total = 0, stream_end = 0;
-    unsigned n_threads = 0;
     aloud_status st;
 
     memset(&job, 0, sizeof job);
@@ -711,15 +498,24 @@ static aloud_status opus_run_encoder(writer *w, const uint64_t *frames, aloud_er
         return aloud_error_set(err, rc == OPUS_ALLOC_FAIL ? ALOUD_ERR_NOMEM : ALOUD_ERR_ARG, 0, 0,
                                "cannot set up the Opus encoder: %s", opus_strerror(rc));
     opus_encoder_destroy(probe);
+    job.w = w;
     job.rs = resampler_create(w->sample_rate, OPUS_RATE);
-    og = oggw_create(w->f, opus_serial(w, frames));
-    if (!job.rs || !og) {
+    job.og = oggw_create(w->f, opus_serial(w, frames));
+    if (!job.rs || !job.og) {
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
         goto done;
     }
     st = opus_build_tags(w, frames, &tags, err);
+    if (st == ALOUD_OK && fflush(w->spool) != 0)
+        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot flush the spool file: %s",
+                             strerror(errno));
+    job.fd = fileno(w->spool);
     if (st == ALOUD_OK)
-        st = opus_plan_cuts(w, &cuts, &cut_count, err);
+        st = segenc_plan_cuts(job.fd, w->frames, w->channels,
+                              opus_cut_unit(w->sample_rate, w->frame),
+                              (uint64_t)w->sample_rate * OPUS_CUT_MARGIN_MS / 1000u,
+                              (uint64_t)w->sample_rate * OPUS_SEGMENT_MIN_S, &cuts, &cut_count,
+                              err);
     if (st != ALOUD_OK)
         goto done;
 
@@ -729,65 +525,30 @@ static aloud_status opus_run_encoder(writer *w, const uint64_t *frames, aloud_er
     stream_end = ((uint64_t)lookahead + total + w->frame - 1) / w->frame * w->frame;
     if (stream_end == 0)
         stream_end = w->frame;
+    job.end_granule = (uint64_t)lookahead + total;
     job.seg_count = cut_count + 1;
-    job.segs = calloc(job.seg_count, sizeof *job.segs);
-    if (!job.segs) {
+    job.bounds = malloc(sizeof *job.bounds * (job.seg_count + 1));
+    if (!job.bounds) {
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
         goto done;
     }
-    for (size_t s = 0; s < job.seg_count; s++) {
-        job.segs[s].first = s == 0 ? 0 : cuts[s - 1] * OPUS_RATE / w->sample_rate;
-        job.segs[s].end = s == cut_count ? stream_end : cuts[s] * OPUS_RATE / w->sample_rate;
-    }
+    job.bounds[0] = 0;
+    for (size_t s = 0; s < cut_count; s++)
+        job.bounds[s + 1] = cuts[s] * OPUS_RATE / w->sample_rate;
+    job.bounds[job.seg_count] = stream_end;
 
     opus_head(w, (unsigned)lookahead, head);
-    st = oggw_packet(og, head, sizeof head, 0, true, false, err);
+    st = oggw_packet(job.og, head, sizeof head, 0, true, false, err);
     if (st == ALOUD_OK)
-        st = oggw_packet(og, tags.p, tags.n, 0, true, false, err);
-    if (st != ALOUD_OK)
-        goto done;
-
-    if (fflush(w->spool) != 0) {
-        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot flush the spool file: %s",
-                             strerror(errno));
-        goto done;
-    }
-    job.w = w;
-    job.fd = fileno(w->spool);
-    n_threads = opus_thread_count(job.seg_count);
-    job.window = 2u * n_threads;
-    pthread_mutex_init(&job.lock, NULL);
-    pthread_cond_init(&job.changed, NULL);
-    for (; started < n_threads; started++) {
-        if (pthread_create(&threads[started], NULL, opus_worker, &job) != 0)
-            break;
-    }
-    if (started == 0) {
-        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "cannot start an encoding thread");
-        job.failed = true;
-    } else {
-        st = opus_write_segments(&job, og, (unsigned)lookahead, total, err);
-    }
-    pthread_mutex_lock(&job.lock);
-    if (st != ALOUD_OK)
-        job.failed = true;
-    pthread_cond_broadcast(&job.changed);
-    pthread_mutex_unlock(&job.lock);
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(threads[t], NULL);
-    pthread_cond_destroy(&job.changed);
-    pthread_mutex_destroy(&job.lock);
+        st = oggw_packet(job.og, tags.p, tags.n, 0, true, false, err);
+    if (st == ALOUD_OK)
+        st = segenc_run(job.seg_count, segenc_thread_count(job.seg_count), opus_encode_segment,
+                        opus_sink_segment, &job, w->stop, err);
 
 done:
-    if (job.segs) {
-        for (size_t s = 0; s < job.seg_count; s++) {
-            free(job.segs[s].data);
-            free(job.segs[s].lens);
-        }
-    }
-    free(job.segs);
+    free(job.bounds);
     resampler_free(job.rs);
-    oggw_free(og);
+    oggw_free(job.og);
     free(cuts);
     free(tags.p);
     return st;

@@ -1,7 +1,7 @@
 /*
  * segenc.h - a spooled stream encoded in parallel segments cut inside
- * digital silence (private to libaloud; used by the MP3 and M4B/M4A
- * writers, and a fit for the Opus writer's own copy of the same idea).
+ * digital silence (private to libaloud; used by the Opus, MP3 and M4B/M4A
+ * writers).
  *
  * A writer spools its PCM (16-bit interleaved) to a file, then at close:
  *   1. segenc_plan_cuts() reads the spool and picks the cuts: positions on
