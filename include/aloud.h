@@ -242,14 +242,22 @@ typedef struct aloud_lang_guess {
 /*
  * Detects the language of text[0..size) (UTF-8) with CLD2. It reads a
  * bounded sample (16 KB in four slices over the text), so its cost does
- * not grow with the text. A NULL `out` does nothing; a NULL or empty text
+ * not grow with the text. When CLD2 finds no language it gives its best
+ * effort, never sure. A NULL `out` does nothing; a NULL or empty text
  * gives lang "".
  */
 void aloud_lang_detect(const char *text, size_t size, aloud_lang_guess *out);
 
-/* The same for a parsed document: its paragraphs' text, title and byline
- * aside (when there is more). */
-void aloud_doc_detect_lang(const aloud_doc *doc, aloud_lang_guess *out);
+/*
+ * The same for a parsed document: its paragraphs' text, title and byline
+ * aside (when there is more). `usable` (may be NULL) says whether a
+ * language has a voice: one without is no answer, and CLD2's next sure
+ * language with a voice, or one it finds hard to tell from the first
+ * (Spanish for Galician), is taken instead when there is one; else the
+ * guess is the language without a voice.
+ */
+void aloud_doc_detect_lang(const aloud_doc *doc, int (*usable)(void *ctx, const char *lang),
+                           void *ctx, aloud_lang_guess *out);
 
 /*
  * Sets the document's language (`lang`, a BCP-47 code, copied) and every

@@ -66,6 +66,14 @@ const char *cli_display_name(const char *input)
     return strcmp(input, "-") == 0 ? "<stdin>" : input;
 }
 
+/* Detection's test: a language espeak-ng has a voice for. */
+static int cli_lang_usable(void *ctx, const char *lang)
+{
+    char espeak[64];
+    (void)ctx;
+    return aloud_voice_for_lang(lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
+}
+
 /* The language a text without --lang is read in: --voice's, else the one
  * it declares, else the one detection is sure of; "" for English. Quiet:
  * cli_language() reports. */
@@ -83,7 +91,7 @@ static void cli_text_lang(const cli_options *opts, const aloud_doc *doc, cli_lan
     } else if (aloud_doc_declared_lang(doc)) {
         snprintf(lang, size, "%s", aloud_doc_declared_lang(doc));
     } else {
-        aloud_doc_detect_lang(doc, &found->guess);
+        aloud_doc_detect_lang(doc, cli_lang_usable, NULL, &found->guess);
         found->guessed = true;
         if (found->guess.reliable)
             snprintf(lang, size, "%s", found->guess.lang);
@@ -298,14 +306,6 @@ static bool cli_lang_is_english(const char *lang)
     return strcasecmp(lang, "en") == 0;
 }
 
-/* aloud_doc_set_lang()'s test: a paragraph language espeak-ng has a voice for. */
-static int cli_lang_usable(void *ctx, const char *lang)
-{
-    char espeak[64];
-    (void)ctx;
-    return aloud_voice_for_lang(lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
-}
-
 /* Says once per language what espeak-ng cannot read well in it. */
 static void cli_lang_limits(const cli_options *opts, const char *input, const aloud_doc *doc)
 {
@@ -407,7 +407,7 @@ int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, alo
         if (found.guessed)
             out->guess = found.guess;
         else
-            aloud_doc_detect_lang(doc, &out->guess);
+            aloud_doc_detect_lang(doc, cli_lang_usable, NULL, &out->guess);
         char espeak[64];
         bool voiced = out->guess.reliable &&
                       aloud_voice_for_lang(out->guess.lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
