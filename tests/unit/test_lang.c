@@ -17,6 +17,7 @@
 
 #include "aloud.h"
 #include "lang_id.h"
+#include "lexicon.h"
 #include "testutil.h"
 
 static const struct {
@@ -174,6 +175,11 @@ static int no_french(void *ctx, const char *lang)
     return strcmp(lang, "fr") != 0;
 }
 
+static aloud_lexicon *french_lexicon(void *ctx, const char *lang)
+{
+    return strcmp(lang, "fr") == 0 ? ctx : NULL;
+}
+
 static void test_paragraph_languages(void **state)
 {
     (void)state;
@@ -201,6 +207,73 @@ static void test_paragraph_languages(void **state)
     assert_string_equal(aloud_doc_paragraph(doc, 1)->lang, "fr-CH");
     assert_string_equal(aloud_doc_paragraph(doc, 0)->lang, "de");
     aloud_doc_free(doc);
+}
+
+/* A paragraph given its own language is cut by that language's rules, keeps
+ * that language, and takes that language's lexicon. */
+static void test_paragraph_read_in_its_language(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "Die Bahn fährt seit dem 5. Juli nach Kleinfeld. Sie ist voll.\n\n"
+        "« Nous avons refait la toiture. » La présidente montre la cave. Selon M. Girard, "
+        "tout est prêt.\n";
+    const char *own[] = {NULL, "fr"};
+    aloud_doc_opts o = {.lang = "de", .paragraph_langs = own, .paragraph_lang_count = 2};
+    aloud_doc *doc = NULL;
+    assert_int_equal(aloud_doc_parse_opts(text, sizeof text - 1, &o, &doc, NULL), ALOUD_OK);
+    assert_string_equal(aloud_doc_lang(doc), "de");
+    const aloud_paragraph *de = aloud_doc_paragraph(doc, 0), *fr = aloud_doc_paragraph(doc, 1);
+    assert_string_equal(de->lang, "de");
+    assert_int_equal(de->sentence_count, 2);
+    assert_string_equal(fr->lang, "fr");
+    assert_int_equal(fr->sentence_count, 3);
+    assert_string_equal(aloud_doc_sentence(doc, fr->first_sentence)->text,
+                        "« Nous avons refait la toiture. »");
+    /* Its position in the input is kept: line 3, column 65 for "Selon". */
+    assert_int_equal(aloud_doc_sentence(doc, fr->first_sentence + 2)->line, 3);
+    assert_int_equal(aloud_doc_sentence(doc, fr->first_sentence + 2)->column, 65);
+
+    /* Read as German throughout, the quotation is cut otherwise. */
+    aloud_doc *as_de = NULL;
+    aloud_doc_opts plain = {.lang = "de"};
+    assert_int_equal(aloud_doc_parse_opts(text, sizeof text - 1, &plain, &as_de, NULL), ALOUD_OK);
+    assert_string_not_equal(aloud_doc_sentence(as_de, aloud_doc_paragraph(as_de, 1)->first_sentence)->text,
+                            "« Nous avons refait la toiture. »");
+    aloud_doc_free(as_de);
+
+    /* Lexicons: the document's on German, lexicon_for's on French. */
+    aloud_lexicon *lex_de = aloud_lexicon_create(), *lex_fr = aloud_lexicon_create();
+    tu_require(lex_de);
+    tu_require(lex_fr);
+    static const char de_entries[] = "Kleinfeld = Klein Feld\nGirard = deutsch\n";
+    static const char fr_entries[] = "Girard = Jirar\nKleinfeld = français\n";
+    assert_int_equal(lexicon_parse(lex_de, "de.lex", de_entries, sizeof de_entries - 1, NULL),
+                     ALOUD_OK);
+    assert_int_equal(lexicon_parse(lex_fr, "fr.lex", fr_entries, sizeof fr_entries - 1, NULL),
+                     ALOUD_OK);
+    aloud_speak_opts so = {.lexicon_for = french_lexicon, .lexicon_ctx = lex_fr};
+    assert_int_equal(aloud_doc_speak_with(doc, lex_de, &so, NULL, NULL), ALOUD_OK);
+    assert_string_equal(aloud_doc_sentence(doc, 0)->spoken,
+                        "Die Bahn fährt seit dem 5. Juli nach Klein Feld.");
+    assert_string_equal(aloud_doc_sentence(doc, fr->first_sentence + 2)->spoken,
+                        "Selon M. Jirar, tout est prêt.");
+    aloud_lexicon_entry_info e;
+    aloud_lexicon_entry(lex_fr, 0, &e);
+    assert_int_equal(e.fired, 1);
+    /* Without lexicon_for, a paragraph in another language gets none. */
+    assert_int_equal(aloud_doc_speak(doc, lex_de, NULL), ALOUD_OK);
+    assert_string_equal(aloud_doc_sentence(doc, fr->first_sentence + 2)->spoken,
+                        "Selon M. Girard, tout est prêt.");
+    aloud_lexicon_free(lex_de);
+    aloud_lexicon_free(lex_fr);
+    aloud_doc_free(doc);
+
+    /* An empty code is refused. */
+    const char *bad[] = {""};
+    aloud_doc_opts b = {.lang = "de", .paragraph_langs = bad, .paragraph_lang_count = 1};
+    assert_int_equal(aloud_doc_parse_opts(text, sizeof text - 1, &b, &doc, NULL), ALOUD_ERR_ARG);
+    assert_null(doc);
 }
 
 /* The spoken form of sentence `i` of `text` read as `lang`. */
@@ -362,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_language_without_voice),
         cmocka_unit_test(test_long_text_is_sampled),
         cmocka_unit_test(test_paragraph_languages),
+        cmocka_unit_test(test_paragraph_read_in_its_language),
         cmocka_unit_test(test_rules_are_english),
         cmocka_unit_test(test_web_addresses),
         cmocka_unit_test_setup_teardown(test_lexicon_in_any_language, setup, tu_fixture_teardown),
