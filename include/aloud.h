@@ -273,8 +273,11 @@ void aloud_doc_detect_lang(const aloud_doc *doc, int (*usable)(void *ctx, const 
  * another language (a quotation, the other half of a bilingual article)
  * gets that language; shorter paragraphs keep the document's. `usable`
  * (may be NULL) says whether a language has a voice: a paragraph keeps the
- * document's language when it returns 0. ALOUD_ERR_ARG for a NULL doc or
- * an empty or too long lang; ALOUD_ERR_NOMEM.
+ * document's language when it returns 0. The sentences stay as they were
+ * cut: to cut such paragraphs by their own language's rules, read the text
+ * again with their languages in aloud_doc_opts.paragraph_langs (as the
+ * command line does). ALOUD_ERR_ARG for a NULL doc or an empty or too long
+ * lang; ALOUD_ERR_NOMEM.
  */
 #define ALOUD_LANG_PARAGRAPH_MIN 150
 aloud_status aloud_doc_set_lang(aloud_doc *doc, const char *lang, int per_paragraph,

@@ -32,7 +32,9 @@ typedef struct cli_lang {
  * expected), and parses it in its language: --lang's, else --voice's, else
  * the one the input declares, else the one detection is sure of, else
  * English (the segmenter's data follows the language; cli_language() then
- * chooses the voice). With -v says on stderr when it was UTF-16 and what the
+ * chooses the voice). Without --lang, a paragraph clearly in another
+ * language (aloud_doc_set_lang()) is cut into sentences by its own rules and
+ * keeps that language. With -v says on stderr when it was UTF-16 and what the
  * front end left out. */
 aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc **doc,
                           cli_lang *lang, aloud_error *err);
