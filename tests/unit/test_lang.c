@@ -112,12 +112,12 @@ static void test_language_without_voice(void **state)
         "O Concello da Coruña aprobou onte o orzamento municipal para o vindeiro ano, que "
         "inclúe novas axudas para as familias e para o comercio local.";
     aloud_lang_guess g;
-    lang_detect(spanish, strlen(spanish), NULL, NULL, &g);
+    lang_detect(spanish, strlen(spanish), NULL, NULL, &g, NULL);
     assert_string_equal(g.lang, "gl");
-    lang_detect(spanish, strlen(spanish), no_galician, NULL, &g);
+    lang_detect(spanish, strlen(spanish), no_galician, NULL, &g, NULL);
     assert_string_equal(g.lang, "es");
     assert_true(g.reliable);
-    lang_detect(galician, strlen(galician), no_galician, NULL, &g);
+    lang_detect(galician, strlen(galician), no_galician, NULL, &g, NULL);
     assert_string_equal(g.lang, "gl");
     assert_true(g.reliable);
 }

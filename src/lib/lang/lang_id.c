@@ -92,7 +92,8 @@ static size_t lang_sample(const char *text, size_t size, char *sample)
 /* The guess for language `code` (CLD2's) of result r: sure when CLD2 says
  * so of its own answer, or when no other language competes (see
  * LANG_SURE_PERCENT); a best effort never is. */
-static void lang_guess_of(const lang_cld2_result *r, const char *code, aloud_lang_guess *out)
+static void lang_guess_of(const lang_cld2_result *r, const char *code, aloud_lang_guess *out,
+                          int *share)
 {
     int percent = 0, others = 0;
     for (int i = 0; i < 3; i++) {
@@ -108,6 +109,8 @@ static void lang_guess_of(const lang_cld2_result *r, const char *code, aloud_lan
     bool alone = percent >= LANG_SURE_PERCENT &&
                  percent * 100 >= LANG_SURE_SHARE * (percent + others);
     out->reliable = name[0] != '\0' && !r->best_effort && (own || alone);
+    if (share)
+        *share = percent > 0 ? percent * 100 / (percent + others) : 0;
 }
 
 static bool lang_usable(const char *code, lang_usable_fn usable, void *ctx)
@@ -137,17 +140,19 @@ static void lang_hint_keep(void *ctx, const char *code)
 }
 
 void lang_detect(const char *text, size_t size, lang_usable_fn usable, void *ctx,
-                 aloud_lang_guess *out)
+                 aloud_lang_guess *out, int *share)
 {
     char sample[LANG_SLICE_BYTES * LANG_SLICES + LANG_SLICES];
     lang_cld2_result r;
 
     memset(out, 0, sizeof *out);
+    if (share)
+        *share = 0;
     if (!text || size == 0)
         return;
     size_t used = lang_sample(text, size, sample);
     lang_cld2_detect(sample, used, NULL, &r);
-    lang_guess_of(&r, r.code, out);
+    lang_guess_of(&r, r.code, out, share);
     if (!usable || lang_usable(r.code, usable, ctx) || out->lang[0] == '\0')
         return;
     /*
@@ -156,11 +161,14 @@ void lang_detect(const char *text, size_t size, lang_usable_fn usable, void *ctx
      */
     for (int i = 0; i < 3; i++) {
         aloud_lang_guess g;
+        int g_share;
         if (strcmp(r.top[i], r.code) == 0 || !lang_usable(r.top[i], usable, ctx))
             continue;
-        lang_guess_of(&r, r.top[i], &g);
+        lang_guess_of(&r, r.top[i], &g, &g_share);
         if (g.reliable) {
             *out = g;
+            if (share)
+                *share = g_share;
             return;
         }
     }
@@ -179,13 +187,13 @@ void lang_detect(const char *text, size_t size, lang_usable_fn usable, void *ctx
     lang_cld2_result again;
     lang_cld2_detect(sample, used, h.list, &again);
     if (lang_usable(again.code, usable, ctx))
-        lang_guess_of(&again, again.code, out);
+        lang_guess_of(&again, again.code, out, share);
 }
 
 void aloud_lang_detect(const char *text, size_t size, aloud_lang_guess *out)
 {
     if (out)
-        lang_detect(text, size, NULL, NULL, out);
+        lang_detect(text, size, NULL, NULL, out, NULL);
 }
 
 const char *aloud_lang_limit(const char *lang)

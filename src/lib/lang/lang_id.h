@@ -44,7 +44,8 @@
 #define LANG_SURE_PERCENT 40
 #define LANG_SURE_SHARE 90
 /* A paragraph is taken to be in another language than its document's only
- * when, besides, this share of it is in that language. */
+ * when, besides, this share of what CLD2 gave to any language is in that
+ * language (numbers, names and titles in no language aside). */
 #define LANG_PARAGRAPH_PERCENT 80
 
 /* Whether espeak-ng has a voice for `lang` (a BCP-47 code), as the caller knows. */
@@ -57,10 +58,12 @@ typedef int (*lang_usable_fn)(void *ctx, const char *lang);
  * a language without a voice is no answer: CLD2's next language with one
  * is taken when sure, else the text is detected again with the voiced
  * languages CLD2 finds hard to tell from its answer as hints; when that
- * fails too, out keeps CLD2's answer (without a voice).
+ * fails too, out keeps CLD2's answer (without a voice). *share (share may
+ * be NULL) gets the percentage of the text CLD2 gave to any language that
+ * is in out's: numbers and names it places in none do not count.
  */
 void lang_detect(const char *text, size_t size, lang_usable_fn usable, void *ctx,
-                 aloud_lang_guess *out);
+                 aloud_lang_guess *out, int *share);
 
 /* The primary subtag of `lang` equals `primary` ("en-GB" is "en"). */
 bool lang_is(const char *lang, const char *primary);
