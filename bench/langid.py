@@ -15,6 +15,14 @@ taken for, and the whole document's language.
 one aloud did not choose) on the same paragraphs through ctypes, for
 comparison; it is skipped when libexttextcat is not installed.
 
+Then mixed documents: for each other treebank, its first 30 paragraphs of
+150 characters or more (the length from which a paragraph may get a
+language of its own), each after three German paragraphs; it prints how
+many of the document's paragraphs of 150 characters or more are read in
+their own language (the document's, or the one found for the paragraph),
+and how many paragraphs of each whole single-language document were given
+another language than the document's (none should be).
+
 Then the cost: `aloud -q --sentences` on a 100 KB text made of the German
 paragraphs, and on one made of all of them, with detection (no --lang) and
 without (--lang), the median CPU time of fifteen runs each; the
@@ -52,6 +60,16 @@ def paragraphs(path):
             if len(fields) >= 3:
                 out.append(fields[2])
     return out
+
+
+OWN_PARAGRAPH = re.compile(r"^aloud: <stdin>:\d+: paragraph (\d+) is in (\S+):", re.M)
+
+
+def aloud_verbose(aloud, text):
+    """(exit code, stderr) of `aloud -v --sentences -` on text."""
+    proc = subprocess.run([aloud, "-v", "--sentences", "-"], input=text.encode(),
+                          capture_output=True, timeout=120)
+    return proc.returncode, proc.stderr.decode("utf-8", "replace")
 
 
 def aloud_detect(aloud, text):
@@ -164,6 +182,39 @@ def main():
                                                 (" %d/%d |" % (tc_total, total)) if textcat else ""))
     if textcat:
         print("textcat: %.1f ms for all %d paragraphs" % (textcat.seconds * 1000, total))
+
+    # Mixed documents, and paragraphs given another language in
+    # single-language ones.
+    print()
+    print("| mixed with German | document | paragraphs >= 150 chars | in their language | "
+          "wrong | alone: paragraphs given another language |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for path in files:
+        name = os.path.basename(path)[:-4]
+        lang = name.split("_")[0]
+        paras = paragraphs(path)
+        _, err = aloud_verbose(args.aloud, "\n\n".join(paras) + "\n")
+        alone = len(OWN_PARAGRAPH.findall(err))
+        if lang == "de":
+            print("| %s | | | | | %d |" % (name, alone))
+            continue
+        body, truth = [], []
+        for i, p in enumerate([p for p in paras if len(p) >= 150][:30]):
+            body += german[3 * i:3 * i + 3] + [p]
+            truth += ["de"] * len(german[3 * i:3 * i + 3]) + [lang]
+        _, err = aloud_verbose(args.aloud, "\n\n".join(body) + "\n")
+        m = DETECTED.search(err)
+        doc = m.group(1) if m else "?"
+        own = {int(n): l for n, l in OWN_PARAGRAPH.findall(err)}
+        long_ones = [i for i in range(len(body)) if len(body[i]) >= 150]
+        wrong = collections.Counter()
+        for i in long_ones:
+            got = own.get(i + 1, doc).split("-")[0]
+            if got != truth[i]:
+                wrong["%s as %s" % (truth[i], got)] += 1
+        print("| %s | %s | %d | %d | %s | %d |"
+              % (name, doc, len(long_ones), len(long_ones) - sum(wrong.values()),
+                 ", ".join("%s x%d" % kv for kv in wrong.most_common()) or "-", alone))
 
     # Cost: 100 KB of text, with and without detection: German alone, and
     # every treebank's paragraphs in turn (a paragraph language to settle

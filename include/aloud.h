@@ -199,12 +199,19 @@ typedef struct aloud_doc_opts {
                           NULL for English. It picks the sentence segmenter's language data
                           (abbreviations, ordinal dates, quotes, dialogue dashes); a language
                           without data of its own gets the shared rules alone, no error. */
+    const char *const *paragraph_langs; /* borrowed, may be NULL: paragraph p (in the
+                          document's order) is in paragraph_langs[p] when p <
+                          paragraph_lang_count and that is not NULL, and is cut into
+                          sentences with that language's data (a quotation in another
+                          language, as aloud_doc_set_lang() found on a first reading) */
+    size_t paragraph_lang_count;
 } aloud_doc_opts;
 
 /*
  * aloud_doc_parse() with options; a NULL opts is the same as zeroed ones.
- * The document and its paragraphs keep a copy of opts->lang (aloud_doc_lang());
- * a code of 16 bytes or more is ALOUD_ERR_ARG.
+ * The document and its paragraphs keep a copy of opts->lang (aloud_doc_lang()),
+ * or of their own paragraph_langs entry; a code of 16 bytes or more (or an
+ * empty paragraph_langs entry) is ALOUD_ERR_ARG.
  */
 aloud_status aloud_doc_parse_opts(const char *data, size_t size, const aloud_doc_opts *opts,
                                   aloud_doc **out, aloud_error *err);
@@ -242,14 +249,22 @@ typedef struct aloud_lang_guess {
 /*
  * Detects the language of text[0..size) (UTF-8) with CLD2. It reads a
  * bounded sample (16 KB in four slices over the text), so its cost does
- * not grow with the text. A NULL `out` does nothing; a NULL or empty text
+ * not grow with the text. When CLD2 finds no language it gives its best
+ * effort, never sure. A NULL `out` does nothing; a NULL or empty text
  * gives lang "".
  */
 void aloud_lang_detect(const char *text, size_t size, aloud_lang_guess *out);
 
-/* The same for a parsed document: its paragraphs' text, title and byline
- * aside (when there is more). */
-void aloud_doc_detect_lang(const aloud_doc *doc, aloud_lang_guess *out);
+/*
+ * The same for a parsed document: its paragraphs' text, title and byline
+ * aside (when there is more). `usable` (may be NULL) says whether a
+ * language has a voice: one without is no answer, and CLD2's next sure
+ * language with a voice, or one it finds hard to tell from the first
+ * (Spanish for Galician), is taken instead when there is one; else the
+ * guess is the language without a voice.
+ */
+void aloud_doc_detect_lang(const aloud_doc *doc, int (*usable)(void *ctx, const char *lang),
+                           void *ctx, aloud_lang_guess *out);
 
 /*
  * Sets the document's language (`lang`, a BCP-47 code, copied) and every
@@ -258,8 +273,11 @@ void aloud_doc_detect_lang(const aloud_doc *doc, aloud_lang_guess *out);
  * another language (a quotation, the other half of a bilingual article)
  * gets that language; shorter paragraphs keep the document's. `usable`
  * (may be NULL) says whether a language has a voice: a paragraph keeps the
- * document's language when it returns 0. ALOUD_ERR_ARG for a NULL doc or
- * an empty or too long lang; ALOUD_ERR_NOMEM.
+ * document's language when it returns 0. The sentences stay as they were
+ * cut: to cut such paragraphs by their own language's rules, read the text
+ * again with their languages in aloud_doc_opts.paragraph_langs (as the
+ * command line does). ALOUD_ERR_ARG for a NULL doc or an empty or too long
+ * lang; ALOUD_ERR_NOMEM.
  */
 #define ALOUD_LANG_PARAGRAPH_MIN 150
 aloud_status aloud_doc_set_lang(aloud_doc *doc, const char *lang, int per_paragraph,
@@ -357,7 +375,8 @@ void aloud_lexicon_entry(const aloud_lexicon *lex, size_t index, aloud_lexicon_e
 
 /*
  * Computes every sentence's spoken form: the lexicon's entries replaced
- * first, on the text as written (lex may be NULL), then aloud's spoken-text
+ * first, on the text as written (lex may be NULL; it applies to the
+ * paragraphs in the document's language, see aloud_speak_opts), then aloud's spoken-text
  * rules (times, dates, numbers, amounts, units, abbreviations, URLs,
  * acronyms, marks that are not speech; see the README) on the rest. Emoji
  * are left out (aloud_doc_speak_with() can keep them). Updates the fired counts; calling it again
@@ -371,6 +390,12 @@ aloud_status aloud_doc_speak(aloud_doc *doc, aloud_lexicon *lex, aloud_error *er
 typedef struct aloud_speak_opts {
     int read_emoji;  /* non-zero: emoji stay and espeak-ng reads their names
                         (by default they are left out of the spoken text) */
+    /* A lexicon belongs to a language: `lex` applies to the paragraphs in the
+     * document's language (aloud_doc_lang()); a paragraph in another one
+     * gets lexicon_for(lexicon_ctx, its lang) instead (NULL: none), or none
+     * when lexicon_for is NULL. The lexicons it returns stay the caller's. */
+    aloud_lexicon *(*lexicon_for)(void *ctx, const char *lang);
+    void *lexicon_ctx;
 } aloud_speak_opts;
 
 /* The kinds of rewrite the spoken-text rules count (aloud_speak_rule_name). */

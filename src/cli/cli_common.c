@@ -66,8 +66,17 @@ const char *cli_display_name(const char *input)
     return strcmp(input, "-") == 0 ? "<stdin>" : input;
 }
 
+/* Detection's test: a language espeak-ng has a voice for. */
+static int cli_lang_usable(void *ctx, const char *lang)
+{
+    char espeak[64];
+    (void)ctx;
+    return aloud_voice_for_lang(lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
+}
+
 /* The language a text without --lang is read in: --voice's, else the one
- * it declares, else the one detection is sure of; "" for English. Quiet:
+ * it declares, else the one detection is sure of and espeak-ng has a
+ * voice for, else English, as cli_language() decides. Quiet:
  * cli_language() reports. */
 static void cli_text_lang(const cli_options *opts, const aloud_doc *doc, cli_lang *found,
                           char *lang, size_t size)
@@ -83,13 +92,59 @@ static void cli_text_lang(const cli_options *opts, const aloud_doc *doc, cli_lan
     } else if (aloud_doc_declared_lang(doc)) {
         snprintf(lang, size, "%s", aloud_doc_declared_lang(doc));
     } else {
-        aloud_doc_detect_lang(doc, &found->guess);
+        aloud_doc_detect_lang(doc, cli_lang_usable, NULL, &found->guess);
         found->guessed = true;
-        if (found->guess.reliable)
+        if (found->guess.reliable && cli_lang_usable(NULL, found->guess.lang))
             snprintf(lang, size, "%s", found->guess.lang);
     }
-    if (strncasecmp(lang, "en", 2) == 0 && (lang[2] == '\0' || lang[2] == '-'))
-        lang[0] = '\0';
+    if (lang[0] == '\0')
+        snprintf(lang, size, "en");
+}
+
+static bool cli_lang_english(const char *lang)
+{
+    return strncasecmp(lang, "en", 2) == 0 && (lang[2] == '\0' || lang[2] == '-');
+}
+
+/*
+ * Without --lang: the text's language, and each paragraph's own (a
+ * quotation in another language, found by aloud_doc_set_lang()), so that
+ * sentences follow them: the text is read again with them when they are
+ * not what it was first read with (English, so that an English text with
+ * no other language is read once). *doc is the document read last.
+ */
+static aloud_status cli_read_in_languages(const cli_options *opts, aloud_input_kind kind,
+                                          const char *data, size_t size, aloud_doc **doc,
+                                          cli_lang *found, aloud_error *err)
+{
+    char lang[16];
+    cli_text_lang(opts, *doc, found, lang, sizeof lang);
+    /* A language aloud_doc_set_lang() refuses is cli_language()'s to report. */
+    if (aloud_doc_set_lang(*doc, lang, 1, cli_lang_usable, NULL, NULL) != ALOUD_OK)
+        return ALOUD_OK;
+    size_t count = aloud_doc_paragraph_count(*doc);
+    const char **own = calloc(count ? count : 1, sizeof *own);
+    if (!own)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    bool other = false;
+    for (size_t p = 0; p < count; p++) {
+        const char *pl = aloud_doc_paragraph(*doc, p)->lang;
+        if (strcmp(pl, lang) != 0) {
+            own[p] = pl;
+            other = true;
+        }
+    }
+    aloud_status st = ALOUD_OK;
+    if (other || !cli_lang_english(lang)) {
+        aloud_doc_opts doc_opts = {.lang = lang, .paragraph_langs = own,
+                                   .paragraph_lang_count = count};
+        aloud_doc *again = NULL;
+        st = aloud_doc_parse_as(kind, data, size, &doc_opts, &again, err);
+        aloud_doc_free(*doc);
+        *doc = again;
+    }
+    free(own);
+    return st;
 }
 
 aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc **doc,
@@ -114,15 +169,9 @@ aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc 
         doc_opts.lang = opts->lang;
         st = aloud_doc_parse_as(kind, data, size, &doc_opts, doc, err);
     }
-    /* Sentences follow the language: read again in the one found. */
-    char lang[16];
-    if (st == ALOUD_OK && !opts->lang && (cli_text_lang(opts, *doc, found, lang, sizeof lang), lang[0])) {
-        aloud_doc *again = NULL;
-        doc_opts.lang = lang;
-        st = aloud_doc_parse_as(kind, data, size, &doc_opts, &again, err);
-        aloud_doc_free(*doc);
-        *doc = again;
-    }
+    /* Sentences follow the language: read again in the ones found. */
+    if (st == ALOUD_OK && !opts->lang)
+        st = cli_read_in_languages(opts, kind, data, size, doc, found, err);
     free(data);
     if (st == ALOUD_OK && opts->verbosity > 0 && strcmp(aloud_doc_encoding(*doc), "UTF-8") != 0)
         fprintf(stderr, "aloud: %s: read as %s, converted to UTF-8\n", cli_display_name(input),
@@ -298,14 +347,6 @@ static bool cli_lang_is_english(const char *lang)
     return strcasecmp(lang, "en") == 0;
 }
 
-/* aloud_doc_set_lang()'s test: a paragraph language espeak-ng has a voice for. */
-static int cli_lang_usable(void *ctx, const char *lang)
-{
-    char espeak[64];
-    (void)ctx;
-    return aloud_voice_for_lang(lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
-}
-
 /* Says once per language what espeak-ng cannot read well in it. */
 static void cli_lang_limits(const cli_options *opts, const char *input, const aloud_doc *doc)
 {
@@ -352,6 +393,14 @@ static void cli_lang_report(const cli_options *opts, const char *input, const al
     }
 }
 
+/* The primary subtag of `lang` in lower case ("pt" for "pt-BR"). */
+static void cli_lang_primary(const char *lang, char *out, size_t size)
+{
+    snprintf(out, size, "%.*s", (int)strcspn(lang, "-"), lang);
+    for (char *c = out; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+}
+
 /* Without --voice: the narrator's parameters with espeak-ng's voice for
  * `lang`, and the language's own lexicon when the presets have one. */
 static int cli_voice_for_lang(const char *lang, aloud_voice *voice)
@@ -366,9 +415,7 @@ static int cli_voice_for_lang(const char *lang, aloud_voice *voice)
     snprintf(voice->espeak, sizeof voice->espeak, "%s", espeak);
     snprintf(voice->name, sizeof voice->name, "%.*s", (int)sizeof voice->name - 1, espeak);
     char dir[4096], path[4400], primary[16];
-    snprintf(primary, sizeof primary, "%.*s", (int)strcspn(lang, "-"), lang);
-    for (char *c = primary; *c; c++)
-        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+    cli_lang_primary(lang, primary, sizeof primary);
     snprintf(path, sizeof path, "%s/lexicon/%s.lex", cli_presets_dir(dir, sizeof dir), primary);
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
@@ -378,9 +425,69 @@ static int cli_voice_for_lang(const char *lang, aloud_voice *voice)
     return CLI_EXIT_OK;
 }
 
-int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, aloud_voice *voice,
-                 aloud_lexicon **lex, cli_lang *out)
+aloud_lexicon *cli_lang_lexicon_for(void *ctx, const char *lang)
 {
+    const cli_lang_lexicons *l = ctx;
+    char primary[16];
+    cli_lang_primary(lang, primary, sizeof primary);
+    for (size_t i = 0; l && i < l->count; i++) {
+        if (strcmp(l->item[i].lang, primary) == 0)
+            return l->item[i].lex;
+    }
+    return NULL;
+}
+
+void cli_lang_lexicons_report(const cli_lang_lexicons *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        cli_lexicon_report(l->item[i].lex);
+}
+
+void cli_lang_lexicons_free(cli_lang_lexicons *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        aloud_lexicon_free(l->item[i].lex);
+    l->count = 0;
+}
+
+/* The preset lexicons of the paragraphs' languages other than the
+ * document's. Prints errors; returns the exit code. */
+static int cli_lang_lexicons_load(const aloud_doc *doc, cli_lang_lexicons *out)
+{
+    char dir[4096], path[4400], primary[16];
+    for (size_t p = 0; p < aloud_doc_paragraph_count(doc); p++) {
+        const char *lang = aloud_doc_paragraph(doc, p)->lang;
+        bool known = false;
+        if (strcmp(lang, aloud_doc_lang(doc)) == 0 || out->count == CLI_LANG_LEXICONS)
+            continue;
+        cli_lang_primary(lang, primary, sizeof primary);
+        for (size_t i = 0; i < out->count && !known; i++)
+            known = strcmp(out->item[i].lang, primary) == 0;
+        snprintf(path, sizeof path, "%s/lexicon/%s.lex", cli_presets_dir(dir, sizeof dir),
+                 primary);
+        struct stat sb;
+        if (known || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        aloud_lexicon *lex = aloud_lexicon_create();
+        if (!lex) {
+            fprintf(stderr, "aloud: error: out of memory\n");
+            return CLI_EXIT_FAILURE;
+        }
+        int rc = cli_lexicon_add(lex, path);
+        if (rc != CLI_EXIT_OK) {
+            aloud_lexicon_free(lex);
+            return rc;
+        }
+        snprintf(out->item[out->count].lang, sizeof out->item[out->count].lang, "%s", primary);
+        out->item[out->count++].lex = lex;
+    }
+    return CLI_EXIT_OK;
+}
+
+int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, aloud_voice *voice,
+                 aloud_lexicon **lex, cli_lang_lexicons *others, cli_lang *out)
+{
+    others->count = 0;
     aloud_error err = {0};
     const char *name = cli_display_name(input);
     /* What cli_load_doc() detected is kept: the same text, detected once. */
@@ -407,7 +514,7 @@ int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, alo
         if (found.guessed)
             out->guess = found.guess;
         else
-            aloud_doc_detect_lang(doc, &out->guess);
+            aloud_doc_detect_lang(doc, cli_lang_usable, NULL, &out->guess);
         char espeak[64];
         bool voiced = out->guess.reliable &&
                       aloud_voice_for_lang(out->guess.lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
@@ -433,14 +540,24 @@ int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, alo
         if (rc != CLI_EXIT_OK)
             return rc;
     }
-    /* --lang is the language of the whole text: nothing is detected then. */
-    aloud_status st =
-        aloud_doc_set_lang(doc, out->lang, !opts->lang, cli_lang_usable, NULL, &err);
+    /* --lang is the language of the whole text: nothing is detected then.
+     * Without it, cli_load_doc() read the paragraphs in their languages. */
+    aloud_status st = ALOUD_OK;
+    if (opts->lang || strcmp(aloud_doc_lang(doc), out->lang) != 0)
+        st = aloud_doc_set_lang(doc, out->lang, !opts->lang, cli_lang_usable, NULL, &err);
     if (st != ALOUD_OK) {
         cli_error(name, &err);
         return cli_exit_for(st);
     }
     cli_lang_report(opts, input, doc, voice, out);
     cli_lang_limits(opts, input, doc);
-    return cli_lexicons(opts, voice, lex);
+    rc = cli_lang_lexicons_load(doc, others);
+    if (rc != CLI_EXIT_OK) {
+        cli_lang_lexicons_free(others);
+        return rc;
+    }
+    rc = cli_lexicons(opts, voice, lex);
+    if (rc != CLI_EXIT_OK)
+        cli_lang_lexicons_free(others);
+    return rc;
 }

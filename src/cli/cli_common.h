@@ -32,7 +32,9 @@ typedef struct cli_lang {
  * expected), and parses it in its language: --lang's, else --voice's, else
  * the one the input declares, else the one detection is sure of, else
  * English (the segmenter's data follows the language; cli_language() then
- * chooses the voice). With -v says on stderr when it was UTF-16 and what the
+ * chooses the voice). Without --lang, a paragraph clearly in another
+ * language (aloud_doc_set_lang()) is cut into sentences by its own rules and
+ * keeps that language. With -v says on stderr when it was UTF-16 and what the
  * front end left out. */
 aloud_status cli_load_doc(const cli_options *opts, const char *input, aloud_doc **doc,
                           cli_lang *lang, aloud_error *err);
@@ -53,6 +55,23 @@ int cli_voice(const cli_options *opts, aloud_voice *voice);
  */
 int cli_lexicons(const cli_options *opts, const aloud_voice *voice, aloud_lexicon **out);
 
+/* The lexicons of paragraphs in other languages than their document's:
+ * each language's preset lexicon, voices/lexicon/LANG.lex (LANG its primary
+ * subtag), when the presets have one; the first CLI_LANG_LEXICONS languages. */
+#define CLI_LANG_LEXICONS 16
+typedef struct cli_lang_lexicons {
+    struct {
+        char lang[16];
+        aloud_lexicon *lex;
+    } item[CLI_LANG_LEXICONS];
+    size_t count;
+} cli_lang_lexicons;
+
+/* aloud_speak_opts.lexicon_for over a cli_lang_lexicons (ctx). */
+aloud_lexicon *cli_lang_lexicon_for(void *ctx, const char *lang);
+void cli_lang_lexicons_report(const cli_lang_lexicons *l);
+void cli_lang_lexicons_free(cli_lang_lexicons *l);
+
 /*
  * Decides the language of `doc` (read from `input`): --lang, else the
  * language of --voice, else detected, English when detection is not sure
@@ -60,13 +79,14 @@ int cli_lexicons(const cli_options *opts, const aloud_voice *voice, aloud_lexico
  * for that language with the narrator's parameters, and its lexicon
  * voices/lexicon/LANG.lex when there is one. Sets the document's language,
  * and, without --lang, the paragraphs' that are clearly in another; loads the lexicons into
- * *lex (NULL when none). Says what it found with -v, and warns once per
+ * *lex (NULL when none), and those of the paragraphs' other languages into
+ * *others (emptied first). Says what it found with -v, and warns once per
  * language that espeak-ng cannot read well. *out comes in as cli_load_doc()
  * left it, so a detection made there is not made again. Prints errors;
  * returns the exit code.
  */
 int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, aloud_voice *voice,
-                 aloud_lexicon **lex, cli_lang *out);
+                 aloud_lexicon **lex, cli_lang_lexicons *others, cli_lang *out);
 
 /* Prints, to stderr, each lexicon entry that fired and how often. */
 void cli_lexicon_report(const aloud_lexicon *lex);

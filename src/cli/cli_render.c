@@ -226,9 +226,9 @@ static aloud_status cli_sidecars(const cli_setup *su, const aloud_voice *voice, 
     return ALOUD_OK;
 }
 
-static void cli_report(const cli_setup *su, const aloud_lexicon *lex, const char *input,
-                       const char *path, const aloud_doc *doc, const aloud_render_result *res,
-                       double seconds)
+static void cli_report(const cli_setup *su, const aloud_lexicon *lex,
+                       const cli_lang_lexicons *others, const char *input, const char *path,
+                       const aloud_doc *doc, const aloud_render_result *res, double seconds)
 {
     char t[32];
     double rate = (double)res->sample_rate;
@@ -242,6 +242,7 @@ static void cli_report(const cli_setup *su, const aloud_lexicon *lex, const char
                     aloud_doc_paragraph(doc, p)->chapter_title);
         }
         cli_lexicon_report(lex);
+        cli_lang_lexicons_report(others);
     }
     /* Chapters may start at every paragraph (in an EPUB, at each entry of its table of contents). */
     size_t starts = 0;
@@ -403,6 +404,7 @@ typedef struct cli_item {
     double loading;      /* seconds spent loading, counted in the render's time */
     aloud_voice voice;   /* the document's own: in a batch, each input may be in */
     aloud_lexicon *lex;  /* another language (cli_language) */
+    cli_lang_lexicons others; /* its paragraphs' other languages' (cli_language) */
     cli_lang lang;
     int said;            /* non-zero: the error is said, and this is the exit code */
 } cli_item;
@@ -431,7 +433,8 @@ static void cli_item_load(const cli_setup *su, const char *input, cli_item *it)
     /* The language, voice and lexicons; their messages are printed. */
     it->voice = su->voice;
     if (st == ALOUD_OK) {
-        int rc = cli_language(opts, input, it->doc, &it->voice, &it->lex, &it->lang);
+        int rc = cli_language(opts, input, it->doc, &it->voice, &it->lex, &it->others,
+                              &it->lang);
         if (rc != CLI_EXIT_OK) {
             it->said = rc;
             st = ALOUD_ERR_VOICE;
@@ -449,7 +452,7 @@ static void cli_item_load(const cli_setup *su, const char *input, cli_item *it)
             it->where = NULL;
     }
     if (st == ALOUD_OK) {
-        aloud_speak_opts so = {opts->read_emoji};
+        aloud_speak_opts so = {opts->read_emoji, cli_lang_lexicon_for, &it->others};
         aloud_speak_stats stats;
         memset(&stats, 0, sizeof stats);
         st = aloud_doc_speak_with(it->doc, it->lex, &so, &stats, err);
@@ -470,6 +473,7 @@ static void cli_item_free(cli_item *it)
 {
     cli_stdout_unspool(it->spool, it->path);
     aloud_lexicon_free(it->lex);
+    cli_lang_lexicons_free(&it->others);
     aloud_outputs_free(it->outs);
     aloud_doc_free(it->doc);
     memset(it, 0, sizeof *it);
@@ -549,7 +553,8 @@ static int cli_item_render(const cli_setup *su, cli_item *it, aloud_engine *engi
         if (opts->json)
             (void)cli_json_result(input, NULL, NULL, NULL, NULL, text);
     } else {
-        cli_report(su, it->lex, input, path, it->doc, &res, cli_now() - progress.started);
+        cli_report(su, it->lex, &it->others, input, path, it->doc, &res,
+                   cli_now() - progress.started);
         if (opts->json &&
             !cli_json_result(input, path, &res, it->lang.lang, it->voice.espeak, NULL))
             st = cli_stop_signal ? ALOUD_ERR_CANCELLED : ALOUD_ERR_WRITE;

@@ -123,10 +123,11 @@ static int cli_run_sentences(const cli_options *opts)
         return rc;
     bool spoken = opts->mode == CLI_MODE_SPEAK_TEXT;
     aloud_lexicon *lex = NULL;
+    cli_lang_lexicons others = {.count = 0};
     aloud_voice voice;
-    rc = cli_language(opts, opts->input, doc, &voice, &lex, &cl);
+    rc = cli_language(opts, opts->input, doc, &voice, &lex, &others, &cl);
     aloud_error err = {0};
-    aloud_speak_opts so = {opts->read_emoji};
+    aloud_speak_opts so = {opts->read_emoji, cli_lang_lexicon_for, &others};
     aloud_speak_stats stats;
     memset(&stats, 0, sizeof stats);
     if (rc == CLI_EXIT_OK && spoken && aloud_doc_speak_with(doc, lex, &so, &stats, &err) != ALOUD_OK) {
@@ -135,9 +136,11 @@ static int cli_run_sentences(const cli_options *opts)
     }
     if (rc == CLI_EXIT_OK && spoken && opts->verbosity > 0) {
         cli_lexicon_report(lex);
+        cli_lang_lexicons_report(&others);
         cli_speak_report(&stats);
     }
     aloud_lexicon_free(lex);
+    cli_lang_lexicons_free(&others);
     if (rc != CLI_EXIT_OK) {
         aloud_doc_free(doc);
         return rc;

@@ -4,8 +4,8 @@
 for its language (--json and -v say which), has one chapter per paragraph
 (ffprobe), and espeak-ng is handed no English word the text does not hold
 (--speak-text). A German article with a long French paragraph reads that
-paragraph with the French voice, the same for any -j; a short one keeps
-German."""
+paragraph with the French voice, the same for any -j, cut into sentences
+by French rules and with the French lexicon; a short one keeps German."""
 import filecmp
 import json
 import os
@@ -139,14 +139,14 @@ def test_mixed_document():
     check(filecmp.cmp(os.path.join(OUT, "mixed1.wav"), os.path.join(OUT, "mixed3.wav"),
                       shallow=False), "mixed: the same audio with -j 1 and -j 3")
     # Spoken by the French voice: each sentence lasts what it lasts when the
-    # paragraph alone is read by the French voice, and not what the German
-    # voice takes. Its sentences are cut by the document's (German) rules,
-    # so the paragraph alone is cut by them too.
+    # paragraph alone is read as French by the French voice, and not what
+    # the German voice takes. Its sentences are cut by French rules, so the
+    # paragraph alone is read with --lang fr.
     lengths = {}
     for lang in ("fr", "de"):
         alone = write(OUT, "alone.txt", fr[3] + "\n")
         out = os.path.join(OUT, "alone-%s.wav" % lang)
-        rc, _, err = run(["-q", "--lang", "de", "--voice", lang, "--sidecars", "json", "-o",
+        rc, _, err = run(["-q", "--lang", "fr", "--voice", lang, "--sidecars", "json", "-o",
                           out, alone])
         check(rc == 0, "alone in %s: %s" % (lang, err))
         lengths[lang] = sentence_lengths(out, 0)
@@ -154,6 +154,60 @@ def test_mixed_document():
     check(mixed == lengths["fr"], "mixed: the French paragraph as French reads it: %s, %s"
           % (mixed, lengths["fr"]))
     check(mixed != lengths["de"], "mixed: not as German reads it")
+
+
+# A French quotation, written for this test: « » quote whole sentences (in
+# German » opens a quote and « closes one), and "M." and "env." are French
+# abbreviations.
+QUOTATION = ("« Nous avons refait la toiture et changé les cuves. » La présidente de la "
+             "coopérative montre la cave d'affinage, encore fraîche. « Les tommes restent ici "
+             "trois à quatre mois. » Selon M. Girard, le maire, la boutique ouvrira dès le "
+             "printemps, env. trois semaines avant la fête du village.")
+QUOTATION_SENTENCES = [
+    "« Nous avons refait la toiture et changé les cuves. »",
+    "La présidente de la coopérative montre la cave d'affinage, encore fraîche.",
+    "« Les tommes restent ici trois à quatre mois. »",
+    "Selon M. Girard, le maire, la boutique ouvrira dès le printemps, env. trois semaines "
+    "avant la fête du village.",
+]
+
+
+def test_mixed_document_sentences():
+    """A paragraph in another language is cut into sentences by its own
+    language's rules, and its spoken text and lexicon are its language's."""
+    de = paragraphs(os.path.join(ARTICLES, "strassenbahn.de.txt"))
+    doc = write(OUT, "quotation.txt", "\n\n".join(de[:4] + [QUOTATION] + de[4:7]) + "\n")
+    rc, out, err = run(["-v", "--sentences", doc])
+    check(rc == 0, "quotation --sentences: %s" % err)
+    check(re.findall(r"paragraph (\d+) is in (\S+): voice (\S+)", err) == [("5", "fr", "fr")],
+          "quotation: the fifth paragraph is French: %s" % err)
+    got = out.split("\n\n")[4].splitlines()
+    check(got == QUOTATION_SENTENCES, "quotation: cut by French rules: %s" % got)
+    # The German paragraphs around it are still cut by German rules: the
+    # same as the German article alone.
+    rc, alone, _ = run(["-q", "--sentences", os.path.join(ARTICLES, "strassenbahn.de.txt")])
+    check(rc == 0 and out.split("\n\n")[:4] == alone.split("\n\n")[:4],
+          "quotation: German before it as in the German article")
+    # Read as German, the same paragraph is cut otherwise: the test shows something.
+    rc, as_de, _ = run(["-q", "--sentences", "--lang", "de", doc])
+    check(rc == 0 and as_de.split("\n\n")[4].splitlines() != QUOTATION_SENTENCES,
+          "quotation: German rules cut it otherwise")
+    # The spoken text and lexicon are French: voices/lexicon/fr.lex applies
+    # to the French paragraph, de.lex to the German ones only.
+    voices = os.path.join(OUT, "voices-quotation")
+    os.makedirs(os.path.join(voices, "lexicon"))
+    with open(os.path.join(SOURCE_DIR, "voices", "narrator.voice"), encoding="utf-8") as f:
+        write(voices, "narrator.voice", f.read())
+    write(os.path.join(voices, "lexicon"), "de.lex", "Kleinfeld = Klein Feld\ntommes = deutsch\n")
+    write(os.path.join(voices, "lexicon"), "fr.lex", "Girard = Jirar\nKleinfeld = français\n")
+    env = dict(os.environ, ALOUD_VOICES=voices)
+    rc, spoken, err = run(["-v", "--speak-text", doc], env=env)
+    check(rc == 0, "quotation --speak-text: %s" % err)
+    parts = spoken.split("\n\n")
+    check("Jirar" in parts[4] and "deutsch" not in parts[4], "fr.lex on the French paragraph: %s"
+          % parts[4])
+    check("Klein Feld" in spoken and "français" not in spoken, "de.lex on the German ones only")
+    check(re.search(r"lexicon .*fr\.lex:1: 'Girard'", err) is not None, "-v names fr.lex: %s" % err)
 
 
 def sentence_lengths(audio, paragraph):
@@ -171,4 +225,5 @@ case(test_lang_and_voice_override_detection)
 case(test_unsure_falls_back_to_english)
 case(test_lexicon_of_the_language)
 case(test_mixed_document)
+case(test_mixed_document_sentences)
 finish()

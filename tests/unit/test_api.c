@@ -194,9 +194,9 @@ static void test_languages(void **state)
     aloud_lang_detect("Ein Satz.", 9, NULL);
     aloud_lang_detect(NULL, 0, &guess);
     assert_string_equal(guess.lang, "");
-    aloud_doc_detect_lang(NULL, &guess);
+    aloud_doc_detect_lang(NULL, NULL, NULL, &guess);
     assert_string_equal(guess.lang, "");
-    aloud_doc_detect_lang(NULL, NULL);
+    aloud_doc_detect_lang(NULL, NULL, NULL, NULL);
     assert_null(aloud_doc_lang(NULL));
     assert_null(aloud_lang_limit(NULL));
     assert_null(aloud_lang_limit("de"));

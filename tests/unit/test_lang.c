@@ -17,6 +17,7 @@
 
 #include "aloud.h"
 #include "lang_id.h"
+#include "lexicon.h"
 #include "testutil.h"
 
 static const struct {
@@ -72,6 +73,55 @@ static void test_unsure_text(void **state)
     assert_false(g.reliable);
 }
 
+/* Where CLD2 by default finds no language (figures and units), its best
+ * effort names one, never sure: here it even says English. */
+static void test_best_effort_is_not_sure(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "Mide 12 km (7,5 millas) de largo, 3 km (1,9 millas) de ancho y 450 m (1.476 pies) de "
+        "altura.",
+        "Het meer is 12 km (7,5 mijl) lang, 3 km (1,9 mijl) breed en 45 m (148 voet) diep.",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        aloud_lang_guess g;
+        aloud_lang_detect(texts[i], strlen(texts[i]), &g);
+        if (g.lang[0] == '\0' || g.reliable)
+            fail_msg("'%s': '%s' (%s), expected a best guess, not sure", texts[i], g.lang,
+                     g.reliable ? "sure" : "not sure");
+    }
+}
+
+/* espeak-ng 1.51 has no Galician voice. */
+static int no_galician(void *ctx, const char *lang)
+{
+    (void)ctx;
+    return strcmp(lang, "gl") != 0;
+}
+
+/* A language without a voice is no answer: Spanish that CLD2 narrowly
+ * takes for Galician is Spanish, when asked again with Spanish and
+ * Portuguese (voiced, and hard to tell from Galician) as hints; Galician
+ * prose stays Galician, for the caller to say it has no voice. */
+static void test_language_without_voice(void **state)
+{
+    (void)state;
+    static const char spanish[] =
+        "El grupo Hochtief compró la constructora en 2001 y su sede se mudó a Essen desde 2003.";
+    static const char galician[] =
+        "O Concello da Coruña aprobou onte o orzamento municipal para o vindeiro ano, que "
+        "inclúe novas axudas para as familias e para o comercio local.";
+    aloud_lang_guess g;
+    lang_detect(spanish, strlen(spanish), NULL, NULL, &g, NULL);
+    assert_string_equal(g.lang, "gl");
+    lang_detect(spanish, strlen(spanish), no_galician, NULL, &g, NULL);
+    assert_string_equal(g.lang, "es");
+    assert_true(g.reliable);
+    lang_detect(galician, strlen(galician), no_galician, NULL, &g, NULL);
+    assert_string_equal(g.lang, "gl");
+    assert_true(g.reliable);
+}
+
 /* A long text is judged by slices over all of it, not by its start alone,
  * and reads at most LANG_SLICES slices. */
 static void test_long_text_is_sampled(void **state)
@@ -125,12 +175,17 @@ static int no_french(void *ctx, const char *lang)
     return strcmp(lang, "fr") != 0;
 }
 
+static aloud_lexicon *french_lexicon(void *ctx, const char *lang)
+{
+    return strcmp(lang, "fr") == 0 ? ctx : NULL;
+}
+
 static void test_paragraph_languages(void **state)
 {
     (void)state;
     aloud_doc *doc = parse(mixed);
     aloud_lang_guess g;
-    aloud_doc_detect_lang(doc, &g);
+    aloud_doc_detect_lang(doc, NULL, NULL, &g);
     assert_string_equal(g.lang, "de");
     assert_true(g.reliable);
 
@@ -152,6 +207,74 @@ static void test_paragraph_languages(void **state)
     assert_string_equal(aloud_doc_paragraph(doc, 1)->lang, "fr-CH");
     assert_string_equal(aloud_doc_paragraph(doc, 0)->lang, "de");
     aloud_doc_free(doc);
+}
+
+/* A paragraph given its own language is cut by that language's rules, keeps
+ * that language, and takes that language's lexicon. */
+static void test_paragraph_read_in_its_language(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "Die Bahn fährt seit dem 5. Juli nach Kleinfeld. Sie ist voll.\n\n"
+        "« Nous avons refait la toiture. » La présidente montre la cave. Selon M. Girard, "
+        "tout est prêt.\n";
+    const char *own[] = {NULL, "fr"};
+    aloud_doc_opts o = {.lang = "de", .paragraph_langs = own, .paragraph_lang_count = 2};
+    aloud_doc *doc = NULL;
+    assert_int_equal(aloud_doc_parse_opts(text, sizeof text - 1, &o, &doc, NULL), ALOUD_OK);
+    assert_string_equal(aloud_doc_lang(doc), "de");
+    const aloud_paragraph *de = aloud_doc_paragraph(doc, 0), *fr = aloud_doc_paragraph(doc, 1);
+    assert_string_equal(de->lang, "de");
+    assert_int_equal(de->sentence_count, 2);
+    assert_string_equal(fr->lang, "fr");
+    assert_int_equal(fr->sentence_count, 3);
+    assert_string_equal(aloud_doc_sentence(doc, fr->first_sentence)->text,
+                        "« Nous avons refait la toiture. »");
+    /* Its position in the input is kept: line 3, column 65 for "Selon". */
+    assert_int_equal(aloud_doc_sentence(doc, fr->first_sentence + 2)->line, 3);
+    assert_int_equal(aloud_doc_sentence(doc, fr->first_sentence + 2)->column, 65);
+
+    /* Read as German throughout, the quotation is cut otherwise. */
+    aloud_doc *as_de = NULL;
+    aloud_doc_opts plain = {.lang = "de"};
+    assert_int_equal(aloud_doc_parse_opts(text, sizeof text - 1, &plain, &as_de, NULL), ALOUD_OK);
+    size_t first = aloud_doc_paragraph(as_de, 1)->first_sentence;
+    assert_string_not_equal(aloud_doc_sentence(as_de, first)->text,
+                            "« Nous avons refait la toiture. »");
+    aloud_doc_free(as_de);
+
+    /* Lexicons: the document's on German, lexicon_for's on French. */
+    aloud_lexicon *lex_de = aloud_lexicon_create(), *lex_fr = aloud_lexicon_create();
+    tu_require(lex_de);
+    tu_require(lex_fr);
+    static const char de_entries[] = "Kleinfeld = Klein Feld\nGirard = deutsch\n";
+    static const char fr_entries[] = "Girard = Jirar\nKleinfeld = français\n";
+    assert_int_equal(lexicon_parse(lex_de, "de.lex", de_entries, sizeof de_entries - 1, NULL),
+                     ALOUD_OK);
+    assert_int_equal(lexicon_parse(lex_fr, "fr.lex", fr_entries, sizeof fr_entries - 1, NULL),
+                     ALOUD_OK);
+    aloud_speak_opts so = {.lexicon_for = french_lexicon, .lexicon_ctx = lex_fr};
+    assert_int_equal(aloud_doc_speak_with(doc, lex_de, &so, NULL, NULL), ALOUD_OK);
+    assert_string_equal(aloud_doc_sentence(doc, 0)->spoken,
+                        "Die Bahn fährt seit dem 5. Juli nach Klein Feld.");
+    assert_string_equal(aloud_doc_sentence(doc, fr->first_sentence + 2)->spoken,
+                        "Selon M. Jirar, tout est prêt.");
+    aloud_lexicon_entry_info e;
+    aloud_lexicon_entry(lex_fr, 0, &e);
+    assert_int_equal(e.fired, 1);
+    /* Without lexicon_for, a paragraph in another language gets none. */
+    assert_int_equal(aloud_doc_speak(doc, lex_de, NULL), ALOUD_OK);
+    assert_string_equal(aloud_doc_sentence(doc, fr->first_sentence + 2)->spoken,
+                        "Selon M. Girard, tout est prêt.");
+    aloud_lexicon_free(lex_de);
+    aloud_lexicon_free(lex_fr);
+    aloud_doc_free(doc);
+
+    /* An empty code is refused. */
+    const char *bad[] = {""};
+    aloud_doc_opts b = {.lang = "de", .paragraph_langs = bad, .paragraph_lang_count = 1};
+    assert_int_equal(aloud_doc_parse_opts(text, sizeof text - 1, &b, &doc, NULL), ALOUD_ERR_ARG);
+    assert_null(doc);
 }
 
 /* The spoken form of sentence `i` of `text` read as `lang`. */
@@ -309,8 +432,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detects_each_language),
         cmocka_unit_test(test_unsure_text),
+        cmocka_unit_test(test_best_effort_is_not_sure),
+        cmocka_unit_test(test_language_without_voice),
         cmocka_unit_test(test_long_text_is_sampled),
         cmocka_unit_test(test_paragraph_languages),
+        cmocka_unit_test(test_paragraph_read_in_its_language),
         cmocka_unit_test(test_rules_are_english),
         cmocka_unit_test(test_web_addresses),
         cmocka_unit_test_setup_teardown(test_lexicon_in_any_language, setup, tu_fixture_teardown),

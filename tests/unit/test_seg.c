@@ -372,6 +372,12 @@ static void test_german(void **state)
                         "Es waren 18. | Die Zahl stieg.");
     assert_string_equal(split_lang("de", "Er kam am 5. Mai 2005. Die Feier war kurz."),
                         "Er kam am 5. Mai 2005. | Die Feier war kurz.");
+    /* "Mio." is a number word before its noun (German capitalises nouns), a
+     * sentence's end only before a word that starts one. */
+    assert_string_equal(split_lang("de", "Die Stadt zahlt knapp 30 Mio. Euro. Das reicht."),
+                        "Die Stadt zahlt knapp 30 Mio. Euro. | Das reicht.");
+    assert_string_equal(split_lang("de", "Die Stadt zahlt 30 Mio. Die Bahn zahlt den Rest."),
+                        "Die Stadt zahlt 30 Mio. | Die Bahn zahlt den Rest.");
     assert_string_equal(split_lang("de", "Äpfel, Birnen usw. Dann kam er."),
                         "Äpfel, Birnen usw. | Dann kam er.");
     assert_string_equal(split_lang("de", "Städte wie z.B. Berlin sind groß."),

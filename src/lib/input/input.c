@@ -85,6 +85,12 @@ aloud_status aloud_doc_parse_as(aloud_input_kind kind, const char *data, size_t 
     doc_builder *b = doc_builder_create(lang);
     if (!b)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    if (opts &&
+        !doc_builder_paragraph_langs(b, opts->paragraph_langs, opts->paragraph_lang_count)) {
+        doc_builder_free(b);
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0,
+                               "a paragraph's language code is empty or too long");
+    }
     aloud_status st;
     switch (kind) {
     case ALOUD_INPUT_MARKDOWN:

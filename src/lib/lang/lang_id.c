@@ -64,16 +64,21 @@ static void lang_take(const char *text, size_t size, size_t from, size_t want, c
     buf[(*used)++] = '\n';
 }
 
-void lang_detect(const char *text, size_t size, aloud_lang_guess *out)
+/* CLD2's code as BCP-47 ("iw" is "he"; "un" is ""). */
+static const char *lang_bcp47(const char *cld2)
+{
+    for (size_t i = 0; i < sizeof lang_renamed / sizeof lang_renamed[0]; i++) {
+        if (strcmp(cld2, lang_renamed[i].cld2) == 0)
+            return lang_renamed[i].bcp47;
+    }
+    return cld2;
+}
+
+/* The bounded sample of text[0..size) (see LANG_SLICE_BYTES) into sample. */
+static size_t lang_sample(const char *text, size_t size, char *sample)
 {
     static const size_t whole = (size_t)LANG_SLICE_BYTES * LANG_SLICES;
-    char sample[LANG_SLICE_BYTES * LANG_SLICES + LANG_SLICES];
     size_t used = 0;
-    lang_cld2_result r;
-
-    memset(out, 0, sizeof *out);
-    if (!text || size == 0)
-        return;
     if (size <= whole) {
         lang_take(text, size, 0, size, sample, &used);
     } else {
@@ -81,24 +86,114 @@ void lang_detect(const char *text, size_t size, aloud_lang_guess *out)
             lang_take(text, size, (size - LANG_SLICE_BYTES) / (LANG_SLICES - 1) * i,
                       LANG_SLICE_BYTES, sample, &used);
     }
-    lang_cld2_detect(sample, used, &r);
-    const char *name = r.code;
-    for (size_t i = 0; i < sizeof lang_renamed / sizeof lang_renamed[0]; i++) {
-        if (strcmp(r.code, lang_renamed[i].cld2) == 0)
-            name = lang_renamed[i].bcp47;
+    return used;
+}
+
+/* The guess for language `code` (CLD2's) of result r: sure when CLD2 says
+ * so of its own answer, or when no other language competes (see
+ * LANG_SURE_PERCENT); a best effort never is. */
+static void lang_guess_of(const lang_cld2_result *r, const char *code, aloud_lang_guess *out,
+                          int *share)
+{
+    int percent = 0, others = 0;
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(r->top[i], code) == 0)
+            percent = r->percent[i];
+        else if (strcmp(r->top[i], "un") != 0)
+            others += r->percent[i];
     }
+    const char *name = lang_bcp47(code);
     snprintf(out->lang, sizeof out->lang, "%s", name);
-    out->percent = r.percent;
-    int others = strcmp(r.second, "un") == 0 ? 0 : r.second_percent;
-    bool alone = r.percent >= LANG_SURE_PERCENT &&
-                 r.percent * 100 >= LANG_SURE_SHARE * (r.percent + others);
-    out->reliable = name[0] != '\0' && (r.reliable || alone);
+    out->percent = percent;
+    bool own = strcmp(code, r->code) == 0 && r->reliable;
+    bool alone = percent >= LANG_SURE_PERCENT &&
+                 percent * 100 >= LANG_SURE_SHARE * (percent + others);
+    out->reliable = name[0] != '\0' && !r->best_effort && (own || alone);
+    if (share)
+        *share = percent > 0 ? percent * 100 / (percent + others) : 0;
+}
+
+static bool lang_usable(const char *code, lang_usable_fn usable, void *ctx)
+{
+    const char *name = lang_bcp47(code);
+    return name[0] != '\0' && (!usable || usable(ctx, name));
+}
+
+/* The voiced languages CLD2 finds hard to tell from an answer, as hints. */
+typedef struct lang_hints {
+    char list[128];
+    size_t used;
+    lang_usable_fn usable;
+    void *ctx;
+} lang_hints;
+
+static void lang_hint_keep(void *ctx, const char *code)
+{
+    lang_hints *h = ctx;
+    size_t n = strlen(code);
+    if (!lang_usable(code, h->usable, h->ctx) || h->used + n + 2 > sizeof h->list)
+        return;
+    if (h->used > 0)
+        h->list[h->used++] = ',';
+    memcpy(h->list + h->used, code, n + 1);
+    h->used += n;
+}
+
+void lang_detect(const char *text, size_t size, lang_usable_fn usable, void *ctx,
+                 aloud_lang_guess *out, int *share)
+{
+    char sample[LANG_SLICE_BYTES * LANG_SLICES + LANG_SLICES];
+    lang_cld2_result r;
+
+    memset(out, 0, sizeof *out);
+    if (share)
+        *share = 0;
+    if (!text || size == 0)
+        return;
+    size_t used = lang_sample(text, size, sample);
+    lang_cld2_detect(sample, used, NULL, &r);
+    lang_guess_of(&r, r.code, out, share);
+    if (!usable || lang_usable(r.code, usable, ctx) || out->lang[0] == '\0')
+        return;
+    /*
+     * A language espeak-ng has no voice for is no answer for aloud. First
+     * the next of CLD2's three with a voice, if it is sure of its own...
+     */
+    for (int i = 0; i < 3; i++) {
+        aloud_lang_guess g;
+        int g_share;
+        if (strcmp(r.top[i], r.code) == 0 || !lang_usable(r.top[i], usable, ctx))
+            continue;
+        lang_guess_of(&r, r.top[i], &g, &g_share);
+        if (g.reliable) {
+            *out = g;
+            if (share)
+                *share = g_share;
+            return;
+        }
+    }
+    /*
+     * ...else the text again with the voiced languages CLD2 itself finds
+     * hard to tell from its answer as hints, as CLD2 takes a page's
+     * Content-Language: Spanish that it narrowly took for Galician (no
+     * voice) is then Spanish, while Galician prose stays Galician. The
+     * answer stands only when it has a voice; else the first one is kept
+     * (the caller says the text is in a language without a voice).
+     */
+    lang_hints h = {.used = 0, .usable = usable, .ctx = ctx};
+    h.list[0] = '\0';
+    if (lang_cld2_close(r.code, lang_hint_keep, &h) == 0 || h.used == 0)
+        return;
+    lang_cld2_result again;
+    lang_cld2_detect(sample, used, h.list, &again);
+    if (lang_usable(again.code, usable, ctx))
+        lang_guess_of(&again, again.code, out, share);
 }
 
 void aloud_lang_detect(const char *text, size_t size, aloud_lang_guess *out)
 {
     if (out)
-        lang_detect(text, size, out);
+        lang_detect(text, size, NULL, NULL, out, NULL);
 }
 
 const char *aloud_lang_limit(const char *lang)

@@ -11,7 +11,8 @@
  * the sentence reaches espeak-ng as written, with the lexicon applied,
  * literal "[[" split as in English, and web and e-mail addresses read
  * with the language's own words where it has them (speak_web.c), and
- * espeak-ng's own rules for the language read it.
+ * espeak-ng's own rules for the language read it. The rules and the
+ * lexicon follow each paragraph's language.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -150,6 +151,9 @@ aloud_status aloud_doc_speak_with(aloud_doc *doc, aloud_lexicon *lex, const alou
 {
     speak_opts so = {opts && opts->read_emoji};
     size_t counts[SPEAK_RULE_COUNT] = {0};
+    /* The lexicons of other languages used, to commit with lex. */
+    aloud_lexicon **others = NULL;
+    size_t other_count = 0, other_cap = 0;
     char *block = NULL;
     size_t length = 0;
     size_t cap = 0;
@@ -173,10 +177,25 @@ aloud_status aloud_doc_speak_with(aloud_doc *doc, aloud_lexicon *lex, const alou
                aloud_doc_paragraph(doc, para + 1)->first_sentence <= i)
             para++;
         const aloud_paragraph *pp = aloud_doc_paragraph(doc, para);
-        if (spoken_rules_apply(pp ? pp->lang : NULL))
-            st = speak_sentence_with(sen->text, sen->length, lex, &so, counts, &spoken);
+        const char *lang = pp ? pp->lang : NULL;
+        aloud_lexicon *plex = lex;
+        if (lang && aloud_doc_lang(doc) && strcmp(lang, aloud_doc_lang(doc)) != 0) {
+            plex = opts && opts->lexicon_for ? opts->lexicon_for(opts->lexicon_ctx, lang) : NULL;
+            bool known = false;
+            for (size_t k = 0; k < other_count && !known; k++)
+                known = others[k] == plex;
+            if (plex && !known) {
+                if (!vec_reserve(&others, &other_cap, other_count + 1, sizeof *others, 4)) {
+                    st = ALOUD_ERR_NOMEM;
+                    break;
+                }
+                others[other_count++] = plex;
+            }
+        }
+        if (spoken_rules_apply(lang))
+            st = speak_sentence_with(sen->text, sen->length, plex, &so, counts, &spoken);
         else
-            st = spoken_plain(sen->text, sen->length, pp ? pp->lang : NULL, lex, &spoken);
+            st = spoken_plain(sen->text, sen->length, lang, plex, &spoken);
         if (st != ALOUD_OK)
             break;
         /* The guard runs here as well as before espeak-ng itself, so that what it
@@ -210,6 +229,9 @@ aloud_status aloud_doc_speak_with(aloud_doc *doc, aloud_lexicon *lex, const alou
         free(safe);
     }
     lexicon_commit(lex, st == ALOUD_OK);
+    for (size_t k = 0; k < other_count; k++)
+        lexicon_commit(others[k], st == ALOUD_OK);
+    free(others);
     if (st != ALOUD_OK) {
         free(block);
         free(offsets);

@@ -100,7 +100,8 @@ static void spoken_doc_sample(const aloud_doc *doc, spoken_sample *sm)
     spoken_sample_take(doc, first, last - first, sm);
 }
 
-void aloud_doc_detect_lang(const aloud_doc *doc, aloud_lang_guess *out)
+void aloud_doc_detect_lang(const aloud_doc *doc, int (*usable)(void *ctx, const char *lang),
+                           void *ctx, aloud_lang_guess *out)
 {
     if (!out)
         return;
@@ -111,7 +112,7 @@ void aloud_doc_detect_lang(const aloud_doc *doc, aloud_lang_guess *out)
     if (!sm)
         return;
     spoken_doc_sample(doc, sm);
-    lang_detect(sm->text, sm->used, out);
+    lang_detect(sm->text, sm->used, usable, ctx, out, NULL);
     free(sm);
 }
 
@@ -140,14 +141,15 @@ aloud_status aloud_doc_set_lang(aloud_doc *doc, const char *lang, int per_paragr
             spoken_sample_take(doc, para->first_sentence, para->sentence_count, sm);
             if (sm->chars < ALOUD_LANG_PARAGRAPH_MIN)
                 continue;
-            lang_detect(sm->text, sm->used, &guesses[p]);
+            int share;
+            lang_detect(sm->text, sm->used, usable, ctx, &guesses[p], &share);
             /* Another language, not a variety of the document's own ("pt" in a
              * "pt-BR" text). */
             const char *g = guesses[p].lang;
             size_t primary = strcspn(g, "-");
             bool other = strncasecmp(g, lang, primary) != 0 ||
                          (lang[primary] != '\0' && lang[primary] != '-');
-            if (guesses[p].reliable && guesses[p].percent >= LANG_PARAGRAPH_PERCENT && other &&
+            if (guesses[p].reliable && share >= LANG_PARAGRAPH_PERCENT && other &&
                 (!usable || usable(ctx, g)))
                 own[p] = g;
         }

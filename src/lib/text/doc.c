@@ -109,6 +109,17 @@ struct doc_builder {
     size_t pending_chapter; /* the mark's title for the next paragraph, SIZE_MAX for none */
     char lang[DOC_LANG_SIZE]; /* the language the text is read in */
     seg *seg;
+    /* Paragraphs in other languages (doc_builder_paragraph_langs): paragraph
+     * p is read in para_langs[p] when it is not NULL, with a segmenter of
+     * that language's (one per language, made when first needed). */
+    const char *const *para_langs;
+    size_t para_lang_count;
+    struct doc_other_seg {
+        char lang[DOC_LANG_SIZE];
+        seg *seg;
+    } *other_segs;
+    size_t other_seg_count;
+    size_t other_seg_cap;
 };
 
 
@@ -486,6 +497,36 @@ static bool doc_chapter_title_add(doc_builder *b, size_t *offset)
 
 /* ---------------------------------------------------------------- paragraphs */
 
+/* The paragraph's own language: para_langs' entry, else the text's. */
+static const char *doc_paragraph_lang(const doc_builder *b)
+{
+    size_t p = b->paragraph_count;
+    return p < b->para_lang_count && b->para_langs[p] ? b->para_langs[p] : b->lang;
+}
+
+/* The segmenter for the paragraph being added: the text's, or one of its
+ * own language's when that has other data. NULL when out of memory. */
+static seg *doc_paragraph_seg(doc_builder *b)
+{
+    const char *lang = doc_paragraph_lang(b);
+    const char *data = seg_lang_pick(lang), *own = seg_lang_pick(b->lang);
+    if (lang == b->lang || (data && own && strcmp(data, own) == 0) || (!data && !own))
+        return b->seg;
+    for (size_t i = 0; i < b->other_seg_count; i++) {
+        if (strcmp(b->other_segs[i].lang, lang) == 0)
+            return b->other_segs[i].seg;
+    }
+    if (!vec_reserve(&b->other_segs, &b->other_seg_cap, b->other_seg_count + 1,
+                     sizeof *b->other_segs, 4))
+        return NULL;
+    struct doc_other_seg *o = &b->other_segs[b->other_seg_count];
+    if (seg_create(lang, SEG_DEFAULT_MAX_CHARS, &o->seg, NULL) != ALOUD_OK)
+        return NULL;
+    snprintf(o->lang, sizeof o->lang, "%s", lang);
+    b->other_seg_count++;
+    return o->seg;
+}
+
 /* Adds the paragraph in the buffer (which holds a word) to the document. */
 static aloud_status doc_paragraph_add(doc_builder *b)
 {
@@ -519,7 +560,8 @@ static aloud_status doc_paragraph_add(doc_builder *b)
                              &name)) {
         kind = ALOUD_PARA_BYLINE;
     } else {
-        if (seg_split(b->seg, b->text, b->length, &spans, &count) != ALOUD_OK)
+        seg *sg = doc_paragraph_seg(b);
+        if (!sg || seg_split(sg, b->text, b->length, &spans, &count) != ALOUD_OK)
             return ALOUD_ERR_NOMEM;
         /* A heading is one sentence: list items run into one line are a list. */
         if (b->block_kind < 0 && count == 1 &&
@@ -658,6 +700,9 @@ static void doc_builder_release(doc_builder *b)
     free(b->sentences);
     free(b->sentence_offsets);
     seg_free(b->seg);
+    for (size_t i = 0; i < b->other_seg_count; i++)
+        seg_free(b->other_segs[i].seg);
+    free(b->other_segs);
 }
 
 /* Moves the results into a document and turns offsets into pointers. */
@@ -893,21 +938,40 @@ size_t doc_builder_paragraph_count(const doc_builder *b)
     return b->paragraph_count;
 }
 
+bool doc_builder_paragraph_langs(doc_builder *b, const char *const *langs, size_t count)
+{
+    for (size_t p = 0; langs && p < count; p++) {
+        if (langs[p] && (langs[p][0] == '\0' || strlen(langs[p]) >= DOC_LANG_SIZE))
+            return false;
+    }
+    b->para_langs = langs;
+    b->para_lang_count = langs ? count : 0;
+    return true;
+}
+
 aloud_status doc_builder_finish(doc_builder *b, aloud_doc **out, aloud_error *err)
 {
     aloud_status st = ALOUD_OK;
+    const char **langs = NULL;
     *out = NULL;
     if (b->paragraph_count == 0)
         st = aloud_error_set(err, ALOUD_ERR_EMPTY, 0, 0, "no words to read");
+    else if (b->para_lang_count > 0 && !(langs = calloc(b->paragraph_count, sizeof *langs)))
+        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     else if (!(*out = doc_finish(b)))
         st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    /* Every paragraph is in the language the text was read with until
+    /* Every paragraph is in the language it was read in until
      * aloud_doc_set_lang() says otherwise. */
-    else if (doc_set_lang(*out, b->lang, NULL) != ALOUD_OK) {
-        aloud_doc_free(*out);
-        *out = NULL;
-        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    else {
+        for (size_t p = 0; langs && p < b->paragraph_count && p < b->para_lang_count; p++)
+            langs[p] = b->para_langs[p];
+        if (doc_set_lang(*out, b->lang, langs) != ALOUD_OK) {
+            aloud_doc_free(*out);
+            *out = NULL;
+            st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+        }
     }
+    free(langs);
     doc_builder_release(b);
     memset(b, 0, sizeof *b);
     return st;
@@ -960,6 +1024,10 @@ aloud_status aloud_doc_parse_opts(const char *data, size_t size, const aloud_doc
         return st;
 
     st = doc_builder_init(&b, lang, err);
+    if (st == ALOUD_OK && opts &&
+        !doc_builder_paragraph_langs(&b, opts->paragraph_langs, opts->paragraph_lang_count))
+        st = aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "a paragraph's language code is empty "
+                                                       "or too long");
     if (st == ALOUD_OK)
         st = doc_read(&b, data, size);
     if (st == ALOUD_ERR_NOMEM)

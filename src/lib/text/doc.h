@@ -74,6 +74,13 @@ bool doc_builder_text(doc_builder *b, const char *text, size_t n, unsigned line,
                       unsigned column);
 /* A space between words (a line break, an element boundary). */
 void doc_builder_space(doc_builder *b);
+/*
+ * Paragraph p (counted as kept, from 0) is in langs[p] (borrowed until the
+ * builder is finished) when p < count and langs[p] is not NULL: it is cut
+ * into sentences with that language's data, and keeps that language. False,
+ * setting nothing, when an entry is empty or DOC_LANG_SIZE bytes or more.
+ */
+bool doc_builder_paragraph_langs(doc_builder *b, const char *const *langs, size_t count);
 /* Ends the block: kept as a paragraph of `kind` when it holds a word. */
 aloud_status doc_builder_end(doc_builder *b, doc_block kind);
 /* Forgets the block being built (text that turned out not to be read). */
