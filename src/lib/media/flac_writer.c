@@ -37,6 +37,11 @@
 #include <FLAC/stream_encoder.h>
 #include <nettle/md5.h>
 
+/* Exported by libFLAC (FLAC_API) but declared only in its include/share/private.h;
+ * upstream keeps it for outside users (xiph/flac issue 547, pull request 548). */
+FLAC_API FLAC__bool FLAC__stream_encoder_set_do_md5(FLAC__StreamEncoder *encoder,
+                                                    FLAC__bool value);
+
 #include "ascii.h"
 #include "clock.h"
 #include "cover.h"
@@ -757,13 +762,14 @@ static aloud_status flac_encode_piece(const writer *w, uint64_t first, const int
         p->w = w;
         p->first_number = p->number = first / FLAC_BLOCK_FRAMES;
         p->min_frame = UINT32_MAX;
-        /* The main encoder's settings. (Each also takes the MD5 of its piece,
-         * which is of no use, but the switch is not in libFLAC's public API.) */
+        /* The main encoder's settings, but no MD5 of the piece: the join
+         * takes the stream's. */
         ok = FLAC__stream_encoder_set_channels(enc, w->channels)
              && FLAC__stream_encoder_set_bits_per_sample(enc, 16)
              && FLAC__stream_encoder_set_sample_rate(enc, w->sample_rate)
              && FLAC__stream_encoder_set_compression_level(enc, FLAC_COMPRESSION_LEVEL)
              && FLAC__stream_encoder_set_blocksize(enc, FLAC_BLOCK_FRAMES)
+             && FLAC__stream_encoder_set_do_md5(enc, false)
              && FLAC__stream_encoder_init_stream(enc, flac_piece_write, NULL, NULL, NULL, p)
                     == FLAC__STREAM_ENCODER_INIT_STATUS_OK;
     }
