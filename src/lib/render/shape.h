@@ -16,6 +16,7 @@
 #define ALOUD_SHAPE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
