@@ -3,10 +3,12 @@
 every format and every voice preset comes out at the target within 1 LU
 with no true peak above -1.5 dBTP; --loudness moves the target, 'off'
 keeps espeak-ng's level; the gain tags say what was done (metaflac,
-ffprobe, mutagen); the same bytes for any -j."""
+ffprobe, mutagen); the same bytes for any -j; FLAC encoded in pieces is
+one sound stream, the very one the flac program makes of that audio."""
 import glob
 import os
 import re
+import shutil
 import subprocess
 
 from aloudtest import (SEEDS_DIR, SOURCE_DIR, case, check, finish, need, run, tempdir)
@@ -109,8 +111,50 @@ def test_same_bytes_for_any_jobs():
         check(files[0] == files[1] == files[2], "%s: the same bytes for -j 1, 2 and 3" % ext)
 
 
+def flac_parts(path):
+    """(STREAMINFO's body, the audio frames) of a FLAC file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    check(data[:4] == b"fLaC", "%s is FLAC" % path)
+    at, info = 4, None
+    while True:
+        last, kind = data[at] & 0x80, data[at] & 0x7f
+        size = int.from_bytes(data[at + 1:at + 4], "big")
+        if kind == 0:
+            info = data[at + 4:at + 4 + size]
+        at += 4 + size
+        if last:
+            return info, data[at:]
+
+
+def test_flac_pieces_make_one_stream():
+    """With loudness on, FLAC is encoded in pieces in threads and joined: the
+    flac program finds it sound (frame CRCs, MD5), metaflac lists it, and its
+    frames and STREAMINFO are those the flac program makes of the same audio
+    in one go (libFLAC level 0, fixed 1152-sample blocks)."""
+    if not shutil.which("flac"):
+        print("skipped: no flac program")
+        return
+    path = render("narrator", "flac")
+    proc = subprocess.run(["flac", "-t", "-s", path], capture_output=True, timeout=600)
+    check(proc.returncode == 0 and not proc.stderr, "flac -t: %s" % proc.stderr)
+    proc = subprocess.run(["metaflac", "--list", path], capture_output=True, timeout=60)
+    check(proc.returncode == 0, "metaflac --list: %s" % proc.stderr)
+    wav = os.path.join(OUT, "pieces.wav")
+    again = os.path.join(OUT, "again.flac")
+    for cmd in (["flac", "-d", "-f", "-s", "-o", wav, path],
+                ["flac", "-0", "-f", "-s", "--no-padding", "--no-seektable", "-o", again, wav]):
+        proc = subprocess.run(cmd, capture_output=True, timeout=600)
+        check(proc.returncode == 0, "%s: %s" % (" ".join(cmd), proc.stderr))
+    ours, theirs = flac_parts(path), flac_parts(again)
+    check(ours[0] == theirs[0], "STREAMINFO as the flac program's (sizes, samples, MD5)")
+    check(len(ours[1]) > 100000 and ours[1] == theirs[1],
+          "the frames are the flac program's: %d and %d bytes" % (len(ours[1]), len(theirs[1])))
+
+
 case(test_every_format_and_preset_at_the_target)
 case(test_target_and_off)
 case(test_gain_tags)
 case(test_same_bytes_for_any_jobs)
+case(test_flac_pieces_make_one_stream)
 finish()

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -481,6 +482,126 @@ static void test_metaflac_agrees(void **state)
     free(out);
 }
 
+/* ------------------------------------------------------------------ pieces */
+
+#define BLOCK 1152u
+
+/* Speech-like and hard audio in turn: noise under a slow swell, exact
+ * silence (constant subframes), a pure tone, and full-scale clicks with
+ * noise (verbatim subframes). */
+static int16_t piece_sample(uint64_t i)
+{
+    uint64_t part = (i / 7777) % 4;
+    uint32_t r = (uint32_t)(i * 2654435761u) >> 16;
+    switch (part) {
+    case 0:
+        return (int16_t)((int)(r % 4001) - 2000 + (int)(8000.0 * sin((double)i / 300.0)));
+    case 1:
+        return 0;
+    case 2:
+        return (int16_t)lrint(12000.0 * sin((double)i * 0.07));
+    default:
+        return (int16_t)(i % 97 == 0 ? -32768 : (int)(r % 65535) - 32767);
+    }
+}
+
+/*
+ * Pieces encoded apart (here in reverse order) and joined make the same
+ * bytes as one encoder given the audio whole: frame numbers past 127 and
+ * 2047 (longer codes than the piece's own numbers), a last piece that does
+ * not fill its last block, the MD5 and frame sizes in STREAMINFO.
+ */
+static void test_pieces_match_one_encoder(void **state)
+{
+    fixture *fx = *state;
+    char whole[PATH_MAX + 32], apart[PATH_MAX + 32], cmd[2 * PATH_MAX + 64];
+    const char *titles[] = {"Eins", "Zwei"};
+    const uint64_t chapters[] = {0, 100000};
+    writer_params p = {RATE, 1, "Titel", "Ada", "aloud-test", 2, titles, 0, NULL, NULL, NULL};
+    /* In blocks: 1, 126, 1, 300, 1700, the rest: 2135 blocks and 517 frames. */
+    const size_t piece_blocks[] = {1, 126, 1, 300, 1700, 7};
+    enum { PIECES = sizeof piece_blocks / sizeof piece_blocks[0] };
+    const uint64_t total = 2135 * (uint64_t)BLOCK + 517;
+    int16_t *pcm = malloc(sizeof *pcm * total);
+    writer_piece *coded[PIECES] = {0};
+    uint64_t first[PIECES + 1];
+    writer *w = NULL;
+    aloud_error err;
+
+    tu_require(pcm);
+    for (uint64_t i = 0; i < total; i++)
+        pcm[i] = piece_sample(i);
+    first[0] = 0;
+    for (size_t k = 0; k < PIECES; k++)
+        first[k + 1] = k + 1 == PIECES ? total : first[k] + piece_blocks[k] * BLOCK;
+    assert_int_equal(writer_flac.piece_frames, BLOCK);
+
+    tu_path(fx, "whole.flac", whole, sizeof whole);
+    assert_int_equal(writer_flac.open(whole, &p, &w, &err), ALOUD_OK);
+    for (uint64_t at = 0; at < total; at += 5003) {
+        size_t n = (size_t)(total - at < 5003 ? total - at : 5003);
+        assert_int_equal(writer_flac.write(w, pcm + at, n, &err), ALOUD_OK);
+    }
+    assert_int_equal(writer_flac.close(w, chapters, &err), ALOUD_OK);
+
+    tu_path(fx, "apart.flac", apart, sizeof apart);
+    assert_int_equal(writer_flac.open(apart, &p, &w, &err), ALOUD_OK);
+    for (size_t k = PIECES; k-- > 0;)
+        assert_int_equal(writer_flac.encode_piece(w, first[k], pcm + first[k],
+                                                  (size_t)(first[k + 1] - first[k]), &coded[k],
+                                                  &err),
+                         ALOUD_OK);
+    for (size_t k = 0; k < PIECES; k++)
+        assert_int_equal(writer_flac.write_piece(w, coded[k], pcm + first[k],
+                                                 (size_t)(first[k + 1] - first[k]), &err),
+                         ALOUD_OK);
+    assert_int_equal(writer_flac.close(w, chapters, &err), ALOUD_OK);
+
+    size_t n_whole, n_apart;
+    unsigned char *a = tu_read_all(whole, &n_whole), *b = tu_read_all(apart, &n_apart);
+    assert_int_equal(n_apart, n_whole);
+    assert_memory_equal(a, b, n_whole);
+    free(a);
+    free(b);
+    if (tu_have_tool("flac")) {
+        snprintf(cmd, sizeof cmd, "flac -t -s '%s' 2>&1", apart);
+        char *out = tu_run_try(cmd);
+        tu_require(out);
+        assert_string_equal(out, "");
+        free(out);
+    }
+    free(pcm);
+}
+
+/* A piece that is not the next on a block boundary is refused, and write()
+ * is not mixed with pieces. */
+static void test_pieces_in_place_only(void **state)
+{
+    fixture *fx = *state;
+    char path[PATH_MAX + 32];
+    writer_params p = {RATE, 1, NULL, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL};
+    int16_t pcm[3 * BLOCK] = {0};
+    writer_piece *piece = NULL;
+    writer *w = NULL;
+    aloud_error err;
+
+    tu_path(fx, "order.flac", path, sizeof path);
+    assert_int_equal(writer_flac.open(path, &p, &w, &err), ALOUD_OK);
+    assert_int_equal(writer_flac.encode_piece(w, 5, pcm, BLOCK, &piece, &err), ALOUD_ERR_ARG);
+    assert_null(piece);
+    /* The second block first. */
+    assert_int_equal(writer_flac.encode_piece(w, BLOCK, pcm, BLOCK, &piece, &err), ALOUD_OK);
+    assert_int_equal(writer_flac.write_piece(w, piece, pcm, BLOCK, &err), ALOUD_ERR_ARG);
+    /* A first piece that ends inside a block leaves no room for another. */
+    assert_int_equal(writer_flac.encode_piece(w, 0, pcm, BLOCK + 1, &piece, &err), ALOUD_OK);
+    assert_int_equal(writer_flac.write_piece(w, piece, pcm, BLOCK + 1, &err), ALOUD_OK);
+    assert_int_equal(writer_flac.encode_piece(w, 2 * BLOCK, pcm, BLOCK, &piece, &err), ALOUD_OK);
+    assert_int_equal(writer_flac.write_piece(w, piece, pcm, BLOCK, &err), ALOUD_ERR_ARG);
+    assert_int_equal(writer_flac.write(w, pcm, 8, &err), ALOUD_ERR_ARG);
+    assert_int_equal(writer_flac.close(w, NULL, &err), ALOUD_OK);
+    writer_flac.free_piece(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +616,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_noncharacters_in_tags, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, tu_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_metaflac_agrees, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_pieces_match_one_encoder, setup, tu_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_pieces_in_place_only, setup, tu_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -232,6 +232,40 @@ static void test_meter_and_gain(void **state)
     free(x);
 }
 
+/* The peak is the largest |sample| over every call, wherever it lies in a
+ * call of any length, -32768 counting as 32768. */
+static void test_meter_peak(void **state)
+{
+    (void)state;
+    enum { N = 53 };
+    int16_t x[N];
+    for (size_t n = 1; n <= N; n++) {
+        for (size_t at = 0; at < n; at++) {
+            for (int sign = -1; sign <= 1; sign += 2) {
+                for (size_t i = 0; i < n; i++)
+                    x[i] = (int16_t)((int)(i * 37 % 201) - 100);
+                x[at] = (int16_t)(sign * (1000 + (int)n));
+                loud_meter *m = loud_meter_create(RATE, 1);
+                assert_non_null(m);
+                assert_int_equal(loud_meter_add(m, x, n, NULL), ALOUD_OK);
+                assert_int_equal(loud_meter_peak(m), 1000 + (int)n);
+                /* A later, quieter call leaves it. */
+                x[at] = 7;
+                assert_int_equal(loud_meter_add(m, x, n, NULL), ALOUD_OK);
+                assert_int_equal(loud_meter_peak(m), 1000 + (int)n);
+                loud_meter_free(m);
+            }
+        }
+    }
+    loud_meter *m = loud_meter_create(RATE, 1);
+    assert_non_null(m);
+    x[0] = 5;
+    x[1] = -32768;
+    assert_int_equal(loud_meter_add(m, x, 2, NULL), ALOUD_OK);
+    assert_int_equal(loud_meter_peak(m), 32768);
+    loud_meter_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_limiter_reset_property),
         cmocka_unit_test(test_limiter_short_silence_is_not_enough),
         cmocka_unit_test(test_meter_and_gain),
+        cmocka_unit_test(test_meter_peak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

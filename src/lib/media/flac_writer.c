@@ -11,6 +11,18 @@
  * So the blocks go out up front with placeholder positions of the same
  * byte size, followed by PADDING, and close() rewrites them in place with
  * the metadata chain API: same-size blocks mean no audio is moved.
+ *
+ * Pieces. libFLAC encodes on one thread, but the frames of a fixed-blocksize
+ * stream are independent: all of FLAC_BLOCK_FRAMES frames but the last, each
+ * numbered in its header. So a piece that starts on a block boundary is
+ * encoded by an encoder of its own (in any thread) into memory, where its
+ * frames, handed over one at a time by libFLAC's write callback, get the
+ * stream's numbers: the number in the header (coded like UTF-8), then the
+ * header's CRC-8 and the frame's CRC-16 again. Joined in order they are the
+ * frames one encoder would have made. The main encoder writes only the
+ * metadata, and close() puts STREAMINFO right: frame sizes, samples, and the
+ * MD5 of the audio (nettle's, libFLAC does not export its own), taken as the
+ * pieces are joined.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -23,6 +35,12 @@
 #include <FLAC/format.h>
 #include <FLAC/metadata.h>
 #include <FLAC/stream_encoder.h>
+#include <nettle/md5.h>
+
+/* Exported by libFLAC (FLAC_API) but declared only in its include/share/private.h;
+ * upstream keeps it for outside users (xiph/flac issue 547, pull request 548). */
+FLAC_API FLAC__bool FLAC__stream_encoder_set_do_md5(FLAC__StreamEncoder *encoder,
+                                                    FLAC__bool value);
 
 #include "ascii.h"
 #include "clock.h"
@@ -38,6 +56,9 @@
  * workers, so its time is render time: speed wins over 3%.
  */
 #define FLAC_COMPRESSION_LEVEL 0u
+
+/* The block size: level 0's, set explicitly because pieces start on multiples of it. */
+#define FLAC_BLOCK_FRAMES 1152u
 
 /* Room left for later same-size or small metadata edits (flac's own default). */
 #define FLAC_PADDING_BYTES 8192u
@@ -72,6 +93,24 @@ struct writer {
     unsigned char *io;               /* FLAC_IO_BYTES of encoded output not yet written */
     size_t io_len;
     int io_errno;                    /* why a write or seek failed, 0 if none did */
+    /* with pieces (write_piece) */
+    bool pieces;                     /* the stream is made of pieces: STREAMINFO is ours */
+    struct md5_ctx md5;              /* of the audio joined so far */
+    uint32_t min_frame, max_frame;   /* sizes in bytes of the frames joined so far */
+    uint8_t crc8[256];               /* the frame header's CRC (polynomial x^8+x^2+x+1) */
+    uint16_t crc16[256];             /* the frame's (x^16+x^15+x^2+1) */
+    uint16_t crc16_pow[64];          /* x^(8 * 2^k) modulo that polynomial */
+};
+
+/* A piece's frames, renumbered (see the top). */
+struct writer_piece {
+    const writer *w;
+    unsigned char *data;
+    size_t len, cap;
+    uint64_t first_number;           /* the stream's number of its first frame */
+    uint64_t number;                 /* and of its next */
+    uint32_t min_frame, max_frame;
+    bool bad;                        /* out of memory, or a frame not as expected */
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -394,6 +433,133 @@ static FLAC__StreamEncoderTellStatus flac_io_tell(const FLAC__StreamEncoder *enc
     return FLAC__STREAM_ENCODER_TELL_STATUS_OK;
 }
 
+/* ----------------------------------------------------------- frame checks */
+
+/* a * b modulo the CRC-16 polynomial, as polynomials over GF(2). */
+static uint16_t flac_crc16_mul(uint16_t a, uint16_t b)
+{
+    unsigned r = 0;
+    for (int i = 15; i >= 0; i--) {
+        r = (r & 0x8000u) ? ((r << 1) ^ 0x8005u) & 0xffffu : (r << 1) & 0xffffu;
+        if (b & (1u << i))
+            r ^= a;
+    }
+    return (uint16_t)r;
+}
+
+static void flac_crc_tables(writer *w)
+{
+    for (unsigned i = 0; i < 256; i++) {
+        unsigned c8 = i, c16 = i << 8;
+        for (int b = 0; b < 8; b++) {
+            c8 = (c8 & 0x80u) ? (c8 << 1) ^ 0x07u : c8 << 1;
+            c16 = (c16 & 0x8000u) ? (c16 << 1) ^ 0x8005u : c16 << 1;
+        }
+        w->crc8[i] = (uint8_t)c8;
+        w->crc16[i] = (uint16_t)c16;
+    }
+    /* x^8 is the CRC of a one byte followed by a zero byte; then squares. */
+    w->crc16_pow[0] = 0x100u;
+    for (int k = 1; k < 64; k++)
+        w->crc16_pow[k] = flac_crc16_mul(w->crc16_pow[k - 1], w->crc16_pow[k - 1]);
+}
+
+static uint8_t flac_crc8(const writer *w, const unsigned char *p, size_t n)
+{
+    unsigned crc = 0;
+    for (size_t i = 0; i < n; i++)
+        crc = w->crc8[crc ^ p[i]];
+    return (uint8_t)crc;
+}
+
+static uint16_t flac_crc16(const writer *w, const unsigned char *p, size_t n)
+{
+    unsigned crc = 0;
+    for (size_t i = 0; i < n; i++)
+        crc = ((crc << 8) & 0xffffu) ^ w->crc16[(crc >> 8) ^ p[i]];
+    return (uint16_t)crc;
+}
+
+/* The CRC-16 of `c`'s message followed by `zeros` zero bytes: c * x^(8 zeros). */
+static uint16_t flac_crc16_zeros(const writer *w, uint16_t c, size_t zeros)
+{
+    for (int k = 0; zeros > 0 && k < 64; k++, zeros >>= 1) {
+        if (zeros & 1u)
+            c = flac_crc16_mul(c, w->crc16_pow[k]);
+    }
+    return c;
+}
+
+/* The bytes of a frame number coded as FLAC codes it (UTF-8's scheme,
+ * stretched to 36 bits): in `out` (room for 7), the count returned. */
+static size_t flac_number_put(uint64_t n, unsigned char *out)
+{
+    if (n < 0x80) {
+        out[0] = (unsigned char)n;
+        return 1;
+    }
+    size_t len = 2;
+    while (len < 7 && n >= (uint64_t)1 << (5 * len + 1))
+        len++;
+    for (size_t i = len - 1; i > 0; i--) {
+        out[i] = (unsigned char)(0x80u | (n & 0x3fu));
+        n >>= 6;
+    }
+    out[0] = (unsigned char)((0xff00u >> len) | n);
+    return len;
+}
+
+/* How many bytes the coded number starting with `b` takes; 0 for a bad first byte. */
+static size_t flac_number_len(unsigned char b)
+{
+    size_t len = 0;
+    while (len < 8 && (b & (0x80u >> len)))
+        len++;
+    return len == 0 ? 1 : len == 1 || len > 7 ? 0 : len;
+}
+
+/*
+ * Copies the frame `in` (`n` bytes, from libFLAC) to `out` (room for n + 6)
+ * with `number` as its number and both CRCs made again; returns its new
+ * size, 0 when it is not a fixed-blocksize frame as libFLAC makes them.
+ */
+static size_t flac_renumber(const writer *w, const unsigned char *in, size_t n, uint64_t number,
+                            unsigned char *out)
+{
+    if (n < 8 || in[0] != 0xffu || in[1] != 0xf8u)
+        return 0;
+    unsigned block_code = in[2] >> 4, rate_code = in[2] & 0x0fu;
+    size_t extra = (block_code == 6 ? 1u : block_code == 7 ? 2u : 0u)
+                   + (rate_code == 12 ? 1u : rate_code == 13 || rate_code == 14 ? 2u : 0u);
+    size_t old_len = flac_number_len(in[4]);
+    size_t head = 4 + old_len + extra;   /* where the CRC-8 is */
+    if (old_len == 0 || head + 1 + 2 > n)
+        return 0;
+    memcpy(out, in, 4);
+    size_t k = 4 + flac_number_put(number, out + 4);
+    memcpy(out + k, in + 4 + old_len, extra);
+    k += extra;
+    out[k] = flac_crc8(w, out, k);
+    k++;
+    size_t body = n - (head + 1) - 2;
+    memcpy(out + k, in + head + 1, body);
+    /* The CRC is linear, and leading zero bytes leave it alone: the new one
+     * is the old one plus that of the two headers' difference (the shorter
+     * one led by zeros) followed by as many zero bytes as the rest has. */
+    unsigned char diff[32] = {0};
+    size_t width = k > head + 1 ? k : head + 1;
+    for (size_t i = 0; i < head + 1; i++)
+        diff[width - (head + 1) + i] ^= in[i];
+    for (size_t i = 0; i < k; i++)
+        diff[width - k + i] ^= out[i];
+    uint16_t crc = (uint16_t)((in[n - 2] << 8) | in[n - 1]);
+    crc ^= flac_crc16_zeros(w, flac_crc16(w, diff, width), body);
+    k += body;
+    out[k++] = (unsigned char)(crc >> 8);
+    out[k++] = (unsigned char)(crc & 0xffu);
+    return k;
+}
+
 /* ------------------------------------------------------------- the writer */
 
 /* A CLIENT_ERROR is our output failing, and io_errno says why (disk full,
@@ -450,6 +616,7 @@ static aloud_status flac_start_encoder(writer *w, aloud_error *err)
         || !FLAC__stream_encoder_set_bits_per_sample(w->enc, 16)
         || !FLAC__stream_encoder_set_sample_rate(w->enc, w->sample_rate)
         || !FLAC__stream_encoder_set_compression_level(w->enc, FLAC_COMPRESSION_LEVEL)
+        || !FLAC__stream_encoder_set_blocksize(w->enc, FLAC_BLOCK_FRAMES)
         || !FLAC__stream_encoder_set_metadata(w->enc, w->blocks, count))
         return flac_encoder_error(w, "set up the encoder for", err);
     w->fd = writer_create_fd(w->path);
@@ -487,6 +654,9 @@ static aloud_status flac_open(const char *path, const writer_params *params, wri
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }
     strcpy(w->path, path);
+    flac_crc_tables(w);
+    md5_init(&w->md5);
+    w->min_frame = UINT32_MAX;
     w->channels = params->channels;
     w->sample_rate = params->sample_rate;
     w->chapter_count = params->chapter_count;
@@ -515,7 +685,7 @@ static aloud_status flac_open(const char *path, const writer_params *params, wri
 
 static aloud_status flac_write(writer *w, const int16_t *pcm, size_t frames, aloud_error *err)
 {
-    if (!w || (!pcm && frames))
+    if (!w || (!pcm && frames) || w->pieces)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the FLAC writer");
     while (frames > 0) {
         size_t n = frames < FLAC_CHUNK_FRAMES ? frames : FLAC_CHUNK_FRAMES;
@@ -532,6 +702,174 @@ static aloud_status flac_write(writer *w, const int16_t *pcm, size_t frames, alo
     return ALOUD_OK;
 }
 
+/* ------------------------------------------------------------------ pieces */
+
+static void flac_free_piece(writer_piece *p)
+{
+    if (!p)
+        return;
+    free(p->data);
+    free(p);
+}
+
+/* A piece encoder's output: its own "fLaC" and metadata (no samples) are
+ * dropped; each frame is renumbered into the piece's buffer. */
+static FLAC__StreamEncoderWriteStatus flac_piece_write(const FLAC__StreamEncoder *enc,
+                                                       const FLAC__byte buffer[], size_t bytes,
+                                                       uint32_t samples, uint32_t frame,
+                                                       void *ctx)
+{
+    writer_piece *p = ctx;
+    (void)enc;
+    (void)frame;
+    if (samples == 0)
+        return FLAC__STREAM_ENCODER_WRITE_STATUS_OK;
+    if (p->cap - p->len < bytes + 8) {
+        size_t cap = p->cap ? p->cap : (size_t)1 << 16;
+        while (cap - p->len < bytes + 8)
+            cap *= 2;
+        unsigned char *data = realloc(p->data, cap);
+        if (!data) {
+            p->bad = true;
+            return FLAC__STREAM_ENCODER_WRITE_STATUS_FATAL_ERROR;
+        }
+        p->data = data;
+        p->cap = cap;
+    }
+    size_t n = flac_renumber(p->w, buffer, bytes, p->number, p->data + p->len);
+    if (n == 0 || n > UINT32_MAX) {
+        p->bad = true;
+        return FLAC__STREAM_ENCODER_WRITE_STATUS_FATAL_ERROR;
+    }
+    p->number++;
+    p->len += n;
+    p->min_frame = (uint32_t)n < p->min_frame ? (uint32_t)n : p->min_frame;
+    p->max_frame = (uint32_t)n > p->max_frame ? (uint32_t)n : p->max_frame;
+    return FLAC__STREAM_ENCODER_WRITE_STATUS_OK;
+}
+
+static aloud_status flac_encode_piece(const writer *w, uint64_t first, const int16_t *pcm,
+                                      size_t frames, writer_piece **out, aloud_error *err)
+{
+    *out = NULL;
+    if (first % FLAC_BLOCK_FRAMES != 0 || (!pcm && frames))
+        return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the FLAC writer");
+    writer_piece *p = calloc(1, sizeof *p);
+    FLAC__int32 *buf = malloc(sizeof *buf * FLAC_CHUNK_FRAMES * w->channels);
+    FLAC__StreamEncoder *enc = FLAC__stream_encoder_new();
+    bool ok = p && buf && enc;
+    if (ok) {
+        p->w = w;
+        p->first_number = p->number = first / FLAC_BLOCK_FRAMES;
+        p->min_frame = UINT32_MAX;
+        /* The main encoder's settings, but no MD5 of the piece: the join
+         * takes the stream's. */
+        ok = FLAC__stream_encoder_set_channels(enc, w->channels)
+             && FLAC__stream_encoder_set_bits_per_sample(enc, 16)
+             && FLAC__stream_encoder_set_sample_rate(enc, w->sample_rate)
+             && FLAC__stream_encoder_set_compression_level(enc, FLAC_COMPRESSION_LEVEL)
+             && FLAC__stream_encoder_set_blocksize(enc, FLAC_BLOCK_FRAMES)
+             && FLAC__stream_encoder_set_do_md5(enc, false)
+             && FLAC__stream_encoder_init_stream(enc, flac_piece_write, NULL, NULL, NULL, p)
+                    == FLAC__STREAM_ENCODER_INIT_STATUS_OK;
+    }
+    while (ok && frames > 0) {
+        size_t n = frames < FLAC_CHUNK_FRAMES ? frames : FLAC_CHUNK_FRAMES;
+        size_t samples = n * w->channels;
+        for (size_t i = 0; i < samples; i++)
+            buf[i] = pcm[i];
+        ok = FLAC__stream_encoder_process_interleaved(enc, buf, (uint32_t)n);
+        pcm += samples;
+        frames -= n;
+    }
+    if (enc && !FLAC__stream_encoder_finish(enc))
+        ok = false;
+    bool nomem = !p || !buf || !enc || p->bad;
+    if (enc)
+        FLAC__stream_encoder_delete(enc);
+    free(buf);
+    if (!ok) {
+        flac_free_piece(p);
+        return nomem ? aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory")
+                     : aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot encode %s", w->path);
+    }
+    *out = p;
+    return ALOUD_OK;
+}
+
+/* The MD5 of 16-bit samples as FLAC takes it: little-endian, interleaved. */
+static void flac_md5_pcm(writer *w, const int16_t *pcm, size_t samples)
+{
+    const uint16_t one = 1;
+    if (*(const unsigned char *)&one == 1) {
+        md5_update(&w->md5, samples * sizeof *pcm, (const uint8_t *)pcm);
+        return;
+    }
+    uint8_t le[2 * FLAC_CHUNK_FRAMES];
+    while (samples > 0) {
+        size_t n = samples < FLAC_CHUNK_FRAMES ? samples : FLAC_CHUNK_FRAMES;
+        for (size_t i = 0; i < n; i++) {
+            le[2 * i] = (uint8_t)((uint16_t)pcm[i] & 0xffu);
+            le[2 * i + 1] = (uint8_t)((uint16_t)pcm[i] >> 8);
+        }
+        md5_update(&w->md5, 2 * n, le);
+        pcm += n;
+        samples -= n;
+    }
+}
+
+static aloud_status flac_write_piece(writer *w, writer_piece *p, const int16_t *pcm,
+                                     size_t frames, aloud_error *err)
+{
+    aloud_status st = ALOUD_OK;
+    if (!p || (!pcm && frames) || w->frames % FLAC_BLOCK_FRAMES != 0
+        || p->first_number != w->frames / FLAC_BLOCK_FRAMES
+        || p->number - p->first_number != (frames + FLAC_BLOCK_FRAMES - 1) / FLAC_BLOCK_FRAMES)
+        st = aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "a FLAC piece out of place");
+    if (st == ALOUD_OK
+        && flac_io_write(NULL, p->data, p->len, 0, 0, w) != FLAC__STREAM_ENCODER_WRITE_STATUS_OK)
+        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot write %s: %s", w->path,
+                             strerror(w->io_errno));
+    if (st == ALOUD_OK) {
+        w->pieces = true;
+        flac_md5_pcm(w, pcm, frames * w->channels);
+        w->frames += frames;
+        w->min_frame = p->min_frame < w->min_frame ? p->min_frame : w->min_frame;
+        w->max_frame = p->max_frame > w->max_frame ? p->max_frame : w->max_frame;
+    }
+    flac_free_piece(p);
+    return st;
+}
+
+/* STREAMINFO's body for a stream of pieces, over what the main encoder
+ * wrote (it saw no audio): right after "fLaC" and the block's header. */
+static bool flac_write_streaminfo(writer *w)
+{
+    unsigned char b[FLAC__STREAM_METADATA_STREAMINFO_LENGTH];
+    uint32_t min_frame = w->frames ? w->min_frame : 0, max_frame = w->max_frame;
+    uint64_t total = w->frames;
+    unsigned rate = w->sample_rate, ch = w->channels - 1, bps = 16 - 1;
+
+    b[0] = b[2] = (unsigned char)(FLAC_BLOCK_FRAMES >> 8);
+    b[1] = b[3] = (unsigned char)(FLAC_BLOCK_FRAMES & 0xffu);
+    for (int i = 0; i < 3; i++) {
+        b[4 + i] = (unsigned char)(min_frame >> (16 - 8 * i));
+        b[7 + i] = (unsigned char)(max_frame >> (16 - 8 * i));
+    }
+    b[10] = (unsigned char)(rate >> 12);
+    b[11] = (unsigned char)(rate >> 4);
+    b[12] = (unsigned char)(((rate & 0x0fu) << 4) | (ch << 1) | (bps >> 4));
+    b[13] = (unsigned char)(((bps & 0x0fu) << 4) | ((total >> 32) & 0x0fu));
+    for (int i = 0; i < 4; i++)
+        b[14 + i] = (unsigned char)(total >> (24 - 8 * i));
+    md5_digest(&w->md5, MD5_DIGEST_SIZE, b + 18);
+    if (pwrite(w->fd, b, sizeof b, 8) != (ssize_t)sizeof b) {
+        w->io_errno = errno ? errno : EIO;
+        return false;
+    }
+    return true;
+}
+
 static aloud_status flac_close(writer *w, const uint64_t *chapter_frames, aloud_error *err)
 {
     aloud_status st;
@@ -542,6 +880,8 @@ static aloud_status flac_close(writer *w, const uint64_t *chapter_frames, aloud_
     if (!FLAC__stream_encoder_finish(w->enc) && st == ALOUD_OK)
         st = flac_encoder_error(w, "finish", err);
     if (!flac_io_flush(w) && st == ALOUD_OK)
+        st = flac_encoder_error(w, "finish", err);
+    if (w->pieces && st == ALOUD_OK && !flac_write_streaminfo(w))
         st = flac_encoder_error(w, "finish", err);
     if (close(w->fd) != 0 && st == ALOUD_OK)
         st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot finish %s: %s", w->path,
@@ -564,4 +904,8 @@ const writer_ops writer_flac = {
     .write = flac_write,
     .close = flac_close,
     .abort = flac_abort,
+    .piece_frames = FLAC_BLOCK_FRAMES,
+    .encode_piece = flac_encode_piece,
+    .write_piece = flac_write_piece,
+    .free_piece = flac_free_piece,
 };

@@ -51,6 +51,9 @@ typedef struct writer_params {
                                             lives until close() or abort() returns */
 } writer_params;
 
+/* A piece of the stream encoded apart (see writer_ops' piece functions). */
+typedef struct writer_piece writer_piece;
+
 /* A writer: open / write / close / abort. */
 typedef struct writer_ops {
     /* Creates `path` (which must not exist yet or is overwritten) for writing. */
@@ -66,6 +69,27 @@ typedef struct writer_ops {
     aloud_status (*close)(writer *w, const uint64_t *chapter_frames, aloud_error *err);
     /* Frees `w` without finishing; the caller removes the file. NULL is a no-op. */
     void (*abort)(writer *w);
+
+    /*
+     * Optional, all four or none (0 and NULLs): the audio encoded in pieces
+     * apart, in threads, then joined in order into the very stream write()
+     * would have made of it. Pieces start at multiples of piece_frames
+     * frames from the first; a writer takes either write() or pieces, not
+     * both.
+     */
+    unsigned piece_frames;
+    /* Encodes the `frames` frames of `pcm` that start at frame `first` of
+     * the stream into *out (the caller's, free with free_piece). Reads only
+     * what open() set up: any number may run at once, beside write_piece().
+     * ALOUD_ERR_NOMEM, ALOUD_ERR_WRITE when the encoder fails. */
+    aloud_status (*encode_piece)(const writer *w, uint64_t first, const int16_t *pcm,
+                                 size_t frames, writer_piece **out, aloud_error *err);
+    /* Appends the next piece, encoded from `pcm` (`frames` frames, borrowed),
+     * which is the stream's next audio; takes `piece` over. */
+    aloud_status (*write_piece)(writer *w, writer_piece *piece, const int16_t *pcm,
+                                size_t frames, aloud_error *err);
+    /* NULL is a no-op. */
+    void (*free_piece)(writer_piece *piece);
 } writer_ops;
 
 /* An open file handed to the readers; declared in media_read.h. */

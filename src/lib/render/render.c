@@ -64,10 +64,32 @@ static int render_out(render_state *rs, const int16_t *pcm, size_t frames)
     return rs->status != ALOUD_OK;
 }
 
-static aloud_status render_shaped(void *ctx, const int16_t *pcm, size_t frames, aloud_error *err)
+static aloud_status render_shaped(void *ctx, const int16_t *pcm, size_t frames, void *coded,
+                                  aloud_error *err)
 {
     render_state *rs = ctx;
-    return rs->opts->format->writer->write(rs->w, pcm, frames, err);
+    const writer_ops *ops = rs->opts->format->writer;
+    if (coded)
+        return ops->write_piece(rs->w, coded, pcm, frames, err);
+    return ops->write(rs->w, pcm, frames, err);
+}
+
+/* In a shaping thread: the writer encodes the piece apart. */
+static aloud_status render_encode(void *ctx, uint64_t first, const int16_t *pcm, size_t frames,
+                                  void **coded, aloud_error *err)
+{
+    const render_state *rs = ctx;
+    writer_piece *piece = NULL;
+    aloud_status st = rs->opts->format->writer->encode_piece(rs->w, first, pcm, frames, &piece,
+                                                             err);
+    *coded = piece;
+    return st;
+}
+
+static void render_discard(void *ctx, void *coded)
+{
+    const render_state *rs = ctx;
+    rs->opts->format->writer->free_piece(coded);
 }
 
 /* Plays the spool back through the gain and the limiter into the writer, in
@@ -79,8 +101,14 @@ static aloud_status render_replay(render_state *rs, double gain_db, double ceili
     if (fflush(rs->spool) != 0)
         return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot flush the spool file: %s",
                                strerror(errno));
+    const writer_ops *ops = rs->opts->format->writer;
+    shape_output out = {render_shaped, NULL, NULL, rs};
+    if (ops->encode_piece) {
+        out.encode = render_encode;
+        out.discard = render_discard;
+    }
     return shape_run(fileno(rs->spool), rs->frames, rs->cuts, rs->res->sample_rate, gain_db,
-                     ceiling_db, render_shaped, rs, rs->opts->stop, &peak, err);
+                     ceiling_db, &out, rs->opts->stop, &peak, err);
 }
 
 static int render_flush(render_state *rs)
@@ -283,7 +311,7 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
     } else {
         /* The writer opens once the gain is known: its tags state it. */
         rs->meter = loud_meter_create(result->sample_rate, 1);
-        rs->cuts = shape_cuts_create(result->sample_rate);
+        rs->cuts = shape_cuts_create(result->sample_rate, opts->format->writer->piece_frames);
         st = rs->meter && rs->cuts ? writer_create_spool(temp, &rs->spool, err)
                        : aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     }

@@ -20,6 +20,7 @@
 
 struct shape_cuts {
     uint64_t before, after;   /* silence needed before and after a cut */
+    uint64_t align;           /* cuts at multiples of this */
     uint64_t min_piece;
     uint64_t pos;             /* frames followed */
     uint64_t run_start;       /* where the current run of zeros began */
@@ -28,7 +29,7 @@ struct shape_cuts {
     size_t count, cap;
 };
 
-shape_cuts *shape_cuts_create(unsigned sample_rate)
+shape_cuts *shape_cuts_create(unsigned sample_rate, unsigned align)
 {
     limiter *probe = limiter_create(sample_rate, 0, 0);
     shape_cuts *c = probe ? calloc(1, sizeof *c) : NULL;
@@ -36,6 +37,7 @@ shape_cuts *shape_cuts_create(unsigned sample_rate)
         c->before = limiter_reset_frames(probe);
         c->after = limiter_tail_frames(probe);
         c->min_piece = (uint64_t)sample_rate * SHAPE_PIECE_MIN_S;
+        c->align = align > 1 ? align : 1;
     }
     limiter_free(probe);
     return c;
@@ -52,9 +54,10 @@ void shape_cuts_free(shape_cuts *c)
 /* A run of zeros [run_start, end) ended: a cut in it, if it is long enough. */
 static bool shape_cuts_run(shape_cuts *c, uint64_t end)
 {
-    if (end - c->run_start < c->before + c->after)
-        return true;
     uint64_t at = c->run_start + c->before;
+    at += (c->align - at % c->align) % c->align;
+    if (end < at || end - at < c->after)
+        return true;
     if (at - c->last < c->min_piece)
         return true;
     if (c->count == c->cap) {
@@ -90,9 +93,12 @@ bool shape_cuts_feed(shape_cuts *c, const int16_t *pcm, size_t frames)
 typedef struct shape_piece {
     uint64_t first, end;
     int16_t *pcm;          /* shaped, end - first frames */
+    void *coded;           /* what out->encode made of it */
     int peak;
     bool done;
     aloud_status status;
+    bool coder_failed;     /* `error` says why */
+    aloud_error error;
 } shape_piece;
 
 typedef struct shape_job {
@@ -100,6 +106,7 @@ typedef struct shape_job {
     uint64_t frames;
     unsigned rate;
     double gain_db, ceiling_db;
+    const shape_output *out;
     const volatile sig_atomic_t *stop;
     shape_piece *pieces;
     size_t count, next, written, window;
@@ -142,7 +149,15 @@ static aloud_status shape_piece_run(const shape_job *job, shape_piece *pc)
     pc->peak = limiter_peak(lim);
     limiter_free(lim);
     free(in);
-    return w == n ? ALOUD_OK : ALOUD_ERR_WRITE;
+    if (w != n)
+        return ALOUD_ERR_WRITE;
+    if (job->out->encode) {
+        aloud_status st = job->out->encode(job->out->ctx, pc->first, pc->pcm, n, &pc->coded,
+                                           &pc->error);
+        pc->coder_failed = st != ALOUD_OK;
+        return st;
+    }
+    return ALOUD_OK;
 }
 
 static void *shape_worker(void *arg)
@@ -166,7 +181,7 @@ static void *shape_worker(void *arg)
 }
 
 aloud_status shape_run(int fd, uint64_t frames, const shape_cuts *cuts, unsigned sample_rate,
-                       double gain_db, double ceiling_db, shape_write_fn write, void *ctx,
+                       double gain_db, double ceiling_db, const shape_output *out,
                        const volatile sig_atomic_t *stop, int *peak, aloud_error *err)
 {
     shape_job job;
@@ -182,6 +197,7 @@ aloud_status shape_run(int fd, uint64_t frames, const shape_cuts *cuts, unsigned
     job.rate = sample_rate;
     job.gain_db = gain_db;
     job.ceiling_db = ceiling_db;
+    job.out = out;
     job.stop = stop;
     job.count = 1;
     for (size_t i = 0; i < cuts->count; i++)
@@ -212,14 +228,19 @@ aloud_status shape_run(int fd, uint64_t frames, const shape_cuts *cuts, unsigned
             pthread_cond_wait(&job.changed, &job.lock);
         pthread_mutex_unlock(&job.lock);
         st = pc->status;
-        if (st == ALOUD_ERR_CANCELLED)
+        if (st != ALOUD_OK && pc->coder_failed)
+            *err = pc->error;
+        else if (st == ALOUD_ERR_CANCELLED)
             aloud_error_set(err, st, 0, 0, "stopped by a signal");
         else if (st == ALOUD_ERR_WRITE)
             aloud_error_set(err, st, 0, 0, "cannot read back the spool file");
         else if (st != ALOUD_OK)
             aloud_error_set(err, st, 0, 0, "out of memory");
-        if (st == ALOUD_OK && pc->end > pc->first)
-            st = write(ctx, pc->pcm, (size_t)(pc->end - pc->first), err);
+        if (st == ALOUD_OK && (pc->end > pc->first || pc->coded)) {
+            void *coded = pc->coded;
+            pc->coded = NULL;
+            st = out->write(out->ctx, pc->pcm, (size_t)(pc->end - pc->first), coded, err);
+        }
         if (pc->peak > *peak)
             *peak = pc->peak;
         free(pc->pcm);
@@ -239,8 +260,11 @@ aloud_status shape_run(int fd, uint64_t frames, const shape_cuts *cuts, unsigned
         pthread_join(threads[t], NULL);
     pthread_cond_destroy(&job.changed);
     pthread_mutex_destroy(&job.lock);
-    for (size_t p = 0; p < job.count; p++)
+    for (size_t p = 0; p < job.count; p++) {
         free(job.pieces[p].pcm);
+        if (job.pieces[p].coded)
+            out->discard(out->ctx, job.pieces[p].coded);
+    }
     free(job.pieces);
     return st;
 }
