@@ -16,7 +16,7 @@ writers are handed, before normalisation), then encodes that WAV over a grid:
   lame's whole run.
 
 Each decode (libopus for Opus, ffmpeg for MP3), first aligned with the source
-by cross-correlation (libopus's decode of SILK leads by 2 samples at 48 kHz,
+by cross-correlation (libopus's decode of SILK leads by 1 or 2 samples,
 which alone costs 4 to 7 dB of SNR; ffmpeg leaves LAME's delay in when it
 finds no LAME tag), is compared with the source by
 
@@ -30,7 +30,7 @@ finds no LAME tag), is compared with the source by
   speech frames (source frame energy within 40 dB of the loudest frame),
   in dB, lower is better.
 - SNR: the waveform signal-to-noise ratio over the source's nonzero samples
-  (for Opus at 48 kHz, against the resampled input the encoder saw). Kept
+  (for Opus at 24 kHz, against the resampled input the encoder saw). Kept
   beside it, but blunt for perceptual coders: it prefers LAME -q7 to -q3.
 
     bench/codec_settings.py [--aloud build/aloud] [--text FILE ...]
@@ -169,20 +169,20 @@ def main():
     print()
     print("| Opus mode | complexity | kb/s | size (bytes) | encoder CPU | mel LSD | SNR |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    src48 = os.path.join(d, "src48.f32")
+    src24 = os.path.join(d, "src24.f32")
     grid = [(m, k, c) for m in args.opus_modes.split(",") for k in args.opus_kbps.split(",")
             for c in args.complexities.split(",")]
     for mode, kbps, c in grid if "opus" in formats else []:
         signal, frame_ms = mode.split("/")
         dec = os.path.join(d, "dec.f32")
         line = subprocess.run([tool, wav, c, str(int(kbps) * 1000), signal, frame_ms, dec,
-                               src48], capture_output=True, text=True,
+                               src24], capture_output=True, text=True,
                               check=True).stdout.split()
         y = np.fromfile(dec, dtype=np.float32).astype(np.float64)
-        s48 = np.fromfile(src48, dtype=np.float32).astype(np.float64)
-        y = shift(y, lag(s48, y, 48000))
+        s24 = np.fromfile(src24, dtype=np.float32).astype(np.float64)
+        y = shift(y, lag(s24, y, 24000))
         print("| %s | %s | %s | %s | %s s | %.3f dB | %.2f dB |"
-              % (mode, c, kbps, line[0], line[1], ref.lsd(y, 48000), snr(s48, y)))
+              % (mode, c, kbps, line[0], line[1], ref.lsd(y, 24000), snr(s24, y)))
         sys.stdout.flush()
     print()
     print("| LAME quality | kb/s | size (bytes) | lame CPU | mel LSD | SNR |")

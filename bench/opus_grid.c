@@ -7,14 +7,15 @@
  *
  *     opus_grid IN.wav COMPLEXITY BITRATE voice|music FRAME_MS OUT.f32 [SOURCE48.f32]
  *
- * IN.wav: 16-bit PCM mono. Resamples to 48 kHz (resample.c), encodes in
+ * IN.wav: 16-bit PCM mono. Resamples to 24 kHz (resample.c), the rate the
+ * writer's encoder takes, encodes in
  * FRAME_MS packets with application AUDIO, the signal named (music lets
  * libopus use its CELT layer alone from about 36 kb/s), VBR (opus_writer.c's
  * settings), decodes the packets with libopus and writes the decode, its
- * pre-skip removed, as raw 32-bit floats at 48 kHz to OUT.f32. Prints
+ * pre-skip removed, as raw 32-bit floats at 24 kHz to OUT.f32. Prints
  * "BYTES CPU_SECONDS": the packets' total size and the encoder's CPU time
  * (resampling and decoding not counted). SOURCE48.f32, when named, gets the
- * resampled input the encoder saw, for a waveform SNR at 48 kHz.
+ * resampled input the encoder saw, for a waveform SNR at 24 kHz.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
 
 #include "resample.h"
 
-#define RATE 48000u
+#define RATE 24000u
 
 static uint32_t le32(const unsigned char *p)
 {
