@@ -408,9 +408,12 @@ int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, alo
             out->guess = found.guess;
         else
             aloud_doc_detect_lang(doc, &out->guess);
+        /* English is read with the narrator's voice, checked already: asking
+         * espeak-ng for its English voice would cost a scan of every voice file. */
         char espeak[64];
         bool voiced = out->guess.reliable &&
-                      aloud_voice_for_lang(out->guess.lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
+                      (cli_lang_is_english(out->guess.lang) ||
+                       aloud_voice_for_lang(out->guess.lang, espeak, sizeof espeak, NULL) == ALOUD_OK);
         if (voiced) {
             snprintf(out->lang, sizeof out->lang, "%s", out->guess.lang);
             out->source = "detected";

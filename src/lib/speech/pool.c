@@ -1326,6 +1326,53 @@ static aloud_status pool_step(pool_run_state *rs, aloud_error *err)
     return ALOUD_OK;
 }
 
+/* Audio received for the units of job `id`. */
+static size_t pool_job_bytes(const pool *pl, unsigned id)
+{
+    size_t total = 0;
+    for (unsigned i = 0; i < pl->slot_count; i++) {
+        const pool_slot *s = &pl->slots[i];
+        if (s->pid > 0 && s->job == id)
+            total += (size_t)(s->len - s->pos);
+    }
+    return total;
+}
+
+/* pool_pump()'s work; what fails is left to pool_run() to say. */
+static aloud_status pool_pump_job(pool *pl, pool_job *job, aloud_error *err)
+{
+    struct pollfd fds[POOL_MAX_SLOTS];
+    pool_slot *owners[POOL_MAX_SLOTS];
+    nfds_t n = 0;
+    if (pool_job_bytes(pl, job->id) < POOL_AHEAD_BYTES) {
+        for (unsigned i = 0; i < pl->slot_count; i++) {
+            pool_slot *slot = &pl->slots[i];
+            if (slot->pid > 0 && slot->fd >= 0 && slot->job == job->id) {
+                fds[n] = (struct pollfd){slot->fd, POLLIN, 0};
+                owners[n++] = slot;
+            }
+        }
+    }
+    if (n > 0 && poll(fds, n, 0) > 0) {
+        for (nfds_t i = 0; i < n; i++) {
+            aloud_status st = fds[i].revents ? pool_read(pl, owners[i], err) : ALOUD_OK;
+            if (st != ALOUD_OK)
+                return st;
+        }
+    }
+    while (job->next < job->unit_count && pool_running(pl) < pl->jobs
+           && pool_job_bytes(pl, job->id) < POOL_AHEAD_BYTES) {
+        pool_slot *slot = pool_free_slot(pl);
+        if (!slot)
+            break;
+        aloud_status st = pool_spawn(pl, job, slot, job->next, 0, 1, err);
+        if (st != ALOUD_OK)
+            return st;
+        job->next++;
+    }
+    return ALOUD_OK;
+}
+
 /* Stops the workers of job `id` and forgets what they sent. */
 static void pool_release_job(pool *pl, unsigned id)
 {
@@ -1451,6 +1498,17 @@ aloud_status pool_prepare(pool *pl, const aloud_voice *voice, unsigned *sample_r
     if (sample_rate)
         *sample_rate = pv->sample_rate;
     return ALOUD_OK;
+}
+
+void pool_pump(pool *pl)
+{
+    if (!pl || pl->ahead.id == 0)
+        return;
+    aloud_error ignored;
+    if (pool_pump_job(pl, &pl->ahead, &ignored) != ALOUD_OK) {
+        pool_release_job(pl, pl->ahead.id);
+        pool_job_clear(&pl->ahead);
+    }
 }
 
 unsigned pool_retries(const pool *pl)
