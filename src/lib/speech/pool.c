@@ -73,7 +73,12 @@
 /* Starts of one voice's spawner: one, and a few replacements if one is killed. */
 #define POOL_SPAWNER_STARTS 4
 #define POOL_MAX_JOBS 64
-#define POOL_MAX_SLOTS (POOL_MAX_JOBS + 2)
+/* Slots beyond one per worker: the unit being handed on, and room for units
+ * spoken while this process is busy elsewhere (shaping and writing a
+ * render's audio, see pool_pump): without a free slot a core would wait for
+ * this process to hand a unit on. Memory stays bounded by POOL_AHEAD_BYTES. */
+#define POOL_SPARE_SLOTS 4
+#define POOL_MAX_SLOTS (POOL_MAX_JOBS + POOL_SPARE_SLOTS)
 
 enum { POOL_REC_PCM = 1, POOL_REC_DONE = 2, POOL_REC_FAIL = 3 };
 
@@ -172,7 +177,7 @@ struct aloud_engine {
     size_t voice_count;
     size_t voice_cap;
     pool_slot slots[POOL_MAX_SLOTS]; /* units in flight: spoken, being spoken or waiting */
-    unsigned slot_count;  /* jobs + 2: one per worker, the one being written, one ahead */
+    unsigned slot_count;  /* jobs + POOL_SPARE_SLOTS */
     unsigned char *stages;  /* a worker's staging buffer per slot, shared */
     pool_chunk *free_chunks;
     pool_job ahead;       /* the next run's document, started early */
@@ -1463,7 +1468,7 @@ aloud_status pool_create(unsigned jobs, pool **out, aloud_error *err)
         jobs = n > 0 ? (unsigned)n : 1;
     }
     pl->jobs = jobs > POOL_MAX_JOBS ? POOL_MAX_JOBS : jobs;
-    pl->slot_count = pl->jobs + 2;
+    pl->slot_count = pl->jobs + POOL_SPARE_SLOTS;
     for (unsigned i = 0; i < pl->slot_count; i++)
         pl->slots[i].fd = -1;
     /* Shared with every worker: set up before any spawner is forked. */
