@@ -74,10 +74,10 @@
 #define POOL_SPAWNER_STARTS 4
 #define POOL_MAX_JOBS 64
 /* Slots beyond one per worker: the unit being handed on, and one ahead.
- * More let a core go on while this process is busy elsewhere (traced on a
- * batch with pool_pump: 141 times without a free slot with four, 249 with
- * two), but the audio they hold raised the peak memory of a long render by
- * about 8 MB, for a gain in wall time too small to measure on a busy machine. */
+ * More would let a core go on more often while this process is busy
+ * elsewhere (traced on a batch with pool_pump: 141 times without a free slot
+ * with four, 249 with two); no gain in wall time could be told from the
+ * noise of a busy machine, so the pool keeps two. */
 #define POOL_SPARE_SLOTS 2
 #define POOL_MAX_SLOTS (POOL_MAX_JOBS + POOL_SPARE_SLOTS)
 
