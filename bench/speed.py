@@ -20,7 +20,7 @@ speeds up or slows down during the benchmark.
 With --baseline OTHER (an earlier build of aloud), the same rounds also run
 OTHER to WAV and FLAC (or to the formats of --rows), and a paired line per format gives the median over
 rounds of this build's time over OTHER's: the A/B for a change that must not
-be slower.
+be slower. The batch and short rows then run OTHER too, in the same rounds.
 
 Three more rows, each against espeak-ng in the same round:
 - batch: 40 short articles of about 4 KB, made deterministically from the
@@ -173,6 +173,10 @@ def batch_rows(args, work):
         ("aloud batch wav", [aloud, "-q", "-f", "wav", "-o", "out/"] + names),
         ("aloud batch flac", [aloud, "-q", "-f", "flac", "-o", "out/"] + names),
     ]
+    if args.baseline:
+        base = os.path.abspath(args.baseline)
+        cases += [("baseline bat wav", [base, "-q", "-f", "wav", "-o", "out/"] + names),
+                  ("baseline bat flac", [base, "-q", "-f", "flac", "-o", "out/"] + names)]
     walls = {name: [] for name, _ in cases}
     for _ in range(args.runs):
         for name, cmd in cases:
@@ -197,6 +201,9 @@ def short_rows(args, work):
         ("aloud wav", [args.aloud, "-q", seed, "-o"], out("s.wav")),
         ("aloud flac", [args.aloud, "-q", seed, "-o"], out("s.flac")),
     ]
+    if args.baseline:
+        cases += [("baseline wav", [args.baseline, "-q", seed, "-o"], out("b.wav")),
+                  ("baseline flac", [args.baseline, "-q", seed, "-o"], out("b.flac"))]
     walls = {name: [] for name, _, _ in cases}
     for _ in range(args.runs * 4):
         for name, cmd, output in cases:
@@ -265,7 +272,7 @@ def main():
     ap.add_argument("--baseline", help="an earlier aloud to compare with, round by round")
     ap.add_argument("--no-batch", action="store_true", help="leave out the batch row")
     ap.add_argument("--rows", help="only these of aloud's rows, e.g. opus,mp3 (with espeak-ng's; "
-                    "no memory, short-article or batch rows)")
+                    "no memory rows; the short-article and batch rows when named: short, batch)")
     ap.add_argument("--seeds", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                     "..", "..", "shared", "seeds"))
     args = ap.parse_args()
@@ -289,7 +296,8 @@ def main():
         keep = {"espeak-ng"} | {"aloud " + r for r in args.rows.split(",")}
         cases = [c for c in cases if c[0] in keep]
     # The baseline in the formats of --rows, else in WAV and FLAC.
-    paired_formats = args.rows.split(",") if args.rows else ["wav", "flac"]
+    paired_formats = ([r for r in args.rows.split(",") if r not in ("short", "batch")]
+                      if args.rows else ["wav", "flac"])
     if args.baseline:
         cases += [("baseline " + fmt, [args.baseline, "-q", text, "-o"], out("b." + fmt))
                   for fmt in paired_formats]
@@ -305,6 +313,10 @@ def main():
     if args.rows:
         report(args, text, cases, walls, rss, cpus)
         paired(args, walls, paired_formats)
+        if "short" in args.rows.split(","):
+            short_rows(args, work)
+        if "batch" in args.rows.split(","):
+            batch_rows(args, work)
         shutil.rmtree(work)
         return
     big_rss = max(timed([args.aloud, "-q", big, "-o", out("big.flac")], out("big.flac"))[1]

@@ -67,11 +67,20 @@ const char *cli_display_name(const char *input)
 }
 
 /* Detection's test: a language espeak-ng has a voice for. */
+static bool cli_lang_is_english(const char *lang)
+{
+    return strcasecmp(lang, "en") == 0;
+}
+
+/* Whether espeak-ng has a voice for `lang`. English is read with the
+ * narrator's voice, checked already: asking espeak-ng for its English voice
+ * would cost a scan of every voice file. */
 static int cli_lang_usable(void *ctx, const char *lang)
 {
     char espeak[64];
     (void)ctx;
-    return aloud_voice_for_lang(lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
+    return cli_lang_is_english(lang)
+           || aloud_voice_for_lang(lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
 }
 
 /* The language a text without --lang is read in: --voice's, else the one
@@ -342,11 +351,6 @@ void cli_speak_report(const aloud_speak_stats *stats)
 
 /* ------------------------------------------------------------ languages */
 
-static bool cli_lang_is_english(const char *lang)
-{
-    return strcasecmp(lang, "en") == 0;
-}
-
 /* Says once per language what espeak-ng cannot read well in it. */
 static void cli_lang_limits(const cli_options *opts, const char *input, const aloud_doc *doc)
 {
@@ -517,7 +521,8 @@ int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, alo
             aloud_doc_detect_lang(doc, cli_lang_usable, NULL, &out->guess);
         char espeak[64];
         bool voiced = out->guess.reliable &&
-                      aloud_voice_for_lang(out->guess.lang, espeak, sizeof espeak, NULL) == ALOUD_OK;
+                      (cli_lang_is_english(out->guess.lang) ||
+                       aloud_voice_for_lang(out->guess.lang, espeak, sizeof espeak, NULL) == ALOUD_OK);
         if (voiced) {
             snprintf(out->lang, sizeof out->lang, "%s", out->guess.lang);
             out->source = "detected";

@@ -78,6 +78,16 @@ aloud_status pool_prepare(pool *pl, const aloud_voice *voice, unsigned *sample_r
 aloud_status pool_run(pool *pl, const pool_text *text, const pool_text *next,
                       const pool_sink *sink, aloud_error *err);
 
+/*
+ * Between runs, while the caller does other work (a render shaping and
+ * writing its audio once its speech is over): reads what the workers of the
+ * next run's units have sent, so that they do not stop on a full pipe, and
+ * starts more of those units on the cores that are free, as pool_run()
+ * would. Never waits. What fails here (a worker that cannot start) drops
+ * what was started ahead, and the next run starts afresh and says why.
+ */
+void pool_pump(pool *pl);
+
 /* Units spoken again after a worker crashed or hung, over all runs. */
 unsigned pool_retries(const pool *pl);
 
