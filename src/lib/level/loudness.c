@@ -20,7 +20,11 @@ loud_meter *loud_meter_create(unsigned sample_rate, unsigned channels)
     if (!m)
         return NULL;
     m->channels = channels;
-    m->st = ebur128_init(channels, sample_rate, EBUR128_MODE_I);
+    /* The histogram keeps the gating blocks' loudness in 1000 bins of 0.1
+     * LU instead of a list of every 100 ms block (32 bytes each with the
+     * allocator's: 35 MB for a 30-hour book): memory that does not grow
+     * with the text, within 0.05 LU of the exact measure. */
+    m->st = ebur128_init(channels, sample_rate, EBUR128_MODE_I | EBUR128_MODE_HISTOGRAM);
     if (!m->st) {
         free(m);
         return NULL;
