@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +11,11 @@
 #include <unistd.h>
 
 #include "limiter.h"
+#include "segenc.h"
 #include "shape.h"
 
 /* The least audio between two cuts: enough work for a thread. */
 #define SHAPE_PIECE_MIN_S 5u
-#define SHAPE_MAX_THREADS 8u
 
 struct shape_cuts {
     uint64_t before, after;   /* silence needed before and after a cut */
@@ -90,32 +89,28 @@ bool shape_cuts_feed(shape_cuts *c, const int16_t *pcm, size_t frames)
     return true;
 }
 
+/* The pieces are shaped in threads and written in order by segenc_run()
+ * (segenc.h), the pool the encoders use. */
 typedef struct shape_piece {
     uint64_t first, end;
     int16_t *pcm;          /* shaped, end - first frames */
     void *coded;           /* what out->encode made of it */
     int peak;
-    bool done;
-    aloud_status status;
-    bool coder_failed;     /* `error` says why */
-    aloud_error error;
 } shape_piece;
 
 typedef struct shape_job {
     int fd;
-    uint64_t frames;
     unsigned rate;
     double gain_db, ceiling_db;
     const shape_output *out;
-    const volatile sig_atomic_t *stop;
     shape_piece *pieces;
-    size_t count, next, written, window;
-    bool failed;
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
+    size_t count;
+    int peak;              /* of the pieces written so far */
 } shape_job;
 
-static aloud_status shape_piece_run(const shape_job *job, shape_piece *pc)
+/* Shapes a piece (and has the writer encode it); ALOUD_ERR_NOMEM or
+ * ALOUD_ERR_WRITE without a message, or the coder's failure with `err` set. */
+static aloud_status shape_piece_run(const shape_job *job, shape_piece *pc, aloud_error *err)
 {
     size_t n = (size_t)(pc->end - pc->first);
     limiter *lim = limiter_create(job->rate, job->gain_db, job->ceiling_db);
@@ -151,33 +146,44 @@ static aloud_status shape_piece_run(const shape_job *job, shape_piece *pc)
     free(in);
     if (w != n)
         return ALOUD_ERR_WRITE;
-    if (job->out->encode) {
-        aloud_status st = job->out->encode(job->out->ctx, pc->first, pc->pcm, n, &pc->coded,
-                                           &pc->error);
-        pc->coder_failed = st != ALOUD_OK;
-        return st;
-    }
+    if (job->out->encode)
+        return job->out->encode(job->out->ctx, pc->first, pc->pcm, n, &pc->coded, err);
     return ALOUD_OK;
 }
 
-static void *shape_worker(void *arg)
+/* A segenc_encode_fn: piece `index`, in a thread. */
+static aloud_status shape_piece_encode(void *ctx, size_t index, segenc_out *unused,
+                                       aloud_error *err)
 {
-    shape_job *job = arg;
-    pthread_mutex_lock(&job->lock);
-    for (;;) {
-        while (!job->failed && job->next < job->count && job->next >= job->written + job->window)
-            pthread_cond_wait(&job->changed, &job->lock);
-        if (job->failed || job->next >= job->count)
-            break;
-        shape_piece *pc = &job->pieces[job->next++];
-        pthread_mutex_unlock(&job->lock);
-        pc->status = job->stop && *job->stop ? ALOUD_ERR_CANCELLED : shape_piece_run(job, pc);
-        pthread_mutex_lock(&job->lock);
-        pc->done = true;
-        pthread_cond_broadcast(&job->changed);
+    shape_job *job = ctx;
+    (void)unused;
+    err->message[0] = '\0';
+    aloud_status st = shape_piece_run(job, &job->pieces[index], err);
+    if (st == ALOUD_ERR_WRITE && !err->message[0])
+        aloud_error_set(err, st, 0, 0, "cannot read back the spool file");
+    else if (st != ALOUD_OK && !err->message[0])
+        aloud_error_set(err, st, 0, 0, "out of memory");
+    return st;
+}
+
+/* A segenc_sink_fn: piece `index` to the writer, in order. */
+static aloud_status shape_piece_write(void *ctx, size_t index, const segenc_out *unused,
+                                      aloud_error *err)
+{
+    shape_job *job = ctx;
+    shape_piece *pc = &job->pieces[index];
+    aloud_status st = ALOUD_OK;
+    (void)unused;
+    if (pc->end > pc->first || pc->coded) {
+        void *coded = pc->coded;
+        pc->coded = NULL;
+        st = job->out->write(job->out->ctx, pc->pcm, (size_t)(pc->end - pc->first), coded, err);
     }
-    pthread_mutex_unlock(&job->lock);
-    return NULL;
+    if (pc->peak > job->peak)
+        job->peak = pc->peak;
+    free(pc->pcm);
+    pc->pcm = NULL;
+    return st;
 }
 
 aloud_status shape_run(int fd, uint64_t frames, const shape_cuts *cuts, unsigned sample_rate,
@@ -185,20 +191,14 @@ aloud_status shape_run(int fd, uint64_t frames, const shape_cuts *cuts, unsigned
                        const volatile sig_atomic_t *stop, int *peak, aloud_error *err)
 {
     shape_job job;
-    pthread_t threads[SHAPE_MAX_THREADS];
-    unsigned started = 0, want;
-    aloud_status st = ALOUD_OK;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
     memset(&job, 0, sizeof job);
     *peak = 0;
     job.fd = fd;
-    job.frames = frames;
     job.rate = sample_rate;
     job.gain_db = gain_db;
     job.ceiling_db = ceiling_db;
     job.out = out;
-    job.stop = stop;
     job.count = 1;
     for (size_t i = 0; i < cuts->count; i++)
         job.count += cuts->at[i] < frames;
@@ -209,57 +209,9 @@ aloud_status shape_run(int fd, uint64_t frames, const shape_cuts *cuts, unsigned
         job.pieces[p].first = p == 0 ? 0 : cuts->at[p - 1];
         job.pieces[p].end = p + 1 == job.count ? frames : cuts->at[p];
     }
-    want = cpus < 1 ? 1u : cpus > (long)SHAPE_MAX_THREADS ? SHAPE_MAX_THREADS : (unsigned)cpus;
-    if (want > job.count)
-        want = (unsigned)job.count;
-    job.window = 2u * want;
-    pthread_mutex_init(&job.lock, NULL);
-    pthread_cond_init(&job.changed, NULL);
-    for (; started < want; started++) {
-        if (pthread_create(&threads[started], NULL, shape_worker, &job) != 0)
-            break;
-    }
-    if (started == 0)
-        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "cannot start a thread");
-    for (size_t p = 0; st == ALOUD_OK && p < job.count; p++) {
-        shape_piece *pc = &job.pieces[p];
-        pthread_mutex_lock(&job.lock);
-        while (!pc->done)
-            pthread_cond_wait(&job.changed, &job.lock);
-        pthread_mutex_unlock(&job.lock);
-        st = pc->status;
-        if (st != ALOUD_OK && pc->coder_failed)
-            *err = pc->error;
-        else if (st == ALOUD_ERR_CANCELLED)
-            aloud_error_set(err, st, 0, 0, "stopped by a signal");
-        else if (st == ALOUD_ERR_WRITE)
-            aloud_error_set(err, st, 0, 0, "cannot read back the spool file");
-        else if (st != ALOUD_OK)
-            aloud_error_set(err, st, 0, 0, "out of memory");
-        if (st == ALOUD_OK && (pc->end > pc->first || pc->coded)) {
-            void *coded = pc->coded;
-            pc->coded = NULL;
-            st = out->write(out->ctx, pc->pcm, (size_t)(pc->end - pc->first), coded, err);
-        }
-        if (pc->peak > *peak)
-            *peak = pc->peak;
-        free(pc->pcm);
-        pc->pcm = NULL;
-        pthread_mutex_lock(&job.lock);
-        job.written = p + 1;
-        if (st != ALOUD_OK)
-            job.failed = true;
-        pthread_cond_broadcast(&job.changed);
-        pthread_mutex_unlock(&job.lock);
-    }
-    pthread_mutex_lock(&job.lock);
-    job.failed = true;
-    pthread_cond_broadcast(&job.changed);
-    pthread_mutex_unlock(&job.lock);
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(threads[t], NULL);
-    pthread_cond_destroy(&job.changed);
-    pthread_mutex_destroy(&job.lock);
+    aloud_status st = segenc_run(job.count, segenc_thread_count(job.count), shape_piece_encode,
+                                 shape_piece_write, &job, stop, err);
+    *peak = job.peak;
     for (size_t p = 0; p < job.count; p++) {
         free(job.pieces[p].pcm);
         if (job.pieces[p].coded)
