@@ -419,14 +419,10 @@ static aloud_status mp3_encode_segment(void *ctx, size_t s, segenc_out *out, alo
         size_t k = n - at < MP3_CHUNK_FRAMES ? (size_t)(n - at) : MP3_CHUNK_FRAMES;
         int produced;
 
-        if (w->stop && *w->stop) {
-            st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
+        st = segenc_read_part(job->fd, w->frames, w->channels, (int64_t)(first + at), k, pcm,
+                              w->stop, err);
+        if (st != ALOUD_OK)
             break;
-        }
-        if (!segenc_read(job->fd, w->frames, w->channels, (int64_t)(first + at), k, pcm)) {
-            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
-            break;
-        }
         if (w->channels == 1)
             produced = lame_encode_buffer(l, pcm, pcm, (int)k, buf, (int)out_cap);
         else
@@ -633,13 +629,7 @@ static aloud_status mp3_write(writer *w, const int16_t *pcm, size_t frames, alou
 {
     if (!w || (!pcm && frames))
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the MP3 writer");
-    if (frames == 0)
-        return ALOUD_OK;
-    if (fwrite(pcm, sizeof *pcm * w->channels, frames, w->spool) != frames)
-        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot spool audio for %s: %s",
-                               w->path, strerror(errno));
-    w->frames += frames;
-    return ALOUD_OK;
+    return segenc_spool(w->spool, pcm, frames, w->channels, &w->frames, w->path, err);
 }
 
 static aloud_status mp3_close(writer *w, const uint64_t *chapter_frames, aloud_error *err)

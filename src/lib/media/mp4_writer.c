@@ -466,14 +466,10 @@ static aloud_status mp4_encode_segment(void *ctx, size_t s, segenc_out *out, alo
     for (uint64_t at = 0; st == ALOUD_OK && at < n; at += fs) {
         size_t k = n - at < fs ? (size_t)(n - at) : fs;
 
-        if (w->stop && *w->stop) {
-            st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
+        st = segenc_read_part(job->fd, w->frames, w->channels, (int64_t)(first + at), k, pcm,
+                              w->stop, err);
+        if (st != ALOUD_OK)
             break;
-        }
-        if (!segenc_read(job->fd, w->frames, w->channels, (int64_t)(first + at), k, pcm)) {
-            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
-            break;
-        }
         rc = av->av_frame_make_writable(frame);
         if (rc < 0) {
             st = mp4_codec_fail(w, rc, err);
@@ -655,13 +651,7 @@ static aloud_status mp4_write(writer *w, const int16_t *pcm, size_t frames, alou
 {
     if (!w || (!pcm && frames))
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the MP4 writer");
-    if (frames == 0)
-        return ALOUD_OK;
-    if (fwrite(pcm, sizeof *pcm * w->channels, frames, w->spool) != frames)
-        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot spool audio for %s: %s",
-                               w->path, strerror(errno));
-    w->frames += frames;
-    return ALOUD_OK;
+    return segenc_spool(w->spool, pcm, frames, w->channels, &w->frames, w->path, err);
 }
 
 static aloud_status mp4_close(writer *w, const uint64_t *chapter_frames, aloud_error *err)

@@ -426,15 +426,11 @@ static aloud_status opus_encode_segment(void *ctx, size_t index, segenc_out *out
     }
     for (uint64_t at = first; st == ALOUD_OK && at < end; at += chunk) {
         size_t n = end - at < chunk ? (size_t)(end - at) : chunk;
-        if (w->stop && *w->stop) {
-            st = aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
-            break;
-        }
         resample_span(job->rs, at, n, &span_first, &span_count);
-        if (!segenc_read(job->fd, w->frames, w->channels, span_first, span_count, in)) {
-            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
+        st = segenc_read_part(job->fd, w->frames, w->channels, span_first, span_count, in,
+                              w->stop, err);
+        if (st != ALOUD_OK)
             break;
-        }
         resample_run(job->rs, in, w->channels, at, n, pcm);
         for (size_t f = 0; st == ALOUD_OK && f + frame <= n; f += frame) {
             opus_int32 len = opus_encode_float(enc, pcm + f * w->channels, (int)frame, packet,
@@ -618,13 +614,7 @@ static aloud_status opus_write(writer *w, const int16_t *pcm, size_t frames, alo
 {
     if (!w || (!pcm && frames))
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the Opus writer");
-    if (frames == 0)
-        return ALOUD_OK;
-    if (fwrite(pcm, sizeof *pcm * w->channels, frames, w->spool) != frames)
-        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot spool audio for %s: %s",
-                               w->path, strerror(errno));
-    w->frames += frames;
-    return ALOUD_OK;
+    return segenc_spool(w->spool, pcm, frames, w->channels, &w->frames, w->path, err);
 }
 
 static aloud_status opus_close(writer *w, const uint64_t *chapter_frames, aloud_error *err)

@@ -11,6 +11,29 @@
 
 #include "segenc.h"
 
+aloud_status segenc_read_part(int fd, uint64_t frames, unsigned channels, int64_t first,
+                              size_t count, int16_t *out, const volatile sig_atomic_t *stop,
+                              aloud_error *err)
+{
+    if (stop && *stop)
+        return aloud_error_set(err, ALOUD_ERR_CANCELLED, 0, 0, "stopped by a signal");
+    if (!segenc_read(fd, frames, channels, first, count, out))
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
+    return ALOUD_OK;
+}
+
+aloud_status segenc_spool(FILE *spool, const int16_t *pcm, size_t frames, unsigned channels,
+                          uint64_t *spooled, const char *path, aloud_error *err)
+{
+    if (frames == 0)
+        return ALOUD_OK;
+    if (fwrite(pcm, sizeof *pcm * channels, frames, spool) != frames)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot spool audio for %s: %s", path,
+                               strerror(errno));
+    *spooled += frames;
+    return ALOUD_OK;
+}
+
 /* Frames read from the spool at a time while looking for cuts. */
 #define SEGENC_CHUNK_FRAMES 8192u
 

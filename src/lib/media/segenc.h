@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "aloud.h"
 
@@ -56,6 +57,22 @@ aloud_status segenc_plan_cuts(int fd, uint64_t frames, unsigned channels, uint64
  */
 bool segenc_read(int fd, uint64_t frames, unsigned channels, int64_t first, size_t count,
                  int16_t *out);
+
+/*
+ * segenc_read() in an encode callback: ALOUD_ERR_CANCELLED with `err` set
+ * once *stop (may be NULL) is non-zero, ALOUD_ERR_WRITE when the spool
+ * cannot be read.
+ */
+aloud_status segenc_read_part(int fd, uint64_t frames, unsigned channels, int64_t first,
+                              size_t count, int16_t *out, const volatile sig_atomic_t *stop,
+                              aloud_error *err);
+
+/*
+ * A writer's write(): appends `frames` frames of `channels` samples to its
+ * spool and counts them in *spooled; a failure names `path`, the output.
+ */
+aloud_status segenc_spool(FILE *spool, const int16_t *pcm, size_t frames, unsigned channels,
+                          uint64_t *spooled, const char *path, aloud_error *err);
 
 /* One segment's encoded bytes: packets (or frames) back to back. */
 typedef struct segenc_out {
