@@ -214,6 +214,8 @@ def test_stale_temporaries_of_a_killed_run_are_removed():
     check(len(left) == 1 and left[0].startswith(".x.flac.aloud-"), "a temporary left: %s" % left)
     other = write(d, ".y.flac.aloud-0123456789", "another output's")
     unlike = write(d, ".x.flac.aloud-notours", "not our pattern")
+    # A spool named for a moment, where the filesystem has no O_TMPFILE.
+    write(d, left[0] + ".spool-aB3xYz", "a spool a kill left")
     rc, _, err = run(["-o", out, write(d, "a.txt", "A short text.\n")])
     check(rc == 0, "the next run: exit 0: %s" % err)
     check(temporaries(d) == sorted([os.path.basename(other), os.path.basename(unlike)]),

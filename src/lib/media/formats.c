@@ -7,6 +7,7 @@
  * extension (or, reading, by the file's first bytes) and never name a writer
  * or a reader directly.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -310,25 +311,53 @@ FILE *writer_create_file(const char *path)
     return f;
 }
 
+/* A file with no name in the folder of `path`, or -1 where the kernel or
+ * the filesystem cannot make one (O_TMPFILE: Linux 3.11 on). */
+static int writer_unnamed_fd(const char *path)
+{
+#ifdef O_TMPFILE
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) + 1 : 0;
+    char *dir = malloc(n + 2);
+    if (!dir)
+        return -1;
+    if (n > 0)
+        memcpy(dir, path, n);
+    else
+        dir[n++] = '.';
+    dir[n] = '\0';
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    free(dir);
+    return fd;
+#else
+    (void)path;
+    return -1;
+#endif
+}
+
 aloud_status writer_create_spool(const char *path, FILE **out, aloud_error *err)
 {
-    size_t n = strlen(path) + sizeof ".spool-XXXXXX";
-    char *name = malloc(n);
-    int fd, e;
+    int fd = writer_unnamed_fd(path), e;
 
     *out = NULL;
-    if (!name)
-        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    snprintf(name, n, "%s.spool-XXXXXX", path);
-    fd = mkstemp(name);
     if (fd < 0) {
-        e = errno;
+        /* A name for a moment: a run killed between these two calls leaves
+         * it, and the next run of the same output removes it (outputs.c). */
+        size_t n = strlen(path) + sizeof ".spool-XXXXXX";
+        char *name = malloc(n);
+        if (!name)
+            return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+        snprintf(name, n, "%s.spool-XXXXXX", path);
+        fd = mkstemp(name);
+        if (fd < 0) {
+            e = errno;
+            free(name);
+            return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
+                                   "cannot create a spool file beside %s: %s", path, strerror(e));
+        }
+        unlink(name);
         free(name);
-        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0,
-                               "cannot create a spool file beside %s: %s", path, strerror(e));
     }
-    unlink(name);
-    free(name);
     *out = fdopen(fd, "w+b");
     if (!*out) {
         e = errno;

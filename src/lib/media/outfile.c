@@ -69,15 +69,31 @@ static size_t outfile_dir_len(const char *path)
     return slash ? (size_t)(slash - path) + 1 : 0;
 }
 
-/* Whether `entry` (a file name) is one of the temporary names of `prefix`. */
-static bool outfile_is_temp_name(const char *entry, const char *prefix, size_t plen)
+/* Whether p[0..n) are letters and digits only. */
+static bool outfile_alnum(const char *p, size_t n)
 {
-    if (strncmp(entry, prefix, plen) != 0 || strlen(entry) != plen + OUTFILE_SUFFIX_LEN)
-        return false;
-    for (const char *p = entry + plen; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+    for (size_t i = 0; i < n; i++)
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'z')
+              || (p[i] >= 'A' && p[i] <= 'Z')))
             return false;
     return true;
+}
+
+/* Whether `entry` (a file name) is one of the temporary names of `prefix`,
+ * or a spool file named after one (writer_create_spool() names one for a
+ * moment where the filesystem cannot make a file without a name). */
+static bool outfile_is_temp_name(const char *entry, const char *prefix, size_t plen)
+{
+    static const char spool[] = ".spool-";
+    const size_t spool_len = sizeof spool - 1, spool_suffix = 6; /* mkstemp's XXXXXX */
+    size_t len = strlen(entry);
+    if (strncmp(entry, prefix, plen) != 0 || !outfile_alnum(entry + plen, OUTFILE_SUFFIX_LEN))
+        return false;
+    const char *rest = entry + plen + OUTFILE_SUFFIX_LEN;
+    if (len == plen + OUTFILE_SUFFIX_LEN)
+        return true;
+    return len == plen + OUTFILE_SUFFIX_LEN + spool_len + spool_suffix
+           && memcmp(rest, spool, spool_len) == 0 && outfile_alnum(rest + spool_len, spool_suffix);
 }
 
 /*

@@ -156,9 +156,11 @@ char *writer_strdup(const char *s);
 int writer_create_fd(const char *path);
 /* The same as a "wb" stream; NULL with errno set on failure. */
 FILE *writer_create_file(const char *path);
-/* Creates an unlinked temporary file beside `path` (same filesystem, not a
- * tmpfs /tmp that may be small) for reading and writing; nothing is left
- * behind even if the process is killed. */
+/* Creates a temporary file without a name beside `path` (same filesystem,
+ * not a tmpfs /tmp that may be small) for reading and writing, so nothing is
+ * left behind even if the process is killed (O_TMPFILE; where the
+ * filesystem has none, a name unlinked at once, which the next run of the
+ * same output removes if a kill came in between). */
 aloud_status writer_create_spool(const char *path, FILE **out, aloud_error *err);
 
 /* The ReplayGain strings for `gain`: "+1.00 dB" and "0.841395". */
