@@ -2,13 +2,10 @@
  * shape.c - gain and limiter over the spool, in pieces, in threads (see
  * shape.h).
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <unistd.h>
 
 #include "limiter.h"
 #include "segenc.h"
@@ -99,7 +96,8 @@ typedef struct shape_piece {
 } shape_piece;
 
 typedef struct shape_job {
-    int fd;
+    int fd;                /* the spool, `frames` mono frames */
+    uint64_t frames;
     unsigned rate;
     double gain_db, ceiling_db;
     const shape_output *out;
@@ -123,21 +121,10 @@ static aloud_status shape_piece_run(const shape_job *job, shape_piece *pc, aloud
         free(in);
         return ALOUD_ERR_NOMEM;
     }
-    unsigned char *dst = (unsigned char *)in;
-    size_t want = n * sizeof *in;
-    off_t at = (off_t)(pc->first * sizeof *in);
-    while (want > 0) {
-        ssize_t got = pread(job->fd, dst, want, at);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0) {
-            limiter_free(lim);
-            free(in);
-            return ALOUD_ERR_WRITE;
-        }
-        dst += got;
-        at += got;
-        want -= (size_t)got;
+    if (!segenc_read(job->fd, job->frames, 1, (int64_t)pc->first, n, in)) {
+        limiter_free(lim);
+        free(in);
+        return ALOUD_ERR_WRITE;
     }
     size_t w = limiter_run(lim, in, pc->pcm, n);
     w += limiter_flush(lim, pc->pcm + w);
@@ -195,6 +182,7 @@ aloud_status shape_run(int fd, uint64_t frames, const shape_cuts *cuts, unsigned
     memset(&job, 0, sizeof job);
     *peak = 0;
     job.fd = fd;
+    job.frames = frames;
     job.rate = sample_rate;
     job.gain_db = gain_db;
     job.ceiling_db = ceiling_db;
