@@ -33,8 +33,6 @@ typedef struct render_state {
     loud_meter *meter;        /* with loudness on: measures what arrives... */
     FILE *spool;              /* ...and keeps it (unlinked) until the gain is known */
     shape_cuts *cuts;         /* where the spooled audio can be shaped apart */
-    pool *engine;             /* the caller's: the next run's units go on while this
-                                 one's audio is shaped and written (pool_pump) */
     uint64_t frames;          /* frames written so far */
     uint64_t sentence_start;  /* where the sentence being received began */
     size_t paragraph;         /* the paragraph of that sentence */
@@ -71,7 +69,9 @@ static aloud_status render_shaped(void *ctx, const int16_t *pcm, size_t frames, 
 {
     render_state *rs = ctx;
     const writer_ops *ops = rs->opts->format->writer;
-    pool_pump(rs->engine);
+    /* The caller's engine: the next run's units go on while this one's
+     * audio is shaped and written. */
+    pool_pump(rs->opts->engine);
     if (coded)
         return ops->write_piece(rs->w, coded, pcm, frames, err);
     return ops->write(rs->w, pcm, frames, err);
@@ -323,7 +323,6 @@ aloud_status aloud_render(const aloud_doc *doc, const aloud_render_opts *opts,
 
     rs->doc = doc;
     rs->opts = opts;
-    rs->engine = opts->engine;
     rs->res = result;
     rs->sentence_pause = clock_frames(opts->voice->sentence_pause_ms, result->sample_rate);
     rs->paragraph_pause = clock_frames(opts->voice->paragraph_pause_ms, result->sample_rate);
