@@ -250,8 +250,9 @@ typedef struct aloud_lang_guess {
  * Detects the language of text[0..size) (UTF-8) with CLD2. It reads a
  * bounded sample (16 KB in four slices over the text), so its cost does
  * not grow with the text. When CLD2 finds no language it gives its best
- * effort, never sure. A NULL `out` does nothing; a NULL or empty text
- * gives lang "".
+ * effort. Where CLD2 is not sure, on 100 characters or more, libexttextcat
+ * has a second say: the guess is sure when its first language is the same.
+ * A NULL `out` does nothing; a NULL or empty text gives lang "".
  */
 void aloud_lang_detect(const char *text, size_t size, aloud_lang_guess *out);
 
@@ -261,7 +262,8 @@ void aloud_lang_detect(const char *text, size_t size, aloud_lang_guess *out);
  * language has a voice: one without is no answer, and CLD2's next sure
  * language with a voice, or one it finds hard to tell from the first
  * (Spanish for Galician), is taken instead when there is one; else the
- * guess is the language without a voice.
+ * guess is the language without a voice. libexttextcat's second say is as
+ * in aloud_lang_detect(), on a language with a voice.
  */
 void aloud_doc_detect_lang(const aloud_doc *doc, int (*usable)(void *ctx, const char *lang),
                            void *ctx, aloud_lang_guess *out);

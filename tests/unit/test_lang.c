@@ -74,7 +74,8 @@ static void test_unsure_text(void **state)
 }
 
 /* Where CLD2 by default finds no language (figures and units), its best
- * effort names one, never sure: here it even says English. */
+ * effort names one, not sure on its own: here it even says English. On
+ * text this short libexttextcat is not asked. */
 static void test_best_effort_is_not_sure(void **state)
 {
     (void)state;
@@ -90,6 +91,36 @@ static void test_best_effort_is_not_sure(void **state)
             fail_msg("'%s': '%s' (%s), expected a best guess, not sure", texts[i], g.lang,
                      g.reliable ? "sure" : "not sure");
     }
+}
+
+/* Where CLD2 is not sure, libexttextcat's agreement makes the guess sure
+ * (lang_confirm()), and its disagreement leaves it unsure. */
+static void test_second_opinion(void **state)
+{
+    (void)state;
+    aloud_lang_guess g;
+    /* Names and figures: CLD2 finds no language, its best effort Dutch,
+     * and so does libexttextcat. */
+    const char *dutch = "Kees Bakker is de nieuwe kampioen dammen. De Groningse dammer versloeg in "
+                        "de finale in Emmen de Rus Alexander Georgiev. Bakker won met 12 punten "
+                        "uit 9 partijen (score 1,33).";
+    aloud_lang_detect(dutch, strlen(dutch), &g);
+    assert_string_equal(g.lang, "nl");
+    assert_true(g.reliable);
+    lang_detect(dutch, strlen(dutch), NULL, NULL, &g, NULL);
+    assert_string_equal(g.lang, "nl");
+    assert_false(g.reliable);
+    /* Portuguese figures: CLD2's best effort says English, libexttextcat
+     * Portuguese; nobody is sure. */
+    const char *rates = "O euro e a libra fecharam respectivamente a 1,0825 e 0,8631 dólares face "
+                        "aos 1,0791 e 0,8604 da sessão anterior.";
+    aloud_lang_detect(rates, strlen(rates), &g);
+    assert_string_equal(g.lang, "en");
+    assert_false(g.reliable);
+    /* Too short for a second opinion: both would say Serbian. */
+    const char *short_ru = "Он не пришёл.";
+    aloud_lang_detect(short_ru, strlen(short_ru), &g);
+    assert_false(g.reliable);
 }
 
 /* espeak-ng 1.51 has no Galician voice. */
@@ -433,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_detects_each_language),
         cmocka_unit_test(test_unsure_text),
         cmocka_unit_test(test_best_effort_is_not_sure),
+        cmocka_unit_test(test_second_opinion),
         cmocka_unit_test(test_language_without_voice),
         cmocka_unit_test(test_long_text_is_sampled),
         cmocka_unit_test(test_paragraph_languages),

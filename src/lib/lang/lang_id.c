@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "lang_cld2.h"
+#include "lang_textcat.h"
 #include "utf8.h"
 
 /* CLD2's codes that are not BCP-47 (it keeps some ISO 639 codes that were
@@ -190,10 +191,29 @@ void lang_detect(const char *text, size_t size, lang_usable_fn usable, void *ctx
         lang_guess_of(&again, again.code, out, share);
 }
 
+void lang_confirm(const char *text, size_t size, aloud_lang_guess *g)
+{
+    char sample[LANG_SLICE_BYTES * LANG_SLICES + LANG_SLICES];
+    char second[16];
+
+    if (!text || size == 0 || g->lang[0] == '\0' || g->reliable)
+        return;
+    size_t used = lang_sample(text, size, sample);
+    size_t chars = 0;
+    for (size_t i = 0; i < used && chars < LANG_CONFIRM_MIN_CHARS; i++)
+        chars += ((unsigned char)sample[i] & 0xC0) != 0x80;
+    if (chars < LANG_CONFIRM_MIN_CHARS)
+        return;
+    if (lang_textcat_first(sample, used, second, sizeof second) && lang_is(g->lang, second))
+        g->reliable = 1;
+}
+
 void aloud_lang_detect(const char *text, size_t size, aloud_lang_guess *out)
 {
-    if (out)
-        lang_detect(text, size, NULL, NULL, out, NULL);
+    if (!out)
+        return;
+    lang_detect(text, size, NULL, NULL, out, NULL);
+    lang_confirm(text, size, out);
 }
 
 const char *aloud_lang_limit(const char *lang)

@@ -113,6 +113,9 @@ void aloud_doc_detect_lang(const aloud_doc *doc, int (*usable)(void *ctx, const 
         return;
     spoken_doc_sample(doc, sm);
     lang_detect(sm->text, sm->used, usable, ctx, out, NULL);
+    /* A language without a voice is read as English, sure or not. */
+    if (!usable || (out->lang[0] != '\0' && usable(ctx, out->lang)))
+        lang_confirm(sm->text, sm->used, out);
     free(sm);
 }
 
@@ -149,8 +152,10 @@ aloud_status aloud_doc_set_lang(aloud_doc *doc, const char *lang, int per_paragr
             size_t primary = strcspn(g, "-");
             bool other = strncasecmp(g, lang, primary) != 0 ||
                          (lang[primary] != '\0' && lang[primary] != '-');
-            if (guesses[p].reliable && share >= LANG_PARAGRAPH_PERCENT && other &&
-                (!usable || usable(ctx, g)))
+            if (share < LANG_PARAGRAPH_PERCENT || !other || (usable && !usable(ctx, g)))
+                continue;
+            lang_confirm(sm->text, sm->used, &guesses[p]);
+            if (guesses[p].reliable)
                 own[p] = g;
         }
     }
