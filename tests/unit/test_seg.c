@@ -641,6 +641,7 @@ static void test_endings_and_spaced(void **state)
     assert_string_equal(split_with(s, "Das ist ein wort mit str. 5 Leute kamen."),
                         "Das ist ein wort mit str. | 5 Leute kamen.");
     assert_string_equal(split_with(s, "Wir sahen Abcstr. Anna kam."), "Wir sahen Abcstr. Anna kam.");
+    assert_string_equal(split_with(s, "Wir sahen Abstr. Anna kam."), "Wir sahen Abstr. | Anna kam.");
     assert_string_equal(split_with(s, "Wir sahen Karl-str. Anna kam."),
                         "Wir sahen Karl-str. | Anna kam.");
     /* Spaced forms take the kinds of the joined form. */

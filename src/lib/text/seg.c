@@ -141,8 +141,9 @@ static const seg_word *seg_word_find(const seg *s, const char *w, size_t len)
 
 /*
  * The kinds of the word endings that capitalised word w ends in: a name of
- * two or more letters before the ending ("Hauptstr" for "-str"), or a
- * hyphen before the ending written capitalised ("Karl-Marx-Str").
+ * three or more letters before the ending ("Hauptstr" for "-str", not the
+ * name "Vogt" for "-gt"), or a hyphen before the ending written capitalised
+ * ("Karl-Marx-Str").
  */
 static unsigned seg_ending_kinds(const seg *s, const char *w, size_t len)
 {
@@ -152,7 +153,7 @@ static unsigned seg_ending_kinds(const seg *s, const char *w, size_t len)
     for (size_t i = 0; i < s->endings.count; i++) {
         const seg_word *e = &s->endings.items[i];
         const char *tail = w + len - e->length;
-        if (len < e->length + 2)
+        if (len < e->length + 3)
             continue;
         if (memcmp(tail, e->text, e->length) == 0 && tail[-1] != '-' && tail[-1] != '.')
             kinds |= e->kinds;
