@@ -627,7 +627,7 @@ static void test_endings_and_spaced(void **state)
     (void)state;
     seg *s;
     aloud_error err;
-    const char rules[] = "abbrev -str\ntitle z.B\nfinal u.Ä\nunit v.Chr\nstarter Er Dort\n";
+    const char rules[] = "abbrev -str\ntitle z.B\nfinal u.Ä\nunit v.Chr mill kr\nstarter Er Dort\n";
     assert_int_equal(seg_create_from_rules(rules, sizeof rules - 1, 600, &s, &err), ALOUD_OK);
     /* A capitalised word ending in "str" is an abbreviation: no end before a
      * number or a word that is not a starter, an end before a starter. */
@@ -651,6 +651,11 @@ static void test_endings_and_spaced(void **state)
                         "Tische, Stühle u. Ä. | Anna kam.");
     assert_string_equal(split_with(s, "Rom entstand 753 v. Chr. Romulus war es."),
                         "Rom entstand 753 v. Chr. | Romulus war es.");
+    /* A unit after a number and another unit ends a sentence as after a number. */
+    assert_string_equal(split_with(s, "Det kostet 5 mill. kr. Pengene kom."),
+                        "Det kostet 5 mill. kr. | Pengene kom.");
+    assert_string_equal(split_with(s, "Det kostet mange kr. Pengene kom."),
+                        "Det kostet mange kr. Pengene kom.");
     /* Unlisted runs keep the rules of single letters. */
     assert_string_equal(split_with(s, "Es war J. R. R. Tolkien."), "Es war J. R. R. Tolkien.");
     assert_string_equal(split_with(s, "Sie sagte z. B. Er kommt."), "Sie sagte z. B. Er kommt.");

@@ -1252,6 +1252,22 @@ static unsigned seg_spaced_kinds(const seg_split_state *st, size_t i, size_t a, 
     return kinds;
 }
 
+/*
+ * True when a number comes before token k, or a number and a unit with its
+ * period ("5 mill. kr.", "3 Mio. kr."): a unit there follows a number.
+ */
+static bool seg_number_before(const seg_split_state *st, size_t k)
+{
+    seg_tok t;
+    if (k > 0 && ascii_is_digit(st->text[st->tok[k - 1].start]))
+        return true;
+    if (k < 2 || !ascii_is_digit(st->text[st->tok[k - 2].start]))
+        return false;
+    t = st->tok[k - 1];
+    return t.end - t.start >= 2 && st->text[t.end - 1] == '.' &&
+           (seg_word_kinds(st->s, st->text + t.start, t.end - 1 - t.start) & KIND_UNIT) != 0;
+}
+
 /* The decision for a single period after the word text[a..b). */
 static seg_decision seg_after_period(const seg_split_state *st, size_t i, size_t a, size_t b,
                              const seg_next_word *next)
@@ -1283,7 +1299,7 @@ static seg_decision seg_after_period(const seg_split_state *st, size_t i, size_t
         return next->cls == NEXT_UPPER || next->cls == NEXT_CASELESS || next->cls == NEXT_OTHER
                    ? SPLIT_AFTER
                    : KEEP;
-    if ((kinds & KIND_UNIT) && run > 0 && ascii_is_digit(st->text[st->tok[run - 1].start])) {
+    if ((kinds & KIND_UNIT) && seg_number_before(st, run)) {
         /* "At 5 a.m. Mr. Smith left": a fronted time phrase, the clause follows. */
         const char *first = st->text + st->tok[st->cur_first].start;
         size_t flen = 0;
