@@ -621,6 +621,56 @@ static void test_embedded_data(void **state)
     assert_true(found);
 }
 
+/* Word endings ("-str") and abbreviations written with spaces ("z. B."). */
+static void test_endings_and_spaced(void **state)
+{
+    (void)state;
+    seg *s;
+    aloud_error err;
+    const char rules[] = "abbrev -str\ntitle z.B\nfinal u.Ä\nunit v.Chr mill kr\nstarter Er Dort\n";
+    assert_int_equal(seg_create_from_rules(rules, sizeof rules - 1, 600, &s, &err), ALOUD_OK);
+    /* A capitalised word ending in "str" is an abbreviation: no end before a
+     * number or a word that is not a starter, an end before a starter. */
+    assert_string_equal(split_with(s, "In der Hauptstr. 5 wohnt Anna."),
+                        "In der Hauptstr. 5 wohnt Anna.");
+    assert_string_equal(split_with(s, "In der Karl-Marx-Str. 5 wohnt Anna."),
+                        "In der Karl-Marx-Str. 5 wohnt Anna.");
+    assert_string_equal(split_with(s, "Sie wohnt in der Bahnhofstr. Dort ist es laut."),
+                        "Sie wohnt in der Bahnhofstr. | Dort ist es laut.");
+    /* Not a lower-case word, not the ending alone, not after a hyphen in lower case. */
+    assert_string_equal(split_with(s, "Das ist ein wort mit str. 5 Leute kamen."),
+                        "Das ist ein wort mit str. | 5 Leute kamen.");
+    assert_string_equal(split_with(s, "Wir sahen Abcstr. Anna kam."), "Wir sahen Abcstr. Anna kam.");
+    assert_string_equal(split_with(s, "Wir sahen Abstr. Anna kam."), "Wir sahen Abstr. | Anna kam.");
+    assert_string_equal(split_with(s, "Wir sahen Karl-str. Anna kam."),
+                        "Wir sahen Karl-str. | Anna kam.");
+    /* Spaced forms take the kinds of the joined form. */
+    assert_string_equal(split_with(s, "Tiere, z. B. Hunde, schlafen. Er nicht."),
+                        "Tiere, z. B. Hunde, schlafen. | Er nicht.");
+    assert_string_equal(split_with(s, "Tische, Stühle u. Ä. Anna kam."),
+                        "Tische, Stühle u. Ä. | Anna kam.");
+    assert_string_equal(split_with(s, "Rom entstand 753 v. Chr. Romulus war es."),
+                        "Rom entstand 753 v. Chr. | Romulus war es.");
+    /* A unit after a number and another unit ends a sentence as after a number. */
+    assert_string_equal(split_with(s, "Det kostet 5 mill. kr. Pengene kom."),
+                        "Det kostet 5 mill. kr. | Pengene kom.");
+    assert_string_equal(split_with(s, "Det kostet mange kr. Pengene kom."),
+                        "Det kostet mange kr. Pengene kom.");
+    /* Unlisted runs keep the rules of single letters. */
+    assert_string_equal(split_with(s, "Es war J. R. R. Tolkien."), "Es war J. R. R. Tolkien.");
+    assert_string_equal(split_with(s, "Sie sagte z. B. Er kommt."), "Sie sagte z. B. Er kommt.");
+    assert_string_equal(split_with(s, "Sie sagte x. B. Er kommt."), "Sie sagte x. B. | Er kommt.");
+    seg_free(s);
+
+    /* Endings count against their own limit. */
+    char many[512] = "";
+    for (int i = 0; i < 13; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "abbrev -e%c\n", 'a' + i);
+    assert_int_equal(seg_create_from_rules(many, strlen(many), 600, &s, &err), ALOUD_ERR_ARG);
+    assert_int_equal(err.line, 13);
+    assert_string_equal(err.message, "more than 12 word endings");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -649,6 +699,7 @@ int main(void)
         cmocka_unit_test(test_polish_and_russian),
         cmocka_unit_test(test_czech_and_scandinavian),
         cmocka_unit_test(test_informal),
+        cmocka_unit_test(test_endings_and_spaced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

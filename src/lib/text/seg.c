@@ -93,6 +93,7 @@ struct seg {
     seg_marks open;     /* the language's opening quotes ("„", ",,") */
     seg_marks close;    /* its closing quotes ("“", "''") */
     seg_marks dash;     /* its dialogue dashes ("–", "-") */
+    seg_marks endings;  /* word endings with their kinds ("-str": "Hauptstr.") */
     bool has_informal;  /* the data lists informal words: the language is written informally */
     size_t max_chars;
     SEG_VEC(seg_tok) toks;
@@ -138,7 +139,32 @@ static const seg_word *seg_word_find(const seg *s, const char *w, size_t len)
     return NULL;
 }
 
-/* The kinds of word w: as written, and as a lower-case entry when capitalised. */
+/*
+ * The kinds of the word endings that capitalised word w ends in: a name of
+ * three or more letters before the ending ("Hauptstr" for "-str", not the
+ * name "Vogt" for "-gt"), or a hyphen before the ending written capitalised
+ * ("Karl-Marx-Str").
+ */
+static unsigned seg_ending_kinds(const seg *s, const char *w, size_t len)
+{
+    unsigned kinds = 0;
+    if (len == 0 || utf8_case_of(utf8_at(w, len, 0, NULL)) != UTF8_CASE_UPPER)
+        return 0;
+    for (size_t i = 0; i < s->endings.count; i++) {
+        const seg_word *e = &s->endings.items[i];
+        const char *tail = w + len - e->length;
+        if (len < e->length + 3)
+            continue;
+        if (memcmp(tail, e->text, e->length) == 0 && tail[-1] != '-' && tail[-1] != '.')
+            kinds |= e->kinds;
+        else if (tail[-1] == '-' && ascii_is_lower(e->text[0]) &&
+                 tail[0] == e->text[0] - 'a' + 'A' && memcmp(tail + 1, e->text + 1, e->length - 1) == 0)
+            kinds |= e->kinds;
+    }
+    return kinds;
+}
+
+/* The kinds of word w: as written, as a lower-case entry when capitalised, and by its ending. */
 static unsigned seg_word_kinds(const seg *s, const char *w, size_t len)
 {
     const seg_word *e;
@@ -147,6 +173,8 @@ static unsigned seg_word_kinds(const seg *s, const char *w, size_t len)
 
     if (len == 0 || len > WORD_MAX)
         return 0;
+    if (s->endings.count > 0)
+        kinds |= seg_ending_kinds(s, w, len);
     e = seg_word_find(s, w, len);
     if (e)
         kinds |= e->kinds;
@@ -209,13 +237,18 @@ static aloud_status seg_rules_line(seg *s, const char *line, size_t len, unsigne
         if (i - wstart > WORD_MAX)
             return aloud_error_set(err, ALOUD_ERR_ARG, lineno, (unsigned)wstart + 1,
                                    "word longer than %u bytes", WORD_MAX);
-        if (kind & KIND_MARKS) {
-            seg_marks *m = kind == KIND_OPEN ? &s->open : kind == KIND_CLOSE ? &s->close : &s->dash;
+        /* A word written "-str" is a word ending, kept with the marks. */
+        if ((kind & KIND_MARKS) || (line[wstart] == '-' && i - wstart >= 2)) {
+            bool ending = !(kind & KIND_MARKS);
+            seg_marks *m = ending ? &s->endings
+                           : kind == KIND_OPEN ? &s->open : kind == KIND_CLOSE ? &s->close : &s->dash;
             if (m->count == MARKS_MAX)
                 return aloud_error_set(err, ALOUD_ERR_ARG, lineno, (unsigned)wstart + 1,
-                                       "more than %u marks of one kind", MARKS_MAX);
-            m->items[m->count].text = line + wstart;
-            m->items[m->count].length = i - wstart;
+                                       ending ? "more than %u word endings"
+                                              : "more than %u marks of one kind",
+                                       MARKS_MAX);
+            m->items[m->count].text = line + wstart + (ending ? 1 : 0);
+            m->items[m->count].length = i - wstart - (ending ? 1 : 0);
             m->items[m->count].kinds = kind;
             m->count++;
             continue;
@@ -1178,12 +1211,71 @@ static bool seg_is_small_number(const char *text, size_t a, size_t b)
     return true;
 }
 
+/*
+ * The kinds of an abbreviation written with spaces ("z. B.", "i. d. R.",
+ * "v. Chr."): up to four single letters with their periods in the tokens of
+ * the sentence before token i, joined with the word text[a..b) as the list
+ * writes it ("z.B", "i.d.R", "v.Chr"). *first is the run's first token (i
+ * when there is none); 0 when the joined form is not listed.
+ */
+static unsigned seg_spaced_kinds(const seg_split_state *st, size_t i, size_t a, size_t b,
+                                 size_t *first)
+{
+    char buf[WORD_MAX];
+    size_t n = 0;
+    size_t k = i;
+    unsigned kinds;
+
+    *first = i;
+    while (k > st->cur_first && i - k < 4) {
+        seg_tok t = st->tok[k - 1];
+        if (t.end - t.start < 2 || st->text[t.end - 1] != '.' ||
+            !seg_is_single_letter(st->text, st->len, t.start, t.end - 1))
+            break;
+        k--;
+    }
+    if (k == i)
+        return 0;
+    for (size_t m = k; m < i; m++) {
+        size_t len = st->tok[m].end - st->tok[m].start;
+        if (n + len > WORD_MAX)
+            return 0;
+        memcpy(buf + n, st->text + st->tok[m].start, len);
+        n += len;
+    }
+    if (n + (b - a) > WORD_MAX)
+        return 0;
+    memcpy(buf + n, st->text + a, b - a);
+    kinds = seg_word_kinds(st->s, buf, n + (b - a));
+    if (kinds)
+        *first = k;
+    return kinds;
+}
+
+/*
+ * True when a number comes before token k, or a number and a unit with its
+ * period ("5 mill. kr.", "3 Mio. kr."): a unit there follows a number.
+ */
+static bool seg_number_before(const seg_split_state *st, size_t k)
+{
+    seg_tok t;
+    if (k > 0 && ascii_is_digit(st->text[st->tok[k - 1].start]))
+        return true;
+    if (k < 2 || !ascii_is_digit(st->text[st->tok[k - 2].start]))
+        return false;
+    t = st->tok[k - 1];
+    return t.end - t.start >= 2 && st->text[t.end - 1] == '.' &&
+           (seg_word_kinds(st->s, st->text + t.start, t.end - 1 - t.start) & KIND_UNIT) != 0;
+}
+
 /* The decision for a single period after the word text[a..b). */
 static seg_decision seg_after_period(const seg_split_state *st, size_t i, size_t a, size_t b,
                              const seg_next_word *next)
 {
     const seg *s = st->s;
-    unsigned kinds = seg_word_kinds(s, st->text + a, b - a);
+    size_t run;  /* the first token of an abbreviation written with spaces */
+    unsigned spaced = seg_spaced_kinds(st, i, a, b, &run);
+    unsigned kinds = spaced ? spaced : seg_word_kinds(s, st->text + a, b - a);
     unsigned next_kinds = seg_word_kinds(s, st->text + next->start, next->letters);
 
     if (next->cls == NEXT_CLAUSE || seg_marker_opens_sentence(st, i))
@@ -1207,7 +1299,7 @@ static seg_decision seg_after_period(const seg_split_state *st, size_t i, size_t
         return next->cls == NEXT_UPPER || next->cls == NEXT_CASELESS || next->cls == NEXT_OTHER
                    ? SPLIT_AFTER
                    : KEEP;
-    if ((kinds & KIND_UNIT) && i > 0 && ascii_is_digit(st->text[st->tok[i - 1].start])) {
+    if ((kinds & KIND_UNIT) && seg_number_before(st, run)) {
         /* "At 5 a.m. Mr. Smith left": a fronted time phrase, the clause follows. */
         const char *first = st->text + st->tok[st->cur_first].start;
         size_t flen = 0;
