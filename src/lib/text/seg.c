@@ -648,18 +648,22 @@ static bool seg_token_is_link(const char *text, seg_tok t)
                          memcmp(text + a, "www.", 4) == 0);
 }
 
-/* Letters joined by periods ("U.S", "Ph.D", "e.g"): each part 1-3 ASCII letters. */
+/* Letters joined by periods ("U.S", "Ph.D", "e.g", Russian initials
+ * "В.В"): each part 1-3 letters of a script with case. */
 static bool seg_is_dotted_letters(const char *w, size_t len)
 {
-    size_t part = 0;
+    size_t part = 0, n;
     unsigned parts = 1;
-    for (size_t i = 0; i < len; i++) {
-        if (w[i] == '.') {
+    for (size_t i = 0; i < len; i += n) {
+        uint32_t cp = utf8_at(w, len, i, &n);
+        if (n == 0)
+            return false;
+        if (cp == '.') {
             if (part == 0)
                 return false;
             parts++;
             part = 0;
-        } else if (ascii_is_alpha(w[i])) {
+        } else if (utf8_case_of(cp) != UTF8_CASE_NONE) {
             if (++part > 3)
                 return false;
         } else {
@@ -1023,9 +1027,11 @@ static size_t seg_wide_cut(const seg_split_state *st, seg_tok t, size_t p)
         if (quote_closed && (c == 0x3068 || c == 0x3063 || c == 0x3092 || c == 0x304C))
             return 0;
         quote_closed = c == 0x300D || c == 0x300F;
-        /* “ and ‘ open a quotation in these scripts; ” and ’ close it. */
+        /* “ and ‘ open a quotation in these scripts; ” and ’ close it, unless
+         * the language closes with them (German „Kommst du?“). */
         if ((seg_is_closer(c) && c != 0x201C && c != 0x2018) || seg_is_strong_end(c) ||
-            seg_is_wide_end(c) || c == '.' || c == 0x2026) {
+            seg_is_wide_end(c) || c == '.' || c == 0x2026 ||
+            seg_marks_prefix(&st->s->close, text, q, t.end) > 0) {
             if ((flags[q] & FLAG_CLOSE) && depth > 0)
                 depth--;
             q += n;
@@ -1268,6 +1274,33 @@ static bool seg_number_before(const seg_split_state *st, size_t k)
            (seg_word_kinds(st->s, st->text + t.start, t.end - 1 - t.start) & KIND_UNIT) != 0;
 }
 
+/* The next word is a capital letter with a period, an initial ("им. А. А.
+ * Жданова"), not the word a sentence may open with ("А", "W"). */
+static bool seg_next_is_initial(const seg_split_state *st, const seg_next_word *next)
+{
+    return next->letters > 0 && seg_is_single_letter(st->text, st->len, next->start,
+                                                     next->start + next->letters) &&
+           next->start + next->letters < st->len && st->text[next->start + next->letters] == '.';
+}
+
+/* Token t is one or two digits with a period: the day or month of a date. */
+static bool seg_is_date_part(const char *text, seg_tok t)
+{
+    return t.end - t.start >= 2 && t.end - t.start <= 3 && text[t.end - 1] == '.' &&
+           seg_is_small_number(text, t.start, t.end - 1);
+}
+
+/* Token t starts with a year: four digits ("1950", "1950.", "1950,"). */
+static bool seg_is_year(const char *text, seg_tok t)
+{
+    if (t.end - t.start < 4)
+        return false;
+    for (size_t p = t.start; p < t.start + 4; p++)
+        if (!ascii_is_digit(text[p]))
+            return false;
+    return t.end - t.start == 4 || !ascii_is_digit(text[t.start + 4]);
+}
+
 /* The decision for a single period after the word text[a..b). */
 static seg_decision seg_after_period(const seg_split_state *st, size_t i, size_t a, size_t b,
                              const seg_next_word *next)
@@ -1304,9 +1337,14 @@ static seg_decision seg_after_period(const seg_split_state *st, size_t i, size_t
         const char *first = st->text + st->tok[st->cur_first].start;
         size_t flen = 0;
         bool intro;
-        while (st->tok[st->cur_first].start + flen < st->tok[st->cur_first].end &&
-               ascii_is_alpha(first[flen]))
-            flen++;
+        /* Its letters, of any script ("At", "В"). */
+        while (st->tok[st->cur_first].start + flen < st->tok[st->cur_first].end) {
+            size_t n;
+            uint32_t c = utf8_at(st->text, st->len, st->tok[st->cur_first].start + flen, &n);
+            if (n == 0 || utf8_case_of(c) == UTF8_CASE_NONE)
+                break;
+            flen += n;
+        }
         intro = st->cur_start == st->tok[st->cur_first].start && i - st->cur_first <= 3 &&
                 (seg_word_kinds(s, first, flen) & KIND_LEAD) != 0;
         return next->cls == NEXT_UPPER && !intro ? SPLIT_AFTER : KEEP;
@@ -1320,7 +1358,17 @@ static seg_decision seg_after_period(const seg_split_state *st, size_t i, size_t
         return KEEP;  /* a run of initials: "J. R. R. Tolkien", "U. A. E." */
     if ((kinds & (KIND_ABBREV | KIND_UNIT)) || seg_is_dotted_letters(st->text + a, b - a) ||
         seg_is_single_letter(st->text, st->len, a, b))
-        return next->cls == NEXT_UPPER && (next_kinds & KIND_STARTER) ? SPLIT_AFTER : KEEP;
+        return next->cls == NEXT_UPPER && (next_kinds & KIND_STARTER) &&
+                       !seg_next_is_initial(st, next)
+                   ? SPLIT_AFTER
+                   : KEEP;
+    /* A date written with spaces, day. month. year: "12. 3. 1950". */
+    if (next->cls == NEXT_DIGIT && seg_is_small_number(st->text, a, b) &&
+        ((i + 2 < st->n && seg_is_date_part(st->text, st->tok[i + 1]) &&
+          seg_is_year(st->text, st->tok[i + 2])) ||
+         (i > 0 && seg_is_date_part(st->text, st->tok[i - 1]) && i + 1 < st->n &&
+          seg_is_year(st->text, st->tok[i + 1]))))
+        return KEEP;
     return SPLIT_AFTER;
 }
 
