@@ -165,7 +165,7 @@ static unsigned seg_ending_kinds(const seg *s, const char *w, size_t len)
 }
 
 /* The kinds of word w: as written, as a lower-case entry when capitalised, and by its ending. */
-static unsigned seg_word_kinds(const seg *s, const char *w, size_t len)
+static unsigned seg_word_kinds_whole(const seg *s, const char *w, size_t len)
 {
     const seg_word *e;
     unsigned kinds = 0;
@@ -186,6 +186,26 @@ static unsigned seg_word_kinds(const seg *s, const char *w, size_t len)
             kinds |= e->kinds;
     }
     return kinds;
+}
+
+/* The kinds of word w[0..len): as written, else, for a word that elides an
+ * article or a preposition into it ("coll'avv.", "dell'art.", "l’art."),
+ * those of what follows the apostrophe. */
+static unsigned seg_word_kinds(const seg *s, const char *w, size_t len)
+{
+    unsigned kinds = seg_word_kinds_whole(s, w, len);
+    if (kinds != 0)
+        return kinds;
+    for (size_t i = len; i-- > 0;) {
+        size_t after = 0;
+        if (w[i] == '\'')
+            after = i + 1;
+        else if (i + 3 <= len && memcmp(w + i, "\xE2\x80\x99", 3) == 0)
+            after = i + 3;
+        if (after > 0)
+            return after > 1 && after < len ? seg_word_kinds_whole(s, w + after, len - after) : 0;
+    }
+    return 0;
 }
 
 static bool seg_is_blank(char c)
