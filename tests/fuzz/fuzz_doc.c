@@ -50,8 +50,8 @@ static size_t count_chars(const char *text, size_t length)
 }
 
 /* The languages a run is read in: with data of their own, by region, and without. */
-static const char *const langs[] = {"en", "de", "fr", "es", "it", "pt-BR", "pl", "nl",
-                                    "ru", "zh", "ja", "hi", "tlh"};
+static const char *const langs[] = {"en", "de", "fr", "es", "it", "pt-BR", "pl", "nl", "ru",
+                                    "cs", "da", "sv", "nb", "zh", "ja", "hi", "tlh"};
 #define LANG_COUNT (sizeof langs / sizeof langs[0])
 
 static void walk(const aloud_doc *doc)
