@@ -194,7 +194,7 @@ static unsigned seg_word_kinds_whole(const seg *s, const char *w, size_t len)
 static unsigned seg_word_kinds(const seg *s, const char *w, size_t len)
 {
     unsigned kinds = seg_word_kinds_whole(s, w, len);
-    if (kinds != 0)
+    if (kinds != 0 || len > WORD_MAX)
         return kinds;
     for (size_t i = len; i-- > 0;) {
         size_t after = 0;
@@ -1422,7 +1422,10 @@ static seg_decision seg_decide(const seg_split_state *st, size_t i, size_t j)
         return KEEP;
     seg_next_word_of(st, j, &next);
     if (own.strong || group.strong) {
-        unsigned kinds = seg_word_kinds(st->s, text + stem, own.stem_end - stem);
+        /* The openers skipped may run past the stem ("(!"): no word then. */
+        unsigned kinds = stem < own.stem_end
+                             ? seg_word_kinds(st->s, text + stem, own.stem_end - stem)
+                             : 0;
         /* A name written with "!" ("Yahoo!") ends a sentence as an abbreviation does. */
         if ((kinds & KIND_BANG) && !group.strong && own.periods == 0)
             return next.cls == NEXT_UPPER &&
@@ -1449,7 +1452,9 @@ static seg_decision seg_decide(const seg_split_state *st, size_t i, size_t j)
             return KEEP;
         /* "I thought... I would go." is one sentence, "I'm tired... I'm off." two. */
         if (seg_word_kinds(st->s, text + next.start, next.length) & KIND_CONTINUER)
-            return seg_word_kinds(st->s, text + stem, own.stem_end - stem) & KIND_UNFINISHED
+            return stem < own.stem_end &&
+                           (seg_word_kinds(st->s, text + stem, own.stem_end - stem) &
+                            KIND_UNFINISHED)
                        ? KEEP
                        : SPLIT_AFTER;
         /* Informal writing uses runs of two or four and more periods as a pause
