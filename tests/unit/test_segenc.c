@@ -1,7 +1,8 @@
 /*
  * test_segenc.c - the parallel segment encoder's pieces: where the cuts
- * fall in a spool (on the unit, inside silence with the margin, the gap
- * kept, ALOUD_ENCODE_WHOLE), reading past either end as silence, and the
+ * fall as a spool is written (on the unit, inside silence with the margin,
+ * the gap kept, however the audio comes in, ALOUD_ENCODE_WHOLE), reading
+ * past either end as silence, and the
  * pool: every segment encoded once, sunk in order, the same bytes for any
  * number of threads, the first failure in order returned and no segment
  * sunk after it.
@@ -39,47 +40,105 @@ static int make_spool(uint64_t frames, const uint64_t (*loud)[2], size_t n)
     return fd;
 }
 
+/* The segments of the spool `pcm` (`frames` mono frames), written `piece`
+ * frames at a time with the cuts followed, as a writer does; *n segments. */
+static uint64_t *plan(const int16_t *pcm, uint64_t frames, size_t piece, uint64_t unit,
+                      uint64_t margin, uint64_t min_gap, size_t *n)
+{
+    FILE *spool = tmpfile();
+    segenc_cuts cuts;
+    uint64_t spooled = 0, *bounds = NULL;
+    int fd = -1;
+    aloud_error err = {0};
+
+    tu_require(spool);
+    segenc_cuts_init(&cuts, 1, unit, margin, min_gap);
+    for (uint64_t at = 0; at < frames; at += piece) {
+        size_t k = frames - at < piece ? (size_t)(frames - at) : piece;
+        assert_int_equal(segenc_spool(spool, &cuts, pcm + at, k, 1, &spooled, "test", &err),
+                         ALOUD_OK);
+    }
+    assert_int_equal(spooled, frames);
+    assert_int_equal(segenc_plan(spool, &cuts, frames, &fd, &bounds, n, &err), ALOUD_OK);
+    assert_int_equal(fd, fileno(spool));
+    assert_true(*n >= 1);
+    assert_int_equal(bounds[0], 0);
+    assert_int_equal(bounds[*n], frames);
+    segenc_cuts_free(&cuts);
+    fclose(spool);
+    return bounds;
+}
+
 static void test_cuts(void **state)
 {
     /* Sound, with silent runs [1000, 3000), [3100, 6000) and [9000, 9500), then silence to 12000. */
     const uint64_t loud[][2] = {{0, 1000}, {3000, 3100}, {6000, 9000}, {9500, 11000}};
-    int fd = make_spool(12000, loud, 4);
-    uint64_t *cuts = NULL;
+    int16_t *pcm = calloc(12000, sizeof *pcm);
+    uint64_t *cuts;
     size_t n = 0;
-    aloud_error err = {0};
 
     (void)state;
-    /* Unit 100, margin 400, gap 0: the middle of each run long enough, on the unit. */
-    assert_int_equal(segenc_plan_cuts(fd, 12000, 1, 100, 400, 0, &cuts, &n, &err), ALOUD_OK);
-    assert_int_equal(n, 3);
-    assert_int_equal(cuts[0], 2000);
-    assert_int_equal(cuts[1], 4500);
-    assert_int_equal(cuts[2], 11500); /* the trailing run, ended by the end */
-    free(cuts);
+    tu_require(pcm);
+    for (size_t i = 0; i < 4; i++)
+        for (uint64_t t = loud[i][0]; t < loud[i][1]; t++)
+            pcm[t] = (int16_t)(t % 7 + 1);
+    /* Unit 100, margin 400, gap 0: the middle of each run long enough, on the
+     * unit, however the audio comes in. */
+    const size_t pieces[] = {12000, 8192, 999, 1};
+    for (size_t p = 0; p < sizeof pieces / sizeof pieces[0]; p++) {
+        cuts = plan(pcm, 12000, pieces[p], 100, 400, 0, &n);
+        assert_int_equal(n, 4);
+        assert_int_equal(cuts[1], 2000);
+        assert_int_equal(cuts[2], 4500);
+        assert_int_equal(cuts[3], 11500); /* the trailing run, ended by the end */
+        free(cuts);
+    }
     /* A margin of 1000: only [3100, 6000) leaves 1000 each side of its middle. */
-    assert_int_equal(segenc_plan_cuts(fd, 12000, 1, 100, 1000, 0, &cuts, &n, &err), ALOUD_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(cuts[0], 4500);
+    cuts = plan(pcm, 12000, 4096, 100, 1000, 0, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(cuts[1], 4500);
     free(cuts);
     /* A gap of 3000: 2000 is too close to the start, then 4500 and 11500 are far enough. */
-    assert_int_equal(segenc_plan_cuts(fd, 12000, 1, 100, 400, 3000, &cuts, &n, &err), ALOUD_OK);
-    assert_int_equal(n, 2);
-    assert_int_equal(cuts[0], 4500);
-    assert_int_equal(cuts[1], 11500);
+    cuts = plan(pcm, 12000, 4096, 100, 400, 3000, &n);
+    assert_int_equal(n, 3);
+    assert_int_equal(cuts[1], 4500);
+    assert_int_equal(cuts[2], 11500);
     free(cuts);
     /* Unit 0 or ALOUD_ENCODE_WHOLE=1: no cut. */
-    assert_int_equal(segenc_plan_cuts(fd, 12000, 1, 0, 400, 0, &cuts, &n, &err), ALOUD_OK);
-    assert_int_equal(n, 0);
-    assert_null(cuts);
+    cuts = plan(pcm, 12000, 4096, 0, 400, 0, &n);
+    assert_int_equal(n, 1);
+    free(cuts);
     setenv("ALOUD_ENCODE_WHOLE", "1", 1);
-    assert_int_equal(segenc_plan_cuts(fd, 12000, 1, 100, 400, 0, &cuts, &n, &err), ALOUD_OK);
+    cuts = plan(pcm, 12000, 4096, 100, 400, 0, &n);
     unsetenv("ALOUD_ENCODE_WHOLE");
-    assert_int_equal(n, 0);
-    /* A spool shorter than it claims cannot be read. */
-    assert_int_equal(segenc_plan_cuts(fd, 20000, 1, 100, 400, 0, &cuts, &n, &err),
-                     ALOUD_ERR_WRITE);
-    assert_null(cuts);
-    close(fd);
+    assert_int_equal(n, 1);
+    free(cuts);
+    free(pcm);
+}
+
+/* Two channels: a frame is silent only when both its samples are. */
+static void test_cuts_stereo(void **state)
+{
+    int16_t pcm[2 * 3000];
+    segenc_cuts cuts;
+
+    (void)state;
+    memset(pcm, 0, sizeof pcm);
+    for (size_t f = 0; f < 3000; f++)
+        if (f < 500 || f >= 2500)
+            pcm[2 * f] = 1;
+    pcm[2 * 1500 + 1] = -1; /* the right channel breaks the run in two */
+    segenc_cuts_init(&cuts, 2, 100, 600, 0);
+    assert_true(segenc_cuts_feed(&cuts, pcm, 3000));
+    assert_int_equal(cuts.count, 0);
+    segenc_cuts_free(&cuts);
+    pcm[2 * 1500 + 1] = 0;
+    segenc_cuts_init(&cuts, 2, 100, 600, 0);
+    assert_true(segenc_cuts_feed(&cuts, pcm, 1234));
+    assert_true(segenc_cuts_feed(&cuts, pcm + 2 * 1234, 3000 - 1234));
+    assert_int_equal(cuts.count, 1);
+    assert_int_equal(cuts.at[0], 1500);
+    segenc_cuts_free(&cuts);
 }
 
 static void test_read_pads_with_silence(void **state)
@@ -188,6 +247,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cuts),
+        cmocka_unit_test(test_cuts_stereo),
         cmocka_unit_test(test_read_pads_with_silence),
         cmocka_unit_test(test_pool),
     };

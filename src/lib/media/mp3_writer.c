@@ -125,6 +125,7 @@
 struct writer {
     FILE *f;
     FILE *spool;           /* unlinked temporary file holding the PCM */
+    segenc_cuts cuts;      /* where the spool may be cut, found as it is written */
     char *path;            /* owned copy, for messages */
     unsigned sample_rate;
     unsigned channels;
@@ -159,6 +160,7 @@ static void mp3_free(writer *w)
         fclose(w->f);
     if (w->spool)
         fclose(w->spool);
+    segenc_cuts_free(&w->cuts);
     writer_free_titles(w->titles, w->chapter_count);
     free(w->title);
     free(w->artist);
@@ -484,34 +486,28 @@ static aloud_status mp3_sink_segment(void *ctx, size_t s, const segenc_out *out,
     return ALOUD_OK;
 }
 
-/* Plans the segments: their starts, the cuts of segenc_plan_cuts(), and the end. */
-static aloud_status mp3_plan(writer *w, mp3_job *job, aloud_error *err)
+/* Where the spool may be cut (see the top of the file), once LAME's frame is known. */
+static void mp3_cuts_init(writer *w)
 {
-    uint64_t *cuts = NULL;
-    size_t cut_count = 0;
-    uint64_t unit = w->cuttable ? w->spf : 0;
     uint64_t margin = (uint64_t)w->sample_rate * MP3_CUT_MARGIN_MS / 1000u;
-    aloud_status st;
 
     if (margin < (uint64_t)MP3_CUT_MARGIN_FRAMES * w->spf)
         margin = (uint64_t)MP3_CUT_MARGIN_FRAMES * w->spf;
-    st = segenc_plan_cuts(job->fd, w->frames, w->channels, unit, margin,
-                          (uint64_t)w->sample_rate * MP3_SEGMENT_MIN_S, &cuts, &cut_count, err);
+    segenc_cuts_init(&w->cuts, w->channels, w->cuttable ? w->spf : 0, margin,
+                     (uint64_t)w->sample_rate * MP3_SEGMENT_MIN_S);
+}
+
+/* Plans the segments (segenc_plan()) and the room for what each encoder says. */
+static aloud_status mp3_plan(writer *w, mp3_job *job, aloud_error *err)
+{
+    aloud_status st = segenc_plan(w->spool, &w->cuts, w->frames, &job->fd, &job->starts,
+                                  &job->count, err);
     if (st != ALOUD_OK)
         return st;
-    job->count = cut_count + 1;
-    job->starts = malloc((job->count + 1) * sizeof *job->starts);
     job->made = calloc(job->count, sizeof *job->made);
     job->skip = calloc(job->count, sizeof *job->skip);
-    if (!job->starts || !job->made || !job->skip) {
-        free(cuts);
+    if (!job->made || !job->skip)
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    }
-    job->starts[0] = 0;
-    for (size_t i = 0; i < cut_count; i++)
-        job->starts[i + 1] = cuts[i];
-    job->starts[job->count] = w->frames;
-    free(cuts);
     return ALOUD_OK;
 }
 
@@ -529,10 +525,6 @@ static aloud_status mp3_finish(writer *w, const uint64_t *chapter_frames, aloud_
 
     memset(&job, 0, sizeof job);
     job.w = w;
-    if (fflush(w->spool) != 0)
-        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot flush the spool file: %s",
-                               strerror(errno));
-    job.fd = fileno(w->spool);
     st = mp3_plan(w, &job, err);
     if (st == ALOUD_OK)
         st = segenc_run(job.count, segenc_thread_count(job.count), mp3_encode_segment,
@@ -611,6 +603,8 @@ static aloud_status mp3_open(const char *path, const writer_params *params, writ
     st = mp3_copy_strings(w, params, err);
     if (st == ALOUD_OK)
         st = mp3_probe_lame(w, err);
+    if (st == ALOUD_OK)
+        mp3_cuts_init(w);
     if (st == ALOUD_OK && !(w->f = writer_create_file(path)))
         st = mp3_io_error(w, "create", err);
     if (st == ALOUD_OK)
@@ -629,7 +623,7 @@ static aloud_status mp3_write(writer *w, const int16_t *pcm, size_t frames, alou
 {
     if (!w || (!pcm && frames))
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the MP3 writer");
-    return segenc_spool(w->spool, pcm, frames, w->channels, &w->frames, w->path, err);
+    return segenc_spool(w->spool, &w->cuts, pcm, frames, w->channels, &w->frames, w->path, err);
 }
 
 static aloud_status mp3_close(writer *w, const uint64_t *chapter_frames, aloud_error *err)

@@ -95,6 +95,7 @@ struct writer {
     AVPacket *pkt;         /* for the muxer, on close()'s thread */
     AVIOContext *io;
     FILE *spool;           /* unlinked temporary file holding the PCM */
+    segenc_cuts cuts;      /* where the spool may be cut, found as it is written */
     int fd;
     int io_errno;          /* first failure of the I/O callbacks */
     char *path;            /* owned copy, for messages */
@@ -127,6 +128,7 @@ static void mp4_free(writer *w)
         close(w->fd);
     if (w->spool)
         fclose(w->spool);
+    segenc_cuts_free(&w->cuts);
     w->av->avcodec_free_context(&w->enc);
     w->av->av_packet_free(&w->pkt);
     writer_free_titles(w->titles, w->chapter_count);
@@ -544,41 +546,30 @@ static aloud_status mp4_sink_segment(void *ctx, size_t s, const segenc_out *out,
     return ALOUD_OK;
 }
 
-/* Cuts the spool, encodes the segments in threads and muxes their packets in order. */
-static aloud_status mp4_encode_all(writer *w, aloud_error *err)
+/* Where the spool may be cut (see the top of the file), once the encoder's
+ * frame and priming are known. */
+static void mp4_cuts_init(writer *w)
 {
-    mp4_job job = {.w = w};
-    uint64_t *cuts = NULL;
-    size_t cut_count = 0;
     uint64_t unit = (uint64_t)w->frame_size;
     uint64_t margin = (uint64_t)w->sample_rate * MP4_CUT_MARGIN_MS / 1000u;
-    aloud_status st;
 
-    if (fflush(w->spool) != 0)
-        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot flush the spool file: %s",
-                               strerror(errno));
-    job.fd = fileno(w->spool);
     if (margin < MP4_CUT_MARGIN_FRAMES * unit)
         margin = MP4_CUT_MARGIN_FRAMES * unit;
     if (margin < (uint64_t)w->priming + unit)
         margin = (uint64_t)w->priming + unit;
-    st = segenc_plan_cuts(job.fd, w->frames, w->channels, unit, margin,
-                          (uint64_t)w->sample_rate * MP4_SEGMENT_MIN_S, &cuts, &cut_count, err);
-    if (st != ALOUD_OK)
-        return st;
-    job.count = cut_count + 1;
-    job.starts = malloc((job.count + 1) * sizeof *job.starts);
-    if (!job.starts) {
-        free(cuts);
-        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    }
-    job.starts[0] = 0;
-    for (size_t i = 0; i < cut_count; i++)
-        job.starts[i + 1] = cuts[i];
-    job.starts[job.count] = w->frames;
-    free(cuts);
-    st = segenc_run(job.count, segenc_thread_count(job.count), mp4_encode_segment,
-                    mp4_sink_segment, &job, w->stop, err);
+    segenc_cuts_init(&w->cuts, w->channels, unit, margin,
+                     (uint64_t)w->sample_rate * MP4_SEGMENT_MIN_S);
+}
+
+/* Encodes the segments of the spool in threads and muxes their packets in order. */
+static aloud_status mp4_encode_all(writer *w, aloud_error *err)
+{
+    mp4_job job = {.w = w};
+    aloud_status st = segenc_plan(w->spool, &w->cuts, w->frames, &job.fd, &job.starts,
+                                  &job.count, err);
+    if (st == ALOUD_OK)
+        st = segenc_run(job.count, segenc_thread_count(job.count), mp4_encode_segment,
+                        mp4_sink_segment, &job, w->stop, err);
     free(job.starts);
     return st;
 }
@@ -623,8 +614,10 @@ static aloud_status mp4_open_brand(const char *path, const writer_params *params
     w->bitrate = bitrate;
     w->stop = params->stop;
     st = mp4_start_encoder(w, err);
-    if (st == ALOUD_OK)
+    if (st == ALOUD_OK) {
+        mp4_cuts_init(w);
         st = mp4_start_muxer(w, params, brand, err);
+    }
     if (st == ALOUD_OK)
         st = writer_create_spool(w->path, &w->spool, err);
     if (st != ALOUD_OK) {
@@ -651,7 +644,7 @@ static aloud_status mp4_write(writer *w, const int16_t *pcm, size_t frames, alou
 {
     if (!w || (!pcm && frames))
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the MP4 writer");
-    return segenc_spool(w->spool, pcm, frames, w->channels, &w->frames, w->path, err);
+    return segenc_spool(w->spool, &w->cuts, pcm, frames, w->channels, &w->frames, w->path, err);
 }
 
 static aloud_status mp4_close(writer *w, const uint64_t *chapter_frames, aloud_error *err)

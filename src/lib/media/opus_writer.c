@@ -90,6 +90,7 @@
 struct writer {
     FILE *f;               /* the output, created at open and written at close */
     FILE *spool;           /* unlinked temporary file holding the PCM */
+    segenc_cuts cuts;      /* where the spool may be cut, found as it is written */
     char *path;            /* owned copy, for messages */
     unsigned sample_rate;
     unsigned channels;
@@ -119,6 +120,7 @@ static void opus_free(writer *w)
         fclose(w->f);
     if (w->spool)
         fclose(w->spool);
+    segenc_cuts_free(&w->cuts);
     writer_free_titles(w->titles, w->chapter_count);
     free(w->title);
     free(w->artist);
@@ -490,8 +492,6 @@ static aloud_status opus_sink_segment(void *ctx, size_t index, const segenc_out 
 static aloud_status opus_run_encoder(writer *w, const uint64_t *frames, aloud_error *err)
 {
     opus_bytes tags = {NULL, 0, 0, false};
-    uint64_t *cuts = NULL;
-    size_t cut_count = 0;
     int lookahead = 0, rc = OPUS_OK;
     unsigned char head[19];
     opus_job job;
@@ -512,16 +512,9 @@ static aloud_status opus_run_encoder(writer *w, const uint64_t *frames, aloud_er
         goto done;
     }
     st = opus_build_tags(w, frames, &tags, err);
-    if (st == ALOUD_OK && fflush(w->spool) != 0)
-        st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot flush the spool file: %s",
-                             strerror(errno));
-    job.fd = fileno(w->spool);
     if (st == ALOUD_OK)
-        st = segenc_plan_cuts(job.fd, w->frames, w->channels,
-                              opus_cut_unit(w->sample_rate, w->frame),
-                              (uint64_t)w->sample_rate * OPUS_CUT_MARGIN_MS / 1000u,
-                              (uint64_t)w->sample_rate * OPUS_SEGMENT_MIN_S, &cuts, &cut_count,
-                              err);
+        st = segenc_plan(w->spool, &w->cuts, w->frames, &job.fd, &job.bounds, &job.seg_count,
+                         err);
     if (st != ALOUD_OK)
         goto done;
 
@@ -534,15 +527,8 @@ static aloud_status opus_run_encoder(writer *w, const uint64_t *frames, aloud_er
         stream_end = w->frame;
     job.end_granule = (uint64_t)lookahead * OPUS_GRANULES
                       + (w->frames * OPUS_GRANULE_RATE + w->sample_rate - 1) / w->sample_rate;
-    job.seg_count = cut_count + 1;
-    job.bounds = malloc(sizeof *job.bounds * (job.seg_count + 1));
-    if (!job.bounds) {
-        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-        goto done;
-    }
-    job.bounds[0] = 0;
-    for (size_t s = 0; s < cut_count; s++)
-        job.bounds[s + 1] = cuts[s] * OPUS_RATE / w->sample_rate;
+    for (size_t s = 1; s < job.seg_count; s++)
+        job.bounds[s] = job.bounds[s] * OPUS_RATE / w->sample_rate;
     job.bounds[job.seg_count] = stream_end;
 
     opus_head(w, (unsigned)lookahead * OPUS_GRANULES, head);
@@ -557,7 +543,6 @@ done:
     free(job.bounds);
     resampler_free(job.rs);
     oggw_free(job.og);
-    free(cuts);
     free(tags.p);
     return st;
 }
@@ -594,6 +579,9 @@ static aloud_status opus_open(const char *path, const writer_params *params, wri
     w->cover = params->cover;
     st = writer_bitrate(&formats_opus, params->sample_rate, params->bitrate, &w->bitrate, err);
     w->frame = w->bitrate >= OPUS_CELT_MIN_BITRATE ? OPUS_CELT_FRAME : OPUS_SPEECH_FRAME;
+    segenc_cuts_init(&w->cuts, w->channels, opus_cut_unit(w->sample_rate, w->frame),
+                     (uint64_t)w->sample_rate * OPUS_CUT_MARGIN_MS / 1000u,
+                     (uint64_t)w->sample_rate * OPUS_SEGMENT_MIN_S);
     if (st == ALOUD_OK)
         st = opus_copy_strings(w, params, err);
     /* Created now so that an unwritable place fails before any speech is made. */
@@ -614,7 +602,7 @@ static aloud_status opus_write(writer *w, const int16_t *pcm, size_t frames, alo
 {
     if (!w || (!pcm && frames))
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the Opus writer");
-    return segenc_spool(w->spool, pcm, frames, w->channels, &w->frames, w->path, err);
+    return segenc_spool(w->spool, &w->cuts, pcm, frames, w->channels, &w->frames, w->path, err);
 }
 
 static aloud_status opus_close(writer *w, const uint64_t *chapter_frames, aloud_error *err)

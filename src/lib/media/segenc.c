@@ -22,8 +22,9 @@ aloud_status segenc_read_part(int fd, uint64_t frames, unsigned channels, int64_
     return ALOUD_OK;
 }
 
-aloud_status segenc_spool(FILE *spool, const int16_t *pcm, size_t frames, unsigned channels,
-                          uint64_t *spooled, const char *path, aloud_error *err)
+aloud_status segenc_spool(FILE *spool, segenc_cuts *cuts, const int16_t *pcm, size_t frames,
+                          unsigned channels, uint64_t *spooled, const char *path,
+                          aloud_error *err)
 {
     if (frames == 0)
         return ALOUD_OK;
@@ -31,11 +32,10 @@ aloud_status segenc_spool(FILE *spool, const int16_t *pcm, size_t frames, unsign
         return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot spool audio for %s: %s", path,
                                strerror(errno));
     *spooled += frames;
+    if (!segenc_cuts_feed(cuts, pcm, frames))
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
     return ALOUD_OK;
 }
-
-/* Frames read from the spool at a time while looking for cuts. */
-#define SEGENC_CHUNK_FRAMES 8192u
 
 bool segenc_read(int fd, uint64_t frames, unsigned channels, int64_t first, size_t count,
                  int16_t *out)
@@ -65,80 +65,96 @@ bool segenc_read(int fd, uint64_t frames, unsigned channels, int64_t first, size
     return true;
 }
 
-static bool segenc_cut_add(uint64_t **cuts, size_t *n, size_t *cap, uint64_t at)
+void segenc_cuts_init(segenc_cuts *c, unsigned channels, uint64_t unit, uint64_t margin,
+                      uint64_t min_gap)
 {
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 64;
-        uint64_t *p = realloc(*cuts, c * sizeof *p);
+    memset(c, 0, sizeof *c);
+    c->channels = channels ? channels : 1;
+    c->unit = unit;
+    c->margin = margin;
+    c->min_gap = min_gap;
+}
+
+void segenc_cuts_free(segenc_cuts *c)
+{
+    free(c->at);
+    c->at = NULL;
+    c->count = c->cap = 0;
+}
+
+/* A run of silent frames [run_start, end) ended: a cut in its middle, if it
+ * is long enough. False when out of memory. */
+static bool segenc_cuts_run(segenc_cuts *c, uint64_t end)
+{
+    uint64_t run = end - c->run_start;
+    if (run < 2 * c->margin + c->unit)
+        return true;
+    uint64_t at = (c->run_start + run / 2) / c->unit * c->unit;
+    if (at < c->run_start + c->margin || at + c->margin > end || at >= end ||
+        at - c->last < c->min_gap)
+        return true;
+    if (c->count == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        uint64_t *p = realloc(c->at, cap * sizeof *p);
         if (!p)
             return false;
-        *cuts = p;
-        *cap = c;
+        c->at = p;
+        c->cap = cap;
     }
-    (*cuts)[(*n)++] = at;
+    c->at[c->count++] = at;
+    c->last = at;
     return true;
 }
 
-aloud_status segenc_plan_cuts(int fd, uint64_t frames, unsigned channels, uint64_t unit,
-                              uint64_t margin, uint64_t min_gap, uint64_t **cuts, size_t *count,
-                              aloud_error *err)
+bool segenc_cuts_feed(segenc_cuts *c, const int16_t *pcm, size_t frames)
 {
-    uint64_t last = 0, run_start = 0, pos = 0;
-    size_t cap = 0;
-    int16_t *buf;
-    aloud_status st = ALOUD_OK;
-    const char *whole = getenv("ALOUD_ENCODE_WHOLE");
+    size_t n = frames * c->channels;
+    if (c->unit > 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (pcm[i] == 0)
+                continue;
+            /* A frame with sound ends the run of silence before it... */
+            uint64_t here = c->pos + i / c->channels;
+            if (here > c->run_start && !segenc_cuts_run(c, here))
+                return false;
+            /* ...and so does every frame up to the next zero sample. */
+            while (i + 1 < n && pcm[i + 1] != 0)
+                i++;
+            c->run_start = c->pos + i / c->channels + 1;
+        }
+    }
+    c->pos += frames;
+    return true;
+}
 
-    *cuts = NULL;
+aloud_status segenc_plan(FILE *spool, segenc_cuts *cuts, uint64_t frames, int *fd,
+                         uint64_t **bounds, size_t *count, aloud_error *err)
+{
+    const char *whole = getenv("ALOUD_ENCODE_WHOLE");
+    bool one = whole && strcmp(whole, "1") == 0;
+
+    *bounds = NULL;
     *count = 0;
-    if (unit == 0 || (whole && strcmp(whole, "1") == 0))
-        return ALOUD_OK;
-    buf = malloc(sizeof *buf * SEGENC_CHUNK_FRAMES * channels);
-    if (!buf)
+    if (fflush(spool) != 0)
+        return aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot flush the spool file: %s",
+                               strerror(errno));
+    *fd = fileno(spool);
+    /* The run of silence at the end. */
+    if (!one && cuts->unit > 0 && cuts->pos > cuts->run_start &&
+        !segenc_cuts_run(cuts, cuts->pos))
         return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-    while (pos < frames) {
-        size_t k = frames - pos < SEGENC_CHUNK_FRAMES ? (size_t)(frames - pos)
-                                                      : SEGENC_CHUNK_FRAMES;
-        if (!segenc_read(fd, frames, channels, (int64_t)pos, k, buf)) {
-            st = aloud_error_set(err, ALOUD_ERR_WRITE, 0, 0, "cannot read back the spool file");
-            break;
-        }
-        for (size_t i = 0; i <= k; i++) {
-            if (i < k) {
-                bool silent = true;
-                for (unsigned c = 0; c < channels; c++)
-                    silent = silent && buf[i * channels + c] == 0;
-                if (silent)
-                    continue;
-            } else if (pos + k < frames) {
-                break; /* the run may go on in the next chunk */
-            }
-            /* A run of silence [run_start, here) ends: a cut in its middle? */
-            uint64_t here = pos + i;
-            if (here > run_start && here - run_start >= 2 * margin + unit) {
-                uint64_t c = (run_start + (here - run_start) / 2) / unit * unit;
-                if (c >= run_start + margin && c + margin <= here && c - last >= min_gap
-                    && c < frames) {
-                    if (!segenc_cut_add(cuts, count, &cap, c)) {
-                        st = aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
-                        break;
-                    }
-                    last = c;
-                }
-            }
-            run_start = here + 1;
-        }
-        if (st != ALOUD_OK)
-            break;
-        pos += k;
-    }
-    free(buf);
-    if (st != ALOUD_OK) {
-        free(*cuts);
-        *cuts = NULL;
-        *count = 0;
-    }
-    return st;
+    size_t n = one ? 0 : cuts->count;
+    while (n > 0 && cuts->at[n - 1] >= frames)
+        n--;
+    *bounds = malloc((n + 2) * sizeof **bounds);
+    if (!*bounds)
+        return aloud_error_set(err, ALOUD_ERR_NOMEM, 0, 0, "out of memory");
+    (*bounds)[0] = 0;
+    if (n > 0)
+        memcpy(*bounds + 1, cuts->at, n * sizeof **bounds);
+    (*bounds)[n + 1] = frames;
+    *count = n + 1;
+    return ALOUD_OK;
 }
 
 bool segenc_put(segenc_out *out, const void *data, size_t size)

@@ -3,13 +3,13 @@
  * digital silence (private to libaloud; used by the Opus, MP3 and M4B/M4A
  * writers).
  *
- * A writer spools its PCM (16-bit interleaved) to a file, then at close:
- *   1. segenc_plan_cuts() reads the spool and picks the cuts: positions on
- *      a multiple of the codec's frame, in the middle of runs of exact
- *      digital silence with at least `margin` frames of silence on each
- *      side, at least `min_gap` frames apart. Where they fall depends on
- *      the audio alone, never on the number of threads, so the file is
- *      the same for any.
+ * A writer spools its PCM (16-bit interleaved) to a file, and the cut
+ * finder (segenc_cuts) follows it as it goes by; at close:
+ *   1. segenc_plan() gives the segments: they are cut on a multiple of the
+ *      codec's frame, in the middle of runs of exact digital silence with
+ *      at least `margin` frames of silence on each side, at least `min_gap`
+ *      frames apart. Where they fall depends on the audio alone, never on
+ *      the number of threads, so the file is the same for any.
  *   2. segenc_run() calls the writer's encode callback once per segment,
  *      in threads (each with a fresh encoder of the writer's making), at
  *      most two segments in flight per thread, and hands each segment's
@@ -19,9 +19,9 @@
  * Memory: the cut list (8 bytes per cut) and the encoded bytes of at most
  * 2 x threads segments.
  *
- * ALOUD_ENCODE_WHOLE=1 in the environment makes segenc_plan_cuts() plan
- * no cut at all, so one encoder runs through: for the benches and tests
- * that compare the two.
+ * ALOUD_ENCODE_WHOLE=1 in the environment makes segenc_plan() plan one
+ * segment, so one encoder runs through: for the benches and tests that
+ * compare the two.
  */
 #ifndef ALOUD_SEGENC_H
 #define ALOUD_SEGENC_H
@@ -38,17 +38,39 @@
 #define SEGENC_MAX_THREADS 16u
 
 /*
- * The cuts of a spool of `frames` frames of `channels` interleaved 16-bit
- * samples read through the descriptor `fd` (with pread: its offset is left
- * alone), in ascending order, each a multiple of `unit`, inside a run of
- * zero samples reaching at least `margin` frames before and after it, at
- * least `min_gap` frames after the previous cut (or the start) and before
- * `frames`. *cuts is malloc'd (NULL when *count is 0) and the caller's.
- * ALOUD_ERR_WRITE when the spool cannot be read, ALOUD_ERR_NOMEM.
+ * Where a stream of `channels` interleaved 16-bit samples may be cut,
+ * found as it goes by: positions on a multiple of `unit` (0: nowhere),
+ * each in the middle of a run of zero samples that reaches at least
+ * `margin` frames before and after it, at least `min_gap` frames after the
+ * previous cut (or the start).
  */
-aloud_status segenc_plan_cuts(int fd, uint64_t frames, unsigned channels, uint64_t unit,
-                              uint64_t margin, uint64_t min_gap, uint64_t **cuts, size_t *count,
-                              aloud_error *err);
+typedef struct segenc_cuts {
+    unsigned channels;
+    uint64_t unit, margin, min_gap;
+    uint64_t pos;              /* frames followed */
+    uint64_t run_start;        /* where the current run of silent frames began */
+    uint64_t last;             /* the last cut, 0 before the first */
+    uint64_t *at;              /* the cuts so far, ascending */
+    size_t count, cap;
+} segenc_cuts;
+
+void segenc_cuts_init(segenc_cuts *c, unsigned channels, uint64_t unit, uint64_t margin,
+                      uint64_t min_gap);
+void segenc_cuts_free(segenc_cuts *c);
+
+/* Follows `frames` more frames; false when out of memory. */
+bool segenc_cuts_feed(segenc_cuts *c, const int16_t *pcm, size_t frames);
+
+/*
+ * The end of a writer's spool: flushes it, gives its descriptor in *fd (to
+ * read with segenc_read()), and the segments in *bounds: segment s is
+ * [bounds[s], bounds[s + 1]), *count of them, bounds[0] = 0 and
+ * bounds[*count] = `frames`, with the cuts `cuts` found (and the run of
+ * silence at the end) between. *bounds is malloc'd and the caller's.
+ * ALOUD_ERR_WRITE when the spool cannot be flushed, ALOUD_ERR_NOMEM.
+ */
+aloud_status segenc_plan(FILE *spool, segenc_cuts *cuts, uint64_t frames, int *fd,
+                         uint64_t **bounds, size_t *count, aloud_error *err);
 
 /*
  * Reads frames [first, first + count) of the spool into `out` (count x
@@ -69,10 +91,12 @@ aloud_status segenc_read_part(int fd, uint64_t frames, unsigned channels, int64_
 
 /*
  * A writer's write(): appends `frames` frames of `channels` samples to its
- * spool and counts them in *spooled; a failure names `path`, the output.
+ * spool, counts them in *spooled and has `cuts` follow them; a failure
+ * names `path`, the output.
  */
-aloud_status segenc_spool(FILE *spool, const int16_t *pcm, size_t frames, unsigned channels,
-                          uint64_t *spooled, const char *path, aloud_error *err);
+aloud_status segenc_spool(FILE *spool, segenc_cuts *cuts, const int16_t *pcm, size_t frames,
+                          unsigned channels, uint64_t *spooled, const char *path,
+                          aloud_error *err);
 
 /* One segment's encoded bytes: packets (or frames) back to back. */
 typedef struct segenc_out {

@@ -14,26 +14,16 @@
 /* The least audio between two cuts: enough work for a thread. */
 #define SHAPE_PIECE_MIN_S 5u
 
-struct shape_cuts {
-    uint64_t before, after;   /* silence needed before and after a cut */
-    uint64_t align;           /* cuts at multiples of this */
-    uint64_t min_piece;
-    uint64_t pos;             /* frames followed */
-    uint64_t run_start;       /* where the current run of zeros began */
-    uint64_t last;            /* the last cut (0 at first) */
-    uint64_t *at;
-    size_t count, cap;
-};
-
 shape_cuts *shape_cuts_create(unsigned sample_rate, unsigned align)
 {
     limiter *probe = limiter_create(sample_rate, 0, 0);
-    shape_cuts *c = probe ? calloc(1, sizeof *c) : NULL;
+    shape_cuts *c = probe ? malloc(sizeof *c) : NULL;
     if (c) {
-        c->before = limiter_reset_frames(probe);
-        c->after = limiter_tail_frames(probe);
-        c->min_piece = (uint64_t)sample_rate * SHAPE_PIECE_MIN_S;
-        c->align = align > 1 ? align : 1;
+        /* Silence for the limiter to be fresh before a cut, and for its
+         * look-ahead after: both on each side. */
+        size_t before = limiter_reset_frames(probe), after = limiter_tail_frames(probe);
+        segenc_cuts_init(c, 1, align > 1 ? align : 1, before > after ? before : after,
+                         (uint64_t)sample_rate * SHAPE_PIECE_MIN_S);
     }
     limiter_free(probe);
     return c;
@@ -43,47 +33,13 @@ void shape_cuts_free(shape_cuts *c)
 {
     if (!c)
         return;
-    free(c->at);
+    segenc_cuts_free(c);
     free(c);
-}
-
-/* A run of zeros [run_start, end) ended: a cut in it, if it is long enough. */
-static bool shape_cuts_run(shape_cuts *c, uint64_t end)
-{
-    uint64_t at = c->run_start + c->before;
-    at += (c->align - at % c->align) % c->align;
-    if (end < at || end - at < c->after)
-        return true;
-    if (at - c->last < c->min_piece)
-        return true;
-    if (c->count == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        uint64_t *p = realloc(c->at, cap * sizeof *p);
-        if (!p)
-            return false;
-        c->at = p;
-        c->cap = cap;
-    }
-    c->at[c->count++] = at;
-    c->last = at;
-    return true;
 }
 
 bool shape_cuts_feed(shape_cuts *c, const int16_t *pcm, size_t frames)
 {
-    for (size_t i = 0; i < frames; i++) {
-        if (pcm[i] == 0)
-            continue;
-        uint64_t here = c->pos + i;
-        if (here > c->run_start && !shape_cuts_run(c, here))
-            return false;
-        /* The sound goes on: no run of zeros ends inside it. */
-        while (i + 1 < frames && pcm[i + 1] != 0)
-            i++;
-        c->run_start = c->pos + i + 1;
-    }
-    c->pos += frames;
-    return true;
+    return segenc_cuts_feed(c, pcm, frames);
 }
 
 /* The pieces are shaped in threads and written in order by segenc_run()

@@ -21,8 +21,11 @@
 #include <stdint.h>
 
 #include "aloud.h"
+#include "segenc.h"
 
-typedef struct shape_cuts shape_cuts;
+/* The cuts are segenc's (segenc.h), on mono audio, with the silence the
+ * limiter needs on each side and SHAPE_PIECE_MIN_S seconds apart. */
+typedef segenc_cuts shape_cuts;
 
 /* Cuts for audio at `sample_rate`, each at a multiple of `align` frames
  * (0 or 1 for anywhere); NULL when out of memory. */
