@@ -405,6 +405,18 @@ static void cli_lang_primary(const char *lang, char *out, size_t size)
         *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
 }
 
+/* The presets' lexicon for `lang` (voices/lexicon/PRIMARY.lex): its path in
+ * path[] and the primary subtag in primary[]; false when there is none. */
+static bool cli_lang_lexicon_path(const char *lang, char *primary, size_t primary_size,
+                                  char *path, size_t path_size)
+{
+    char dir[4096];
+    struct stat sb;
+    cli_lang_primary(lang, primary, primary_size);
+    snprintf(path, path_size, "%s/lexicon/%s.lex", cli_presets_dir(dir, sizeof dir), primary);
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 /* Without --voice: the narrator's parameters with espeak-ng's voice for
  * `lang`, and the language's own lexicon when the presets have one. */
 static int cli_voice_for_lang(const char *lang, aloud_voice *voice)
@@ -418,11 +430,8 @@ static int cli_voice_for_lang(const char *lang, aloud_voice *voice)
     }
     snprintf(voice->espeak, sizeof voice->espeak, "%s", espeak);
     snprintf(voice->name, sizeof voice->name, "%.*s", (int)sizeof voice->name - 1, espeak);
-    char dir[4096], path[4400], primary[16];
-    cli_lang_primary(lang, primary, sizeof primary);
-    snprintf(path, sizeof path, "%s/lexicon/%s.lex", cli_presets_dir(dir, sizeof dir), primary);
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+    char path[4400], primary[16];
+    if (cli_lang_lexicon_path(lang, primary, sizeof primary, path, sizeof path))
         snprintf(voice->lexicon, sizeof voice->lexicon, "%s", primary);
     else
         voice->lexicon[0] = '\0';
@@ -458,19 +467,17 @@ void cli_lang_lexicons_free(cli_lang_lexicons *l)
  * document's. Prints errors; returns the exit code. */
 static int cli_lang_lexicons_load(const aloud_doc *doc, cli_lang_lexicons *out)
 {
-    char dir[4096], path[4400], primary[16];
+    char path[4400], primary[16];
     for (size_t p = 0; p < aloud_doc_paragraph_count(doc); p++) {
         const char *lang = aloud_doc_paragraph(doc, p)->lang;
         bool known = false;
         if (strcmp(lang, aloud_doc_lang(doc)) == 0 || out->count == CLI_LANG_LEXICONS)
             continue;
-        cli_lang_primary(lang, primary, sizeof primary);
+        if (!cli_lang_lexicon_path(lang, primary, sizeof primary, path, sizeof path))
+            continue;
         for (size_t i = 0; i < out->count && !known; i++)
             known = strcmp(out->item[i].lang, primary) == 0;
-        snprintf(path, sizeof path, "%s/lexicon/%s.lex", cli_presets_dir(dir, sizeof dir),
-                 primary);
-        struct stat sb;
-        if (known || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        if (known)
             continue;
         aloud_lexicon *lex = aloud_lexicon_create();
         if (!lex) {
@@ -519,11 +526,7 @@ int cli_language(const cli_options *opts, const char *input, aloud_doc *doc, alo
             out->guess = found.guess;
         else
             aloud_doc_detect_lang(doc, cli_lang_usable, NULL, &out->guess);
-        char espeak[64];
-        bool voiced = out->guess.reliable &&
-                      (cli_lang_is_english(out->guess.lang) ||
-                       aloud_voice_for_lang(out->guess.lang, espeak, sizeof espeak, NULL) == ALOUD_OK);
-        if (voiced) {
+        if (out->guess.reliable && cli_lang_usable(NULL, out->guess.lang)) {
             snprintf(out->lang, sizeof out->lang, "%s", out->guess.lang);
             out->source = "detected";
         } else {

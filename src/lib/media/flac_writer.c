@@ -597,6 +597,34 @@ static aloud_status flac_build_picture(writer *w, const cover_image *cover, alou
     return ALOUD_OK;
 }
 
+/* The stream's format on an encoder: the main one and each piece's alike. */
+static bool flac_set_format(FLAC__StreamEncoder *enc, const writer *w)
+{
+    return FLAC__stream_encoder_set_channels(enc, w->channels)
+           && FLAC__stream_encoder_set_bits_per_sample(enc, 16)
+           && FLAC__stream_encoder_set_sample_rate(enc, w->sample_rate)
+           && FLAC__stream_encoder_set_compression_level(enc, FLAC_COMPRESSION_LEVEL)
+           && FLAC__stream_encoder_set_blocksize(enc, FLAC_BLOCK_FRAMES);
+}
+
+/* Feeds `frames` interleaved frames to `enc` through buf (FLAC_CHUNK_FRAMES
+ * frames of samples); false when the encoder fails. */
+static bool flac_feed(FLAC__StreamEncoder *enc, unsigned channels, FLAC__int32 *buf,
+                      const int16_t *pcm, size_t frames)
+{
+    while (frames > 0) {
+        size_t n = frames < FLAC_CHUNK_FRAMES ? frames : FLAC_CHUNK_FRAMES;
+        size_t samples = n * channels;
+        for (size_t i = 0; i < samples; i++)
+            buf[i] = pcm[i];
+        if (!FLAC__stream_encoder_process_interleaved(enc, buf, (uint32_t)n))
+            return false;
+        pcm += samples;
+        frames -= n;
+    }
+    return true;
+}
+
 /* Creates the encoder, sets the stream format and hands it the metadata blocks. */
 static aloud_status flac_start_encoder(writer *w, aloud_error *err)
 {
@@ -612,11 +640,7 @@ static aloud_status flac_start_encoder(writer *w, aloud_error *err)
     if (w->picture)
         w->blocks[count++] = w->picture;
     w->blocks[count++] = w->padding;
-    if (!FLAC__stream_encoder_set_channels(w->enc, w->channels)
-        || !FLAC__stream_encoder_set_bits_per_sample(w->enc, 16)
-        || !FLAC__stream_encoder_set_sample_rate(w->enc, w->sample_rate)
-        || !FLAC__stream_encoder_set_compression_level(w->enc, FLAC_COMPRESSION_LEVEL)
-        || !FLAC__stream_encoder_set_blocksize(w->enc, FLAC_BLOCK_FRAMES)
+    if (!flac_set_format(w->enc, w)
         || !FLAC__stream_encoder_set_metadata(w->enc, w->blocks, count))
         return flac_encoder_error(w, "set up the encoder for", err);
     w->fd = writer_create_fd(w->path);
@@ -687,18 +711,9 @@ static aloud_status flac_write(writer *w, const int16_t *pcm, size_t frames, alo
 {
     if (!w || (!pcm && frames) || w->pieces)
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the FLAC writer");
-    while (frames > 0) {
-        size_t n = frames < FLAC_CHUNK_FRAMES ? frames : FLAC_CHUNK_FRAMES;
-        size_t samples = n * w->channels;
-
-        for (size_t i = 0; i < samples; i++)
-            w->buf[i] = pcm[i];
-        if (!FLAC__stream_encoder_process_interleaved(w->enc, w->buf, (uint32_t)n))
-            return flac_encoder_error(w, "encode", err);
-        pcm += samples;
-        frames -= n;
-        w->frames += n;
-    }
+    if (!flac_feed(w->enc, w->channels, w->buf, pcm, frames))
+        return flac_encoder_error(w, "encode", err);
+    w->frames += frames;
     return ALOUD_OK;
 }
 
@@ -764,24 +779,11 @@ static aloud_status flac_encode_piece(const writer *w, uint64_t first, const int
         p->min_frame = UINT32_MAX;
         /* The main encoder's settings, but no MD5 of the piece: the join
          * takes the stream's. */
-        ok = FLAC__stream_encoder_set_channels(enc, w->channels)
-             && FLAC__stream_encoder_set_bits_per_sample(enc, 16)
-             && FLAC__stream_encoder_set_sample_rate(enc, w->sample_rate)
-             && FLAC__stream_encoder_set_compression_level(enc, FLAC_COMPRESSION_LEVEL)
-             && FLAC__stream_encoder_set_blocksize(enc, FLAC_BLOCK_FRAMES)
-             && FLAC__stream_encoder_set_do_md5(enc, false)
+        ok = flac_set_format(enc, w) && FLAC__stream_encoder_set_do_md5(enc, false)
              && FLAC__stream_encoder_init_stream(enc, flac_piece_write, NULL, NULL, NULL, p)
                     == FLAC__STREAM_ENCODER_INIT_STATUS_OK;
     }
-    while (ok && frames > 0) {
-        size_t n = frames < FLAC_CHUNK_FRAMES ? frames : FLAC_CHUNK_FRAMES;
-        size_t samples = n * w->channels;
-        for (size_t i = 0; i < samples; i++)
-            buf[i] = pcm[i];
-        ok = FLAC__stream_encoder_process_interleaved(enc, buf, (uint32_t)n);
-        pcm += samples;
-        frames -= n;
-    }
+    ok = ok && flac_feed(enc, w->channels, buf, pcm, frames);
     if (enc && !FLAC__stream_encoder_finish(enc))
         ok = false;
     bool nomem = !p || !buf || !enc || p->bad;

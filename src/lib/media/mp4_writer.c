@@ -644,7 +644,8 @@ static aloud_status mp4_write(writer *w, const int16_t *pcm, size_t frames, alou
 {
     if (!w || (!pcm && frames))
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the MP4 writer");
-    return segenc_spool(w->spool, &w->cuts, pcm, frames, w->channels, &w->frames, w->path, err);
+    return segenc_spool(w->spool, &w->cuts, pcm, frames, w->channels, &w->frames, w->path,
+                        err);
 }
 
 static aloud_status mp4_close(writer *w, const uint64_t *chapter_frames, aloud_error *err)

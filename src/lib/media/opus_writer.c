@@ -602,7 +602,8 @@ static aloud_status opus_write(writer *w, const int16_t *pcm, size_t frames, alo
 {
     if (!w || (!pcm && frames))
         return aloud_error_set(err, ALOUD_ERR_ARG, 0, 0, "bad arguments to the Opus writer");
-    return segenc_spool(w->spool, &w->cuts, pcm, frames, w->channels, &w->frames, w->path, err);
+    return segenc_spool(w->spool, &w->cuts, pcm, frames, w->channels, &w->frames, w->path,
+                        err);
 }
 
 static aloud_status opus_close(writer *w, const uint64_t *chapter_frames, aloud_error *err)
