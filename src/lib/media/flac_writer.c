@@ -45,6 +45,7 @@ FLAC_API FLAC__bool FLAC__stream_encoder_set_do_md5(FLAC__StreamEncoder *encoder
 #include "ascii.h"
 #include "clock.h"
 #include "cover.h"
+#include "vec.h"
 #include "writer.h"
 
 /*
@@ -739,17 +740,10 @@ static FLAC__StreamEncoderWriteStatus flac_piece_write(const FLAC__StreamEncoder
     (void)frame;
     if (samples == 0)
         return FLAC__STREAM_ENCODER_WRITE_STATUS_OK;
-    if (p->cap - p->len < bytes + 8) {
-        size_t cap = p->cap ? p->cap : (size_t)1 << 16;
-        while (cap - p->len < bytes + 8)
-            cap *= 2;
-        unsigned char *data = realloc(p->data, cap);
-        if (!data) {
-            p->bad = true;
-            return FLAC__STREAM_ENCODER_WRITE_STATUS_FATAL_ERROR;
-        }
-        p->data = data;
-        p->cap = cap;
+    /* A renumbered frame is at most 8 bytes longer (flac_renumber()). */
+    if (!vec_reserve(&p->data, &p->cap, p->len + bytes + 8, 1, (size_t)1 << 16)) {
+        p->bad = true;
+        return FLAC__STREAM_ENCODER_WRITE_STATUS_FATAL_ERROR;
     }
     size_t n = flac_renumber(p->w, buffer, bytes, p->number, p->data + p->len);
     if (n == 0 || n > UINT32_MAX) {

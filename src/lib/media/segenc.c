@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "segenc.h"
+#include "vec.h"
 
 aloud_status segenc_read_part(int fd, uint64_t frames, unsigned channels, int64_t first,
                               size_t count, int16_t *out, const volatile sig_atomic_t *stop,
@@ -93,14 +94,8 @@ static bool segenc_cuts_run(segenc_cuts *c, uint64_t end)
     if (at < c->run_start + c->margin || at + c->margin > end || at >= end ||
         at - c->last < c->min_gap)
         return true;
-    if (c->count == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        uint64_t *p = realloc(c->at, cap * sizeof *p);
-        if (!p)
-            return false;
-        c->at = p;
-        c->cap = cap;
-    }
+    if (!vec_reserve(&c->at, &c->cap, c->count + 1, sizeof *c->at, 64))
+        return false;
     c->at[c->count++] = at;
     c->last = at;
     return true;
@@ -159,18 +154,9 @@ aloud_status segenc_plan(FILE *spool, segenc_cuts *cuts, uint64_t frames, int *f
 
 bool segenc_put(segenc_out *out, const void *data, size_t size)
 {
-    if (size > SIZE_MAX / 2 - out->size)
+    if (size > SIZE_MAX / 2 - out->size ||
+        !vec_reserve(&out->data, &out->cap, out->size + size, 1, 16384))
         return false;
-    if (out->size + size > out->cap) {
-        size_t c = out->cap ? out->cap : 16384;
-        while (c < out->size + size)
-            c *= 2;
-        unsigned char *q = realloc(out->data, c);
-        if (!q)
-            return false;
-        out->data = q;
-        out->cap = c;
-    }
     if (size)
         memcpy(out->data + out->size, data, size);
     out->size += size;
@@ -181,19 +167,9 @@ bool segenc_put_packet(segenc_out *out, const void *data, size_t size, int64_t s
 {
     if (size > UINT32_MAX)
         return false;
-    if (out->count == out->lens_cap) {
-        size_t c = out->lens_cap ? out->lens_cap * 2 : 256;
-        uint32_t *l = realloc(out->lens, c * sizeof *l);
-        if (!l)
-            return false;
-        out->lens = l;
-        int64_t *s = realloc(out->stamps, c * sizeof *s);
-        if (!s)
-            return false;
-        out->stamps = s;
-        out->lens_cap = c;
-    }
-    if (!segenc_put(out, data, size))
+    if (!vec_reserve(&out->lens, &out->lens_cap, out->count + 1, sizeof *out->lens, 256) ||
+        !vec_reserve(&out->stamps, &out->stamps_cap, out->count + 1, sizeof *out->stamps, 256) ||
+        !segenc_put(out, data, size))
         return false;
     out->lens[out->count] = (uint32_t)size;
     out->stamps[out->count] = stamp;

@@ -104,7 +104,7 @@ typedef struct segenc_out {
     size_t size, cap;
     uint32_t *lens;            /* each packet's size, when the encoder gives packets */
     int64_t *stamps;           /* and a number per packet (say its time stamp) */
-    size_t count, lens_cap;
+    size_t count, lens_cap, stamps_cap;
 } segenc_out;
 
 /* Appends `size` bytes to `out`; false when out of memory. */
